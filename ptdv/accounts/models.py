@@ -1,0 +1,62 @@
+"""Users: each belongs to one organisation and has one role there."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from ptdv.org.scope import ScopedQuerySet
+
+
+class Role(models.TextChoices):
+    CELL = "cell", "Bí thư / chi ủy chi bộ"
+    GRASSROOTS = "grassroots", "Cán bộ tổ chức đảng ủy cơ sở"
+    COMMITTEE = "committee", "Ban thường vụ / ban tổ chức cấp ủy"
+    VIEWER = "viewer", "Chỉ xem"
+    ADMIN = "admin", "Quản trị"
+
+
+#: Roles that may record steps, mentors and reports (inside their subtree).
+WRITER_ROLES = frozenset({Role.CELL, Role.GRASSROOTS, Role.COMMITTEE, Role.ADMIN})
+#: Roles that may read the audit log of their subtree.
+AUDIT_READER_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Sees the subtree rooted at ``organisation`` and nothing else."""
+
+    SCOPE = "organisation"
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name="tổ chức đảng",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    @cached_property
+    def organisation_path(self) -> str | None:
+        return self.organisation.path if self.organisation_id else None
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_active and (self.role in WRITER_ROLES or self.is_superuser)
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.is_active and (self.role in AUDIT_READER_ROLES or self.is_superuser)

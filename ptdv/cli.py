@@ -1,0 +1,65 @@
+"""The ``ptdv`` command: the common jobs without knowing ``manage.py``.
+
+    ptdv demo            create the database and load the demo dataset (replaces it)
+    ptdv serve [ADDR]    run the web server (development server; --production for waitress)
+    ptdv migrate         apply database migrations
+    ptdv check           system checks (add --deploy for the production profile)
+    ptdv createsuperuser create an administrator
+    ptdv manage ARGS…    any Django management command
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = __doc__
+
+
+def _django(argv: list[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ptdv", *argv])
+
+
+def serve(args: list[str]) -> None:
+    production = "--production" in args
+    args = [a for a in args if a != "--production"]
+    address = args[0] if args else "127.0.0.1:8000"
+    if not production:
+        _django(["runserver", address, *args[1:]])
+        return
+    import django
+
+    django.setup()
+    from waitress import serve as waitress_serve
+
+    from ptdv.wsgi import application
+
+    host, _, port = address.rpartition(":")
+    waitress_serve(application, host=host or "127.0.0.1", port=int(port), threads=8)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptdv.settings")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        serve(rest)
+    elif command == "demo":
+        _django(["migrate", "--no-input", "-v", "0"])
+        _django(["load_demo", *rest])
+    elif command == "manage":
+        _django(rest)
+    elif command in {"migrate", "check", "createsuperuser", "shell", "refresh_deadlines"}:
+        _django([command, *rest])
+    else:
+        print(f"ptdv: lệnh không có: {command}\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""The party's organisation tree and the places its cells serve."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Q
+from treebeard.mp_tree import MP_Node, MP_NodeQuerySet
+
+from .scope import ScopedQuerySet
+
+
+class OrgKind(models.TextChoices):
+    """What a node of the tree is. Labels only: no rule depends on the depth of a node."""
+
+    CENTRAL = "central", "Trung ương"
+    PROVINCE = "province", "Đảng bộ tỉnh / thành phố"
+    BLOC = "bloc", "Đảng bộ khối"
+    DISTRICT = "district", "Đảng bộ huyện / quận (trước 7/2025)"
+    GRASSROOTS_COMMITTEE = "grassroots_committee", "Đảng bộ cơ sở"
+    GRASSROOTS_CELL = "grassroots_cell", "Chi bộ cơ sở"
+    PARTIAL_COMMITTEE = "partial_committee", "Đảng bộ bộ phận"
+    CELL = "cell", "Chi bộ trực thuộc"
+
+
+#: Kinds whose members meet in this node: a chi bộ cơ sở is both grassroots and a cell.
+CELL_KINDS = frozenset({OrgKind.CELL, OrgKind.GRASSROOTS_CELL})
+GRASSROOTS_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
+
+
+class OrganisationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    def cells(self):
+        return self.filter(kind__in=CELL_KINDS)
+
+    def grassroots(self):
+        return self.filter(kind__in=GRASSROOTS_KINDS)
+
+
+class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().order_by("path")
+
+
+class Organisation(MP_Node):
+    """A party organisation: any node of the tree, from the centre to a cell.
+
+    - The competent committee (cấp ủy có thẩm quyền kết nạp, công nhận chính thức) and the
+      direct superior committee (cấp ủy cấp trên trực tiếp) are set by the deployment per
+      subtree: the nearest node of the ancestors-or-self that names one wins (Điều lệ Đảng,
+      Điều 4; QĐ 294-QĐ/TW 2025 on delegated admission power).
+    """
+
+    SCOPE = ""
+    steplen = 4
+    node_order_by = ["name"]
+
+    name = models.CharField("tên", max_length=255)
+    short_name = models.CharField("tên viết tắt", max_length=80, blank=True)
+    kind = models.CharField("loại", max_length=32, choices=OrgKind.choices)
+    code = models.CharField("mã", max_length=32, unique=True, null=True, blank=True)
+    competent_committee = models.ForeignKey(
+        "self",
+        verbose_name="cấp ủy có thẩm quyền kết nạp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Đặt cho gốc của một nhánh; các tổ chức bên dưới thừa hưởng.",
+    )
+    direct_superior = models.ForeignKey(
+        "self",
+        verbose_name="cấp ủy cấp trên trực tiếp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    disadvantaged_area = models.BooleanField(
+        "vùng cao, biên giới, hải đảo, dân tộc thiểu số, đặc biệt khó khăn",
+        default=False,
+        help_text="Áp dụng ngoại lệ về trình độ học vấn cho người vào Đảng ở nhánh này.",
+    )
+    founded_on = models.DateField("ngày thành lập", null=True, blank=True)
+    dissolved_on = models.DateField("ngày giải thể / sáp nhập", null=True, blank=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = "tổ chức đảng"
+        verbose_name_plural = "tổ chức đảng"
+        indexes = [models.Index(fields=["kind", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in CELL_KINDS
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self.kind in GRASSROOTS_KINDS
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of the ancestors-or-self, root first (no query)."""
+        return [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+
+    def ancestors_or_self(self) -> list[Organisation]:
+        by_path = {o.path: o for o in Organisation.objects.filter(path__in=self.ancestor_paths())}
+        return [by_path[p] for p in self.ancestor_paths() if p in by_path]
+
+    def _inherited(self, attribute: str) -> Organisation | None:
+        for node in reversed(self.ancestors_or_self()):
+            value = getattr(node, f"{attribute}_id")
+            if value is not None:
+                return getattr(node, attribute)
+        return None
+
+    def effective_competent_committee(self) -> Organisation | None:
+        return self._inherited("competent_committee")
+
+    def effective_direct_superior(self) -> Organisation | None:
+        return self._inherited("direct_superior")
+
+    def grassroots_organisation(self) -> Organisation | None:
+        """The nearest grassroots organisation among the ancestors-or-self."""
+        for node in reversed(self.ancestors_or_self()):
+            if node.is_grassroots:
+                return node
+        return None
+
+    def has_partial_committee(self) -> bool:
+        return any(n.kind == OrgKind.PARTIAL_COMMITTEE for n in self.ancestors_or_self())
+
+    def in_disadvantaged_area(self) -> bool:
+        return any(n.disadvantaged_area for n in self.ancestors_or_self())
+
+
+class PlaceKind(models.TextChoices):
+    VILLAGE = "village", "Thôn, bản, tổ dân phố"
+    SCHOOL = "school", "Trường học"
+    HEALTH_STATION = "health_station", "Trạm y tế"
+    AGENCY = "agency", "Cơ quan"
+    ENTERPRISE = "enterprise", "Doanh nghiệp"
+    OTHER = "other", "Khác"
+
+
+class Coverage(models.TextChoices):
+    OWN_CELL = "own", "Có chi bộ riêng"
+    MERGED_CELL = "merged", "Sinh hoạt chi bộ ghép"
+    NONE = "none", "Chưa có chi bộ"
+
+
+class PlaceQuerySet(ScopedQuerySet):
+    def with_coverage(self):
+        """Annotate ``places_in_cell``: how many places share this place's cell."""
+        return self.annotate(
+            places_in_cell=Count("cell__places", filter=Q(cell__isnull=False), distinct=True)
+        )
+
+
+class Place(models.Model):
+    """A village (thôn, bản, tổ dân phố), school, health station, agency or enterprise.
+
+    Coverage (seed 003): a place has its own cell, shares a merged cell (chi bộ ghép) with other
+    places, or has none.
+    """
+
+    SCOPE = "organisation"
+
+    name = models.CharField("tên", max_length=255)
+    kind = models.CharField("loại", max_length=32, choices=PlaceKind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="thuộc tổ chức cơ sở đảng",
+        on_delete=models.PROTECT,
+        related_name="territory",
+    )
+    cell = models.ForeignKey(
+        Organisation,
+        verbose_name="chi bộ phụ trách",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="places",
+        limit_choices_to={"kind__in": list(CELL_KINDS)},
+    )
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "địa bàn"
+        verbose_name_plural = "địa bàn"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "name"], name="place_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def coverage(self) -> Coverage:
+        if self.cell_id is None:
+            return Coverage.NONE
+        shared = getattr(self, "places_in_cell", None)
+        if shared is None:
+            shared = Place.objects.filter(cell_id=self.cell_id).count()
+        return Coverage.OWN_CELL if shared <= 1 else Coverage.MERGED_CELL

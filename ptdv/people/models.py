@@ -1,0 +1,160 @@
+"""People: applicants, party members, introducers and mentors are all one record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from ptdv.org.models import CELL_KINDS, Organisation, Place
+from ptdv.org.scope import ScopedQuerySet
+
+from .choices import (
+    ETHNICITIES,
+    GeneralEducation,
+    ProfessionalLevel,
+    Religion,
+    Sector,
+    Sex,
+    TheoryLevel,
+)
+from .text import fold, normalise_name
+from .validators import check_cccd_matches, validate_cccd
+
+
+class MemberStatus(models.TextChoices):
+    NONE = "none", "Chưa là đảng viên"
+    PROBATIONARY = "probationary", "Đảng viên dự bị"
+    OFFICIAL = "official", "Đảng viên chính thức"
+    LEFT = "left", "Đã ra khỏi Đảng"
+
+
+class PersonQuerySet(ScopedQuerySet):
+    def members(self):
+        """Party members now (probationary or official)."""
+        return self.filter(member_status__in=[MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL])
+
+    def official_members_on(self, day: date):
+        return self.filter(party_official_on__lte=day).exclude(party_left_on__lte=day)
+
+    def search(self, text: str):
+        folded = fold(text)
+        if folded.isdigit():
+            return self.filter(cccd__startswith=folded)
+        return self.filter(search_name__contains=folded)
+
+
+class Person(models.Model):
+    """A person: a source, a candidate or a party member.
+
+    - Introducers and mentors must be official members on the relevant date
+      (Điều lệ Đảng, Điều 4; QĐ 294-QĐ/TW 2025): see :meth:`is_official_member_on`.
+    - Membership dates are kept here for members admitted before the system was used; for
+      people admitted through ptdv they are set by the pipeline's events.
+    """
+
+    SCOPE = "cell"
+
+    full_name = models.CharField("họ và tên", max_length=120)
+    search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    birth_date = models.DateField("ngày sinh")
+    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
+    cccd = models.CharField(
+        "số CCCD",
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_cccd],
+        help_text="Số định danh cá nhân, 12 chữ số.",
+    )
+    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default="01")
+    religion = models.CharField(
+        "tôn giáo", max_length=16, choices=Religion.choices, default=Religion.NONE
+    )
+    general_education = models.CharField(
+        "giáo dục phổ thông", max_length=16, choices=GeneralEducation.choices
+    )
+    professional_level = models.CharField(
+        "chuyên môn, nghiệp vụ",
+        max_length=20,
+        choices=ProfessionalLevel.choices,
+        default=ProfessionalLevel.NONE,
+    )
+    theory_level = models.CharField(
+        "lý luận chính trị", max_length=16, choices=TheoryLevel.choices, default=TheoryLevel.NONE
+    )
+    occupation = models.CharField("nghề nghiệp, chức vụ", max_length=255, blank=True)
+    sector = models.CharField("khu vực", max_length=24, choices=Sector.choices)
+    youth_union_member = models.BooleanField("đoàn viên TNCS Hồ Chí Minh", default=False)
+    trade_union_member = models.BooleanField("đoàn viên công đoàn", default=False)
+    local_resident = models.BooleanField("người tại chỗ", default=False)
+    residence = models.ForeignKey(
+        Place,
+        verbose_name="nơi cư trú (thôn, bản, tổ dân phố)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+    )
+    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    cell = models.ForeignKey(
+        Organisation,
+        verbose_name="chi bộ",
+        on_delete=models.PROTECT,
+        related_name="people",
+        limit_choices_to={"kind__in": list(CELL_KINDS)},
+    )
+    member_status = models.CharField(
+        "tình trạng đảng viên",
+        max_length=16,
+        choices=MemberStatus.choices,
+        default=MemberStatus.NONE,
+    )
+    party_admitted_on = models.DateField("ngày vào Đảng (lễ kết nạp)", null=True, blank=True)
+    party_official_on = models.DateField("ngày chính thức", null=True, blank=True)
+    party_left_on = models.DateField("ngày ra khỏi Đảng", null=True, blank=True)
+    party_card_number = models.CharField("số thẻ đảng viên", max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "người"
+        verbose_name_plural = "người"
+        indexes = [
+            models.Index(fields=["cell", "member_status"]),
+            models.Index(fields=["full_name", "birth_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.full_name = normalise_name(self.full_name)
+        self.search_name = fold(self.full_name)
+        if self.cccd == "":
+            self.cccd = None
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors: dict[str, list[str]] = {}
+        if self.cccd:
+            mismatches = check_cccd_matches(self.cccd, self.birth_date, self.sex)
+            if mismatches:
+                errors["cccd"] = mismatches
+        if self.cell_id and self.cell.kind not in CELL_KINDS:
+            errors["cell"] = ["Chỉ chọn một chi bộ (chi bộ trực thuộc hoặc chi bộ cơ sở)."]
+        if self.party_official_on and self.party_admitted_on:
+            if self.party_official_on < self.party_admitted_on:
+                errors["party_official_on"] = ["Ngày chính thức phải sau ngày vào Đảng."]
+        if errors:
+            raise ValidationError(errors)
+
+    def is_official_member_on(self, day: date) -> bool:
+        return (
+            self.party_official_on is not None
+            and self.party_official_on <= day
+            and (self.party_left_on is None or self.party_left_on > day)
+        )

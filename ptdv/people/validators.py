@@ -1,0 +1,46 @@
+"""The citizen identity number (số định danh cá nhân / CCCD).
+
+- 12 digits: province code (3), century-and-sex code (1), year of birth (2), random (6)
+  (Thông tư 59/2021/TT-BCA, Điều 7; Nghị định 137/2015/NĐ-CP, Điều 13).
+- century-and-sex code: 0/1 for a man/woman born in the 20th century, 2/3 in the 21st,
+  4/5 in the 22nd, … (even: male, odd: female).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+#: Province codes of the identity number (birth registration place, 63 provinces before 2025;
+#: numbers issued later keep these codes).
+PROVINCE_CODES = frozenset(
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 "
+    "035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 "
+    "070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096".split()
+)
+
+
+def validate_cccd(value: str) -> None:
+    if len(value) != 12 or not value.isdigit():
+        raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.", code="cccd_format")
+    if value[:3] not in PROVINCE_CODES:
+        raise ValidationError(
+            "Ba chữ số đầu của số CCCD (%(code)s) không phải mã tỉnh hợp lệ.",
+            code="cccd_province",
+            params={"code": value[:3]},
+        )
+
+
+def check_cccd_matches(value: str, birth_date: date | None, sex: str | None) -> list[str]:
+    """Messages where the number disagrees with the person's sex or year of birth."""
+    if len(value) != 12 or not value.isdigit():
+        return []
+    problems: list[str] = []
+    code = int(value[3])
+    century = 1900 + 100 * (code // 2)
+    if sex in ("M", "F") and ("M" if code % 2 == 0 else "F") != sex:
+        problems.append("Chữ số thứ 4 của số CCCD không khớp với giới tính.")
+    if birth_date is not None and century + int(value[4:6]) != birth_date.year:
+        problems.append("Chữ số thứ 4–6 của số CCCD không khớp với năm sinh.")
+    return problems

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PipelineConfig(AppConfig):
+    name = "ptdv.pipeline"
+    label = "pipeline"
+    verbose_name = "Phát triển đảng viên"
+

@@ -1,0 +1,186 @@
+"""From the database to the pure rules: build the facts of a candidacy and evaluate them.
+
+What each step's event carries in ``Event.data`` (dates as ISO strings):
+
+- ``awareness_class`` / ``new_member_class``: ``certificate_date``, ``certificate_number``,
+  ``class_name``.
+- ``dossier_paper``: ``kind`` (see :data:`ptdv.rules.facts.PAPER_LABELS`), and by kind:
+  ``subject`` and ``result`` (verification), ``introducer_id``, ``introducer_kind``
+  (member, youth_union, trade_union), ``months_together``, ``same_grassroots`` (introducers).
+- ``grassroots_resolution``: ``decision_extended`` (the +30 working days were granted).
+- ``ceremony``: ``superior_consent`` (a late ceremony agreed by the direct superior).
+- ``party_card``: ``card_number``. ``transfer``: ``from_cell``, ``to_cell``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+from ptdv.people.models import Person
+from ptdv.rules.calendar import WorkingCalendar
+from ptdv.rules.checks import evaluate
+from ptdv.rules.facts import (
+    CandidacyFacts,
+    IntroducerFacts,
+    MentorFacts,
+    PaperFacts,
+    PersonFacts,
+    VoteFacts,
+)
+from ptdv.rules.findings import Evaluation
+from ptdv.rules.stages import CandidacyState, EventFact, Step, derive
+
+from .models import Candidacy, CalendarDay, Event, MentorAssignment
+
+
+def event_facts(event: Event) -> EventFact:
+    return EventFact(
+        id=event.pk,
+        step=Step(event.step),
+        date=event.date,
+        data=event.data or {},
+        voids=event.voids_id,
+        passed=event.passed,
+    )
+
+
+@lru_cache(maxsize=4)
+def _calendar(days: tuple[tuple[date, bool], ...]) -> WorkingCalendar:
+    extra_off = [d for d, off in days if off]
+    extra_off += [date.fromisoformat(d) for d in settings.PTDV_EXTRA_DAYS_OFF]
+    extra_work = [d for d, off in days if not off]
+    extra_work += [date.fromisoformat(d) for d in settings.PTDV_EXTRA_WORKING_DAYS]
+    return WorkingCalendar(extra_days_off=extra_off, extra_working_days=extra_work)
+
+
+def working_calendar() -> WorkingCalendar:
+    """The working calendar: VN public holidays plus the days in :class:`CalendarDay`.
+
+    The table is tiny (a few decreed days a year) and read on every call, so every process
+    sees a change at once; the calendar built from it is cached per content.
+    """
+    return _calendar(tuple(CalendarDay.objects.order_by("date").values_list("date", "is_day_off")))
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _vote(event: EventFact, by_id: dict[int, Event]) -> VoteFacts | None:
+    row = by_id[event.id]
+    if row.official_members is None:
+        return None
+    return VoteFacts(row.official_members, row.present or 0, row.in_favour or 0, row.against or 0)
+
+
+def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> CandidacyFacts:
+    """Everything the rules need about ``candidacy``, in a handful of queries."""
+    rows = list(Event.objects.filter(candidacy=candidacy).order_by("seq"))
+    by_id = {e.pk: e for e in rows}
+    state = state or derive(event_facts(e) for e in rows)
+    person = candidacy.person
+    cell = candidacy.cell
+    ancestors = cell.ancestors_or_self()
+
+    papers: list[PaperFacts] = []
+    introducer_rows: list[dict[str, Any]] = []
+    awareness = new_member = None
+    cell_vote = recognition_vote = None
+    decision_extended = ceremony_consent = False
+    for e in state.events:
+        if e.step is Step.DOSSIER_PAPER:
+            kind = e.data.get("kind", "")
+            papers.append(
+                PaperFacts(kind, e.date, subject=e.data.get("subject", ""), result=e.data.get("result"))
+            )
+            if kind in ("introducer_letter", "union_resolution"):
+                introducer_rows.append({**e.data, "date": e.date})
+        elif e.step is Step.AWARENESS_CLASS:
+            awareness = _date(e.data.get("certificate_date")) or e.date
+        elif e.step is Step.NEW_MEMBER_CLASS:
+            new_member = _date(e.data.get("certificate_date")) or e.date
+        elif e.step is Step.CELL_RESOLUTION:
+            cell_vote = _vote(e, by_id)
+        elif e.step is Step.RECOGNITION_CELL_RESOLUTION:
+            recognition_vote = _vote(e, by_id)
+        elif e.step is Step.GRASSROOTS_RESOLUTION:
+            decision_extended = bool(e.data.get("decision_extended"))
+        elif e.step is Step.CEREMONY:
+            ceremony_consent = bool(e.data.get("superior_consent"))
+
+    people_ids = {r.get("introducer_id") for r in introducer_rows if r.get("introducer_id")}
+    assignments = list(MentorAssignment.objects.filter(candidacy=candidacy).order_by("start"))
+    people_ids |= {a.mentor_id for a in assignments}
+    people = Person.objects.in_bulk(people_ids)
+
+    introducers = []
+    for r in introducer_rows:
+        kind = r.get("introducer_kind") or ("member" if r["kind"] == "introducer_letter" else "youth_union")
+        who = people.get(r.get("introducer_id"))
+        introducers.append(
+            IntroducerFacts(
+                person_id=who.pk if who else 0,
+                name=who.full_name if who else r.get("name", "Ban chấp hành đoàn thể"),
+                kind=kind,
+                official_since=who.party_official_on if who else None,
+                left_on=who.party_left_on if who else None,
+                months_together=int(r.get("months_together") or 0),
+                same_grassroots=bool(r.get("same_grassroots", True)),
+                letter_date=r["date"],
+            )
+        )
+    mentors = tuple(
+        MentorFacts(
+            person_id=a.mentor_id,
+            name=people[a.mentor_id].full_name,
+            official_since=people[a.mentor_id].party_official_on,
+            left_on=people[a.mentor_id].party_left_on,
+            start=a.start,
+            end=a.end,
+        )
+        for a in assignments
+    )
+    return CandidacyFacts(
+        person=PersonFacts(
+            birth_date=person.birth_date,
+            education=person.general_education,
+            in_exception_area=any(n.disadvantaged_area for n in ancestors),
+            youth_union_member=person.youth_union_member,
+            trade_union_member=person.trade_union_member,
+            official_since=person.party_official_on if candidacy.attempt > 1 else None,
+            left_on=person.party_left_on if candidacy.attempt > 1 else None,
+        ),
+        stage=state.stage,
+        step_dates=dict(state.step_dates),
+        failed_votes=dict(state.failed_votes),
+        cell_is_grassroots=cell.is_grassroots,
+        has_partial_committee=any(n.kind == "partial_committee" for n in ancestors),
+        awareness_certificate_date=awareness,
+        new_member_class_date=new_member,
+        papers=tuple(papers),
+        introducers=tuple(introducers),
+        mentors=mentors,
+        cell_vote=cell_vote,
+        recognition_vote=recognition_vote,
+        decision_extended=decision_extended,
+        ceremony_consent=ceremony_consent,
+    )
+
+
+def evaluate_candidacy(
+    candidacy: Candidacy, today: date, state: CandidacyState | None = None
+) -> Evaluation:
+    """Findings, deadlines and blockers of ``candidacy`` on ``today``.
+
+    The returned evaluation also carries the ``calendar`` used, for counting days left.
+    """
+    calendar = working_calendar()
+    evaluation = evaluate(build_facts(candidacy, state), calendar, today)
+    evaluation.calendar = calendar  # type: ignore[attr-defined]
+    return evaluation

@@ -1,0 +1,303 @@
+"""The admission pipeline: candidacies, their append-only events, mentors and their reports.
+
+The state of a candidacy follows from its events (:func:`ptdv.rules.stages.derive`). The columns
+``stage``, ``stage_since``, ``cell`` and ``next_due`` of :class:`Candidacy` are a cache of that
+derivation, rewritten in the same transaction as every new event (see ``services.py``), so lists
+and counts are plain indexed queries.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from ptdv.org.models import CELL_KINDS, Organisation
+from ptdv.org.scope import ScopedQuerySet
+from ptdv.people.models import Person
+from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
+
+StageChoices = models.TextChoices("StageChoices", [(s.name, (s.value, STAGE_LABELS[s])) for s in Stage])
+StepChoices = models.TextChoices("StepChoices", [(s.name, (s.value, STEP_LABELS[s])) for s in Step])
+
+
+class CandidacyQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.exclude(stage__in=[s.value for s in CLOSED_STAGES])
+
+    def overdue(self, today):
+        return self.open().filter(next_due__lt=today)
+
+    def due_between(self, start, end):
+        return self.open().filter(next_due__gte=start, next_due__lte=end)
+
+    def stage_counts(self) -> dict[str, int]:
+        rows = self.order_by().values_list("stage").annotate(n=models.Count("id"))
+        return dict(rows)
+
+
+class Candidacy(models.Model):
+    """One attempt of one person, from source to party card or an exit.
+
+    - One open candidacy per person at a time; re-entry is a new attempt
+      (Điều lệ Đảng, Điều 4; readmission after 36 months, QĐ 294-QĐ/TW 2025).
+    """
+
+    SCOPE = "cell"
+
+    person = models.ForeignKey(
+        Person, verbose_name="người", on_delete=models.PROTECT, related_name="candidacies"
+    )
+    attempt = models.PositiveSmallIntegerField("lần", default=1)
+    cell = models.ForeignKey(
+        Organisation,
+        verbose_name="chi bộ",
+        on_delete=models.PROTECT,
+        related_name="candidacies",
+        limit_choices_to={"kind__in": list(CELL_KINDS)},
+    )
+    stage = models.CharField("giai đoạn", max_length=32, choices=StageChoices.choices)
+    stage_since = models.DateField("vào giai đoạn từ ngày")
+    opened_on = models.DateField("ngày xác định nguồn")
+    closed_on = models.DateField("ngày kết thúc", null=True, blank=True)
+    next_due = models.DateField("hạn gần nhất", null=True, blank=True)
+    next_due_code = models.CharField(max_length=48, blank=True)
+    #: Incremented by every event; a step is recorded only against the version its author saw.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CandidacyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "hồ sơ phát triển đảng viên"
+        verbose_name_plural = "hồ sơ phát triển đảng viên"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "attempt"], name="candidacy_attempt_unique"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(closed_on__isnull=True),
+                name="candidacy_one_open_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "cell"]),
+            models.Index(fields=["next_due"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} (lần {self.attempt})"
+
+    @property
+    def stage_enum(self) -> Stage:
+        return Stage(self.stage)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage_enum in CLOSED_STAGES
+
+
+class EventQuerySet(ScopedQuerySet):
+    def effective(self):
+        """Events not voided by a correction, corrections themselves excluded."""
+        return self.exclude(step=Step.CORRECTION).filter(voided_by__isnull=True)
+
+
+class Event(models.Model):
+    """One recorded step. Append-only: a wrong event is voided by a later correction event.
+
+    - ``passed`` is set on votes: at least two thirds of the cell's official members in favour
+      (Điều lệ Đảng, Điều 4 khoản 3; QĐ 294-QĐ/TW 2025).
+    """
+
+    SCOPE = "candidacy__cell"
+
+    candidacy = models.ForeignKey(
+        Candidacy, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="events"
+    )
+    seq = models.PositiveIntegerField("thứ tự")
+    step = models.CharField("bước", max_length=32, choices=StepChoices.choices)
+    date = models.DateField("ngày")
+    #: The cell the candidacy belonged to when the step happened (reports per unit).
+    cell = models.ForeignKey(
+        Organisation, verbose_name="chi bộ", on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ghi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("ghi lúc", auto_now_add=True)
+    number = models.CharField("số nghị quyết / quyết định", max_length=64, blank=True)
+    official_members = models.PositiveSmallIntegerField("số đảng viên chính thức", null=True, blank=True)
+    present = models.PositiveSmallIntegerField("số có mặt", null=True, blank=True)
+    in_favour = models.PositiveSmallIntegerField("số tán thành", null=True, blank=True)
+    against = models.PositiveSmallIntegerField("số không tán thành", null=True, blank=True)
+    passed = models.BooleanField("đạt", null=True, blank=True)
+    data = models.JSONField("nội dung", default=dict, blank=True)
+    voids = models.OneToOneField(
+        "self",
+        verbose_name="đính chính bước",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="voided_by",
+    )
+    reason = models.TextField("lý do", blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bước"
+        verbose_name_plural = "các bước"
+        ordering = ["candidacy_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidacy", "seq"], name="event_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(present__isnull=True)
+                | Q(official_members__isnull=True)
+                | Q(present__lte=F("official_members")),
+                name="event_present_le_members",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_favour__isnull=True)
+                | Q(against__isnull=True)
+                | Q(present__isnull=True)
+                | Q(in_favour__lte=F("present") - F("against")),
+                name="event_votes_le_present",
+            ),
+            models.CheckConstraint(
+                condition=~Q(step="correction") | Q(voids__isnull=False),
+                name="event_correction_names_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["step", "date"]),
+            models.Index(fields=["cell", "step", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} — {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise RuntimeError("Các bước đã ghi không được sửa: hãy ghi một bước đính chính.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Các bước đã ghi không được xóa: hãy ghi một bước đính chính.")
+
+    @property
+    def step_enum(self) -> Step:
+        return Step(self.step)
+
+
+class MentorAssignment(models.Model):
+    """An official member assigned to help a candidate or a probationary member.
+
+    - The mentor must be an official member during the assignment (Điều lệ Đảng, Điều 4;
+      Điều 5 for probationary members).
+    """
+
+    SCOPE = "candidacy__cell"
+
+    candidacy = models.ForeignKey(
+        Candidacy, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="mentors"
+    )
+    mentor = models.ForeignKey(
+        Person,
+        verbose_name="đảng viên giúp đỡ",
+        on_delete=models.PROTECT,
+        related_name="mentoring",
+    )
+    start = models.DateField("từ ngày")
+    end = models.DateField("đến ngày", null=True, blank=True)
+    end_reason = models.CharField("lý do kết thúc", max_length=255, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "phân công giúp đỡ"
+        verbose_name_plural = "phân công giúp đỡ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidacy"],
+                condition=Q(end__isnull=True),
+                name="mentor_one_current_per_candidacy",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="mentor_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} giúp đỡ {self.candidacy.person}"
+
+
+class ReportPeriod(models.TextChoices):
+    MONTH = "month", "Tháng"
+    QUARTER = "quarter", "Quý"
+    YEAR = "year", "Năm"
+
+
+class Assessment(models.TextChoices):
+    GOOD = "good", "Tiến bộ tốt"
+    FAIR = "fair", "Có tiến bộ"
+    NO_PROGRESS = "no_progress", "Chưa tiến bộ"
+    CONCERN = "concern", "Có vấn đề cần xem xét"
+
+
+class MentorReport(models.Model):
+    """A mentor's periodic report on the person they help (seed 001, seed 003)."""
+
+    SCOPE = "assignment__candidacy__cell"
+
+    assignment = models.ForeignKey(
+        MentorAssignment, verbose_name="phân công", on_delete=models.PROTECT, related_name="reports"
+    )
+    period = models.CharField("kỳ", max_length=8, choices=ReportPeriod.choices)
+    period_start = models.DateField("đầu kỳ")
+    text = models.TextField("nội dung nhận xét")
+    assessment = models.CharField("đánh giá", max_length=16, choices=Assessment.choices)
+    filed_on = models.DateField("ngày báo cáo")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "báo cáo của người giúp đỡ"
+        verbose_name_plural = "báo cáo của người giúp đỡ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "period", "period_start"], name="mentor_report_unique_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_period_display()} {self.period_start:%m/%Y}"
+
+
+class CalendarDay(models.Model):
+    """A one-off change to the working calendar decreed by the government.
+
+    The Vietnamese public holidays, Tết included, come from the ``holidays`` library; this table
+    adds the days it cannot know (an extra day off, a weekend day worked in exchange).
+    """
+
+    SCOPE = None
+
+    date = models.DateField("ngày", unique=True)
+    is_day_off = models.BooleanField("ngày nghỉ", default=True, help_text="Bỏ chọn: ngày làm bù.")
+    name = models.CharField("căn cứ / ghi chú", max_length=255)
+
+    class Meta:
+        verbose_name = "ngày nghỉ / làm bù bổ sung"
+        verbose_name_plural = "ngày nghỉ / làm bù bổ sung"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.name}"

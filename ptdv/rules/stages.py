@@ -1,0 +1,309 @@
+"""Steps, stages and the state machine of one candidacy (pure Python).
+
+A candidacy is a list of append-only events. Each event records one *step* (:class:`Step`); the
+*stage* (:class:`Stage`) of the candidacy follows from its effective events, read in order:
+
+- an event voided by a later ``correction`` event is not effective;
+- a failed vote (fewer than two thirds) is recorded but does not move the stage;
+- a ``transfer`` moves the candidacy to another cell without changing its stage.
+
+Sources: Điều lệ Đảng 2011, Điều 4 (thủ tục kết nạp), Điều 5 (dự bị, chuyển chính thức);
+QĐ 294-QĐ/TW 2025 and HD 06-HD/TW 2025 for the order of the steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Step(StrEnum):
+    """What one event records. Values are stored in the database: never rename them."""
+
+    SOURCE = "source"
+    SYMPATHISER = "sympathiser"
+    AWARENESS_CLASS = "awareness_class"
+    DOSSIER_PAPER = "dossier_paper"
+    CELL_RESOLUTION = "cell_resolution"
+    PARTIAL_APPRAISAL = "partial_appraisal"
+    GRASSROOTS_RESOLUTION = "grassroots_resolution"
+    ADMISSION_DECISION = "admission_decision"
+    CEREMONY = "ceremony"
+    NEW_MEMBER_CLASS = "new_member_class"
+    RECOGNITION_CELL_RESOLUTION = "recognition_cell_resolution"
+    RECOGNITION_DECISION = "recognition_decision"
+    PARTY_CARD = "party_card"
+    # Exits: the candidacy ends.
+    WITHDRAWN = "withdrawn"
+    REMOVED_FROM_LIST = "removed_from_list"
+    NOT_RECOGNISED = "not_recognised"
+    MOVED_AWAY = "moved_away"
+    DECEASED = "deceased"
+    # Neither progress nor exit.
+    TRANSFER = "transfer"
+    CORRECTION = "correction"
+
+
+STEP_LABELS: dict[Step, str] = {
+    Step.SOURCE: "Xác định nguồn",
+    Step.SYMPATHISER: "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ",
+    Step.AWARENESS_CLASS: "Học lớp bồi dưỡng nhận thức về Đảng",
+    Step.DOSSIER_PAPER: "Nhận giấy tờ hồ sơ",
+    Step.CELL_RESOLUTION: "Chi bộ xét, biểu quyết đề nghị kết nạp",
+    Step.PARTIAL_APPRAISAL: "Đảng ủy bộ phận thẩm định",
+    Step.GRASSROOTS_RESOLUTION: "Đảng ủy cơ sở ra nghị quyết đề nghị kết nạp",
+    Step.ADMISSION_DECISION: "Cấp ủy có thẩm quyền ra quyết định kết nạp",
+    Step.CEREMONY: "Tổ chức lễ kết nạp",
+    Step.NEW_MEMBER_CLASS: "Học lớp bồi dưỡng lý luận chính trị cho đảng viên mới",
+    Step.RECOGNITION_CELL_RESOLUTION: "Chi bộ xét, biểu quyết đề nghị công nhận chính thức",
+    Step.RECOGNITION_DECISION: "Quyết định công nhận đảng viên chính thức",
+    Step.PARTY_CARD: "Phát thẻ đảng viên",
+    Step.WITHDRAWN: "Tự rút khỏi danh sách",
+    Step.REMOVED_FROM_LIST: "Đưa ra khỏi danh sách",
+    Step.NOT_RECOGNISED: "Không công nhận chính thức / xóa tên",
+    Step.MOVED_AWAY: "Chuyển đi nơi khác",
+    Step.DECEASED: "Từ trần",
+    Step.TRANSFER: "Chuyển sinh hoạt sang chi bộ khác",
+    Step.CORRECTION: "Đính chính một bước đã ghi",
+}
+
+
+class Stage(StrEnum):
+    """Where a candidacy stands. Values are stored (as a cache of the events): never rename them."""
+
+    SOURCE = "source"
+    SYMPATHISER = "sympathiser"
+    AWARENESS_TRAINED = "awareness_trained"
+    DOSSIER = "dossier"
+    CELL_RESOLVED = "cell_resolved"
+    PARTIAL_APPRAISED = "partial_appraised"
+    GRASSROOTS_RESOLVED = "grassroots_resolved"
+    ADMISSION_DECIDED = "admission_decided"
+    PROBATIONARY = "probationary"
+    NEW_MEMBER_TRAINED = "new_member_trained"
+    RECOGNITION_CELL_RESOLVED = "recognition_cell_resolved"
+    OFFICIAL = "official"
+    CARD_ISSUED = "card_issued"
+    WITHDRAWN = "withdrawn"
+    REMOVED_FROM_LIST = "removed_from_list"
+    NOT_RECOGNISED = "not_recognised"
+    MOVED_AWAY = "moved_away"
+    DECEASED = "deceased"
+
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.SOURCE: "Nguồn",
+    Stage.SYMPATHISER: "Quần chúng ưu tú (cảm tình Đảng)",
+    Stage.AWARENESS_TRAINED: "Đã học lớp nhận thức về Đảng",
+    Stage.DOSSIER: "Đang hoàn thiện hồ sơ",
+    Stage.CELL_RESOLVED: "Chi bộ đã đề nghị kết nạp",
+    Stage.PARTIAL_APPRAISED: "Đảng ủy bộ phận đã thẩm định",
+    Stage.GRASSROOTS_RESOLVED: "Đảng ủy cơ sở đã đề nghị kết nạp",
+    Stage.ADMISSION_DECIDED: "Đã có quyết định kết nạp",
+    Stage.PROBATIONARY: "Đảng viên dự bị",
+    Stage.NEW_MEMBER_TRAINED: "Dự bị, đã học lớp đảng viên mới",
+    Stage.RECOGNITION_CELL_RESOLVED: "Chi bộ đã đề nghị công nhận chính thức",
+    Stage.OFFICIAL: "Đảng viên chính thức",
+    Stage.CARD_ISSUED: "Đã nhận thẻ đảng viên",
+    Stage.WITHDRAWN: "Tự rút",
+    Stage.REMOVED_FROM_LIST: "Đưa ra khỏi danh sách",
+    Stage.NOT_RECOGNISED: "Không công nhận / xóa tên",
+    Stage.MOVED_AWAY: "Chuyển đi",
+    Stage.DECEASED: "Từ trần",
+}
+
+#: The stages a candidacy goes through, in order (exits excluded).
+PROGRESS_STAGES: tuple[Stage, ...] = (
+    Stage.SOURCE,
+    Stage.SYMPATHISER,
+    Stage.AWARENESS_TRAINED,
+    Stage.DOSSIER,
+    Stage.CELL_RESOLVED,
+    Stage.PARTIAL_APPRAISED,
+    Stage.GRASSROOTS_RESOLVED,
+    Stage.ADMISSION_DECIDED,
+    Stage.PROBATIONARY,
+    Stage.NEW_MEMBER_TRAINED,
+    Stage.RECOGNITION_CELL_RESOLVED,
+    Stage.OFFICIAL,
+    Stage.CARD_ISSUED,
+)
+EXIT_STAGES: tuple[Stage, ...] = (
+    Stage.WITHDRAWN,
+    Stage.REMOVED_FROM_LIST,
+    Stage.NOT_RECOGNISED,
+    Stage.MOVED_AWAY,
+    Stage.DECEASED,
+)
+#: Stages in which the candidacy is closed: no further progress step is accepted.
+CLOSED_STAGES: frozenset[Stage] = frozenset(EXIT_STAGES) | {Stage.CARD_ISSUED}
+#: Stages in which the person is a party member (probationary or official).
+MEMBER_STAGES: frozenset[Stage] = frozenset(
+    {
+        Stage.PROBATIONARY,
+        Stage.NEW_MEMBER_TRAINED,
+        Stage.RECOGNITION_CELL_RESOLVED,
+        Stage.OFFICIAL,
+        Stage.CARD_ISSUED,
+    }
+)
+
+#: progress step -> (stages it may be recorded in, stage it leads to)
+PROGRESS: dict[Step, tuple[frozenset[Stage], Stage]] = {
+    Step.SYMPATHISER: (frozenset({Stage.SOURCE}), Stage.SYMPATHISER),
+    Step.AWARENESS_CLASS: (frozenset({Stage.SYMPATHISER}), Stage.AWARENESS_TRAINED),
+    Step.DOSSIER_PAPER: (frozenset({Stage.AWARENESS_TRAINED, Stage.DOSSIER}), Stage.DOSSIER),
+    Step.CELL_RESOLUTION: (frozenset({Stage.DOSSIER}), Stage.CELL_RESOLVED),
+    Step.PARTIAL_APPRAISAL: (frozenset({Stage.CELL_RESOLVED}), Stage.PARTIAL_APPRAISED),
+    Step.GRASSROOTS_RESOLUTION: (
+        frozenset({Stage.CELL_RESOLVED, Stage.PARTIAL_APPRAISED}),
+        Stage.GRASSROOTS_RESOLVED,
+    ),
+    # A chi bộ cơ sở is its own grassroots organisation: its resolution goes straight up.
+    Step.ADMISSION_DECISION: (
+        frozenset({Stage.GRASSROOTS_RESOLVED, Stage.CELL_RESOLVED}),
+        Stage.ADMISSION_DECIDED,
+    ),
+    Step.CEREMONY: (frozenset({Stage.ADMISSION_DECIDED}), Stage.PROBATIONARY),
+    Step.NEW_MEMBER_CLASS: (frozenset({Stage.PROBATIONARY}), Stage.NEW_MEMBER_TRAINED),
+    Step.RECOGNITION_CELL_RESOLUTION: (
+        frozenset({Stage.PROBATIONARY, Stage.NEW_MEMBER_TRAINED}),
+        Stage.RECOGNITION_CELL_RESOLVED,
+    ),
+    Step.RECOGNITION_DECISION: (frozenset({Stage.RECOGNITION_CELL_RESOLVED}), Stage.OFFICIAL),
+    Step.PARTY_CARD: (frozenset({Stage.OFFICIAL}), Stage.CARD_ISSUED),
+}
+
+_OPEN_STAGES = frozenset(PROGRESS_STAGES) - {Stage.CARD_ISSUED}
+_MEMBER_OPEN = frozenset(MEMBER_STAGES) - {Stage.OFFICIAL, Stage.CARD_ISSUED}
+
+#: exit step -> (stages it may be recorded in, stage it leads to)
+EXITS: dict[Step, tuple[frozenset[Stage], Stage]] = {
+    Step.WITHDRAWN: (_OPEN_STAGES - MEMBER_STAGES, Stage.WITHDRAWN),
+    Step.REMOVED_FROM_LIST: (_OPEN_STAGES - MEMBER_STAGES, Stage.REMOVED_FROM_LIST),
+    Step.NOT_RECOGNISED: (_MEMBER_OPEN, Stage.NOT_RECOGNISED),
+    Step.MOVED_AWAY: (_OPEN_STAGES, Stage.MOVED_AWAY),
+    Step.DECEASED: (_OPEN_STAGES, Stage.DECEASED),
+}
+
+#: Steps whose event carries a vote; a vote without two thirds does not move the stage.
+VOTE_STEPS: frozenset[Step] = frozenset({Step.CELL_RESOLUTION, Step.RECOGNITION_CELL_RESOLUTION})
+
+
+@dataclass(frozen=True)
+class EventFact:
+    """One recorded event, as the state machine sees it."""
+
+    id: int
+    step: Step
+    date: date
+    data: dict[str, Any] = field(default_factory=dict)
+    #: For a correction: the id of the event it voids.
+    voids: int | None = None
+    #: For a vote: whether it reached two thirds (``None`` for other steps).
+    passed: bool | None = None
+
+
+@dataclass
+class CandidacyState:
+    """What follows from a candidacy's events."""
+
+    stage: Stage
+    #: Date on which the current stage was entered.
+    stage_since: date
+    #: Effective events (corrections and voided events removed), in order.
+    events: list[EventFact]
+    #: The date of each effective progress step (the latest one for repeatable steps).
+    step_dates: dict[Step, date]
+    #: Votes without two thirds since the last stage change, per vote step.
+    failed_votes: dict[Step, int]
+    #: Cell id after the last effective transfer (``None``: the cell the candidacy opened in).
+    cell_id: int | None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage in CLOSED_STAGES
+
+
+class TransitionError(ValueError):
+    """A step that cannot be recorded in the current stage; the message is in Vietnamese."""
+
+
+def next_stage(stage: Stage, step: Step, *, passed: bool | None = None) -> Stage:
+    """The stage after recording ``step`` in ``stage``; raises :class:`TransitionError`."""
+    if step in (Step.TRANSFER, Step.CORRECTION):
+        if stage in CLOSED_STAGES:
+            raise TransitionError(f"Hồ sơ đã kết thúc ({STAGE_LABELS[stage]}), không thể ghi thêm.")
+        return stage
+    if step is Step.SOURCE:
+        raise TransitionError("Bước “Xác định nguồn” chỉ ghi khi mở hồ sơ.")
+    table = PROGRESS if step in PROGRESS else EXITS
+    allowed, target = table[step]
+    if stage not in allowed:
+        raise TransitionError(
+            f"Không thể ghi bước “{STEP_LABELS[step]}” khi hồ sơ đang ở giai đoạn "
+            f"“{STAGE_LABELS[stage]}”."
+        )
+    if step in VOTE_STEPS and passed is False:
+        return stage
+    return target
+
+
+def allowed_steps(stage: Stage) -> list[Step]:
+    """The steps that may be recorded next, in pipeline order."""
+    if stage in CLOSED_STAGES:
+        return []
+    steps = [s for s, (allowed, _) in PROGRESS.items() if stage in allowed]
+    steps += [s for s, (allowed, _) in EXITS.items() if stage in allowed]
+    return steps + [Step.TRANSFER]
+
+
+def derive(events: Iterable[EventFact]) -> CandidacyState:
+    """Replay ``events`` (in recording order) and return the candidacy's state.
+
+    - The first effective event must be ``source``.
+    - A ``correction`` voids the event whose id it names; the stage is replayed without it.
+    - Raises :class:`TransitionError` if the effective events are not a valid sequence.
+    """
+    events = list(events)
+    voided = {e.voids for e in events if e.step is Step.CORRECTION and e.voids is not None}
+    effective = [e for e in events if e.id not in voided and e.step is not Step.CORRECTION]
+    if not effective or effective[0].step is not Step.SOURCE:
+        raise TransitionError("Hồ sơ phải bắt đầu bằng bước “Xác định nguồn”.")
+    first = effective[0]
+    stage, since = Stage.SOURCE, first.date
+    step_dates: dict[Step, date] = {Step.SOURCE: first.date}
+    failed: dict[Step, int] = {}
+    cell_id: int | None = None
+    for event in effective[1:]:
+        new = next_stage(stage, event.step, passed=event.passed)
+        if event.step is Step.TRANSFER:
+            cell_id = event.data.get("to_cell")
+        elif event.step in VOTE_STEPS and event.passed is False:
+            failed[event.step] = failed.get(event.step, 0) + 1
+        else:
+            step_dates[event.step] = event.date
+        if new is not stage:
+            stage, since = new, event.date
+    return CandidacyState(
+        stage=stage,
+        stage_since=since,
+        events=effective,
+        step_dates=step_dates,
+        failed_votes=failed,
+        cell_id=cell_id,
+    )
+
+
+def stage_index(stage: Stage) -> int:
+    """Position of a progress stage in the pipeline (exits sort after every progress stage)."""
+    return PROGRESS_STAGES.index(stage) if stage in PROGRESS_STAGES else len(PROGRESS_STAGES)
+
+
+def reached(stages: Sequence[Stage], target: Stage) -> list[Stage]:
+    """The stages of ``stages`` at or beyond ``target`` in the pipeline."""
+    limit = stage_index(target)
+    return [s for s in stages if s in PROGRESS_STAGES and stage_index(s) >= limit]

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "ptdv — Quản trị"
+admin.site.site_title = "ptdv"
+admin.site.index_title = "Quản trị dữ liệu"
+
+urlpatterns = [
+    path("", include("ptdv.web.urls")),
+    path("tai-khoan/", include("ptdv.accounts.urls")),
+    path("quan-tri/", admin.site.urls),
+]
