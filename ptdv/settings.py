@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ptdv.people",
     "ptdv.pipeline",
     "ptdv.web",
+    "ptdv.demo",
 ]
 
 MIDDLEWARE = [

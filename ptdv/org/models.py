@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Count, Q
-from treebeard.mp_tree import MP_Node, MP_NodeQuerySet
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from .scope import ScopedQuerySet
 
@@ -35,9 +35,9 @@ class OrganisationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
         return self.filter(kind__in=GRASSROOTS_KINDS)
 
 
-class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
+class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
     def get_queryset(self):
-        return super().get_queryset().order_by("path")
+        return OrganisationQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Organisation(MP_Node):
@@ -51,7 +51,6 @@ class Organisation(MP_Node):
 
     SCOPE = ""
     steplen = 4
-    node_order_by = ["name"]
 
     name = models.CharField("tên", max_length=255)
     short_name = models.CharField("tên viết tắt", max_length=80, blank=True)

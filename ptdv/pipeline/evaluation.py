@@ -38,11 +38,17 @@ from .models import Candidacy, CalendarDay, Event, MentorAssignment
 
 
 def event_facts(event: Event) -> EventFact:
+    """The state machine's view of an event; a vote's figures travel in ``data["vote"]``."""
+    data = dict(event.data or {})
+    if event.official_members is not None:
+        data["vote"] = VoteFacts(
+            event.official_members, event.present or 0, event.in_favour or 0, event.against or 0
+        )
     return EventFact(
         id=event.pk,
         step=Step(event.step),
         date=event.date,
-        data=event.data or {},
+        data=data,
         voids=event.voids_id,
         passed=event.passed,
     )
@@ -72,22 +78,38 @@ def _date(value: Any) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _vote(event: EventFact, by_id: dict[int, Event]) -> VoteFacts | None:
-    row = by_id[event.id]
-    if row.official_members is None:
-        return None
-    return VoteFacts(row.official_members, row.present or 0, row.in_favour or 0, row.against or 0)
-
-
 def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> CandidacyFacts:
     """Everything the rules need about ``candidacy``, in a handful of queries."""
-    rows = list(Event.objects.filter(candidacy=candidacy).order_by("seq"))
-    by_id = {e.pk: e for e in rows}
-    state = state or derive(event_facts(e) for e in rows)
-    person = candidacy.person
-    cell = candidacy.cell
-    ancestors = cell.ancestors_or_self()
+    if state is None:
+        state = derive(event_facts(e) for e in Event.objects.filter(candidacy=candidacy).order_by("seq"))
+    assignments = list(MentorAssignment.objects.filter(candidacy=candidacy).order_by("start"))
+    people_ids = {a.mentor_id for a in assignments}
+    people_ids |= {
+        e.data["introducer_id"]
+        for e in state.events
+        if e.step is Step.DOSSIER_PAPER and e.data.get("introducer_id")
+    }
+    return assemble_facts(
+        state,
+        person=candidacy.person,
+        attempt=candidacy.attempt,
+        ancestors=candidacy.cell.ancestors_or_self(),
+        assignments=assignments,
+        people=Person.objects.in_bulk(people_ids),
+    )
 
+
+def assemble_facts(
+    state: CandidacyState,
+    *,
+    person: Person,
+    attempt: int,
+    ancestors: list,
+    assignments: list,
+    people: dict[int, Person],
+) -> CandidacyFacts:
+    """The facts from objects already in memory (shared by pages and bulk builders)."""
+    cell = ancestors[-1]
     papers: list[PaperFacts] = []
     introducer_rows: list[dict[str, Any]] = []
     awareness = new_member = None
@@ -106,22 +128,19 @@ def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> Ca
         elif e.step is Step.NEW_MEMBER_CLASS:
             new_member = _date(e.data.get("certificate_date")) or e.date
         elif e.step is Step.CELL_RESOLUTION:
-            cell_vote = _vote(e, by_id)
+            cell_vote = e.data.get("vote")
         elif e.step is Step.RECOGNITION_CELL_RESOLUTION:
-            recognition_vote = _vote(e, by_id)
+            recognition_vote = e.data.get("vote")
         elif e.step is Step.GRASSROOTS_RESOLUTION:
             decision_extended = bool(e.data.get("decision_extended"))
         elif e.step is Step.CEREMONY:
             ceremony_consent = bool(e.data.get("superior_consent"))
 
-    people_ids = {r.get("introducer_id") for r in introducer_rows if r.get("introducer_id")}
-    assignments = list(MentorAssignment.objects.filter(candidacy=candidacy).order_by("start"))
-    people_ids |= {a.mentor_id for a in assignments}
-    people = Person.objects.in_bulk(people_ids)
-
     introducers = []
     for r in introducer_rows:
-        kind = r.get("introducer_kind") or ("member" if r["kind"] == "introducer_letter" else "youth_union")
+        kind = r.get("introducer_kind") or (
+            "member" if r["kind"] == "introducer_letter" else "youth_union"
+        )
         who = people.get(r.get("introducer_id"))
         introducers.append(
             IntroducerFacts(
@@ -153,8 +172,8 @@ def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> Ca
             in_exception_area=any(n.disadvantaged_area for n in ancestors),
             youth_union_member=person.youth_union_member,
             trade_union_member=person.trade_union_member,
-            official_since=person.party_official_on if candidacy.attempt > 1 else None,
-            left_on=person.party_left_on if candidacy.attempt > 1 else None,
+            official_since=person.party_official_on if attempt > 1 else None,
+            left_on=person.party_left_on if attempt > 1 else None,
         ),
         stage=state.stage,
         step_dates=dict(state.step_dates),

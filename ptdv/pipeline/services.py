@@ -369,32 +369,41 @@ def _opening_cell(candidacy: Candidacy) -> int:
     return first or candidacy.cell_id
 
 
-def _sync_person(candidacy: Candidacy, state: CandidacyState) -> None:
-    """The person's membership follows the candidacy once it reaches the ceremony.
+def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
+    """The person's membership as it follows from a candidacy that reached the ceremony.
 
     - Probation is 12 months from the ceremony; recognition takes effect at its end even when
       the meeting or the decision comes late (Điều lệ Đảng, Điều 5; QĐ 294-QĐ/TW 2025).
+    - ``None`` when the candidacy has not (or no longer, after a correction) reached the ceremony.
     """
+    ceremony = state.step_dates.get(Step.CEREMONY)
+    if ceremony is None or not (state.stage in MEMBER_STAGES or state.stage is Stage.NOT_RECOGNISED):
+        return None
+    official = state.stage in (Stage.OFFICIAL, Stage.CARD_ISSUED)
+    fields: dict[str, Any] = {
+        "party_admitted_on": ceremony,
+        "party_official_on": add_months(ceremony, rule_set_for(ceremony).probation_months)
+        if official
+        else None,
+        "member_status": MemberStatus.OFFICIAL if official else MemberStatus.PROBATIONARY,
+        "party_left_on": None,
+    }
+    if state.stage is Stage.NOT_RECOGNISED:
+        fields |= {"member_status": MemberStatus.LEFT, "party_left_on": state.stage_since}
+    if state.stage is Stage.CARD_ISSUED:
+        fields["party_card_number"] = next(
+            (e.data.get("card_number", "") for e in reversed(state.events) if e.step is Step.PARTY_CARD),
+            "",
+        )
+    return fields
+
+
+def _sync_person(candidacy: Candidacy, state: CandidacyState) -> None:
     person = Person.objects.select_for_update().get(pk=candidacy.person_id)
     changes: dict[str, Any] = {"cell_id": candidacy.cell_id}
-    ceremony = state.step_dates.get(Step.CEREMONY)
-    if state.stage in MEMBER_STAGES or state.stage is Stage.NOT_RECOGNISED:
-        probation = rule_set_for(ceremony).probation_months
-        official = state.stage in (Stage.OFFICIAL, Stage.CARD_ISSUED)
-        changes |= {
-            "party_admitted_on": ceremony,
-            "party_official_on": add_months(ceremony, probation) if official else None,
-            "member_status": MemberStatus.OFFICIAL if official else MemberStatus.PROBATIONARY,
-            "party_left_on": None,
-        }
-        if state.stage is Stage.NOT_RECOGNISED:
-            changes |= {"member_status": MemberStatus.LEFT, "party_left_on": state.stage_since}
-        if state.stage is Stage.CARD_ISSUED:
-            card = next(
-                (e.data.get("card_number", "") for e in reversed(state.events) if e.step is Step.PARTY_CARD),
-                "",
-            )
-            changes["party_card_number"] = card
+    fields = membership_fields(state)
+    if fields is not None:
+        changes |= fields
     elif person.party_admitted_on is not None and candidacy.opened_on <= person.party_admitted_on:
         # A correction took the candidacy back before the ceremony: the person is no member.
         changes |= {

@@ -266,10 +266,16 @@ def derive(events: Iterable[EventFact]) -> CandidacyState:
 
     - The first effective event must be ``source``.
     - A ``correction`` voids the event whose id it names; the stage is replayed without it.
+      A correction voided by a later correction voids nothing (the undo is undone).
     - Raises :class:`TransitionError` if the effective events are not a valid sequence.
     """
     events = list(events)
-    voided = {e.voids for e in events if e.step is Step.CORRECTION and e.voids is not None}
+    # A correction that is itself voided by a later (effective) correction voids nothing:
+    # walk backwards so "undoing an undo" restores the original event.
+    voided: set[int] = set()
+    for e in reversed(events):
+        if e.step is Step.CORRECTION and e.voids is not None and e.id not in voided:
+            voided.add(e.voids)
     effective = [e for e in events if e.id not in voided and e.step is not Step.CORRECTION]
     if not effective or effective[0].step is not Step.SOURCE:
         raise TransitionError("Hồ sơ phải bắt đầu bằng bước “Xác định nguồn”.")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ptdv.org.scope import get_visible_or_404, scope_path
 from ptdv.pipeline.evaluation import evaluate_candidacy
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
+from ptdv.rules.facts import PAPER_LABELS
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS, STEP_LABELS, Step
 
 OVERDUE_SHOWN = 50
@@ -62,7 +63,12 @@ def candidacy_detail(request, pk: int):
     context = {
         "c": candidacy,
         "person": candidacy.person,
-        "events": [(e, e.id in voided, STEP_LABELS[Step(e.step)]) for e in events],
+        "events": [
+            (e, e.id in voided, STEP_LABELS[Step(e.step)], PAPER_LABELS.get(e.data.get("kind", "")))
+            for e in events
+        ],
+        "next_step_label": STEP_LABELS.get(evaluation.next_step, ""),
+        "other_findings": [f for f in evaluation.findings if f not in evaluation.blockers],
         "evaluation": evaluation,
         "deadlines": [
             (d, d.days_left(today, evaluation.calendar), d.is_overdue(today)) for d in evaluation.deadlines
