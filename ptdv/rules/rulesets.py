@@ -1,0 +1,381 @@
+"""Versioned rule sets: every threshold and deadline as data, with the document that sets it.
+
+A :class:`RuleSet` is chosen by the date of the step being checked (:func:`rule_set_for`).
+Each value has a :class:`RuleSource`: its citation, whether it was *verified* against a copy of
+the document's text, and where (the page address). Sources are recorded in ``docs/rules.md``.
+
+Rule sets (effective dates):
+
+- ``QD24_2021``: QĐ 24-QĐ/TW (30/7/2021) and HD 01-HD/TW (28/9/2021), from 2021-07-30. It is
+  also used for dates before 2021-07-30 (the earlier QĐ 29-QĐ/TW (2016) had the same values for
+  the rules modelled here, as far as secondary copies show; see ``docs/rules.md``).
+- ``QD232_2025``: QĐ 232-QĐ/TW (20/01/2025), with HD 01-HD/TW (2021) still guiding, from
+  2025-01-20.
+- ``QD294_2025``: QĐ 294-QĐ/TW (26/5/2025) and HD 06-HD/TW (09/6/2025), from 2025-07-01.
+
+Where the later documents could not be checked to differ, the values are kept equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from fractions import Fraction
+from types import MappingProxyType
+
+from ptdv.rules.findings import Citation
+
+__all__ = [
+    "EDUCATION_LABELS",
+    "EDUCATION_LEVELS",
+    "QD24_2021",
+    "QD232_2025",
+    "QD294_2025",
+    "RULE_SETS",
+    "RuleSet",
+    "RuleSource",
+    "education_rank",
+    "rule_set_for",
+]
+
+#: Education codes in increasing order of level (vocational = after lower secondary).
+EDUCATION_LEVELS: tuple[str, ...] = (
+    "none",
+    "primary",
+    "lower_secondary",
+    "upper_secondary",
+    "vocational",
+    "college",
+    "university",
+    "master",
+    "doctor",
+)
+_EDUCATION_RANK: dict[str, int] = {
+    "none": 0,
+    "primary": 1,
+    "lower_secondary": 2,
+    "upper_secondary": 3,
+    "vocational": 3,
+    "college": 4,
+    "university": 5,
+    "master": 6,
+    "doctor": 7,
+}
+EDUCATION_LABELS: dict[str, str] = {
+    "none": "Chưa qua đào tạo",
+    "primary": "Tiểu học",
+    "lower_secondary": "Trung học cơ sở",
+    "upper_secondary": "Trung học phổ thông",
+    "vocational": "Trung cấp",
+    "college": "Cao đẳng",
+    "university": "Đại học",
+    "master": "Thạc sĩ",
+    "doctor": "Tiến sĩ",
+}
+
+
+def education_rank(code: str) -> int:
+    """Rank of an education code (raises ``KeyError`` for an unknown code)."""
+    return _EDUCATION_RANK[code]
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """Where one rule's value comes from.
+
+    - ``verified``: the value was read in a copy of the document's own text (page in ``source``);
+      ``False``: taken from the domain brief or a secondary summary, to be checked.
+    """
+
+    citation: Citation
+    verified: bool
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All thresholds and deadlines of one version of the rules.
+
+    Values (the field name is the rule's key in ``sources``):
+
+    - ``min_age_months`` / ``max_age_months``: from a full 18 to a full 60 years, in months, on
+      the day the cell considers the admission (216 ≤ age ≤ 720).
+    - ``education_min`` / ``education_min_exception``: lower secondary; in mountain, border,
+      island, ethnic-minority or especially disadvantaged areas the minimum is lower.
+    - ``awareness_certificate_valid_months``: the CN-NTVĐ certificate is valid 60 months.
+    - ``introducers_required``, ``introducer_min_months``: two introducers (or a union committee
+      plus one official member), each having worked/lived with the applicant ≥ 12 months under
+      the same grassroots organisation.
+    - ``youth_max_age_months``: youth age, for the Youth Union route (≤ 30 full years).
+    - ``vote_fraction``: share of the cell's official members who must approve (2/3).
+    - ``dossier_papers_valid_months``: letters, union resolution and comments expire 12 months
+      after they were made if the cell has not considered the dossier.
+    - ``decision_working_days`` (+ ``decision_extension_working_days``): admission decision
+      within 60 working days of the cell's resolution (+30 at most).
+    - ``ceremony_working_days``: ceremony within 30 working days of the decision.
+    - ``probation_months``: 12 months from the ceremony.
+    - ``recognition_cell_working_days``: cell considers recognition within 30 working days after
+      the probation ends.
+    - ``recognition_decision_working_days``: decision within 30 working days of the cell's
+      recognition resolution.
+    - ``recognition_effective_at_probation_end``: recognition takes effect at the end of the 12
+      months even when the meeting or decision is late.
+    - ``max_failed_votes``: after 3 votes without two thirds the matter goes up.
+    - ``mentor_must_be_official``: mentors are official members.
+    - ``readmission_min_months``: readmission at least 36 months after leaving.
+    """
+
+    name: str
+    documents: tuple[str, ...]
+    effective_from: date
+
+    min_age_months: int = 18 * 12
+    max_age_months: int = 60 * 12
+    education_min: str = "lower_secondary"
+    education_min_exception: str = "primary"
+    awareness_certificate_valid_months: int = 60
+    introducers_required: int = 2
+    introducer_min_months: int = 12
+    youth_max_age_months: int = 30 * 12
+    vote_fraction: Fraction = Fraction(2, 3)
+    dossier_papers_valid_months: int = 12
+    decision_working_days: int = 60
+    decision_extension_working_days: int = 30
+    ceremony_working_days: int = 30
+    probation_months: int = 12
+    recognition_cell_working_days: int = 30
+    recognition_decision_working_days: int = 30
+    recognition_effective_at_probation_end: bool = True
+    max_failed_votes: int = 3
+    mentor_must_be_official: bool = True
+    readmission_min_months: int = 36
+
+    sources: Mapping[str, RuleSource] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, hash=False, repr=False
+    )
+
+    def cite(self, rule: str) -> Citation:
+        """The citation of ``rule`` (a value field name) in this rule set."""
+        return self.sources[rule].citation
+
+    def source(self, rule: str) -> RuleSource:
+        return self.sources[rule]
+
+    @classmethod
+    def rule_names(cls) -> tuple[str, ...]:
+        """Names of the value fields (the rules)."""
+        skip = {"name", "documents", "effective_from", "sources"}
+        return tuple(f.name for f in fields(cls) if f.name not in skip)
+
+    def value(self, rule: str) -> object:
+        return getattr(self, rule)
+
+
+# --- sources ------------------------------------------------------------------------------
+
+_DL = "Điều lệ Đảng (2011)"
+_QD29 = "QĐ 29-QĐ/TW (2016)"
+_QD24 = "QĐ 24-QĐ/TW (2021)"
+_HD01 = "HD 01-HD/TW (2021)"
+_QD232 = "QĐ 232-QĐ/TW (2025)"
+_QD294 = "QĐ 294-QĐ/TW (2025)"
+_HD06 = "HD 06-HD/TW (2025)"
+_LT = "Luật Thanh niên 2020"
+
+_U_QD24_TEXT = (
+    "https://thuviennhadat.vn/vbpl/quy-dinh-24-qd-tw-2021-thi-hanh-dieu-le-dang-484359.html"
+)
+_U_QD24_ART5 = "https://luatduonggia.edu.vn/ngay-ket-nap-dang-duoc-tinh-tu-ngay-nao"
+_U_QD24_READMIT = (
+    "https://ukh.edu.vn/vi-vn/tong-quan/phong/phong-to-chuc-tranh-tra-va-phap-che/"
+    "chi-tiet-phong-to-chuc-hanh-chinh/id/3667/Cac-truong-hop-Dang-vien-bi-khai-tru-khong-duoc-ket-nap-lai"
+)
+_U_HD01_EDU = "https://boxhoidap.com/huong-dan-01-hdtw-nam-2022-ve-thi-hanh-dieu-le-dang/amp"
+_U_QD232_AGE = "https://luatvietnam.vn/tin-van-ban-moi/da-co-quy-dinh-232-qd-tw-thi-hanh-dieu-le-dang-186-100895-article.html"
+_U_QD232_ART5 = (
+    "http://118.69.201.250:801/phap-luat/cap-uy-ket-nap-dang-vien-trong-thoi-han-bao-lau-ai-co-tham-quyen-"
+    "quyet-dinh-ket-nap-dang-vien-chinh-699568-213056.html"
+)
+_U_QD294_READMIT = (
+    "https://ngoisao.vn/theo-dong-su-kien/tin-nong-trong-ngay/"
+    "tu-ngay-0172025-5-truong-hop-khong-duoc-xet-ket-nap-lai-vao-dang-moi-nguoi-can-chu-y-457410.htm"
+)
+_U_QD29_ART5 = (
+    "https://thuvienphapluat.vn/hoi-dap-phap-luat/"
+    "35A57-hd-thoi-han-to-chuc-le-ket-nap-va-thoi-diem-cong-nhan-dang-vien-chinh-thuc.html"
+)
+_U_DL_INTRO = (
+    "Điều lệ Đảng 2011, Điều 4 khoản 2 (trích dẫn thứ cấp: 118.69.201.250 tư vấn pháp luật)"
+)
+_U_LOCAL_PAPERS = (
+    "https://tranphudn.edu.vn/news/view/"
+    "quy-dinh-ho-so-ket-nap-dang-vien-va-chuyen-dang-vien-du-bi-sang-dang-vien-chinh-thuc.html"
+)
+_BRIEF = "docs/domain (tài liệu thứ cấp, chưa đối chiếu văn bản gốc)"
+
+
+def _s(doc: str, article: str, verified: bool, source: str, note: str = "") -> RuleSource:
+    return RuleSource(Citation(doc, article), verified, source, note)
+
+
+def _sources_qd24() -> dict[str, RuleSource]:
+    """Sources for the 2021 rule set (QĐ 24-QĐ/TW + HD 01-HD/TW)."""
+    return {
+        "min_age_months": _s(_QD24, "mục 1.1.1", True, _U_QD24_TEXT),
+        "max_age_months": _s(
+            _QD24,
+            "mục 1.1.1–1.1.2",
+            True,
+            _U_QD24_TEXT,
+            "Trên 60 tuổi: cấp ủy trực thuộc Trung ương xem xét (HD 01, mục 1.1).",
+        ),
+        "education_min": _s(_QD24, "mục 1.2.1", True, _U_QD24_TEXT),
+        "education_min_exception": _s(
+            _HD01,
+            "mục 1.2",
+            True,
+            _U_HD01_EDU,
+            "Tối thiểu hoàn thành bậc tiểu học; già làng, trưởng bản, người có uy tín: mức thấp "
+            "hơn "
+            "(không mô hình hóa).",
+        ),
+        "awareness_certificate_valid_months": _s(
+            _HD01,
+            "mục 3 (tiểu mục chưa đối chiếu)",
+            False,
+            _U_LOCAL_PAPERS,
+            "Chỉ thấy trong bảng của một chi bộ trường học (5 năm); chưa thấy văn bản gốc.",
+        ),
+        "introducers_required": _s(_DL, "Điều 4 khoản 2", False, _U_DL_INTRO),
+        "introducer_min_months": _s(_DL, "Điều 4 khoản 2", True, _U_DL_INTRO, "“ít nhất một năm”."),
+        "youth_max_age_months": _s(
+            _LT,
+            "Điều 1",
+            False,
+            _BRIEF,
+            "Thanh niên từ đủ 16 đến 30 tuổi; đọc là ≤ 360 tháng tuổi.",
+        ),
+        "vote_fraction": _s(
+            _DL,
+            "Điều 4 khoản 3",
+            False,
+            _U_QD24_ART5,
+            "“hai phần ba số đảng viên chính thức” (trích ở QĐ 24 mục 4.2 c).",
+        ),
+        "dossier_papers_valid_months": _s(
+            _HD01,
+            "mục 3 (tiểu mục chưa đối chiếu)",
+            False,
+            _U_LOCAL_PAPERS,
+            "Chỉ thấy trong bảng của một chi bộ trường học; chưa thấy văn bản gốc.",
+        ),
+        "decision_working_days": _s(
+            _QD24, "mục 4.3.1", False, _U_QD29_ART5, "Đã thấy ở QĐ 29 (2016) mục 4.3.1."
+        ),
+        "decision_extension_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5, "Như trên."),
+        "ceremony_working_days": _s(_QD24, "mục 4.1", True, _U_QD24_ART5),
+        "probation_months": _s(_DL, "Điều 5 khoản 1", False, _BRIEF),
+        "recognition_cell_working_days": _s(_QD24, "mục 4.2 a", True, _U_QD24_ART5),
+        "recognition_decision_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5),
+        "recognition_effective_at_probation_end": _s(_QD24, "mục 4.2 b", True, _U_QD24_ART5),
+        "max_failed_votes": _s(
+            _QD24,
+            "mục 4.2 c",
+            True,
+            _U_QD24_ART5,
+            "Văn bản nói về biểu quyết công nhận chính thức; áp dụng cho biểu quyết kết nạp là "
+            "suy rộng.",
+        ),
+        "mentor_must_be_official": _s(_DL, "Điều 4, Điều 5 khoản 2", False, _BRIEF),
+        "readmission_min_months": _s(_QD24, "mục 3.5.1 b", True, _U_QD24_READMIT),
+    }
+
+
+def _sources_qd232() -> dict[str, RuleSource]:
+    """QĐ 232-QĐ/TW replaces QĐ 24; HD 01-HD/TW (2021) still guides until HD 06 (2025)."""
+    s = _sources_qd24()
+    for key in ("min_age_months", "max_age_months", "education_min"):
+        old = s[key]
+        s[key] = replace(old, citation=Citation(_QD232, old.citation.article), source=_U_QD232_AGE)
+    for key, verified, src in (
+        ("ceremony_working_days", True, _U_QD232_ART5),
+        ("decision_working_days", True, _U_QD232_ART5),
+        ("decision_extension_working_days", False, _U_QD232_ART5),
+        ("recognition_cell_working_days", False, _BRIEF),
+        ("recognition_decision_working_days", False, _U_QD232_ART5),
+        ("recognition_effective_at_probation_end", False, _BRIEF),
+        ("max_failed_votes", False, _BRIEF),
+        ("readmission_min_months", False, _BRIEF),
+    ):
+        old = s[key]
+        s[key] = replace(
+            old,
+            citation=Citation(_QD232, old.citation.article),
+            verified=verified,
+            source=src,
+            note=(old.note + " " if old.note else "")
+            + ("" if verified else "Giữ như QĐ 24; chưa đối chiếu QĐ 232."),
+        )
+    return s
+
+
+def _sources_qd294() -> dict[str, RuleSource]:
+    """QĐ 294-QĐ/TW + HD 06-HD/TW; where no copy was found the value is kept as before."""
+    s = _sources_qd232()
+    out: dict[str, RuleSource] = {}
+    for key, old in s.items():
+        doc = old.citation.document
+        if doc in (_QD232, _QD24):
+            new_doc = _QD294
+        elif doc == _HD01:
+            new_doc = _HD06
+        else:
+            out[key] = old  # the Charter / a law: unchanged by the 2025 documents
+            continue
+        verified = False
+        source = _BRIEF
+        note = "Giữ như bộ quy tắc trước; chưa đối chiếu văn bản 2025."
+        if key == "readmission_min_months":
+            verified, source, note = True, _U_QD294_READMIT, ""
+        out[key] = RuleSource(Citation(new_doc, old.citation.article), verified, source, note)
+    return out
+
+
+QD24_2021 = RuleSet(
+    name="QĐ 24-QĐ/TW (30/7/2021) và HD 01-HD/TW (28/9/2021)",
+    documents=("QĐ 24-QĐ/TW ngày 30/7/2021", "HD 01-HD/TW ngày 28/9/2021", "Điều lệ Đảng (2011)"),
+    effective_from=date(2021, 7, 30),
+    sources=MappingProxyType(_sources_qd24()),
+)
+QD232_2025 = RuleSet(
+    name="QĐ 232-QĐ/TW (20/01/2025)",
+    documents=("QĐ 232-QĐ/TW ngày 20/01/2025", "HD 01-HD/TW ngày 28/9/2021", "Điều lệ Đảng (2011)"),
+    effective_from=date(2025, 1, 20),
+    sources=MappingProxyType(_sources_qd232()),
+)
+QD294_2025 = RuleSet(
+    name="QĐ 294-QĐ/TW (26/5/2025) và HD 06-HD/TW (09/6/2025)",
+    documents=("QĐ 294-QĐ/TW ngày 26/5/2025", "HD 06-HD/TW ngày 09/6/2025", "Điều lệ Đảng (2011)"),
+    effective_from=date(2025, 7, 1),
+    sources=MappingProxyType(_sources_qd294()),
+)
+
+#: All rule sets, oldest first.
+RULE_SETS: tuple[RuleSet, ...] = (QD24_2021, QD232_2025, QD294_2025)
+
+
+def rule_set_for(d: date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleSet:
+    """The rule set in force on ``d`` (the date of the step being checked).
+
+    - The latest set with ``effective_from <= d``.
+    - Before the earliest set's ``effective_from`` (2021-07-30): the earliest set.
+    """
+    chosen = rule_sets[0]
+    for rs in rule_sets:
+        if rs.effective_from <= d:
+            chosen = rs
+        else:
+            break
+    return chosen
