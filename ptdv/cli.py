@@ -1,11 +1,11 @@
 """The ``ptdv`` command: the common jobs without knowing ``manage.py``.
 
-    ptdv demo            create the database and load the demo dataset (replaces it)
-    ptdv serve [ADDR]    run the web server (development server; --production for waitress)
-    ptdv migrate         apply database migrations
-    ptdv check           system checks (add --deploy for the production profile)
-    ptdv createsuperuser create an administrator
-    ptdv manage ARGS…    any Django management command
+ptdv demo            create the database and load the demo dataset (replaces it)
+ptdv serve [ADDR]    run the web server (development server; --production for waitress)
+ptdv migrate         apply database migrations
+ptdv check           system checks (add --deploy for the production profile)
+ptdv createsuperuser create an administrator
+ptdv manage ARGS…    any Django management command
 """
 
 from __future__ import annotations

@@ -27,7 +27,9 @@ if PRODUCTION:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 else:
     # Only for development and tests; production refuses to start without its own key.
-    SECRET_KEY = env.str("SECRET_KEY", default="ptdv-development-key-not-for-production-use-0123456789")
+    SECRET_KEY = env.str(
+        "SECRET_KEY", default="ptdv-development-key-not-for-production-use-0123456789"
+    )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -84,11 +86,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ptdv.sqlite3'}"
-    )
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ptdv.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the demo server and a command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

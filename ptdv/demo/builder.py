@@ -52,9 +52,16 @@ class TreeWriter:
     def add(self, parent: Organisation | None, name: str, kind: str, **fields) -> Organisation:
         key = parent.path if parent else ""
         self._children[key] = self._children.get(key, 0) + 1
-        path = Organisation._get_path(key or None, (parent.depth + 1) if parent else 1, self._children[key])
+        path = Organisation._get_path(
+            key or None, (parent.depth + 1) if parent else 1, self._children[key]
+        )
         node = Organisation(
-            name=name, kind=kind, path=path, depth=(parent.depth + 1) if parent else 1, numchild=0, **fields
+            name=name,
+            kind=kind,
+            path=path,
+            depth=(parent.depth + 1) if parent else 1,
+            numchild=0,
+            **fields,
         )
         if parent is not None:
             parent.numchild += 1
@@ -72,7 +79,9 @@ class TreeWriter:
         for n, competent, superior in references:
             n.competent_committee, n.direct_superior = competent, superior
         Organisation.objects.bulk_update(
-            [n for n, c, s in references if c or s], ["competent_committee", "direct_superior"], batch_size=BATCH
+            [n for n, c, s in references if c or s],
+            ["competent_committee", "direct_superior"],
+            batch_size=BATCH,
         )
 
 
@@ -222,25 +231,49 @@ class Builder:
         ethnicity = self._pick(info.ethnic_mix)
         age = (self.today - birth).days / 365.25
         education = self._pick(
-            [(GeneralEducation.UPPER_SECONDARY, 70), (GeneralEducation.LOWER_SECONDARY, 25),
-             (GeneralEducation.PRIMARY, 5 if mountain else 0.5)]
+            [
+                (GeneralEducation.UPPER_SECONDARY, 70),
+                (GeneralEducation.LOWER_SECONDARY, 25),
+                (GeneralEducation.PRIMARY, 5 if mountain else 0.5),
+            ]
         )
         professional = self._pick(
-            [(ProfessionalLevel.NONE, 45 if mountain else 10), (ProfessionalLevel.TECHNICAL_WORKER, 5),
-             (ProfessionalLevel.VOCATIONAL, 15), (ProfessionalLevel.COLLEGE, 8),
-             (ProfessionalLevel.UNIVERSITY, 25 if mountain else 60), (ProfessionalLevel.MASTER, 2 if mountain else 8),
-             (ProfessionalLevel.DOCTOR, 0.1)]
+            [
+                (ProfessionalLevel.NONE, 45 if mountain else 10),
+                (ProfessionalLevel.TECHNICAL_WORKER, 5),
+                (ProfessionalLevel.VOCATIONAL, 15),
+                (ProfessionalLevel.COLLEGE, 8),
+                (ProfessionalLevel.UNIVERSITY, 25 if mountain else 60),
+                (ProfessionalLevel.MASTER, 2 if mountain else 8),
+                (ProfessionalLevel.DOCTOR, 0.1),
+            ]
         )
         if education != GeneralEducation.UPPER_SECONDARY and professional not in (
-            ProfessionalLevel.NONE, ProfessionalLevel.TECHNICAL_WORKER
+            ProfessionalLevel.NONE,
+            ProfessionalLevel.TECHNICAL_WORKER,
         ):
             professional = ProfessionalLevel.NONE
         sector = (
-            self._pick([(Sector.FARMER, 70), (Sector.PUBLIC_SERVICE, 12), (Sector.AGENCY, 8),
-                        (Sector.SELF_EMPLOYED, 5), (Sector.ARMED_FORCES, 3), (Sector.STUDENT, 2)])
+            self._pick(
+                [
+                    (Sector.FARMER, 70),
+                    (Sector.PUBLIC_SERVICE, 12),
+                    (Sector.AGENCY, 8),
+                    (Sector.SELF_EMPLOYED, 5),
+                    (Sector.ARMED_FORCES, 3),
+                    (Sector.STUDENT, 2),
+                ]
+            )
             if mountain
-            else self._pick([(Sector.AGENCY, 60), (Sector.PUBLIC_SERVICE, 25), (Sector.STATE_ENTERPRISE, 8),
-                             (Sector.PRIVATE_ENTERPRISE, 5), (Sector.FOREIGN_ENTERPRISE, 2)])
+            else self._pick(
+                [
+                    (Sector.AGENCY, 60),
+                    (Sector.PUBLIC_SERVICE, 25),
+                    (Sector.STATE_ENTERPRISE, 8),
+                    (Sector.PRIVATE_ENTERPRISE, 5),
+                    (Sector.FOREIGN_ENTERPRISE, 2),
+                ]
+            )
         )
         religion = Religion.NONE
         if ethnicity == "08" and rng.random() < 0.15:
@@ -300,20 +333,35 @@ class Builder:
             kind_name = "Thị trấn" if i == s.communes - 1 else "Xã"
             short = self.place_names()
             communes.append(
-                (self.tree.add(district, f"Đảng bộ {kind_name.lower()} {short}", OrgKind.GRASSROOTS_COMMITTEE), short)
+                (
+                    self.tree.add(
+                        district,
+                        f"Đảng bộ {kind_name.lower()} {short}",
+                        OrgKind.GRASSROOTS_COMMITTEE,
+                    ),
+                    short,
+                )
             )
         # Villages: own cells, merged cells, none.
         village_rows: list[tuple[Organisation, Place]] = []
         for v in range(s.villages):
             commune, _ = communes[v % len(communes)]
-            place = Place(name=f"Bản {self.place_names()}", kind=PlaceKind.VILLAGE, organisation=commune)
+            place = Place(
+                name=f"Bản {self.place_names()}", kind=PlaceKind.VILLAGE, organisation=commune
+            )
             self.places.append(place)
             village_rows.append((commune, place))
         mountain = ETHNIC_MIX_MOUNTAIN
         own = village_rows[: s.own_cell_villages]
         merged = village_rows[s.own_cell_villages : s.own_cell_villages + s.merged_villages]
         for commune, place in own:
-            node = self._cell(commune, f"Chi bộ {place.name.lower().replace('bản', 'bản', 1)}", [*base, commune], mountain, village=place)
+            node = self._cell(
+                commune,
+                f"Chi bộ {place.name.lower().replace('bản', 'bản', 1)}",
+                [*base, commune],
+                mountain,
+                village=place,
+            )
             node.name = f"Chi bộ {place.name}"
             place.cell = node
         for k in range(s.merged_cells):
@@ -321,7 +369,13 @@ class Builder:
             if not group:
                 continue
             commune = group[0][0]
-            node = self._cell(commune, "Chi bộ ghép " + " – ".join(p.name for _, p in group), [*base, commune], mountain, village=group[0][1])
+            node = self._cell(
+                commune,
+                "Chi bộ ghép " + " – ".join(p.name for _, p in group),
+                [*base, commune],
+                mountain,
+                village=group[0][1],
+            )
             for _, place in group:
                 place.cell = node
         village_cells = len(own) + min(s.merged_cells, len(merged))
@@ -329,30 +383,58 @@ class Builder:
         others = [
             self.tree.add(district, name, OrgKind.GRASSROOTS_COMMITTEE)
             for name in [
-                "Đảng bộ Quân sự huyện", "Đảng bộ Công an huyện", "Đảng bộ Cơ quan chính quyền huyện",
+                "Đảng bộ Quân sự huyện",
+                "Đảng bộ Công an huyện",
+                "Đảng bộ Cơ quan chính quyền huyện",
                 "Đảng bộ Cơ quan Đảng – Mặt trận – đoàn thể huyện",
             ][: s.other_grassroots_committees]
         ]
         for j in range(len(others), s.other_grassroots_committees):
-            others.append(self.tree.add(district, f"Đảng bộ cơ quan số {j + 1}", OrgKind.GRASSROOTS_COMMITTEE))
+            others.append(
+                self.tree.add(district, f"Đảng bộ cơ quan số {j + 1}", OrgKind.GRASSROOTS_COMMITTEE)
+            )
         hosts = [c for c, _ in communes] + others
         for j in range(max(0, s.cells - village_cells)):
             host = hosts[j % len(hosts)]
             is_commune = j % len(hosts) < len(communes)
             if is_commune:
                 kind = [PlaceKind.SCHOOL, PlaceKind.HEALTH_STATION, PlaceKind.AGENCY][j % 3]
-                label = {"school": "Trường", "health_station": "Trạm y tế", "agency": "Cơ quan"}[kind]
+                label = {"school": "Trường", "health_station": "Trạm y tế", "agency": "Cơ quan"}[
+                    kind
+                ]
                 place = Place(name=f"{label} {self.place_names()}", kind=kind, organisation=host)
                 self.places.append(place)
                 node = self._cell(host, f"Chi bộ {place.name}", [*base, host], mountain)
                 place.cell = node
             else:
-                self._cell(host, f"Chi bộ {self.place_names()} ({host.name})", [*base, host], ETHNIC_MIX_LOWLAND)
+                self._cell(
+                    host,
+                    f"Chi bộ {self.place_names()} ({host.name})",
+                    [*base, host],
+                    ETHNIC_MIX_LOWLAND,
+                )
         for j in range(s.grassroots_cells):
-            label = ["Trường THPT", "Trường PTDTBT", "Trung tâm Y tế", "Ngân hàng", "Chi cục Thuế", "Kho bạc"][j % 6]
-            node = self._cell(district, f"Chi bộ {label} {self.place_names()}", base, ETHNIC_MIX_LOWLAND, kind=OrgKind.GRASSROOTS_CELL)
+            label = [
+                "Trường THPT",
+                "Trường PTDTBT",
+                "Trung tâm Y tế",
+                "Ngân hàng",
+                "Chi cục Thuế",
+                "Kho bạc",
+            ][j % 6]
+            node = self._cell(
+                district,
+                f"Chi bộ {label} {self.place_names()}",
+                base,
+                ETHNIC_MIX_LOWLAND,
+                kind=OrgKind.GRASSROOTS_CELL,
+            )
             kind = PlaceKind.SCHOOL if label.startswith("Trường") else PlaceKind.AGENCY
-            self.places.append(Place(name=node.name.removeprefix("Chi bộ "), kind=kind, organisation=node, cell=node))
+            self.places.append(
+                Place(
+                    name=node.name.removeprefix("Chi bộ "), kind=kind, organisation=node, cell=node
+                )
+            )
         # A few villages have no cell at all.
         rng.shuffle(self.places)
 
@@ -361,24 +443,55 @@ class Builder:
         bloc.competent_committee = bloc
         bloc.direct_superior = bloc
         base = [root, bloc]
-        agencies = ["Sở Tài chính", "Sở Giáo dục và Đào tạo", "Sở Y tế", "Sở Nông nghiệp và Môi trường",
-                    "Sở Xây dựng", "Sở Nội vụ", "Văn phòng UBND tỉnh", "Sở Công Thương", "Thanh tra tỉnh",
-                    "Sở Khoa học và Công nghệ", "Sở Tư pháp", "Sở Văn hóa, Thể thao và Du lịch"]
+        agencies = [
+            "Sở Tài chính",
+            "Sở Giáo dục và Đào tạo",
+            "Sở Y tế",
+            "Sở Nông nghiệp và Môi trường",
+            "Sở Xây dựng",
+            "Sở Nội vụ",
+            "Văn phòng UBND tỉnh",
+            "Sở Công Thương",
+            "Thanh tra tỉnh",
+            "Sở Khoa học và Công nghệ",
+            "Sở Tư pháp",
+            "Sở Văn hóa, Thể thao và Du lịch",
+        ]
         committees = [
-            self.tree.add(bloc, f"Đảng bộ {agencies[i % len(agencies)]}", OrgKind.GRASSROOTS_COMMITTEE)
+            self.tree.add(
+                bloc, f"Đảng bộ {agencies[i % len(agencies)]}", OrgKind.GRASSROOTS_COMMITTEE
+            )
             for i in range(s.grassroots_committees)
         ]
         # One committee has partial committees (đảng bộ bộ phận) between it and its cells.
-        partial = self.tree.add(committees[0], "Đảng bộ bộ phận các đơn vị sự nghiệp", OrgKind.PARTIAL_COMMITTEE)
+        partial = self.tree.add(
+            committees[0], "Đảng bộ bộ phận các đơn vị sự nghiệp", OrgKind.PARTIAL_COMMITTEE
+        )
         for j in range(s.cells):
             host = committees[j % len(committees)]
             if j % len(committees) == 0 and j % 2 == 0:
-                self._cell(partial, f"Chi bộ đơn vị sự nghiệp số {j + 1}", [*base, host, partial], ETHNIC_MIX_LOWLAND)
+                self._cell(
+                    partial,
+                    f"Chi bộ đơn vị sự nghiệp số {j + 1}",
+                    [*base, host, partial],
+                    ETHNIC_MIX_LOWLAND,
+                )
             else:
-                self._cell(host, f"Chi bộ phòng số {j + 1} ({host.name.removeprefix('Đảng bộ ')})", [*base, host], ETHNIC_MIX_LOWLAND)
+                self._cell(
+                    host,
+                    f"Chi bộ phòng số {j + 1} ({host.name.removeprefix('Đảng bộ ')})",
+                    [*base, host],
+                    ETHNIC_MIX_LOWLAND,
+                )
         for j in range(s.grassroots_cells):
             name = agencies[(j + s.grassroots_committees) % len(agencies)]
-            self._cell(bloc, f"Chi bộ {name} {j + 1}", base, ETHNIC_MIX_LOWLAND, kind=OrgKind.GRASSROOTS_CELL)
+            self._cell(
+                bloc,
+                f"Chi bộ {name} {j + 1}",
+                base,
+                ETHNIC_MIX_LOWLAND,
+                kind=OrgKind.GRASSROOTS_CELL,
+            )
 
     # members ----------------------------------------------------------------------------
 
@@ -395,7 +508,9 @@ class Builder:
         people: list[Person] = []
         for unit, infos in by_unit.items():
             total = totals[unit]
-            weights = [0.25 if self.rng.random() < 0.05 else self.rng.uniform(0.6, 1.6) for _ in infos]
+            weights = [
+                0.25 if self.rng.random() < 0.05 else self.rng.uniform(0.6, 1.6) for _ in infos
+            ]
             scale = total / sum(weights)
             counts = [max(3, int(w * scale)) for w in weights]
             counts[0] += total - sum(counts)
@@ -409,7 +524,13 @@ class Builder:
                     p.party_admitted_on = admitted
                     p.party_official_on = add_months(admitted, 12)
                     p.party_card_number = f"{self.cccd_serial:08d}"
-                    p.theory_level = self._pick([(TheoryLevel.ELEMENTARY, 70), (TheoryLevel.INTERMEDIATE, 25), (TheoryLevel.ADVANCED, 5)])
+                    p.theory_level = self._pick(
+                        [
+                            (TheoryLevel.ELEMENTARY, 70),
+                            (TheoryLevel.INTERMEDIATE, 25),
+                            (TheoryLevel.ADVANCED, 5),
+                        ]
+                    )
                     info.members.append(p)
                     people.append(p)
         Person.objects.bulk_create(people, batch_size=BATCH)
@@ -433,7 +554,9 @@ class Builder:
             Stage.DOSSIER: r(380, 420) if late else r(5, 200),
         }.get(stage, r(5, 250))
 
-    def plan(self, info: CellInfo, person: Person, target: Stage, mentors: list[Person]) -> tuple[list[dict], date]:
+    def plan(
+        self, info: CellInfo, person: Person, target: Stage, mentors: list[Person]
+    ) -> tuple[list[dict], date]:
         """The events of one candidacy, ending ``dwell`` days before today."""
         rng, cal = self.rng, self.calendar
         exit_step = EXIT_STEP.get(target)
@@ -451,15 +574,25 @@ class Builder:
 
         def add(step, gap_days=0, working=None, **kw):
             nonlocal d
-            d = cal.add_working_days(d, working) if working is not None else d + timedelta(days=gap_days)
+            d = (
+                cal.add_working_days(d, working)
+                if working is not None
+                else d + timedelta(days=gap_days)
+            )
             events.append({"step": step, "date": d, **kw})
 
         def vote(cell_members: int, fail=False):
             present = max(1, cell_members - rng.randint(0, max(0, cell_members // 6)))
             needed = -(-2 * cell_members // 3)
-            in_favour = min(present, needed - 1) if fail else rng.randint(min(needed, present), present)
-            return {"official_members": cell_members, "present": present, "in_favour": in_favour,
-                    "against": present - in_favour}
+            in_favour = (
+                min(present, needed - 1) if fail else rng.randint(min(needed, present), present)
+            )
+            return {
+                "official_members": cell_members,
+                "present": present,
+                "in_favour": in_favour,
+                "against": present - in_favour,
+            }
 
         idx = stage_index(reach)
         n_members = max(3, len(info.members))
@@ -467,67 +600,143 @@ class Builder:
         if idx >= 1:
             add(Step.SYMPATHISER, rng.randint(30, 120), number=f"{rng.randint(1, 40)}-NQ/CB")
         if idx >= 2:
-            add(Step.AWARENESS_CLASS, rng.randint(20, 120), data={"class_name": "Lớp bồi dưỡng nhận thức về Đảng", "certificate_number": f"{rng.randint(1, 9999):04d}/CN"})
+            add(
+                Step.AWARENESS_CLASS,
+                rng.randint(20, 120),
+                data={
+                    "class_name": "Lớp bồi dưỡng nhận thức về Đảng",
+                    "certificate_number": f"{rng.randint(1, 9999):04d}/CN",
+                },
+            )
         if idx >= 3:
             youth = person.youth_union_member
             intro = rng.sample(mentors, k=min(2, len(mentors))) if mentors else []
-            papers = [{"kind": "application"}, {"kind": "personal_history"},
-                      {"kind": "verification", "subject": "applicant", "result": "ok"},
-                      {"kind": "verification", "subject": "father", "result": "ok"},
-                      {"kind": "verification", "subject": "mother", "result": "ok"}]
+            papers = [
+                {"kind": "application"},
+                {"kind": "personal_history"},
+                {"kind": "verification", "subject": "applicant", "result": "ok"},
+                {"kind": "verification", "subject": "father", "result": "ok"},
+                {"kind": "verification", "subject": "mother", "result": "ok"},
+            ]
             if youth:
                 papers.append({"kind": "union_resolution", "introducer_kind": "youth_union"})
                 intro = intro[:1]
             for who in intro:
                 short = rng.random() < 0.05
-                papers.append({"kind": "introducer_letter", "introducer_kind": "member", "introducer_id": who.pk,
-                               "months_together": rng.randint(7, 11) if short else rng.randint(12, 120),
-                               "same_grassroots": True})
+                papers.append(
+                    {
+                        "kind": "introducer_letter",
+                        "introducer_kind": "member",
+                        "introducer_id": who.pk,
+                        "months_together": rng.randint(7, 11) if short else rng.randint(12, 120),
+                        "same_grassroots": True,
+                    }
+                )
             papers.append({"kind": "comments"})
             complete = idx >= 4 or rng.random() < 0.5
             if not complete:
                 papers = papers[: rng.randint(1, len(papers) - 1)]
             for i, paper in enumerate(papers):
-                add(Step.DOSSIER_PAPER, rng.randint(10, 60) if i == 0 else rng.randint(0, 10), data=paper)
+                add(
+                    Step.DOSSIER_PAPER,
+                    rng.randint(10, 60) if i == 0 else rng.randint(0, 10),
+                    data=paper,
+                )
         if idx >= 4:
             if rng.random() < 0.05:
-                add(Step.CELL_RESOLUTION, rng.randint(7, 30), number=f"{rng.randint(1, 99)}-NQ/CB", votes=vote(n_members, fail=True))
-            add(Step.CELL_RESOLUTION, rng.randint(7, 30), number=f"{rng.randint(1, 99)}-NQ/CB", votes=vote(n_members))
+                add(
+                    Step.CELL_RESOLUTION,
+                    rng.randint(7, 30),
+                    number=f"{rng.randint(1, 99)}-NQ/CB",
+                    votes=vote(n_members, fail=True),
+                )
+            add(
+                Step.CELL_RESOLUTION,
+                rng.randint(7, 30),
+                number=f"{rng.randint(1, 99)}-NQ/CB",
+                votes=vote(n_members),
+            )
             cell_resolution = d
             if has_partial and idx >= 5:
-                add(Step.PARTIAL_APPRAISAL, working=rng.randint(3, 10), number=f"{rng.randint(1, 99)}-BC/ĐUBP")
+                add(
+                    Step.PARTIAL_APPRAISAL,
+                    working=rng.randint(3, 10),
+                    number=f"{rng.randint(1, 99)}-BC/ĐUBP",
+                )
             if not grassroots_cell and idx >= 6:
-                add(Step.GRASSROOTS_RESOLUTION, working=rng.randint(5, 20), number=f"{rng.randint(1, 299)}-NQ/ĐU")
+                add(
+                    Step.GRASSROOTS_RESOLUTION,
+                    working=rng.randint(5, 20),
+                    number=f"{rng.randint(1, 299)}-NQ/ĐU",
+                )
             if idx >= 7:
                 late = rng.random() < 0.05
                 d = cell_resolution
                 gap = rng.randint(62, 75) if late else rng.randint(25, 55)
                 wrong = rng.random() < 0.03
                 if wrong:
-                    add(Step.ADMISSION_DECISION, working=gap - 3, number=f"{rng.randint(1, 999)}-QĐ/HU", wrong=True)
-                    add(Step.CORRECTION, 0, reason="Ghi nhầm ngày quyết định; ghi lại theo bản chính", corrects=len(events) - 1)
+                    add(
+                        Step.ADMISSION_DECISION,
+                        working=gap - 3,
+                        number=f"{rng.randint(1, 999)}-QĐ/HU",
+                        wrong=True,
+                    )
+                    add(
+                        Step.CORRECTION,
+                        0,
+                        reason="Ghi nhầm ngày quyết định; ghi lại theo bản chính",
+                        corrects=len(events) - 1,
+                    )
                     d = cell_resolution
                 add(Step.ADMISSION_DECISION, working=gap, number=f"{rng.randint(1, 999)}-QĐ/HU")
         if idx >= 8:
             late = rng.random() < 0.04
-            add(Step.CEREMONY, working=rng.randint(33, 40) if late else rng.randint(5, 25), data={"superior_consent": late})
+            add(
+                Step.CEREMONY,
+                working=rng.randint(33, 40) if late else rng.randint(5, 25),
+                data={"superior_consent": late},
+            )
             ceremony = d
         if idx >= 9:
-            add(Step.NEW_MEMBER_CLASS, rng.randint(30, 180), data={"class_name": "Lớp bồi dưỡng lý luận chính trị cho đảng viên mới"})
+            add(
+                Step.NEW_MEMBER_CLASS,
+                rng.randint(30, 180),
+                data={"class_name": "Lớp bồi dưỡng lý luận chính trị cho đảng viên mới"},
+            )
         if idx >= 10:
             d = add_months(ceremony, 12)
-            add(Step.RECOGNITION_CELL_RESOLUTION, working=rng.randint(1, 25), number=f"{rng.randint(1, 99)}-NQ/CB", votes=vote(n_members))
+            add(
+                Step.RECOGNITION_CELL_RESOLUTION,
+                working=rng.randint(1, 25),
+                number=f"{rng.randint(1, 99)}-NQ/CB",
+                votes=vote(n_members),
+            )
         if idx >= 11:
-            add(Step.RECOGNITION_DECISION, working=rng.randint(5, 25), number=f"{rng.randint(1, 999)}-QĐ/HU")
+            add(
+                Step.RECOGNITION_DECISION,
+                working=rng.randint(5, 25),
+                number=f"{rng.randint(1, 999)}-QĐ/HU",
+            )
         if idx >= 12:
-            add(Step.PARTY_CARD, rng.randint(30, 120), data={"card_number": f"{rng.randint(10**7, 10**8 - 1)}"})
+            add(
+                Step.PARTY_CARD,
+                rng.randint(30, 120),
+                data={"card_number": f"{rng.randint(10**7, 10**8 - 1)}"},
+            )
         if exit_step is not None:
             add(exit_step, rng.randint(15, 120), reason=EXIT_REASONS[exit_step])
         elif target not in (Stage.CARD_ISSUED,) and rng.random() < 0.02 and len(self.cells) > 1:
             other = rng.choice(self.cells)
             if other.node.pk != info.node.pk:
-                add(Step.TRANSFER, rng.randint(5, 30), data={"from_cell": info.node.pk, "to_cell": other.node.pk}, reason="Chuyển nơi cư trú")
-        dwell = self._dwell(Stage.DOSSIER if exit_step is None and reach is Stage.DOSSIER else target)
+                add(
+                    Step.TRANSFER,
+                    rng.randint(5, 30),
+                    data={"from_cell": info.node.pk, "to_cell": other.node.pk},
+                    reason="Chuyển nơi cư trú",
+                )
+        dwell = self._dwell(
+            Stage.DOSSIER if exit_step is None and reach is Stage.DOSSIER else target
+        )
         shift = (self.today - timedelta(days=dwell)) - d
         for e in events:
             e["date"] += shift
@@ -537,7 +746,9 @@ class Builder:
         rng = self.rng
         cells = self.cells
         candidates: list[tuple[CellInfo, Person, Stage]] = []
-        partial_cells = [c for c in cells if any(a.kind == OrgKind.PARTIAL_COMMITTEE for a in c.ancestors)]
+        partial_cells = [
+            c for c in cells if any(a.kind == OrgKind.PARTIAL_COMMITTEE for a in c.ancestors)
+        ]
         for _ in range(self.shape.candidacies):
             target = self._pick(STAGE_WEIGHTS)
             pool = partial_cells if target is Stage.PARTIAL_APPRAISED and partial_cells else cells
@@ -546,7 +757,7 @@ class Builder:
             p = self.person(info, self._birth(18.2, 40), mountain=mountain)
             candidates.append((info, p, target))
         # A handful of sources not yet 18 (the age rule shows on their page).
-        for info, p, target in candidates[:5]:
+        for _, p, target in candidates[:5]:
             if target is Stage.SOURCE:
                 p.birth_date = self.today - timedelta(days=int(17.6 * 365.25))
                 p.cccd = self._cccd(p.birth_date, p.sex)
@@ -554,9 +765,18 @@ class Builder:
 
         rows: list[tuple[Candidacy, list[dict], CellInfo, Person]] = []
         for info, person, target in candidates:
-            mentors = [m for m in info.members if m.party_official_on and m.party_official_on < self.today]
+            mentors = [
+                m for m in info.members if m.party_official_on and m.party_official_on < self.today
+            ]
             events, opened = self.plan(info, person, target, mentors)
-            candidacy = Candidacy(person=person, attempt=1, cell=info.node, opened_on=opened, stage=Stage.SOURCE, stage_since=opened)
+            candidacy = Candidacy(
+                person=person,
+                attempt=1,
+                cell=info.node,
+                opened_on=opened,
+                stage=Stage.SOURCE,
+                stage_since=opened,
+            )
             candidacy._mentor_pool = mentors
             rows.append((candidacy, events, info, person))
         Candidacy.objects.bulk_create([r[0] for r in rows], batch_size=BATCH)
@@ -574,9 +794,16 @@ class Builder:
                 if votes:
                     passed = votes["in_favour"] * 3 >= votes["official_members"] * 2
                 event = Event(
-                    candidacy=candidacy, seq=seq, step=spec["step"], date=spec["date"], cell=cell,
-                    number=spec.get("number", ""), passed=passed, data=spec.get("data", {}),
-                    reason=spec.get("reason", ""), **votes,
+                    candidacy=candidacy,
+                    seq=seq,
+                    step=spec["step"],
+                    date=spec["date"],
+                    cell=cell,
+                    number=spec.get("number", ""),
+                    passed=passed,
+                    data=spec.get("data", {}),
+                    reason=spec.get("reason", ""),
+                    **votes,
                 )
                 if spec["step"] == Step.CORRECTION:
                     corrections.append((event, made[spec["corrects"]]))
@@ -590,8 +817,23 @@ class Builder:
             sympathiser = next((e for e in events if e["step"] == Step.SYMPATHISER), None)
             pool = [m for m in candidacy._mentor_pool if m.pk != person.pk]
             if sympathiser and pool:
-                end = next((e["date"] for e in events if e["step"] in (Step.RECOGNITION_DECISION, *EXIT_STEP.values())), None)
-                assignments.append(MentorAssignment(candidacy=candidacy, mentor=self.rng.choice(pool), start=sympathiser["date"], end=end, end_reason="Kết thúc giúp đỡ" if end else ""))
+                end = next(
+                    (
+                        e["date"]
+                        for e in events
+                        if e["step"] in (Step.RECOGNITION_DECISION, *EXIT_STEP.values())
+                    ),
+                    None,
+                )
+                assignments.append(
+                    MentorAssignment(
+                        candidacy=candidacy,
+                        mentor=self.rng.choice(pool),
+                        start=sympathiser["date"],
+                        end=end,
+                        end_reason="Kết thúc giúp đỡ" if end else "",
+                    )
+                )
         Event.objects.bulk_create(all_events, batch_size=BATCH)
         for correction, target in corrections:
             correction.voids = target
@@ -621,12 +863,21 @@ class Builder:
                 if start < a.start.replace(day=1) or self.rng.random() < 0.2:
                     continue
                 assessment, text = self.rng.choice(texts)
-                reports.append(MentorReport(assignment=a, period="month", period_start=start, text=text, assessment=assessment, filed_on=add_months(start, 1) - timedelta(days=self.rng.randint(1, 5))))
+                reports.append(
+                    MentorReport(
+                        assignment=a,
+                        period="month",
+                        period_start=start,
+                        text=text,
+                        assessment=assessment,
+                        filed_on=add_months(start, 1) - timedelta(days=self.rng.randint(1, 5)),
+                    )
+                )
         MentorReport.objects.bulk_create(reports, batch_size=BATCH)
         self.counts["mentor_reports"] = len(reports)
 
     def _cache(self, rows, assignments) -> None:
-        """The cached state of each candidacy and the members' fields, as the services write them."""
+        """Each candidacy's cached state and its person's fields, as the services write them."""
         by_candidacy: dict[int, list[MentorAssignment]] = {}
         for a in assignments:
             by_candidacy.setdefault(a.candidacy_id, []).append(a)
@@ -643,15 +894,30 @@ class Builder:
                     from ptdv.rules.facts import VoteFacts
 
                     data["vote"] = VoteFacts(e.official_members, e.present, e.in_favour, e.against)
-                facts_events.append(EventFact(id=e.pk, step=Step(e.step), date=e.date, data=data, voids=e.voids_id if e.voids else None, passed=e.passed))
+                facts_events.append(
+                    EventFact(
+                        id=e.pk,
+                        step=Step(e.step),
+                        date=e.date,
+                        data=data,
+                        voids=e.voids_id if e.voids else None,
+                        passed=e.passed,
+                    )
+                )
             state = derive(facts_events)
             cell_id = state.cell_id or info.node.pk
             candidacy.stage, candidacy.stage_since = state.stage, state.stage_since
             candidacy.cell_id = cell_id
             candidacy.closed_on = state.stage_since if state.is_closed else None
             candidacy.version = len(candidacy._events)
-            facts = assemble_facts(state, person=person, attempt=1, ancestors=ancestors_by_cell[cell_id],
-                                   assignments=by_candidacy.get(candidacy.pk, []), people=people_by_id)
+            facts = assemble_facts(
+                state,
+                person=person,
+                attempt=1,
+                ancestors=ancestors_by_cell[cell_id],
+                assignments=by_candidacy.get(candidacy.pk, []),
+                people=people_by_id,
+            )
             nearest = evaluate(facts, self.calendar, state.stage_since).next_deadline
             candidacy.next_due = nearest.due if nearest else None
             candidacy.next_due_code = nearest.code if nearest else ""
@@ -662,11 +928,20 @@ class Builder:
                     setattr(person, k, v)
             changed_people.append(person)
         Candidacy.objects.bulk_update(
-            [r[0] for r in rows], ["stage", "stage_since", "cell", "closed_on", "version", "next_due", "next_due_code"], batch_size=BATCH
+            [r[0] for r in rows],
+            ["stage", "stage_since", "cell", "closed_on", "version", "next_due", "next_due_code"],
+            batch_size=BATCH,
         )
         Person.objects.bulk_update(
             changed_people,
-            ["cell", "member_status", "party_admitted_on", "party_official_on", "party_left_on", "party_card_number"],
+            [
+                "cell",
+                "member_status",
+                "party_admitted_on",
+                "party_official_on",
+                "party_left_on",
+                "party_card_number",
+            ],
             batch_size=BATCH,
         )
 

@@ -12,7 +12,9 @@ def create_demo_users() -> list[tuple[str, str, str]]:
     root = Organisation.get_root_nodes().first()
     district = Organisation.objects.filter(kind=OrgKind.DISTRICT).order_by("path").first()
     commune = (
-        Organisation.objects.filter(kind=OrgKind.GRASSROOTS_COMMITTEE, path__startswith=district.path)
+        Organisation.objects.filter(
+            kind=OrgKind.GRASSROOTS_COMMITTEE, path__startswith=district.path
+        )
         .order_by("path")
         .first()
     )

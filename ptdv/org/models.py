@@ -190,7 +190,9 @@ class Place(models.Model):
         verbose_name = "địa bàn"
         verbose_name_plural = "địa bàn"
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind", "name"], name="place_unique_name")
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "name"], name="place_unique_name"
+            )
         ]
 
     def __str__(self) -> str:

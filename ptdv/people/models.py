@@ -146,9 +146,9 @@ class Person(models.Model):
                 errors["cccd"] = mismatches
         if self.cell_id and self.cell.kind not in CELL_KINDS:
             errors["cell"] = ["Chỉ chọn một chi bộ (chi bộ trực thuộc hoặc chi bộ cơ sở)."]
-        if self.party_official_on and self.party_admitted_on:
-            if self.party_official_on < self.party_admitted_on:
-                errors["party_official_on"] = ["Ngày chính thức phải sau ngày vào Đảng."]
+        admitted, official = self.party_admitted_on, self.party_official_on
+        if admitted and official and official < admitted:
+            errors["party_official_on"] = ["Ngày chính thức phải sau ngày vào Đảng."]
         if errors:
             raise ValidationError(errors)
 

@@ -19,7 +19,18 @@ class EventInline(admin.TabularInline):
     fk_name = "candidacy"
     extra = 0
     can_delete = False
-    fields = ("seq", "step", "date", "number", "in_favour", "official_members", "passed", "voids", "reason", "actor")
+    fields = (
+        "seq",
+        "step",
+        "date",
+        "number",
+        "in_favour",
+        "official_members",
+        "passed",
+        "voids",
+        "reason",
+        "actor",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -5,4 +5,3 @@ class PipelineConfig(AppConfig):
     name = "ptdv.pipeline"
     label = "pipeline"
     verbose_name = "Phát triển đảng viên"
-

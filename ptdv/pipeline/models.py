@@ -17,7 +17,9 @@ from ptdv.org.scope import ScopedQuerySet
 from ptdv.people.models import Person
 from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
 
-StageChoices = models.TextChoices("StageChoices", [(s.name, (s.value, STAGE_LABELS[s])) for s in Stage])
+StageChoices = models.TextChoices(
+    "StageChoices", [(s.name, (s.value, STAGE_LABELS[s])) for s in Stage]
+)
 StepChoices = models.TextChoices("StepChoices", [(s.name, (s.value, STEP_LABELS[s])) for s in Step])
 
 
@@ -131,7 +133,9 @@ class Event(models.Model):
     )
     recorded_at = models.DateTimeField("ghi lúc", auto_now_add=True)
     number = models.CharField("số nghị quyết / quyết định", max_length=64, blank=True)
-    official_members = models.PositiveSmallIntegerField("số đảng viên chính thức", null=True, blank=True)
+    official_members = models.PositiveSmallIntegerField(
+        "số đảng viên chính thức", null=True, blank=True
+    )
     present = models.PositiveSmallIntegerField("số có mặt", null=True, blank=True)
     in_favour = models.PositiveSmallIntegerField("số tán thành", null=True, blank=True)
     against = models.PositiveSmallIntegerField("số không tán thành", null=True, blank=True)
@@ -228,7 +232,8 @@ class MentorAssignment(models.Model):
                 name="mentor_one_current_per_candidacy",
             ),
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="mentor_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="mentor_end_after_start",
             ),
         ]
 

@@ -920,10 +920,7 @@ def deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> list[Deadline
         )
 
     if exit_on is not None:
-        out = [
-            dataclasses.replace(d, done_on=exit_on) if d.done_on is None else d
-            for d in out
-        ]
+        out = [dataclasses.replace(d, done_on=exit_on) if d.done_on is None else d for d in out]
     return out
 
 

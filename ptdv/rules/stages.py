@@ -258,7 +258,7 @@ def allowed_steps(stage: Stage) -> list[Step]:
         return []
     steps = [s for s, (allowed, _) in PROGRESS.items() if stage in allowed]
     steps += [s for s, (allowed, _) in EXITS.items() if stage in allowed]
-    return steps + [Step.TRANSFER]
+    return [*steps, Step.TRANSFER]
 
 
 def derive(events: Iterable[EventFact]) -> CandidacyState:

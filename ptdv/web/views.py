@@ -25,7 +25,10 @@ def home(request):
     today = timezone.localdate()
     candidacies = Candidacy.objects.visible_to(request.user)
     counts = candidacies.stage_counts()
-    rows = [(STAGE_LABELS[s], counts.get(s.value, 0), s in EXIT_STAGES) for s in (*PROGRESS_STAGES, *EXIT_STAGES)]
+    rows = [
+        (STAGE_LABELS[s], counts.get(s.value, 0), s in EXIT_STAGES)
+        for s in (*PROGRESS_STAGES, *EXIT_STAGES)
+    ]
     listed = candidacies.select_related("person", "cell").order_by("next_due", "id")
     overdue = listed.overdue(today)
     due_soon = listed.due_between(today, today + timedelta(days=7))
@@ -71,7 +74,8 @@ def candidacy_detail(request, pk: int):
         "other_findings": [f for f in evaluation.findings if f not in evaluation.blockers],
         "evaluation": evaluation,
         "deadlines": [
-            (d, d.days_left(today, evaluation.calendar), d.is_overdue(today)) for d in evaluation.deadlines
+            (d, d.days_left(today, evaluation.calendar), d.is_overdue(today))
+            for d in evaluation.deadlines
         ],
         "mentors": mentors,
         "today": today,
