@@ -313,3 +313,27 @@ def reached(stages: Sequence[Stage], target: Stage) -> list[Stage]:
     """The stages of ``stages`` at or beyond ``target`` in the pipeline."""
     limit = stage_index(target)
     return [s for s in stages if s in PROGRESS_STAGES and stage_index(s) >= limit]
+
+
+def route_error(
+    stage: Stage, step: Step, *, cell_is_grassroots: bool, has_partial_committee: bool
+) -> str | None:
+    """Why ``step`` skips a level of the organisation tree, or ``None`` when the route is right.
+
+    - A cell's resolution goes to the partial committee for appraisal where one exists, then to
+      the grassroots committee; only a chi bộ cơ sở (itself the grassroots organisation) sends
+      its resolution straight to the competent committee (Điều lệ Đảng, Điều 4;
+      HD 06-HD/TW 2025, mục 3).
+    """
+    if step is Step.PARTIAL_APPRAISAL and not has_partial_committee:
+        return (
+            "Chi bộ không thuộc đảng ủy bộ phận nào: không có bước thẩm định của đảng ủy bộ phận."
+        )
+    if stage is Stage.CELL_RESOLVED:
+        if step is Step.GRASSROOTS_RESOLUTION and has_partial_committee:
+            return "Cần có thẩm định của đảng ủy bộ phận trước nghị quyết của đảng ủy cơ sở."
+        if step is Step.GRASSROOTS_RESOLUTION and cell_is_grassroots:
+            return "Chi bộ cơ sở là tổ chức cơ sở đảng: nghị quyết chi bộ trình thẳng cấp ủy có thẩm quyền."
+        if step is Step.ADMISSION_DECISION and not cell_is_grassroots:
+            return "Cần có nghị quyết của đảng ủy cơ sở trước khi cấp ủy có thẩm quyền quyết định kết nạp."
+    return None
