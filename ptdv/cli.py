@@ -37,7 +37,17 @@ def serve(args: list[str]) -> None:
     from ptdv.wsgi import application
 
     host, _, port = address.rpartition(":")
-    waitress_serve(application, host=host or "127.0.0.1", port=int(port), threads=8)
+    # Behind the TLS proxy: believe its X-Forwarded-Proto (HTTPS, for the redirect and secure
+    # cookies) and X-Forwarded-For (the client's address, for django-axes and the audit log);
+    # waitress strips both from anyone else.
+    waitress_serve(
+        application,
+        host=host or "127.0.0.1",
+        port=int(port),
+        threads=8,
+        trusted_proxy=os.environ.get("PTDV_TRUSTED_PROXY", "127.0.0.1"),
+        trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -86,7 +86,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ptdv.sqlite3'}")}
+if PRODUCTION:
+    DATABASES = {"default": env.db_url("DATABASE_URL")}  # required: no SQLite in production
+else:
+    DATABASES = {
+        "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ptdv.sqlite3'}")
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the demo server and a command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -132,6 +137,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

@@ -181,7 +181,7 @@ class Place(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="places",
-        limit_choices_to={"kind__in": list(CELL_KINDS)},
+        limit_choices_to={"kind__in": sorted(CELL_KINDS)},
     )
 
     objects = PlaceQuerySet.as_manager()

@@ -104,7 +104,7 @@ class Person(models.Model):
         verbose_name="chi bộ",
         on_delete=models.PROTECT,
         related_name="people",
-        limit_choices_to={"kind__in": list(CELL_KINDS)},
+        limit_choices_to={"kind__in": sorted(CELL_KINDS)},
     )
     member_status = models.CharField(
         "tình trạng đảng viên",

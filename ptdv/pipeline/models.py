@@ -56,7 +56,7 @@ class Candidacy(models.Model):
         verbose_name="chi bộ",
         on_delete=models.PROTECT,
         related_name="candidacies",
-        limit_choices_to={"kind__in": list(CELL_KINDS)},
+        limit_choices_to={"kind__in": sorted(CELL_KINDS)},
     )
     stage = models.CharField("giai đoạn", max_length=32, choices=StageChoices.choices)
     stage_since = models.DateField("vào giai đoạn từ ngày")
