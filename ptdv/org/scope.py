@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -69,9 +70,6 @@ class ScopedAdminMixin:
     role may change rows inside their subtree; read-only users may only view.
     """
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
 
@@ -86,6 +84,73 @@ class ScopedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # --- trees (treebeard's TreeAdmin: the organisation tree) ---------------------------------
+    # The tree admin lists root nodes, offers every node as a place for a new or moved node and
+    # moves nodes by drag and drop, all on the unscoped manager. Inside a subtree the top node is
+    # the user's own organisation, and nodes are placed and moved inside the subtree only.
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).visible_to(request.user)
+        prefix = scope_path(request.user)
+        top_level = hasattr(request, "_treebeard_parent_id") and not request._treebeard_parent_id
+        if prefix and top_level and not self.is_filtered(request):
+            # The tree's top level for this user: their own organisation, not the roots.
+            return self.model._default_manager.filter(path=prefix)
+        return queryset
+
+    def children_view(self, request, parent_id):
+        if not _visible_pk(self.model, request.user, parent_id):
+            raise Http404  # outside the subtree looks like missing
+        return super().children_view(request, parent_id)
+
+    def move_node(self, request):
+        prefix = scope_path(request.user)
+        if prefix:
+            node = _visible_pk(self.model, request.user, request.POST.get("node"))
+            target = _visible_pk(self.model, request.user, request.POST.get("target"))
+            if (
+                node is None
+                or target is None
+                or node.path == prefix  # one's own organisation is moved from above
+                or (target.path == prefix and request.POST.get("relation") != "child")
+            ):
+                raise PermissionDenied
+        return super().move_node(request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        prefix = scope_path(request.user)
+        if "treebeard_ref_node" not in form.base_fields or not prefix:
+            return form
+        user = request.user
+
+        class ScopedMoveNodeForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                ref = self.fields["treebeard_ref_node"]
+                ref.queryset = ref.queryset.visible_to(user)
+                if self.instance.pk is not None and self.instance.path == prefix:
+                    # The user's own organisation keeps its place: only its fields change.
+                    initial = self.initial.get("treebeard_ref_node")  # its parent or sibling
+                    if initial is not None:
+                        manager = self._meta.model._default_manager
+                        ref.queryset = ref.queryset | manager.filter(pk=initial.pk)
+                    ref.disabled = self.fields["treebeard_position"].disabled = True
+
+            def clean(self):
+                cleaned = super().clean()
+                placing = {"treebeard_ref_node", "treebeard_position"}
+                moved = self.instance._state.adding or placing & set(self.changed_data)
+                ref = cleaned.get("treebeard_ref_node")
+                inside = ref is not None and (
+                    ref.path != prefix or cleaned.get("treebeard_position", "").endswith("child")
+                )
+                if moved and not inside:
+                    raise ValidationError("Chỉ được đặt tổ chức đảng bên trong phạm vi của mình.")
+                return cleaned
+
+        return ScopedMoveNodeForm
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if hasattr(related, "SCOPE") and related.SCOPE is not None:
@@ -94,3 +159,11 @@ class ScopedAdminMixin:
                 base = related._default_manager.all()
             kwargs["queryset"] = base.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _visible_pk(model: type[models.Model], user: Any, pk: Any) -> models.Model | None:
+    """The object ``pk`` of ``model`` if ``user`` may see it (``None`` for a malformed id too)."""
+    try:
+        return model._default_manager.visible_to(user).filter(pk=pk).first() if pk else None
+    except (ValueError, TypeError):
+        return None

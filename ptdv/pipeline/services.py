@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db.models import F
 
 from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.people.models import MemberStatus, Person
+from ptdv.rules.checks import evaluate
 from ptdv.rules.findings import Finding
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
@@ -33,10 +35,11 @@ from ptdv.rules.stages import (
     TransitionError,
     derive,
     next_stage,
+    route_error,
 )
 
-from .evaluation import event_facts, evaluate_candidacy
-from .models import Candidacy, Event, MentorAssignment, MentorReport
+from .evaluation import build_facts, evaluate_candidacy, event_facts, working_calendar
+from .models import Candidacy, Event, MentorAssignment, MentorReport, ReportPeriod
 
 
 class StepRefused(Exception):
@@ -138,8 +141,18 @@ def record_step(
             target = _transfer_target(data, locked)
             data["to_cell"] = target.pk
             data.setdefault("from_cell", cell.pk)
+        if enforce_rules and step in PROGRESS:
+            # No level of the tree is skipped between the cell's resolution and the decision.
+            problem = route_error(
+                state.stage,
+                step,
+                cell_is_grassroots=cell.is_grassroots,
+                has_partial_committee=cell.has_partial_committee(),
+            )
+            if problem:
+                raise StepRefused([problem])
         if enforce_rules and step in PROGRESS and new_stage != state.stage:
-            blockers = _blockers_for(locked, step, on)
+            blockers = _blockers_for(locked, step, on, data)
             if blockers:
                 raise StepRefused([f.message for f in blockers], blockers)
         event = _append(
@@ -173,14 +186,36 @@ def correct_event(
             raise StepRefused(["Không đính chính bước “Xác định nguồn”; hãy ghi bước rút khỏi danh sách."])
         if event.step == Step.CORRECTION or Event.objects.filter(voids=event).exists():
             raise StepRefused(["Bước này đã được đính chính hoặc là một bước đính chính."])
-        events = [*_event_facts(locked), _correction_fact(event)]
+        facts = _event_facts(locked)
+        refused = (
+            "Không thể đính chính bước này khi các bước sau nó vẫn còn hiệu lực: "
+            "hãy đính chính các bước sau trước."
+        )
+        # Only the last effective step is voided: a later step that moved the case on (not a
+        # transfer, another paper or a failed vote) must be voided first, even when the events
+        # left would still form a valid sequence (e.g. a decision without the grassroots
+        # resolution before it).
+        effective = derive(facts).events
+        position = next((i for i, e in enumerate(effective) if e.id == event.pk), len(effective))
+        later = [
+            STEP_LABELS[e.step]
+            for e in effective[position + 1 :]
+            if e.step not in (Step.TRANSFER, Step.DOSSIER_PAPER) and e.passed is not False
+        ]
+        if later:
+            raise StepRefused([refused, "Các bước sau: " + "; ".join(later) + "."])
         try:
-            derive(events)
+            state = derive([*facts, _correction_fact(event)])
         except TransitionError as exc:
-            raise StepRefused(
-                ["Không thể đính chính bước này khi các bước sau nó vẫn còn hiệu lực: "
-                 "hãy đính chính các bước sau trước.", str(exc)]
-            ) from exc
+            raise StepRefused([refused, str(exc)]) from exc
+        if locked.closed_on is not None and not state.is_closed:
+            reopened = Candidacy.objects.filter(person_id=locked.person_id, closed_on__isnull=True)
+            other = reopened.exclude(pk=locked.pk).first()
+            if other is not None:
+                raise StepRefused(
+                    [f"Không thể mở lại hồ sơ lần {locked.attempt}: người này đang có hồ sơ "
+                     f"lần {other.attempt} chưa kết thúc."]
+                )
         return _append(
             locked,
             step=Step.CORRECTION,
@@ -234,9 +269,20 @@ def file_mentor_report(
     filed_on: date,
     author=None,
 ) -> MentorReport:
+    """File a report for the month, quarter or year containing ``period_start``.
+
+    The period is stored by its first day, so one period has one report whatever day the
+    caller names; the period must overlap the assignment.
+    """
     if not text.strip():
         raise StepRefused(["Nội dung nhận xét không được để trống."])
-    if period_start < assignment.start.replace(day=1) or (assignment.end and period_start > assignment.end):
+    if period not in ReportPeriod.values:
+        raise StepRefused(["Kỳ báo cáo phải là tháng, quý hoặc năm."])
+    months = {ReportPeriod.MONTH: 1, ReportPeriod.QUARTER: 3, ReportPeriod.YEAR: 12}[period]
+    first_month = (period_start.month - 1) // months * months + 1
+    period_start = period_start.replace(month=first_month, day=1)
+    period_end = add_months(period_start, months) - timedelta(days=1)
+    if period_end < assignment.start or (assignment.end and period_start > assignment.end):
         raise StepRefused(["Kỳ báo cáo nằm ngoài thời gian phân công giúp đỡ."])
     try:
         with transaction.atomic():
@@ -302,11 +348,20 @@ def _transfer_target(data: dict[str, Any], candidacy: Candidacy) -> Organisation
     return cell
 
 
-def _blockers_for(candidacy: Candidacy, step: Step, on: date) -> list[Finding]:
-    evaluation = evaluate_candidacy(candidacy, on)
+def _blockers_for(candidacy: Candidacy, step: Step, on: date, data: dict[str, Any]) -> list[Finding]:
+    facts = build_facts(candidacy)
+    if step is Step.CEREMONY and data.get("superior_consent"):
+        # The superior committee's consent to a late ceremony travels with the ceremony itself.
+        facts = replace(facts, ceremony_consent=True)
+    if step is Step.RECOGNITION_CELL_RESOLUTION:
+        # The state machine also takes the recognition vote from "probationary" (no new-member
+        # class recorded): the rules of that vote (end of probation, class, failed votes) apply
+        # all the same.
+        facts = replace(facts, stage=Stage.NEW_MEMBER_TRAINED)
+    evaluation = evaluate(facts, working_calendar(), on)
     if evaluation.next_step is not None and evaluation.next_step != step:
-        # The rules speak of the step they expect; another allowed step (e.g. skipping the
-        # partial committee) is checked by the state machine alone.
+        # The rules speak of the step they expect; another allowed step is checked by the
+        # state machine and the route alone.
         return []
     return evaluation.blockers
 
@@ -369,17 +424,25 @@ def _opening_cell(candidacy: Candidacy) -> int:
     return first or candidacy.cell_id
 
 
+#: Exits that may follow the ceremony: the person was (and, moving away, still is) a member.
+_EXITS_OF_MEMBERS = frozenset({Stage.NOT_RECOGNISED, Stage.MOVED_AWAY, Stage.DECEASED})
+
+
 def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
     """The person's membership as it follows from a candidacy that reached the ceremony.
 
     - Probation is 12 months from the ceremony; recognition takes effect at its end even when
       the meeting or the decision comes late (Điều lệ Đảng, Điều 5; QĐ 294-QĐ/TW 2025).
+    - A member who moves away (``moved_away`` after the ceremony) stays a member; a deceased
+      member's membership ends on the day of death.
     - ``None`` when the candidacy has not (or no longer, after a correction) reached the ceremony.
     """
     ceremony = state.step_dates.get(Step.CEREMONY)
-    if ceremony is None or not (state.stage in MEMBER_STAGES or state.stage is Stage.NOT_RECOGNISED):
+    if ceremony is None or not (state.stage in MEMBER_STAGES or state.stage in _EXITS_OF_MEMBERS):
         return None
-    official = state.stage in (Stage.OFFICIAL, Stage.CARD_ISSUED)
+    official = state.stage in (Stage.OFFICIAL, Stage.CARD_ISSUED) or (
+        state.stage in _EXITS_OF_MEMBERS and Step.RECOGNITION_DECISION in state.step_dates
+    )
     fields: dict[str, Any] = {
         "party_admitted_on": ceremony,
         "party_official_on": add_months(ceremony, rule_set_for(ceremony).probation_months)
@@ -390,6 +453,8 @@ def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
     }
     if state.stage is Stage.NOT_RECOGNISED:
         fields |= {"member_status": MemberStatus.LEFT, "party_left_on": state.stage_since}
+    elif state.stage is Stage.DECEASED:
+        fields["party_left_on"] = state.stage_since
     if state.stage is Stage.CARD_ISSUED:
         fields["party_card_number"] = next(
             (e.data.get("card_number", "") for e in reversed(state.events) if e.step is Step.PARTY_CARD),

@@ -1,0 +1,446 @@
+"""A small world for the Django tests: an organisation tree, named people per role, users.
+
+::
+
+    P   Đảng bộ tỉnh Thử Nghiệm (province)               ← admin (superuser)
+    ├── D   Đảng bộ huyện Núi Xanh (district; competent)  ← committee, viewer
+    │   ├── A   Đảng bộ xã Hòa An (grassroots committee)  ← grassroots officer
+    │   │   ├── A1  Chi bộ thôn Đông (cell)               ← cell secretary
+    │   │   ├── A2  Chi bộ thôn Tây (cell)
+    │   │   └── AP  Đảng bộ bộ phận Trường học (partial committee)
+    │   │       └── AP1 Chi bộ Trường tiểu học (cell)
+    │   ├── B   Đảng bộ xã Bình Minh (grassroots committee)
+    │   │   └── B1  Chi bộ thôn Bắc (cell)
+    │   └── G   Chi bộ Trường THPT Núi Xanh (chi bộ cơ sở)
+    └── E   Đảng bộ huyện Sông Dài (district)             ← outsider (committee)
+        └── X   Đảng bộ xã Phú Lộc (grassroots committee)
+            └── X1  Chi bộ thôn Nam (cell)
+
+:func:`happy_steps` is one valid path from source to party card (dates in order, two official
+introducers, complete papers, two-thirds votes); :func:`advance` records it up to a stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import count
+from types import SimpleNamespace
+from typing import Any
+
+from django.test import TestCase
+
+from ptdv.accounts.models import Role, User
+from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
+from ptdv.people.models import MemberStatus, Person
+from ptdv.pipeline import services
+from ptdv.pipeline.models import Candidacy
+from ptdv.rules.months import add_months
+from ptdv.rules.stages import Stage, Step
+
+# --- the happy path's calendar ----------------------------------------------------------------
+
+SOURCE_ON = date(2024, 9, 3)
+SYMPATHISER_ON = date(2024, 10, 1)
+AWARENESS_ON = date(2024, 11, 15)
+PAPERS_ON = date(2024, 12, 2)
+COMMENTS_ON = date(2025, 1, 6)
+CELL_ON = date(2025, 2, 10)
+PARTIAL_ON = date(2025, 2, 14)
+GRASSROOTS_ON = date(2025, 2, 20)
+DECISION_ON = date(2025, 3, 20)
+CEREMONY_ON = date(2025, 4, 10)
+NEW_MEMBER_CLASS_ON = date(2025, 8, 1)
+PROBATION_END = date(2026, 4, 10)
+RECOGNITION_CELL_ON = date(2026, 4, 20)
+#: Late on purpose (more than 30 working days after the cell's resolution).
+RECOGNITION_DECISION_ON = date(2026, 7, 15)
+CARD_ON = date(2026, 8, 3)
+
+CANDIDATE_BIRTH = date(1998, 5, 20)
+
+#: A cell vote with two thirds of 9 official members in favour (7 ≥ 6).
+VOTE_PASS = {"official_members": 9, "present": 8, "in_favour": 7, "against": 1}
+#: 5 of 9: present members' majority but not two thirds of the cell's official members.
+VOTE_FAIL = {"official_members": 9, "present": 8, "in_favour": 5, "against": 3}
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+_cccd_serial = count(1)
+
+
+def cccd_for(birth: date, sex: str, province: str = "001") -> str:
+    """A valid CCCD for the person (province code, century-and-sex digit, year, serial)."""
+    century = (birth.year // 100 - 19) * 2 + (0 if sex == "M" else 1)
+    return f"{province}{century}{birth.year % 100:02d}{next(_cccd_serial):06d}"
+
+
+def make_person(
+    cell: Organisation,
+    full_name: str,
+    birth_date: date = CANDIDATE_BIRTH,
+    *,
+    sex: str = "M",
+    official_since: date | None = None,
+    admitted_on: date | None = None,
+    **fields: Any,
+) -> Person:
+    """A person in ``cell``; ``official_since`` (or ``admitted_on``) makes them a member."""
+    fields.setdefault("general_education", "upper_secondary")
+    fields.setdefault("sector", "farmer")
+    if official_since is not None:
+        fields.update(
+            member_status=MemberStatus.OFFICIAL,
+            party_admitted_on=admitted_on or add_months(official_since, -12),
+            party_official_on=official_since,
+        )
+    elif admitted_on is not None:
+        fields.update(member_status=MemberStatus.PROBATIONARY, party_admitted_on=admitted_on)
+    return Person.objects.create(
+        cell=cell, full_name=full_name, birth_date=birth_date, sex=sex, **fields
+    )
+
+
+def make_user(username: str, organisation: Organisation | None, role: str, **fields) -> User:
+    fields.setdefault("is_staff", True)
+    user = User(username=username, organisation=organisation, role=role, **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _child(parent: Organisation, **fields) -> Organisation:
+    return Organisation.objects.add_child(parent, fields)
+
+
+def build_tree() -> SimpleNamespace:
+    o = SimpleNamespace()
+    o.P = Organisation.objects.add_root(
+        dict(name="Đảng bộ tỉnh Thử Nghiệm", kind=OrgKind.PROVINCE, code="TN")
+    )
+    o.D = _child(o.P, name="Đảng bộ huyện Núi Xanh", kind=OrgKind.DISTRICT, code="NX")
+    o.A = _child(o.D, name="Đảng bộ xã Hòa An", kind=OrgKind.GRASSROOTS_COMMITTEE)
+    o.A1 = _child(o.A, name="Chi bộ thôn Đông", kind=OrgKind.CELL)
+    o.A2 = _child(o.A, name="Chi bộ thôn Tây", kind=OrgKind.CELL)
+    o.AP = _child(o.A, name="Đảng bộ bộ phận Trường học", kind=OrgKind.PARTIAL_COMMITTEE)
+    o.AP1 = _child(o.AP, name="Chi bộ Trường tiểu học", kind=OrgKind.CELL)
+    o.B = _child(o.D, name="Đảng bộ xã Bình Minh", kind=OrgKind.GRASSROOTS_COMMITTEE)
+    o.B1 = _child(o.B, name="Chi bộ thôn Bắc", kind=OrgKind.CELL)
+    o.G = _child(o.D, name="Chi bộ Trường THPT Núi Xanh", kind=OrgKind.GRASSROOTS_CELL)
+    o.E = _child(o.P, name="Đảng bộ huyện Sông Dài", kind=OrgKind.DISTRICT, code="SD")
+    o.X = _child(o.E, name="Đảng bộ xã Phú Lộc", kind=OrgKind.GRASSROOTS_COMMITTEE)
+    o.X1 = _child(o.X, name="Chi bộ thôn Nam", kind=OrgKind.CELL)
+    for district in (o.D, o.E):
+        district.competent_committee = district
+        district.direct_superior = district
+        district.save()
+    for name in vars(o):
+        setattr(o, name, Organisation.objects.get(pk=getattr(o, name).pk))
+    return o
+
+
+@dataclass
+class World:
+    org: SimpleNamespace
+    people: SimpleNamespace
+    users: SimpleNamespace
+    places: SimpleNamespace = field(default_factory=SimpleNamespace)
+
+
+def build_world() -> World:
+    """The tree, members who can introduce and mentor, and one user per role."""
+    o = build_tree()
+    places = SimpleNamespace(
+        dong=Place.objects.create(
+            name="Thôn Đông", kind=PlaceKind.VILLAGE, organisation=o.A, cell=o.A1
+        ),
+        tay=Place.objects.create(
+            name="Thôn Tây", kind=PlaceKind.VILLAGE, organisation=o.A, cell=o.A2
+        ),
+        bac=Place.objects.create(
+            name="Thôn Bắc", kind=PlaceKind.VILLAGE, organisation=o.B, cell=o.B1
+        ),
+        nam=Place.objects.create(
+            name="Thôn Nam", kind=PlaceKind.VILLAGE, organisation=o.X, cell=o.X1
+        ),
+        truong=Place.objects.create(
+            name="Trường THPT", kind=PlaceKind.SCHOOL, organisation=o.G, cell=o.G
+        ),
+        tram=Place.objects.create(
+            name="Trạm y tế", kind=PlaceKind.HEALTH_STATION, organisation=o.B
+        ),
+    )
+    p = SimpleNamespace()
+    p.introducer1 = make_person(
+        o.A1, "Nguyễn Văn Giới", date(1970, 3, 1), official_since=date(2000, 6, 1)
+    )
+    p.introducer2 = make_person(
+        o.A1, "Trần Thị Thiệu", date(1980, 7, 9), sex="F", official_since=date(2010, 9, 2)
+    )
+    p.mentor = make_person(o.A1, "Lê Văn Giúp", date(1975, 1, 15), official_since=date(2005, 2, 3))
+    p.mentor2 = make_person(
+        o.A1, "Đỗ Thị Hỗ", date(1982, 4, 4), sex="F", official_since=date(2012, 4, 4)
+    )
+    # Official only 8 months before the cell considers the dossier (admitted 20 months before).
+    p.new_official = make_person(
+        o.A1, "Phạm Văn Mới", date(1990, 2, 2), official_since=add_months(CELL_ON, -8)
+    )
+    # Still probationary on the day the cell considers the dossier.
+    p.probationary = make_person(
+        o.A1, "Hoàng Thị Dự", date(1995, 6, 6), sex="F", admitted_on=add_months(CELL_ON, -8)
+    )
+    p.member_A2 = make_person(o.A2, "Vũ Văn Tây", date(1972, 5, 5), official_since=date(1998, 1, 1))
+    p.member_AP1 = make_person(
+        o.AP1, "Bùi Thị Giáo", date(1978, 8, 8), sex="F", official_since=date(2004, 1, 1)
+    )
+    p.member_AP1b = make_person(
+        o.AP1, "Bùi Văn Hiệu", date(1979, 9, 9), official_since=date(2006, 1, 1)
+    )
+    p.member_B1 = make_person(
+        o.B1, "Đặng Văn Bắc", date(1969, 9, 9), official_since=date(1995, 3, 3)
+    )
+    p.member_B1b = make_person(
+        o.B1, "Đặng Thị Minh", date(1976, 2, 9), sex="F", official_since=date(2003, 3, 3)
+    )
+    p.member_G = make_person(
+        o.G, "Ngô Thị Trường", date(1985, 10, 10), sex="F", official_since=date(2011, 1, 1)
+    )
+    p.member_Gb = make_person(
+        o.G, "Ngô Văn Học", date(1984, 11, 11), official_since=date(2012, 1, 1)
+    )
+    p.member_X1 = make_person(
+        o.X1, "Võ Văn Ngoài", date(1971, 12, 12), official_since=date(1999, 1, 1)
+    )
+    p.member_X1b = make_person(
+        o.X1, "Võ Thị Xa", date(1973, 3, 3), sex="F", official_since=date(2001, 1, 1)
+    )
+    u = SimpleNamespace(
+        cell=make_user("chibo", o.A1, Role.CELL),
+        grassroots=make_user("dangbo_xa", o.A, Role.GRASSROOTS),
+        committee=make_user("bantochuc", o.D, Role.COMMITTEE),
+        viewer=make_user("xem", o.D, Role.VIEWER),
+        admin=make_user("quantri", o.P, Role.ADMIN, is_superuser=True),
+        outsider=make_user("ngoai", o.E, Role.COMMITTEE),
+    )
+    return World(org=o, people=p, users=u, places=places)
+
+
+# --- the happy path ---------------------------------------------------------------------------
+
+
+def introducer_paper(introducer: Person, months_together: int = 36, **extra) -> dict:
+    return {
+        "kind": "introducer_letter",
+        "introducer_kind": "member",
+        "introducer_id": introducer.pk,
+        "months_together": months_together,
+        "same_grassroots": True,
+        **extra,
+    }
+
+
+def dossier_papers(introducers: tuple[Person, Person]) -> list[tuple[date, dict]]:
+    """Complete papers: application, history, verification, two introducers, comments."""
+    return [
+        (PAPERS_ON, {"kind": "application"}),
+        (PAPERS_ON, {"kind": "personal_history"}),
+        (date(2024, 12, 20), {"kind": "verification", "subject": "applicant", "result": "ok"}),
+        (date(2024, 12, 23), introducer_paper(introducers[0])),
+        (date(2024, 12, 23), introducer_paper(introducers[1])),
+        (COMMENTS_ON, {"kind": "comments"}),
+    ]
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    step: Step
+    on: date
+    stage_after: Stage
+    kwargs: dict = field(default_factory=dict)
+
+
+def happy_steps(cell: Organisation, introducers: tuple[Person, Person]) -> list[PlannedStep]:
+    """Every step from source to party card for a candidate of ``cell`` (rules satisfied)."""
+    steps = [
+        PlannedStep(Step.SYMPATHISER, SYMPATHISER_ON, Stage.SYMPATHISER, {"number": "12-NQ/CB"}),
+        PlannedStep(
+            Step.AWARENESS_CLASS,
+            AWARENESS_ON,
+            Stage.AWARENESS_TRAINED,
+            {
+                "data": {
+                    "certificate_date": AWARENESS_ON.isoformat(),
+                    "certificate_number": "0457/CN",
+                }
+            },
+        ),
+    ]
+    steps += [
+        PlannedStep(Step.DOSSIER_PAPER, on, Stage.DOSSIER, {"data": data})
+        for on, data in dossier_papers(introducers)
+    ]
+    steps.append(
+        PlannedStep(
+            Step.CELL_RESOLUTION,
+            CELL_ON,
+            Stage.CELL_RESOLVED,
+            {"votes": VOTE_PASS, "number": "05-NQ/CB"},
+        )
+    )
+    if cell.has_partial_committee():
+        steps.append(PlannedStep(Step.PARTIAL_APPRAISAL, PARTIAL_ON, Stage.PARTIAL_APPRAISED))
+    if not cell.is_grassroots:
+        steps.append(
+            PlannedStep(
+                Step.GRASSROOTS_RESOLUTION,
+                GRASSROOTS_ON,
+                Stage.GRASSROOTS_RESOLVED,
+                {"number": "31-NQ/ĐU"},
+            )
+        )
+    steps += [
+        PlannedStep(
+            Step.ADMISSION_DECISION, DECISION_ON, Stage.ADMISSION_DECIDED, {"number": "210-QĐ/HU"}
+        ),
+        PlannedStep(Step.CEREMONY, CEREMONY_ON, Stage.PROBATIONARY),
+        PlannedStep(
+            Step.NEW_MEMBER_CLASS,
+            NEW_MEMBER_CLASS_ON,
+            Stage.NEW_MEMBER_TRAINED,
+            {"data": {"certificate_date": NEW_MEMBER_CLASS_ON.isoformat()}},
+        ),
+        PlannedStep(
+            Step.RECOGNITION_CELL_RESOLUTION,
+            RECOGNITION_CELL_ON,
+            Stage.RECOGNITION_CELL_RESOLVED,
+            {"votes": VOTE_PASS, "number": "09-NQ/CB"},
+        ),
+        PlannedStep(
+            Step.RECOGNITION_DECISION,
+            RECOGNITION_DECISION_ON,
+            Stage.OFFICIAL,
+            {"number": "388-QĐ/HU"},
+        ),
+        PlannedStep(
+            Step.PARTY_CARD, CARD_ON, Stage.CARD_ISSUED, {"data": {"card_number": "72001234"}}
+        ),
+    ]
+    return steps
+
+
+def advance(
+    candidacy: Candidacy,
+    until: Stage,
+    introducers: tuple[Person, Person],
+    *,
+    actor=None,
+) -> Candidacy:
+    """Record the happy path on ``candidacy`` from where it stands until it reaches ``until``.
+
+    Only for candidacies moved along the happy path (the events already recorded are counted).
+    """
+    candidacy.refresh_from_db()
+    if candidacy.stage == until:
+        return candidacy
+    steps = happy_steps(candidacy.cell, introducers)
+    target = max(i for i, s in enumerate(steps) if s.stage_after == until)
+    done = (
+        candidacy.events.exclude(step__in=[Step.SOURCE, Step.TRANSFER, Step.CORRECTION])
+        .filter(voided_by__isnull=True)
+        .count()
+    )
+    for planned in steps[done : target + 1]:
+        services.record_step(candidacy, planned.step, planned.on, actor=actor, **planned.kwargs)
+    candidacy.refresh_from_db()
+    assert candidacy.stage == until, (candidacy.stage, until)
+    return candidacy
+
+
+def new_candidacy(
+    world: World, name: str = "Nguyễn Văn An", cell: Organisation | None = None, **person_fields
+) -> Candidacy:
+    cell = cell or world.org.A1
+    person = make_person(
+        cell, name, person_fields.pop("birth_date", CANDIDATE_BIRTH), **person_fields
+    )
+    return services.open_candidacy(person, SOURCE_ON)
+
+
+def introducers_for(world: World, cell: Organisation) -> tuple[Person, Person]:
+    """Two official members of the same grassroots organisation as ``cell``."""
+    p, o = world.people, world.org
+    by_cell = {
+        o.A1.pk: (p.introducer1, p.introducer2),
+        o.A2.pk: (p.introducer1, p.member_A2),
+        o.AP1.pk: (p.member_AP1, p.member_AP1b),
+        o.B1.pk: (p.member_B1, p.member_B1b),
+        o.G.pk: (p.member_G, p.member_Gb),
+        o.X1.pk: (p.member_X1, p.member_X1b),
+    }
+    return by_cell[cell.pk]
+
+
+class WorldTestCase(TestCase):
+    """A Django test case with :func:`build_world` built once per class."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = build_world()
+        cls.o, cls.p, cls.u = cls.world.org, cls.world.people, cls.world.users
+
+    def candidacy(
+        self, name: str = "Nguyễn Văn An", cell: Organisation | None = None, **fields
+    ) -> Candidacy:
+        return new_candidacy(self.world, name, cell, **fields)
+
+    def advance(self, candidacy: Candidacy, until: Stage, **kwargs) -> Candidacy:
+        return advance(candidacy, until, introducers_for(self.world, candidacy.cell), **kwargs)
+
+
+def populate(world: World) -> SimpleNamespace:
+    """A candidacy with events, a mentor and a report in every cell of the world (both branches).
+
+    Returns the candidacies by cell name (``A1``, ``A2``, ``AP1``, ``B1``, ``G``, ``X1``).
+    """
+    o, p = world.org, world.people
+    mentors = {
+        "A1": p.mentor, "A2": p.member_A2, "AP1": p.member_AP1, "B1": p.member_B1,
+        "G": p.member_G, "X1": p.member_X1,
+    }  # fmt: skip
+    made = SimpleNamespace()
+    for key, mentor in mentors.items():
+        cell = getattr(o, key)
+        candidacy = new_candidacy(world, f"Quần chúng {cell.name.removeprefix('Chi bộ ')}", cell)
+        services.record_step(candidacy, Step.SYMPATHISER, SYMPATHISER_ON, actor=world.users.admin)
+        assignment = services.assign_mentor(candidacy, mentor, SYMPATHISER_ON)
+        services.file_mentor_report(
+            assignment,
+            "month",
+            SYMPATHISER_ON,
+            "Tích cực, có uy tín.",
+            "good",
+            filed_on=date(2024, 11, 2),
+        )
+        setattr(made, key, candidacy)
+    return made
+
+
+def admin_form_data(response, **changes) -> dict[str, Any]:
+    """POST data reproducing the admin form of ``response`` (a GET of an add/change page)."""
+    form = response.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, form_field in form.fields.items():
+        if form_field.disabled:
+            continue
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, (list, tuple)):
+            data[name] = [str(v) for v in value]
+        elif value is not None:
+            data[name] = str(getattr(value, "pk", value))
+    data.update({k: v for k, v in changes.items() if v is not None})
+    for k in [k for k, v in changes.items() if v is None]:
+        data.pop(k, None)
+    return data
