@@ -740,6 +740,17 @@ class Builder:
         shift = (self.today - timedelta(days=dwell)) - d
         for e in events:
             e["date"] += shift
+        # Introducers must be official members on the day of their letter.
+        chosen: set[int] = set()
+        for e in events:
+            data = e.get("data") or {}
+            if data.get("kind") == "introducer_letter":
+                eligible = [
+                    m for m in mentors if m.party_official_on <= e["date"] and m.pk not in chosen
+                ]
+                if eligible:
+                    data["introducer_id"] = rng.choice(eligible).pk
+                    chosen.add(data["introducer_id"])
         return events, events[0]["date"]
 
     def build_candidacies(self) -> None:
@@ -815,7 +826,11 @@ class Builder:
             candidacy._events = made
             # Mentor: from the sympathiser resolution on.
             sympathiser = next((e for e in events if e["step"] == Step.SYMPATHISER), None)
-            pool = [m for m in candidacy._mentor_pool if m.pk != person.pk]
+            pool = [
+                m
+                for m in candidacy._mentor_pool
+                if m.pk != person.pk and sympathiser and m.party_official_on <= sympathiser["date"]
+            ]
             if sympathiser and pool:
                 end = next(
                     (

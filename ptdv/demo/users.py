@@ -9,7 +9,7 @@ DEMO_PASSWORD = "ptdv-demo-2026"
 
 
 def create_demo_users() -> list[tuple[str, str, str]]:
-    root = Organisation.get_root_nodes().first()
+    root = Organisation.objects.filter(depth=1).order_by("path").first()
     district = Organisation.objects.filter(kind=OrgKind.DISTRICT).order_by("path").first()
     commune = (
         Organisation.objects.filter(

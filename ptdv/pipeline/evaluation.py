@@ -34,7 +34,7 @@ from ptdv.rules.facts import (
 from ptdv.rules.findings import Evaluation
 from ptdv.rules.stages import CandidacyState, EventFact, Step, derive
 
-from .models import Candidacy, CalendarDay, Event, MentorAssignment
+from .models import CalendarDay, Candidacy, Event, MentorAssignment
 
 
 def event_facts(event: Event) -> EventFact:
@@ -81,7 +81,9 @@ def _date(value: Any) -> date | None:
 def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> CandidacyFacts:
     """Everything the rules need about ``candidacy``, in a handful of queries."""
     if state is None:
-        state = derive(event_facts(e) for e in Event.objects.filter(candidacy=candidacy).order_by("seq"))
+        state = derive(
+            event_facts(e) for e in Event.objects.filter(candidacy=candidacy).order_by("seq")
+        )
     assignments = list(MentorAssignment.objects.filter(candidacy=candidacy).order_by("start"))
     people_ids = {a.mentor_id for a in assignments}
     people_ids |= {
@@ -119,7 +121,9 @@ def assemble_facts(
         if e.step is Step.DOSSIER_PAPER:
             kind = e.data.get("kind", "")
             papers.append(
-                PaperFacts(kind, e.date, subject=e.data.get("subject", ""), result=e.data.get("result"))
+                PaperFacts(
+                    kind, e.date, subject=e.data.get("subject", ""), result=e.data.get("result")
+                )
             )
             if kind in ("introducer_letter", "union_resolution"):
                 introducer_rows.append({**e.data, "date": e.date})

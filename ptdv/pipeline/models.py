@@ -99,6 +99,14 @@ class Candidacy(models.Model):
 
 
 class EventQuerySet(ScopedQuerySet):
+    """Events are append-only: bulk updates and deletes are refused like single ones."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Các bước đã ghi không được sửa: hãy ghi một bước đính chính.")
+
+    def delete(self):
+        raise RuntimeError("Các bước đã ghi không được xóa: hãy ghi một bước đính chính.")
+
     def effective(self):
         """Events not voided by a correction, corrections themselves excluded."""
         return self.exclude(step=Step.CORRECTION).filter(voided_by__isnull=True)

@@ -54,7 +54,9 @@ class StepRefused(Exception):
 class ConcurrentChange(StepRefused):
     def __init__(self):
         super().__init__(
-            ["Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và kiểm tra trước khi ghi."]
+            [
+                "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và kiểm tra trước khi ghi."
+            ]
         )
 
 
@@ -120,7 +122,7 @@ def record_step(
     pk = candidacy.pk if isinstance(candidacy, Candidacy) else candidacy
     data = dict(data or {})
     with transaction.atomic():
-        locked = Candidacy.objects.select_for_update().select_related("cell").get(pk=pk)
+        locked = Candidacy.objects.select_for_update(of=("self",)).select_related("cell").get(pk=pk)
         if expected_version is not None and locked.version != expected_version:
             raise ConcurrentChange
         state = _state(locked)
@@ -133,8 +135,10 @@ def record_step(
             raise StepRefused([str(exc)]) from exc
         if on < state.stage_since and step is not Step.TRANSFER:
             raise StepRefused(
-                [f"Ngày của bước ({on:%d/%m/%Y}) trước ngày vào giai đoạn hiện tại "
-                 f"({state.stage_since:%d/%m/%Y})."]
+                [
+                    f"Ngày của bước ({on:%d/%m/%Y}) trước ngày vào giai đoạn hiện tại "
+                    f"({state.stage_since:%d/%m/%Y})."
+                ]
             )
         cell = locked.cell
         if step is Step.TRANSFER:
@@ -177,13 +181,17 @@ def correct_event(
     if not reason.strip():
         raise StepRefused(["Cần ghi lý do đính chính."])
     with transaction.atomic():
-        locked = Candidacy.objects.select_for_update().select_related("cell").get(
-            pk=event.candidacy_id
+        locked = (
+            Candidacy.objects.select_for_update(of=("self",))
+            .select_related("cell")
+            .get(pk=event.candidacy_id)
         )
         if expected_version is not None and locked.version != expected_version:
             raise ConcurrentChange
         if event.step == Step.SOURCE:
-            raise StepRefused(["Không đính chính bước “Xác định nguồn”; hãy ghi bước rút khỏi danh sách."])
+            raise StepRefused(
+                ["Không đính chính bước “Xác định nguồn”; hãy ghi bước rút khỏi danh sách."]
+            )
         if event.step == Step.CORRECTION or Event.objects.filter(voids=event).exists():
             raise StepRefused(["Bước này đã được đính chính hoặc là một bước đính chính."])
         facts = _event_facts(locked)
@@ -213,8 +221,10 @@ def correct_event(
             other = reopened.exclude(pk=locked.pk).first()
             if other is not None:
                 raise StepRefused(
-                    [f"Không thể mở lại hồ sơ lần {locked.attempt}: người này đang có hồ sơ "
-                     f"lần {other.attempt} chưa kết thúc."]
+                    [
+                        f"Không thể mở lại hồ sơ lần {locked.attempt}: người này đang có hồ sơ "
+                        f"lần {other.attempt} chưa kết thúc."
+                    ]
                 )
         return _append(
             locked,
@@ -227,19 +237,26 @@ def correct_event(
         )
 
 
-def assign_mentor(candidacy: Candidacy, mentor: Person, start: date, *, reason: str = "") -> MentorAssignment:
-    """Assign ``mentor``, ending the current assignment (replacement) the day before ``start``.
+def assign_mentor(
+    candidacy: Candidacy, mentor: Person, start: date, *, reason: str = ""
+) -> MentorAssignment:
+    """Assign ``mentor``; a current assignment (replacement) ends on ``start``.
 
     - The mentor must be an official member on ``start`` (Điều lệ Đảng, Điều 4).
+    - Two replacements at once: the candidacy row is locked, the second waits and then sees the
+      first.
     """
     if not mentor.is_official_member_on(start):
-        raise StepRefused([f"{mentor} không phải là đảng viên chính thức vào ngày {start:%d/%m/%Y}."])
+        raise StepRefused(
+            [f"{mentor} không phải là đảng viên chính thức vào ngày {start:%d/%m/%Y}."]
+        )
     if mentor.pk == candidacy.person_id:
         raise StepRefused(["Người vào Đảng không thể tự giúp đỡ mình."])
     with transaction.atomic():
-        current = (
-            MentorAssignment.objects.select_for_update().filter(candidacy=candidacy, end__isnull=True).first()
-        )
+        locked = Candidacy.objects.select_for_update(of=("self",)).get(pk=candidacy.pk)
+        if locked.is_closed:
+            raise StepRefused(["Hồ sơ đã kết thúc, không phân công người giúp đỡ."])
+        current = MentorAssignment.objects.filter(candidacy=candidacy, end__isnull=True).first()
         if current is not None:
             if current.mentor_id == mentor.pk:
                 raise StepRefused([f"{mentor} đang được phân công giúp đỡ người này."])
@@ -325,7 +342,9 @@ def _state(candidacy: Candidacy) -> CandidacyState:
 def _vote_passed(votes: dict[str, int] | None, on: date) -> bool:
     missing = [f for f in VOTE_FIELDS if votes is None or votes.get(f) is None]
     if missing:
-        raise StepRefused(["Cần ghi đủ số đảng viên chính thức, có mặt, tán thành và không tán thành."])
+        raise StepRefused(
+            ["Cần ghi đủ số đảng viên chính thức, có mặt, tán thành và không tán thành."]
+        )
     official, present, in_favour, against = (int(votes[f]) for f in VOTE_FIELDS)
     if min(official, present, in_favour, against) < 0:
         raise StepRefused(["Số phiếu không được âm."])
@@ -348,7 +367,9 @@ def _transfer_target(data: dict[str, Any], candidacy: Candidacy) -> Organisation
     return cell
 
 
-def _blockers_for(candidacy: Candidacy, step: Step, on: date, data: dict[str, Any]) -> list[Finding]:
+def _blockers_for(
+    candidacy: Candidacy, step: Step, on: date, data: dict[str, Any]
+) -> list[Finding]:
     facts = build_facts(candidacy)
     if step is Step.CEREMONY and data.get("superior_consent"):
         # The superior committee's consent to a late ceremony travels with the ceremony itself.
@@ -366,8 +387,20 @@ def _blockers_for(candidacy: Candidacy, step: Step, on: date, data: dict[str, An
     return evaluation.blockers
 
 
-def _append(candidacy: Candidacy, *, step: Step, on: date, cell, actor, number="", votes=None,
-            passed=None, data=None, reason="", voids: Event | None = None) -> Event:
+def _append(
+    candidacy: Candidacy,
+    *,
+    step: Step,
+    on: date,
+    cell,
+    actor,
+    number="",
+    votes=None,
+    passed=None,
+    data=None,
+    reason="",
+    voids: Event | None = None,
+) -> Event:
     seq = candidacy.version + 1
     updated = Candidacy.objects.filter(pk=candidacy.pk, version=candidacy.version).update(
         version=F("version") + 1
@@ -406,7 +439,9 @@ def _refresh(candidacy: Candidacy) -> None:
     candidacy.cell_id = cell_id
     candidacy.closed_on = state.stage_since if state.is_closed else None
     Candidacy.objects.filter(pk=candidacy.pk).update(
-        stage=candidacy.stage, stage_since=candidacy.stage_since, cell_id=cell_id,
+        stage=candidacy.stage,
+        stage_since=candidacy.stage_since,
+        cell_id=cell_id,
         closed_on=candidacy.closed_on,
     )
     evaluation = evaluate_candidacy(candidacy, state.stage_since, state=state)
@@ -420,7 +455,12 @@ def _refresh(candidacy: Candidacy) -> None:
 
 
 def _opening_cell(candidacy: Candidacy) -> int:
-    first = Event.objects.filter(candidacy=candidacy).order_by("seq").values_list("cell_id", flat=True).first()
+    first = (
+        Event.objects.filter(candidacy=candidacy)
+        .order_by("seq")
+        .values_list("cell_id", flat=True)
+        .first()
+    )
     return first or candidacy.cell_id
 
 
@@ -457,7 +497,11 @@ def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
         fields["party_left_on"] = state.stage_since
     if state.stage is Stage.CARD_ISSUED:
         fields["party_card_number"] = next(
-            (e.data.get("card_number", "") for e in reversed(state.events) if e.step is Step.PARTY_CARD),
+            (
+                e.data.get("card_number", "")
+                for e in reversed(state.events)
+                if e.step is Step.PARTY_CARD
+            ),
             "",
         )
     return fields

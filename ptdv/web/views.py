@@ -90,7 +90,9 @@ def audit_log(request):
         raise PermissionDenied
     prefix = scope_path(request.user)
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-    if prefix:
+    if prefix is None:
+        entries = entries.none()
+    elif prefix:
         entries = entries.filter(additional_data__org_path__startswith=prefix)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "web/audit.html", {"page": page})

@@ -107,12 +107,6 @@ class DemoDatasetTests(TestCase):
         self.assertLess(Candidacy.objects.visible_to(chibo).count(), Candidacy.objects.count())
         self.assertTrue(Person.objects.visible_to(chibo).exists())
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="ptdv/demo/builder.py: members are made official at most ~35 days before `today` "
-        "(admitted = min(..., today - 400 days)) and are then assigned as mentors from the "
-        "sympathiser date, often before they were official",
-    )
     def test_every_mentor_is_an_official_member_when_assigned(self):
         bad = [a for a in MentorAssignment.objects.select_related("mentor")
                if not a.mentor.is_official_member_on(a.start)]  # fmt: skip

@@ -166,6 +166,14 @@ class AppendOnlyTests(WorldTestCase):
             event.delete()
         self.assertEqual(Event.objects.get(pk=event.pk).date, SYMPATHISER_ON)
 
+    def test_events_cannot_be_edited_or_deleted_in_bulk(self):
+        candidacy = self.advance(self.candidacy(), Stage.SYMPATHISER)
+        with self.assertRaises(RuntimeError):
+            Event.objects.filter(candidacy=candidacy).update(date=date(2024, 10, 2))
+        with self.assertRaises(RuntimeError):
+            candidacy.events.all().delete()
+        self.assertEqual(candidacy.events.get(step=Step.SYMPATHISER).date, SYMPATHISER_ON)
+
     def test_admin_has_no_write_access_to_events(self):
         from django.contrib import admin
         from django.test import RequestFactory
