@@ -25,6 +25,7 @@ from ptdv.rules.findings import Finding
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import (
+    EXITS,
     MEMBER_STAGES,
     PROGRESS,
     STEP_LABELS,
@@ -119,6 +120,9 @@ def record_step(
     step = Step(step)
     if step is Step.CORRECTION:
         raise ValueError("use correct_event()")
+    if step in EXITS and not reason.strip():
+        # An exit is a decision about a person: its reason stays in the record.
+        raise StepRefused([f"Cần ghi lý do cho bước “{STEP_LABELS[step]}”."])
     pk = candidacy.pk if isinstance(candidacy, Candidacy) else candidacy
     data = dict(data or {})
     with transaction.atomic():

@@ -137,7 +137,7 @@ class CorrectionTests(WorldTestCase):
 
     def test_voiding_an_exit_reopens_the_candidacy(self):
         candidacy = self.advance(self.candidacy(), Stage.SYMPATHISER)
-        exit_event = services.record_step(candidacy, Step.WITHDRAWN, AWARENESS_ON)
+        exit_event = services.record_step(candidacy, Step.WITHDRAWN, AWARENESS_ON, reason="Xin rút")
         services.correct_event(exit_event, "Người này không xin rút")
         candidacy.refresh_from_db()
         self.assertEqual((candidacy.stage, candidacy.closed_on), (Stage.SYMPATHISER, None))
@@ -145,7 +145,7 @@ class CorrectionTests(WorldTestCase):
 
     def test_an_exit_is_not_voided_once_the_person_has_a_new_attempt(self):
         first = self.advance(self.candidacy(), Stage.SYMPATHISER)
-        exit_event = services.record_step(first, Step.WITHDRAWN, AWARENESS_ON)
+        exit_event = services.record_step(first, Step.WITHDRAWN, AWARENESS_ON, reason="Xin rút")
         second = services.open_candidacy(first.person, date(2025, 5, 5))
         with self.assertRaises(StepRefused) as caught:
             services.correct_event(exit_event, "Nhầm")
@@ -192,7 +192,9 @@ class VersionTests(WorldTestCase):
         seen = candidacy.version
         services.record_step(candidacy, Step.SYMPATHISER, SYMPATHISER_ON, expected_version=seen)
         with self.assertRaises(ConcurrentChange) as caught:
-            services.record_step(candidacy, Step.WITHDRAWN, AWARENESS_ON, expected_version=seen)
+            services.record_step(
+                candidacy, Step.WITHDRAWN, AWARENESS_ON, expected_version=seen, reason="Xin rút"
+            )
         self.assertIn("vừa được người khác cập nhật", caught.exception.messages[0])
         self.assertIsInstance(caught.exception, StepRefused)  # views can treat both alike
         candidacy.refresh_from_db()

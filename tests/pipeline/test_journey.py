@@ -131,7 +131,7 @@ class FullJourneyTests(WorldTestCase):
         self.assertEqual((vote.official_members, vote.in_favour, vote.passed), (9, 7, True))
         # Nothing more can be recorded on a closed candidacy.
         with self.assertRaises(services.StepRefused):
-            services.record_step(candidacy, Step.MOVED_AWAY, date(2026, 9, 1))
+            services.record_step(candidacy, Step.MOVED_AWAY, date(2026, 9, 1), reason="Chuyển đi")
 
     def test_partial_committee_and_grassroots_cell_paths(self):
         """Under a partial committee the appraisal comes first; a chi bộ cơ sở goes straight up."""

@@ -392,12 +392,19 @@ class ExitAndReentryTests(WorldTestCase):
                         candidacy, Step.TRANSFER, AWARENESS_ON, data={"to_cell": self.o.A2.pk}
                     )
 
+    def test_an_exit_needs_its_reason(self):
+        candidacy = self.advance(self.candidacy(), Stage.SYMPATHISER)
+        with self.assertRaisesMessage(StepRefused, "Cần ghi lý do"):
+            services.record_step(candidacy, Step.REMOVED_FROM_LIST, date(2024, 11, 1), reason=" ")
+        candidacy.refresh_from_db()
+        self.assertEqual(candidacy.stage, Stage.SYMPATHISER)
+
     def test_a_member_cannot_withdraw_like_a_candidate(self):
         candidacy = self.advance(self.candidacy(), Stage.PROBATIONARY)
         with self.assertRaises(StepRefused):
-            services.record_step(candidacy, Step.WITHDRAWN, date(2025, 5, 1))
+            services.record_step(candidacy, Step.WITHDRAWN, date(2025, 5, 1), reason="Xin rút")
         # Moving away ends the candidacy but the person stays a probationary member.
-        services.record_step(candidacy, Step.MOVED_AWAY, date(2025, 5, 1))
+        services.record_step(candidacy, Step.MOVED_AWAY, date(2025, 5, 1), reason="Chuyển đi")
         candidacy.person.refresh_from_db()
         self.assertEqual(candidacy.person.member_status, MemberStatus.PROBATIONARY)
 
@@ -414,7 +421,7 @@ class ExitAndReentryTests(WorldTestCase):
             (MemberStatus.OFFICIAL, PROBATION_END, None),
         )
         deceased = self.advance(self.candidacy("Người từ trần"), Stage.PROBATIONARY)
-        services.record_step(deceased, Step.DECEASED, date(2025, 9, 9))
+        services.record_step(deceased, Step.DECEASED, date(2025, 9, 9), reason="Từ trần")
         deceased.person.refresh_from_db()
         self.assertEqual(deceased.person.member_status, MemberStatus.PROBATIONARY)
         self.assertEqual(deceased.person.party_admitted_on, CEREMONY_ON)
