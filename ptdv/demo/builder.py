@@ -23,6 +23,7 @@ from ptdv.pipeline.evaluation import assemble_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.pipeline.services import membership_fields
 from ptdv.rules.checks import evaluate
+from ptdv.rules.facts import VoteFacts
 from ptdv.rules.months import add_months
 from ptdv.rules.stages import (
     EXIT_STAGES,
@@ -772,7 +773,6 @@ class Builder:
             if target is Stage.SOURCE:
                 p.birth_date = self.today - timedelta(days=int(17.6 * 365.25))
                 p.cccd = self._cccd(p.birth_date, p.sex)
-        Person.objects.bulk_create([p for _, p, _ in candidates], batch_size=BATCH)
 
         rows: list[tuple[Candidacy, list[dict], CellInfo, Person]] = []
         for info, person, target in candidates:
@@ -790,7 +790,6 @@ class Builder:
             )
             candidacy._mentor_pool = mentors
             rows.append((candidacy, events, info, person))
-        Candidacy.objects.bulk_create([r[0] for r in rows], batch_size=BATCH)
 
         all_events: list[Event] = []
         corrections: list[tuple[Event, Event]] = []
@@ -849,15 +848,17 @@ class Builder:
                         end_reason="Kết thúc giúp đỡ" if end else "",
                     )
                 )
+        # The cache is computed in memory first, so every row is inserted once, complete.
+        self._cache(rows, assignments, corrections)
+        Person.objects.bulk_create([r[3] for r in rows], batch_size=BATCH)
+        Candidacy.objects.bulk_create([r[0] for r in rows], batch_size=BATCH)
         Event.objects.bulk_create(all_events, batch_size=BATCH)
         for correction, target in corrections:
             correction.voids = target
         Event.objects.bulk_create([c for c, _ in corrections], batch_size=BATCH)
         MentorAssignment.objects.bulk_create(assignments, batch_size=BATCH)
         self.counts["events"] = len(all_events) + len(corrections)
-
         self._reports(assignments)
-        self._cache(rows, assignments)
         self.counts["candidacies"] = len(rows)
 
     def _reports(self, assignments: list[MentorAssignment]) -> None:
@@ -891,31 +892,31 @@ class Builder:
         MentorReport.objects.bulk_create(reports, batch_size=BATCH)
         self.counts["mentor_reports"] = len(reports)
 
-    def _cache(self, rows, assignments) -> None:
-        """Each candidacy's cached state and its person's fields, as the services write them."""
+    def _cache(self, rows, assignments, corrections) -> None:
+        """Each candidacy's cached state and its person's fields, as the services write them.
+
+        Runs before anything of the candidacies is inserted: events are told apart by their
+        position (``id(event)``), as the state machine only compares ids.
+        """
         by_candidacy: dict[int, list[MentorAssignment]] = {}
         for a in assignments:
-            by_candidacy.setdefault(a.candidacy_id, []).append(a)
+            by_candidacy.setdefault(id(a.candidacy), []).append(a)
+        voided = {id(correction): id(target) for correction, target in corrections}
         people_by_id = {p.pk: p for info in self.cells for p in info.members}
-        for a in assignments:
-            people_by_id.setdefault(a.mentor.pk, a.mentor)
         ancestors_by_cell = {info.node.pk: info.ancestors for info in self.cells}
-        changed_people: list[Person] = []
         for candidacy, _, info, person in rows:
             facts_events = []
             for e in candidacy._events:
                 data = dict(e.data)
                 if e.official_members is not None:
-                    from ptdv.rules.facts import VoteFacts
-
                     data["vote"] = VoteFacts(e.official_members, e.present, e.in_favour, e.against)
                 facts_events.append(
                     EventFact(
-                        id=e.pk,
+                        id=id(e),
                         step=Step(e.step),
                         date=e.date,
                         data=data,
-                        voids=e.voids_id if e.voids else None,
+                        voids=voided.get(id(e)),
                         passed=e.passed,
                     )
                 )
@@ -930,35 +931,15 @@ class Builder:
                 person=person,
                 attempt=1,
                 ancestors=ancestors_by_cell[cell_id],
-                assignments=by_candidacy.get(candidacy.pk, []),
+                assignments=by_candidacy.get(id(candidacy), []),
                 people=people_by_id,
             )
             nearest = evaluate(facts, self.calendar, state.stage_since).next_deadline
             candidacy.next_due = nearest.due if nearest else None
             candidacy.next_due_code = nearest.code if nearest else ""
-            fields = membership_fields(state)
             person.cell_id = cell_id
-            if fields:
-                for k, v in fields.items():
-                    setattr(person, k, v)
-            changed_people.append(person)
-        Candidacy.objects.bulk_update(
-            [r[0] for r in rows],
-            ["stage", "stage_since", "cell", "closed_on", "version", "next_due", "next_due_code"],
-            batch_size=BATCH,
-        )
-        Person.objects.bulk_update(
-            changed_people,
-            [
-                "cell",
-                "member_status",
-                "party_admitted_on",
-                "party_official_on",
-                "party_left_on",
-                "party_card_number",
-            ],
-            batch_size=BATCH,
-        )
+            for field_name, value in (membership_fields(state) or {}).items():
+                setattr(person, field_name, value)
 
     def build(self) -> dict[str, int]:
         with transaction.atomic():
