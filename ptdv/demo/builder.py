@@ -132,9 +132,20 @@ def demo_shape() -> Shape:
 
 
 def province_shape(members=100_000, candidacies=20_000, grassroots=1_000, cells=5_000) -> Shape:
-    """The benchmarks' province: many districts of the same make as the demo's."""
+    """The benchmarks' province: districts of the demo's make plus one agency bloc.
+
+    ``grassroots`` counts đảng bộ cơ sở and chi bộ cơ sở; ``cells`` counts every cell, chi bộ cơ
+    sở included.
+    """
+    bloc = BlocShape("Đảng bộ Khối các cơ quan tỉnh")
+    grassroots -= bloc.grassroots_committees + bloc.grassroots_cells
+    cells -= bloc.cells + bloc.grassroots_cells
+    members -= bloc.members
     n = max(1, round(grassroots / 62))
     per_g, per_c, per_m = grassroots // n, cells // n, members // n
+    committees = max(19, int(per_g * 0.38))
+    grassroots_cells = per_g - committees
+    per_c -= grassroots_cells
     districts = [
         DistrictShape(
             f"Đảng bộ huyện số {i + 1}",
@@ -143,14 +154,14 @@ def province_shape(members=100_000, candidacies=20_000, grassroots=1_000, cells=
             own_cell_villages=int(per_c * 0.65),
             merged_villages=int(per_c * 0.06),
             merged_cells=max(1, int(per_c * 0.025)),
-            other_grassroots_committees=max(0, int(per_g * 0.38) - 19),
-            grassroots_cells=per_g - max(19, int(per_g * 0.38)),
+            other_grassroots_committees=committees - 19,
+            grassroots_cells=grassroots_cells,
             cells=per_c,
             members=per_m,
         )
         for i in range(n)
     ]
-    return Shape(districts=districts, candidacies=candidacies)
+    return Shape(districts=districts, blocs=[bloc], candidacies=candidacies)
 
 
 # --- the builder ---------------------------------------------------------------------------
