@@ -442,18 +442,17 @@ def _refresh(candidacy: Candidacy) -> None:
     candidacy.stage_since = state.stage_since
     candidacy.cell_id = cell_id
     candidacy.closed_on = state.stage_since if state.is_closed else None
-    Candidacy.objects.filter(pk=candidacy.pk).update(
-        stage=candidacy.stage,
-        stage_since=candidacy.stage_since,
-        cell_id=cell_id,
-        closed_on=candidacy.closed_on,
-    )
     evaluation = evaluate_candidacy(candidacy, state.stage_since, state=state)
     nearest = evaluation.next_deadline
     candidacy.next_due = nearest.due if nearest else None
     candidacy.next_due_code = nearest.code if nearest else ""
     Candidacy.objects.filter(pk=candidacy.pk).update(
-        next_due=candidacy.next_due, next_due_code=candidacy.next_due_code
+        stage=candidacy.stage,
+        stage_since=candidacy.stage_since,
+        cell_id=cell_id,
+        closed_on=candidacy.closed_on,
+        next_due=candidacy.next_due,
+        next_due_code=candidacy.next_due_code,
     )
     _sync_person(candidacy, state)
 
