@@ -224,6 +224,21 @@ class TreeAdminScopeTests(WorldTestCase):
         a = Organisation.objects.get(pk=self.o.A.pk)
         self.assertEqual((a.name, a.path), ("Đảng bộ xã Hòa An (mới)", self.o.A.path))
 
+    def test_who_admits_is_set_above_not_by_the_committee_it_concerns(self):
+        # Commune A's delegated power points at the district, outside the officer's subtree.
+        Organisation.objects.filter(pk=self.o.A.pk).update(competent_committee=self.o.D)
+        self.client.force_login(self.u.grassroots)
+        url = f"/quan-tri/org/organisation/{self.o.A.pk}/change/"
+        response = self.client.get(url)
+        self.assertNotIn("competent_committee", response.context["adminform"].form.fields)
+        data = admin_form_data(response, name="Đảng bộ xã Hòa An (mới)")
+        response = self.client.post(url, {**data, "competent_committee": self.o.A.pk})
+        self.assertEqual(response.status_code, 302)
+        a = Organisation.objects.get(pk=self.o.A.pk)
+        self.assertEqual(
+            (a.name, a.competent_committee_id), ("Đảng bộ xã Hòa An (mới)", self.o.D.pk)
+        )
+
     def test_drag_and_drop_moves_stay_inside_the_subtree(self):
         move = "/quan-tri/org/organisation/move/"
         o = self.o
