@@ -23,7 +23,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from fractions import Fraction
 from types import MappingProxyType
+from typing import get_args
 
+from ptdv.rules.facts import EducationCode
 from ptdv.rules.findings import Citation
 
 __all__ = [
@@ -40,17 +42,7 @@ __all__ = [
 ]
 
 #: Education codes in increasing order of level (vocational = after lower secondary).
-EDUCATION_LEVELS: tuple[str, ...] = (
-    "none",
-    "primary",
-    "lower_secondary",
-    "upper_secondary",
-    "vocational",
-    "college",
-    "university",
-    "master",
-    "doctor",
-)
+EDUCATION_LEVELS: tuple[str, ...] = get_args(EducationCode)
 _EDUCATION_RANK: dict[str, int] = {
     "none": 0,
     "primary": 1,
