@@ -3,11 +3,11 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from .models import Organisation, Place
-from .scope import ScopedAdminMixin
+from .scope import ScopedAdminMixin, ScopedTreeAdminMixin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, TreeAdmin):
+class OrganisationAdmin(ScopedTreeAdminMixin, TreeAdmin):
     form = movenodeform_factory(Organisation)
     list_display = ("name", "kind", "code")
     list_filter = ("kind",)

@@ -89,13 +89,29 @@ class ScopedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
-    # --- trees (treebeard's TreeAdmin: the organisation tree) ---------------------------------
-    # The tree admin lists root nodes, offers every node as a place for a new or moved node and
-    # moves nodes by drag and drop, all on the unscoped manager. Inside a subtree the top node is
-    # the user's own organisation, and nodes are placed and moved inside the subtree only.
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related, "SCOPE") and related.SCOPE is not None:
+            base = kwargs.get("queryset")
+            if base is None:
+                base = related._default_manager.all()
+            kwargs["queryset"] = base.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedTreeAdminMixin(ScopedAdminMixin):
+    """The same for treebeard's ``TreeAdmin`` (the organisation tree).
+
+    The tree admin lists root nodes, offers every node as a place for a new or moved node and
+    moves nodes by drag and drop, all on the unscoped manager. Inside a subtree the top node is
+    the user's own organisation, and nodes are placed and moved inside the subtree only.
+    """
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).visible_to(request.user)
+        queryset = super().get_queryset(request)
         prefix = scope_path(request.user)
         top_level = hasattr(request, "_treebeard_parent_id") and not request._treebeard_parent_id
         if prefix and top_level and not self.is_filtered(request):
@@ -155,15 +171,6 @@ class ScopedAdminMixin:
                 return cleaned
 
         return ScopedMoveNodeForm
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if hasattr(related, "SCOPE") and related.SCOPE is not None:
-            base = kwargs.get("queryset")
-            if base is None:
-                base = related._default_manager.all()
-            kwargs["queryset"] = base.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _visible_pk(model: type[models.Model], user: Any, pk: Any) -> models.Model | None:
