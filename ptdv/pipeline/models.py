@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.org.scope import ScopedQuerySet
 from ptdv.people.models import Person
+from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
 
 StageChoices = models.TextChoices(
@@ -96,6 +97,10 @@ class Candidacy(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.stage_enum in CLOSED_STAGES
+
+    @property
+    def next_due_label(self) -> str:
+        return DEADLINE_LABELS.get(self.next_due_code, "")
 
 
 class EventQuerySet(ScopedQuerySet):

@@ -788,6 +788,18 @@ def _first(facts: CandidacyFacts, *steps: Step) -> date | None:
     return min(dates) if dates else None
 
 
+#: A short name for each deadline code (lists show one line per candidacy).
+DEADLINE_LABELS: dict[str, str] = {
+    "certificate_expiry": "Giấy chứng nhận nhận thức về Đảng hết hạn",
+    "papers_expiry": "Giấy tờ hồ sơ hết hạn",
+    "decision_due": "Quyết định kết nạp",
+    "ceremony_due": "Lễ kết nạp",
+    "probation_end": "Hết thời gian dự bị",
+    "recognition_cell_due": "Chi bộ xét công nhận chính thức",
+    "recognition_decision_due": "Quyết định công nhận chính thức",
+}
+
+
 def deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> list[Deadline]:
     """The deadlines of a candidacy, computed from the dates of its steps.
 

@@ -60,6 +60,19 @@ REQUIRED_PAPER_KINDS: tuple[str, ...] = (
     "comments",
 )
 
+#: Whose personal history a verification covers (thẩm tra lý lịch).
+VERIFICATION_SUBJECTS: dict[str, str] = {
+    "applicant": "người vào Đảng",
+    "father": "cha",
+    "mother": "mẹ",
+    "father_in_law": "cha vợ/chồng",
+    "mother_in_law": "mẹ vợ/chồng",
+    "guardian": "người nuôi dưỡng",
+    "spouse": "vợ/chồng",
+    "child": "con",
+}
+VERIFICATION_RESULTS: dict[str, str] = {"ok": "đạt", "issue": "có vấn đề cần xem xét"}
+
 PAPER_LABELS: dict[str, str] = {
     "application": "Đơn xin vào Đảng",
     "personal_history": "Lý lịch của người xin vào Đảng",
@@ -166,3 +179,13 @@ class CandidacyFacts:
     decision_extended: bool = False
     #: The direct superior committee agreed to a ceremony after the 30 working days.
     ceremony_consent: bool = False
+
+
+def paper_description(data: dict) -> str:
+    """One line for a dossier paper event: "Kết quả thẩm tra lý lịch (cha): đạt"."""
+    label = PAPER_LABELS.get(data.get("kind", ""), "Giấy tờ")
+    if data.get("kind") == "verification":
+        subject = VERIFICATION_SUBJECTS.get(data.get("subject", ""), data.get("subject", ""))
+        result = VERIFICATION_RESULTS.get(data.get("result") or "", "chưa có kết quả")
+        return f"{label} ({subject}): {result}" if subject else f"{label}: {result}"
+    return label

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ptdv.org.scope import get_visible_or_404, scope_path
 from ptdv.pipeline.evaluation import evaluate_candidacy
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
-from ptdv.rules.facts import PAPER_LABELS
+from ptdv.rules.facts import paper_description
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS, STEP_LABELS, Step
 
 OVERDUE_SHOWN = 50
@@ -67,7 +67,12 @@ def candidacy_detail(request, pk: int):
         "c": candidacy,
         "person": candidacy.person,
         "events": [
-            (e, e.id in voided, STEP_LABELS[Step(e.step)], PAPER_LABELS.get(e.data.get("kind", "")))
+            (
+                e,
+                e.id in voided,
+                STEP_LABELS[Step(e.step)],
+                paper_description(e.data) if e.step == Step.DOSSIER_PAPER else "",
+            )
             for e in events
         ],
         "next_step_label": STEP_LABELS.get(evaluation.next_step, ""),

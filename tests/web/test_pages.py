@@ -55,6 +55,7 @@ class HomePageTests(WorldTestCase):
         self.assertEqual(list(response.context["overdue"]), [late])
         self.assertContains(response, "Trần Văn Muộn")
         self.assertContains(response, f'href="/ho-so/{late.pk}/"')
+        self.assertContains(response, "Quyết định kết nạp")  # what is overdue, not only when
         # The outsider sees their own branch only.
         self.client.force_login(self.u.outsider)
         response = self.client.get("/")
