@@ -9,7 +9,7 @@ what the builder writes is what recording the steps one by one would have writte
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,16 +19,15 @@ from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.people.choices import GeneralEducation, ProfessionalLevel, Religion, Sector, TheoryLevel
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.text import fold
-from ptdv.pipeline.evaluation import assemble_facts, working_calendar
+from ptdv.pipeline.evaluation import assemble_facts, event_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.pipeline.services import membership_fields
-from ptdv.rules.checks import evaluate
-from ptdv.rules.facts import VoteFacts
+from ptdv.rules.checks import evaluate, votes_required
 from ptdv.rules.months import add_months
+from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import (
     EXIT_STAGES,
     PROGRESS_STAGES,
-    EventFact,
     Stage,
     Step,
     derive,
@@ -595,7 +594,7 @@ class Builder:
 
         def vote(cell_members: int, fail=False):
             present = max(1, cell_members - rng.randint(0, max(0, cell_members // 6)))
-            needed = -(-2 * cell_members // 3)
+            needed = votes_required(cell_members, rule_set_for(self.today))
             in_favour = (
                 min(present, needed - 1) if fail else rng.randint(min(needed, present), present)
             )
@@ -813,7 +812,8 @@ class Builder:
                 votes = spec.get("votes") or {}
                 passed = None
                 if votes:
-                    passed = votes["in_favour"] * 3 >= votes["official_members"] * 2
+                    required = votes_required(votes["official_members"], rule_set_for(spec["date"]))
+                    passed = votes["in_favour"] >= required
                 event = Event(
                     candidacy=candidacy,
                     seq=seq,
@@ -916,22 +916,10 @@ class Builder:
         people_by_id = {p.pk: p for info in self.cells for p in info.members}
         ancestors_by_cell = {info.node.pk: info.ancestors for info in self.cells}
         for candidacy, _, info, person in rows:
-            facts_events = []
-            for e in candidacy._events:
-                data = dict(e.data)
-                if e.official_members is not None:
-                    data["vote"] = VoteFacts(e.official_members, e.present, e.in_favour, e.against)
-                facts_events.append(
-                    EventFact(
-                        id=id(e),
-                        step=Step(e.step),
-                        date=e.date,
-                        data=data,
-                        voids=voided.get(id(e)),
-                        passed=e.passed,
-                    )
-                )
-            state = derive(facts_events)
+            state = derive(
+                replace(event_facts(e), id=id(e), voids=voided.get(id(e)))
+                for e in candidacy._events
+            )
             cell_id = state.cell_id or info.node.pk
             candidacy.stage, candidacy.stage_since = state.stage, state.stage_since
             candidacy.cell_id = cell_id

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,7 +19,7 @@ from django.db.models import F
 
 from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.people.models import MemberStatus, Person
-from ptdv.rules.checks import evaluate
+from ptdv.rules.checks import evaluate, votes_required
 from ptdv.rules.findings import Finding
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
@@ -31,6 +30,7 @@ from ptdv.rules.stages import (
     STEP_LABELS,
     VOTE_STEPS,
     CandidacyState,
+    EventFact,
     Stage,
     Step,
     TransitionError,
@@ -333,9 +333,7 @@ def _event_facts(candidacy: Candidacy):
     return [event_facts(e) for e in Event.objects.filter(candidacy=candidacy).order_by("seq")]
 
 
-def _correction_fact(event: Event):
-    from ptdv.rules.stages import EventFact
-
+def _correction_fact(event: Event) -> EventFact:
     return EventFact(id=-1, step=Step.CORRECTION, date=event.date, voids=event.pk)
 
 
@@ -357,7 +355,7 @@ def _vote_passed(votes: dict[str, int] | None, on: date) -> bool:
     if in_favour + against > present:
         raise StepRefused(["Tổng số tán thành và không tán thành vượt quá số có mặt."])
     # At least two thirds of the cell's official members (Điều lệ Đảng, Điều 4 khoản 3).
-    return official > 0 and Fraction(in_favour, official) >= rule_set_for(on).vote_fraction
+    return official > 0 and in_favour >= votes_required(official, rule_set_for(on))
 
 
 def _transfer_target(data: dict[str, Any], candidacy: Candidacy) -> Organisation:
