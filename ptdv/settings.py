@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "treebeard",
     "auditlog",
     "axes",
+    "django_htmx",
+    "django_filters",
+    "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "ptdv.accounts",
     "ptdv.org",
     "ptdv.people",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes asks.
@@ -81,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -132,6 +137,9 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# dd/mm/yyyy dates and Vietnamese number separators (ptdv/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["ptdv.formats"]
+USE_THOUSAND_SEPARATOR = True
 USE_I18N = True
 USE_TZ = True
 

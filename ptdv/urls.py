@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ptdv.web.urls")),
     path("tai-khoan/", include("ptdv.accounts.urls")),
     path("quan-tri/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -42,6 +42,15 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.VIEWER)
+    person = models.OneToOneField(
+        "people.Person",
+        verbose_name="hồ sơ cá nhân",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+        help_text="Đảng viên ứng với tài khoản: để xem và báo cáo những người mình giúp đỡ.",
+    )
 
     objects = ScopedUserManager()
 

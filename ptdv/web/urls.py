@@ -1,9 +1,16 @@
-from django.urls import path
+"""Each page module declares its own routes; this file only gathers them."""
 
-from . import views
+from .views import account, audit, board, candidacy, mentor, org, people, search, steps, todo
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("ho-so/<int:pk>/", views.candidacy_detail, name="candidacy"),
-    path("nhat-ky/", views.audit_log, name="audit"),
+    *todo.urlpatterns,
+    *board.urlpatterns,
+    *search.urlpatterns,
+    *people.urlpatterns,
+    *candidacy.urlpatterns,
+    *steps.urlpatterns,
+    *mentor.urlpatterns,
+    *org.urlpatterns,
+    *account.urlpatterns,
+    *audit.urlpatterns,
 ]

@@ -1,0 +1,1 @@
+"""The daily-work interface, one module per page (see docs/architecture.md)."""

@@ -1,0 +1,30 @@
+"""The audit log of the user's subtree (committee and administrators only)."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import path
+
+from ptdv.org.scope import scope_path
+
+
+@login_required
+def audit_log(request):
+    """Changes within the user's subtree, newest first (committee and administrators only)."""
+    if not request.user.can_read_audit:
+        raise PermissionDenied
+    prefix = scope_path(request.user)
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    if prefix is None:
+        entries = entries.none()
+    elif prefix:
+        entries = entries.filter(additional_data__org_path__startswith=prefix)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"page": page})
+
+
+urlpatterns = [path("nhat-ky/", audit_log, name="audit")]
