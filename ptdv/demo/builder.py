@@ -18,7 +18,7 @@ from django.db import transaction
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.people.choices import GeneralEducation, ProfessionalLevel, Religion, Sector, TheoryLevel
 from ptdv.people.models import MemberStatus, Person
-from ptdv.people.text import fold
+from ptdv.people.text import fold, sort_key
 from ptdv.pipeline.evaluation import assemble_facts, event_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.pipeline.services import membership_fields
@@ -295,6 +295,7 @@ class Builder:
         return Person(
             full_name=name,
             search_name=fold(name),
+            sort_key=sort_key(name),
             birth_date=birth,
             sex=sex,
             cccd=self._cccd(birth, sex),

@@ -19,7 +19,7 @@ from .choices import (
     Sex,
     TheoryLevel,
 )
-from .text import fold, normalise_name
+from .text import fold, normalise_name, sort_key
 from .validators import check_cccd_matches, validate_cccd
 
 
@@ -58,6 +58,8 @@ class Person(models.Model):
 
     full_name = models.CharField("họ và tên", max_length=120)
     search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    #: Vietnamese order: given name, middle names, family name (see text.sort_key).
+    sort_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
     birth_date = models.DateField("ngày sinh")
     sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
     cccd = models.CharField(
@@ -134,6 +136,7 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         self.full_name = normalise_name(self.full_name)
         self.search_name = fold(self.full_name)
+        self.sort_key = sort_key(self.full_name)
         if self.cccd == "":
             self.cccd = None
         super().save(*args, **kwargs)

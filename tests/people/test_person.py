@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ptdv.people.models import Person
-from ptdv.people.text import fold, normalise_name
+from ptdv.people.text import fold, normalise_name, sort_key
 from ptdv.people.validators import check_cccd_matches, validate_cccd
 from tests.base import WorldTestCase, make_person
 
@@ -163,3 +163,57 @@ class TextPropertyTests(SimpleTestCase):
         self.assertTrue(unicodedata.is_normalized("NFC", name))
         self.assertEqual(normalise_name(name), name)
         self.assertEqual(fold(name), fold(text))
+
+
+class VietnameseOrderTests(SimpleTestCase):
+    """Names sort by given name, then middle and family name, in Vietnamese alphabet order."""
+
+    def test_given_name_first(self):
+        names = ["Nguyễn Văn Cường", "Trần Thị Bình", "Lê An", "Hoàng Đức Anh"]
+        self.assertEqual(
+            sorted(names, key=sort_key),
+            ["Lê An", "Hoàng Đức Anh", "Trần Thị Bình", "Nguyễn Văn Cường"],
+        )
+
+    def test_alphabet_letters_with_shapes_are_letters_of_their_own(self):
+        # a < ă < â, d < đ, e < ê, o < ô < ơ, u < ư — and every a-word before every ă-word.
+        given = ["Ư", "Ơn", "Đức", "Dung", "Ân", "Ăn", "Anh", "Ôn", "On", "U", "Ê", "E"]
+        ordered = sorted((f"Lò Văn {g}" for g in given), key=sort_key)
+        self.assertEqual(
+            [n.rsplit(" ", 1)[1] for n in ordered],
+            ["Anh", "Ăn", "Ân", "Dung", "Đức", "E", "Ê", "On", "Ôn", "Ơn", "U", "Ư"],
+        )
+
+    def test_tones_only_break_ties_in_dictionary_order(self):
+        tones = ["Ạn", "Án", "Ãn", "Ản", "Àn", "An"]
+        self.assertEqual(
+            sorted((f"Lê {t}" for t in tones), key=sort_key),
+            ["Lê An", "Lê Àn", "Lê Ản", "Lê Ãn", "Lê Án", "Lê Ạn"],
+        )
+        # letters decide before tones: "Ánh" after "Ạn" because n < nh
+        self.assertLess(sort_key("Lê Ạn"), sort_key("Lê Anh"))
+
+    def test_shorter_word_first_and_family_name_last(self):
+        self.assertLess(sort_key("Lê Văn An"), sort_key("Lê Văn Anh"))
+        self.assertLess(sort_key("Lê Văn An"), sort_key("Nguyễn Văn An"))
+        self.assertLess(sort_key("Nguyễn An"), sort_key("Nguyễn Văn An"))  # no middle name first
+
+    def test_key_uses_only_digits_and_lowercase_letters(self):
+        # Database collations may ignore punctuation or fold case: the key has neither.
+        key = sort_key("Nguyễn Thị Ngọc Ánh-Linh O'Brien")
+        self.assertRegex(key, r"^[0-9a-z]+$")
+
+
+class VietnameseOrderInDatabaseTests(WorldTestCase):
+    def test_database_order_by_sort_key_is_vietnamese(self):
+        names = ["Vàng A Sử", "Lò Thị Ánh", "Đỗ Văn Đức", "Lò Văn An", "Nguyễn Thị Dung"]
+        for name in names:
+            make_person(self.o.A1, name)
+        got = list(
+            Person.objects.filter(full_name__in=names)
+            .order_by("sort_key", "pk")
+            .values_list("full_name", flat=True)
+        )
+        self.assertEqual(
+            got, ["Lò Văn An", "Lò Thị Ánh", "Nguyễn Thị Dung", "Đỗ Văn Đức", "Vàng A Sử"]
+        )
