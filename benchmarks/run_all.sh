@@ -22,6 +22,6 @@ fi
 # shellcheck disable=SC2086  # $DB is two words on purpose
 $PY benchmarks/build_province.py $DB --json "$OUT/$TAG-build.json"
 $PY benchmarks/build_province.py $DB --tracemalloc --json "$OUT/$TAG-build-tracemalloc.json"
-$PY benchmarks/home_page.py $DB --json "$OUT/$TAG-home.json"
+$PY benchmarks/pages.py $DB --json "$OUT/$TAG-pages.json"
 $PY benchmarks/rule_evaluation.py $DB --json "$OUT/$TAG-rules.json"
 echo "figures in $OUT/$TAG-*.json"
