@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "ptdv — Quản trị"
+admin.site.site_header = _("ptdv — Quản trị")
 admin.site.site_title = "ptdv"
-admin.site.index_title = "Quản trị dữ liệu"
+admin.site.index_title = _("Quản trị dữ liệu")
 
 urlpatterns = [
     path("", include("ptdv.web.urls")),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.scope import ScopedAdminMixin
 
@@ -16,8 +17,8 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     raw_id_fields = ("organisation",)
     fieldsets = (
         *BaseUserAdmin.fieldsets[:1],
-        ("Thông tin", {"fields": ("first_name", "last_name", "email")}),
-        ("Phạm vi và vai trò", {"fields": ("organisation", "role", "is_active", "is_staff")}),
+        (_("Thông tin"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Phạm vi và vai trò"), {"fields": ("organisation", "role", "is_active", "is_staff")}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "password1", "password2", "organisation", "role")}),

@@ -6,16 +6,18 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ptdv.org.scope import ScopedQuerySet
 
 
 class Role(models.TextChoices):
-    CELL = "cell", "Bí thư / chi ủy chi bộ"
-    GRASSROOTS = "grassroots", "Cán bộ tổ chức đảng ủy cơ sở"
-    COMMITTEE = "committee", "Ban thường vụ / ban tổ chức cấp ủy"
-    VIEWER = "viewer", "Chỉ xem"
-    ADMIN = "admin", "Quản trị"
+    CELL = "cell", _("Bí thư / chi ủy chi bộ")
+    GRASSROOTS = "grassroots", _("Cán bộ tổ chức đảng ủy cơ sở")
+    COMMITTEE = "committee", _("Ban thường vụ / ban tổ chức cấp ủy")
+    VIEWER = "viewer", _("Chỉ xem")
+    ADMIN = "admin", pgettext_lazy("role", "Quản trị")
 
 
 #: Roles that may record steps, mentors and reports (inside their subtree).
@@ -35,28 +37,28 @@ class User(AbstractUser):
 
     organisation = models.ForeignKey(
         "org.Organisation",
-        verbose_name="tổ chức đảng",
+        verbose_name=_("tổ chức đảng"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
     )
-    role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.VIEWER)
     person = models.OneToOneField(
         "people.Person",
-        verbose_name="hồ sơ cá nhân",
+        verbose_name=_("hồ sơ cá nhân"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="user",
-        help_text="Đảng viên ứng với tài khoản: để xem và báo cáo những người mình giúp đỡ.",
+        help_text=_("Đảng viên ứng với tài khoản: để xem và báo cáo những người mình giúp đỡ."),
     )
 
     objects = ScopedUserManager()
 
     class Meta:
-        verbose_name = "người dùng"
-        verbose_name_plural = "người dùng"
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
 
     @cached_property
     def organisation_path(self) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from .scope import ScopedQuerySet
@@ -12,14 +13,14 @@ from .scope import ScopedQuerySet
 class OrgKind(models.TextChoices):
     """What a node of the tree is. Labels only: no rule depends on the depth of a node."""
 
-    CENTRAL = "central", "Trung ương"
-    PROVINCE = "province", "Đảng bộ tỉnh / thành phố"
-    BLOC = "bloc", "Đảng bộ khối"
-    DISTRICT = "district", "Đảng bộ huyện / quận (trước 7/2025)"
-    GRASSROOTS_COMMITTEE = "grassroots_committee", "Đảng bộ cơ sở"
-    GRASSROOTS_CELL = "grassroots_cell", "Chi bộ cơ sở"
-    PARTIAL_COMMITTEE = "partial_committee", "Đảng bộ bộ phận"
-    CELL = "cell", "Chi bộ trực thuộc"
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Đảng bộ tỉnh / thành phố")
+    BLOC = "bloc", _("Đảng bộ khối")
+    DISTRICT = "district", _("Đảng bộ huyện / quận (trước 7/2025)")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+    GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
+    PARTIAL_COMMITTEE = "partial_committee", _("Đảng bộ bộ phận")
+    CELL = "cell", _("Chi bộ trực thuộc")
 
 
 #: Kinds whose members meet in this node: a chi bộ cơ sở is both grassroots and a cell.
@@ -52,40 +53,40 @@ class Organisation(MP_Node):
     SCOPE = ""
     steplen = 4
 
-    name = models.CharField("tên", max_length=255)
-    short_name = models.CharField("tên viết tắt", max_length=80, blank=True)
-    kind = models.CharField("loại", max_length=32, choices=OrgKind.choices)
-    code = models.CharField("mã", max_length=32, unique=True, null=True, blank=True)
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=OrgKind.choices)
+    code = models.CharField(_("mã"), max_length=32, unique=True, null=True, blank=True)
     competent_committee = models.ForeignKey(
         "self",
-        verbose_name="cấp ủy có thẩm quyền kết nạp",
+        verbose_name=_("cấp ủy có thẩm quyền kết nạp"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Đặt cho gốc của một nhánh; các tổ chức bên dưới thừa hưởng.",
+        help_text=_("Đặt cho gốc của một nhánh; các tổ chức bên dưới thừa hưởng."),
     )
     direct_superior = models.ForeignKey(
         "self",
-        verbose_name="cấp ủy cấp trên trực tiếp",
+        verbose_name=_("cấp ủy cấp trên trực tiếp"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     disadvantaged_area = models.BooleanField(
-        "vùng cao, biên giới, hải đảo, dân tộc thiểu số, đặc biệt khó khăn",
+        _("vùng cao, biên giới, hải đảo, dân tộc thiểu số, đặc biệt khó khăn"),
         default=False,
-        help_text="Áp dụng ngoại lệ về trình độ học vấn cho người vào Đảng ở nhánh này.",
+        help_text=_("Áp dụng ngoại lệ về trình độ học vấn cho người vào Đảng ở nhánh này."),
     )
-    founded_on = models.DateField("ngày thành lập", null=True, blank=True)
-    dissolved_on = models.DateField("ngày giải thể / sáp nhập", null=True, blank=True)
+    founded_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
+    dissolved_on = models.DateField(_("ngày giải thể / sáp nhập"), null=True, blank=True)
 
     objects = OrganisationManager()
 
     class Meta:
-        verbose_name = "tổ chức đảng"
-        verbose_name_plural = "tổ chức đảng"
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
         indexes = [models.Index(fields=["kind", "path"])]
 
     def __str__(self) -> str:
@@ -135,18 +136,18 @@ class Organisation(MP_Node):
 
 
 class PlaceKind(models.TextChoices):
-    VILLAGE = "village", "Thôn, bản, tổ dân phố"
-    SCHOOL = "school", "Trường học"
-    HEALTH_STATION = "health_station", "Trạm y tế"
-    AGENCY = "agency", "Cơ quan"
-    ENTERPRISE = "enterprise", "Doanh nghiệp"
-    OTHER = "other", "Khác"
+    VILLAGE = "village", _("Thôn, bản, tổ dân phố")
+    SCHOOL = "school", _("Trường học")
+    HEALTH_STATION = "health_station", _("Trạm y tế")
+    AGENCY = "agency", _("Cơ quan")
+    ENTERPRISE = "enterprise", _("Doanh nghiệp")
+    OTHER = "other", _("Khác")
 
 
 class Coverage(models.TextChoices):
-    OWN_CELL = "own", "Có chi bộ riêng"
-    MERGED_CELL = "merged", "Sinh hoạt chi bộ ghép"
-    NONE = "none", "Chưa có chi bộ"
+    OWN_CELL = "own", _("Có chi bộ riêng")
+    MERGED_CELL = "merged", _("Sinh hoạt chi bộ ghép")
+    NONE = "none", _("Chưa có chi bộ")
 
 
 class PlaceQuerySet(ScopedQuerySet):
@@ -166,17 +167,17 @@ class Place(models.Model):
 
     SCOPE = "organisation"
 
-    name = models.CharField("tên", max_length=255)
-    kind = models.CharField("loại", max_length=32, choices=PlaceKind.choices)
+    name = models.CharField(_("tên"), max_length=255)
+    kind = models.CharField(_("loại"), max_length=32, choices=PlaceKind.choices)
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name="thuộc tổ chức cơ sở đảng",
+        verbose_name=_("thuộc tổ chức cơ sở đảng"),
         on_delete=models.PROTECT,
         related_name="territory",
     )
     cell = models.ForeignKey(
         Organisation,
-        verbose_name="chi bộ phụ trách",
+        verbose_name=_("chi bộ phụ trách"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -187,8 +188,8 @@ class Place(models.Model):
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "địa bàn"
-        verbose_name_plural = "địa bàn"
+        verbose_name = _("địa bàn")
+        verbose_name_plural = _("địa bàn")
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "kind", "name"], name="place_unique_name"

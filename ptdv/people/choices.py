@@ -1,11 +1,13 @@
 """Coded values of a person record."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "Nam"
-    FEMALE = "F", "Nữ"
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
 
 
 #: The 54 recognised ethnic groups, with the codes of the General Statistics Office's list
@@ -27,60 +29,60 @@ KINH = "01"
 
 
 class Religion(models.TextChoices):
-    NONE = "none", "Không"
-    BUDDHISM = "buddhism", "Phật giáo"
-    CATHOLICISM = "catholicism", "Công giáo"
-    PROTESTANTISM = "protestantism", "Tin lành"
-    CAO_DAI = "cao_dai", "Cao Đài"
-    HOA_HAO = "hoa_hao", "Phật giáo Hòa Hảo"
-    ISLAM = "islam", "Hồi giáo"
-    OTHER = "other", "Tôn giáo khác"
+    NONE = "none", pgettext_lazy("religion", "Không")
+    BUDDHISM = "buddhism", _("Phật giáo")
+    CATHOLICISM = "catholicism", _("Công giáo")
+    PROTESTANTISM = "protestantism", _("Tin lành")
+    CAO_DAI = "cao_dai", _("Cao Đài")
+    HOA_HAO = "hoa_hao", _("Phật giáo Hòa Hảo")
+    ISLAM = "islam", _("Hồi giáo")
+    OTHER = "other", _("Tôn giáo khác")
 
 
 class GeneralEducation(models.TextChoices):
     """Giáo dục phổ thông. The codes are those of :mod:`ptdv.rules.facts`."""
 
-    NONE = "none", "Chưa học hết tiểu học"
-    PRIMARY = "primary", "Tiểu học"
-    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
-    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
+    NONE = "none", _("Chưa học hết tiểu học")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
 
 
 class ProfessionalLevel(models.TextChoices):
     """Chuyên môn, nghiệp vụ (highest)."""
 
-    NONE = "none", "Chưa qua đào tạo"
-    TECHNICAL_WORKER = "technical_worker", "Công nhân kỹ thuật"
-    VOCATIONAL = "vocational", "Trung cấp"
-    COLLEGE = "college", "Cao đẳng"
-    UNIVERSITY = "university", "Đại học"
-    MASTER = "master", "Thạc sĩ"
-    DOCTOR = "doctor", "Tiến sĩ"
+    NONE = "none", _("Chưa qua đào tạo")
+    TECHNICAL_WORKER = "technical_worker", _("Công nhân kỹ thuật")
+    VOCATIONAL = "vocational", pgettext_lazy("professional level", "Trung cấp")
+    COLLEGE = "college", _("Cao đẳng")
+    UNIVERSITY = "university", _("Đại học")
+    MASTER = "master", _("Thạc sĩ")
+    DOCTOR = "doctor", _("Tiến sĩ")
 
 
 class TheoryLevel(models.TextChoices):
     """Lý luận chính trị."""
 
-    NONE = "none", "Chưa có"
-    ELEMENTARY = "elementary", "Sơ cấp"
-    INTERMEDIATE = "intermediate", "Trung cấp"
-    ADVANCED = "advanced", "Cao cấp, cử nhân"
+    NONE = "none", pgettext_lazy("theory level", "Chưa có")
+    ELEMENTARY = "elementary", _("Sơ cấp")
+    INTERMEDIATE = "intermediate", pgettext_lazy("theory level", "Trung cấp")
+    ADVANCED = "advanced", _("Cao cấp, cử nhân")
 
 
 class Sector(models.TextChoices):
     """Where a person works (the statistics' sectors, HD 11-HD/BTCTW)."""
 
-    AGENCY = "agency", "Cơ quan hành chính nhà nước, đảng, đoàn thể"
-    PUBLIC_SERVICE = "public_service", "Đơn vị sự nghiệp công lập"
-    ARMED_FORCES = "armed_forces", "Lực lượng vũ trang"
-    STATE_ENTERPRISE = "state_enterprise", "Doanh nghiệp nhà nước"
-    PRIVATE_ENTERPRISE = "private_enterprise", "Doanh nghiệp tư nhân"
-    FOREIGN_ENTERPRISE = "foreign_enterprise", "Doanh nghiệp có vốn đầu tư nước ngoài"
-    FARMER = "farmer", "Nông dân, lao động tự do ở nông thôn"
-    STUDENT = "student", "Học sinh, sinh viên"
-    SELF_EMPLOYED = "self_employed", "Kinh doanh cá thể, lao động tự do"
-    RETIRED = "retired", "Nghỉ hưu"
-    OTHER = "other", "Khác"
+    AGENCY = "agency", _("Cơ quan hành chính nhà nước, đảng, đoàn thể")
+    PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp công lập")
+    ARMED_FORCES = "armed_forces", _("Lực lượng vũ trang")
+    STATE_ENTERPRISE = "state_enterprise", _("Doanh nghiệp nhà nước")
+    PRIVATE_ENTERPRISE = "private_enterprise", _("Doanh nghiệp tư nhân")
+    FOREIGN_ENTERPRISE = "foreign_enterprise", _("Doanh nghiệp có vốn đầu tư nước ngoài")
+    FARMER = "farmer", _("Nông dân, lao động tự do ở nông thôn")
+    STUDENT = "student", _("Học sinh, sinh viên")
+    SELF_EMPLOYED = "self_employed", _("Kinh doanh cá thể, lao động tự do")
+    RETIRED = "retired", _("Nghỉ hưu")
+    OTHER = "other", _("Khác")
 
 
 ENTERPRISE_SECTORS = frozenset(

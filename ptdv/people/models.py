@@ -6,6 +6,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import CELL_KINDS, Organisation, Place
 from ptdv.org.scope import ScopedQuerySet
@@ -24,10 +26,10 @@ from .validators import check_cccd_matches, validate_cccd
 
 
 class MemberStatus(models.TextChoices):
-    NONE = "none", "Chưa là đảng viên"
-    PROBATIONARY = "probationary", "Đảng viên dự bị"
-    OFFICIAL = "official", "Đảng viên chính thức"
-    LEFT = "left", "Đã ra khỏi Đảng"
+    NONE = "none", _("Chưa là đảng viên")
+    PROBATIONARY = "probationary", _("Đảng viên dự bị")
+    OFFICIAL = "official", _("Đảng viên chính thức")
+    LEFT = "left", _("Đã ra khỏi Đảng")
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -56,75 +58,75 @@ class Person(models.Model):
 
     SCOPE = "cell"
 
-    full_name = models.CharField("họ và tên", max_length=120)
+    full_name = models.CharField(_("họ và tên"), max_length=120)
     search_name = models.CharField(max_length=120, editable=False, db_index=True)
     #: Vietnamese order: given name, middle names, family name (see text.sort_key).
     sort_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    birth_date = models.DateField("ngày sinh")
-    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("ngày sinh"))
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     cccd = models.CharField(
-        "số CCCD",
+        _("số CCCD"),
         max_length=12,
         unique=True,
         null=True,
         blank=True,
         validators=[validate_cccd],
-        help_text="Số định danh cá nhân, 12 chữ số.",
+        help_text=_("Số định danh cá nhân, 12 chữ số."),
     )
-    ethnicity = models.CharField("dân tộc", max_length=2, choices=ETHNICITIES, default="01")
+    ethnicity = models.CharField(_("dân tộc"), max_length=2, choices=ETHNICITIES, default="01")
     religion = models.CharField(
-        "tôn giáo", max_length=16, choices=Religion.choices, default=Religion.NONE
+        _("tôn giáo"), max_length=16, choices=Religion.choices, default=Religion.NONE
     )
     general_education = models.CharField(
-        "giáo dục phổ thông", max_length=16, choices=GeneralEducation.choices
+        _("giáo dục phổ thông"), max_length=16, choices=GeneralEducation.choices
     )
     professional_level = models.CharField(
-        "chuyên môn, nghiệp vụ",
+        _("chuyên môn, nghiệp vụ"),
         max_length=20,
         choices=ProfessionalLevel.choices,
         default=ProfessionalLevel.NONE,
     )
     theory_level = models.CharField(
-        "lý luận chính trị", max_length=16, choices=TheoryLevel.choices, default=TheoryLevel.NONE
+        _("lý luận chính trị"), max_length=16, choices=TheoryLevel.choices, default=TheoryLevel.NONE
     )
-    occupation = models.CharField("nghề nghiệp, chức vụ", max_length=255, blank=True)
-    sector = models.CharField("khu vực", max_length=24, choices=Sector.choices)
-    youth_union_member = models.BooleanField("đoàn viên TNCS Hồ Chí Minh", default=False)
-    trade_union_member = models.BooleanField("đoàn viên công đoàn", default=False)
-    local_resident = models.BooleanField("người tại chỗ", default=False)
+    occupation = models.CharField(_("nghề nghiệp, chức vụ"), max_length=255, blank=True)
+    sector = models.CharField(_("khu vực"), max_length=24, choices=Sector.choices)
+    youth_union_member = models.BooleanField(_("đoàn viên TNCS Hồ Chí Minh"), default=False)
+    trade_union_member = models.BooleanField(_("đoàn viên công đoàn"), default=False)
+    local_resident = models.BooleanField(_("người tại chỗ"), default=False)
     residence = models.ForeignKey(
         Place,
-        verbose_name="nơi cư trú (thôn, bản, tổ dân phố)",
+        verbose_name=_("nơi cư trú (thôn, bản, tổ dân phố)"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="residents",
     )
-    address = models.CharField("địa chỉ", max_length=255, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     cell = models.ForeignKey(
         Organisation,
-        verbose_name="chi bộ",
+        verbose_name=_("chi bộ"),
         on_delete=models.PROTECT,
         related_name="people",
         limit_choices_to={"kind__in": sorted(CELL_KINDS)},
     )
     member_status = models.CharField(
-        "tình trạng đảng viên",
+        _("tình trạng đảng viên"),
         max_length=16,
         choices=MemberStatus.choices,
         default=MemberStatus.NONE,
     )
-    party_admitted_on = models.DateField("ngày vào Đảng (lễ kết nạp)", null=True, blank=True)
-    party_official_on = models.DateField("ngày chính thức", null=True, blank=True)
-    party_left_on = models.DateField("ngày ra khỏi Đảng", null=True, blank=True)
-    party_card_number = models.CharField("số thẻ đảng viên", max_length=20, blank=True)
+    party_admitted_on = models.DateField(_("ngày vào Đảng (lễ kết nạp)"), null=True, blank=True)
+    party_official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
+    party_left_on = models.DateField(_("ngày ra khỏi Đảng"), null=True, blank=True)
+    party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "người"
-        verbose_name_plural = "người"
+        verbose_name = _("người")
+        verbose_name_plural = _("người")
         indexes = [
             models.Index(fields=["cell", "member_status"]),
             models.Index(fields=["full_name", "birth_date"]),
@@ -148,10 +150,10 @@ class Person(models.Model):
             if mismatches:
                 errors["cccd"] = mismatches
         if self.cell_id and self.cell.kind not in CELL_KINDS:
-            errors["cell"] = ["Chỉ chọn một chi bộ (chi bộ trực thuộc hoặc chi bộ cơ sở)."]
+            errors["cell"] = [gettext("Chỉ chọn một chi bộ (chi bộ trực thuộc hoặc chi bộ cơ sở).")]
         admitted, official = self.party_admitted_on, self.party_official_on
         if admitted and official and official < admitted:
-            errors["party_official_on"] = ["Ngày chính thức phải sau ngày vào Đảng."]
+            errors["party_official_on"] = [gettext("Ngày chính thức phải sau ngày vào Đảng.")]
         if errors:
             raise ValidationError(errors)
 

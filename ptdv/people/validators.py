@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 #: Province codes of the identity number (birth registration place, 63 provinces before 2025;
 #: numbers issued later keep these codes).
@@ -26,10 +28,10 @@ PROVINCE_CODES = frozenset(
 
 def validate_cccd(value: str) -> None:
     if len(value) != 12 or not value.isdigit():
-        raise ValidationError("Số CCCD phải gồm đúng 12 chữ số.", code="cccd_format")
+        raise ValidationError(_("Số CCCD phải gồm đúng 12 chữ số."), code="cccd_format")
     if value[:3] not in PROVINCE_CODES:
         raise ValidationError(
-            "Ba chữ số đầu của số CCCD (%(code)s) không phải mã tỉnh hợp lệ.",
+            _("Ba chữ số đầu của số CCCD (%(code)s) không phải mã tỉnh hợp lệ."),
             code="cccd_province",
             params={"code": value[:3]},
         )
@@ -43,7 +45,7 @@ def check_cccd_matches(value: str, birth_date: date | None, sex: str | None) -> 
     code = int(value[3])
     century = 1900 + 100 * (code // 2)
     if sex in ("M", "F") and ("M" if code % 2 == 0 else "F") != sex:
-        problems.append("Chữ số thứ 4 của số CCCD không khớp với giới tính.")
+        problems.append(gettext("Chữ số thứ 4 của số CCCD không khớp với giới tính."))
     if birth_date is not None and century + int(value[4:6]) != birth_date.year:
-        problems.append("Chữ số thứ 4–6 của số CCCD không khớp với năm sinh.")
+        problems.append(gettext("Chữ số thứ 4–6 của số CCCD không khớp với năm sinh."))
     return problems

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.org.scope import ScopedQuerySet
@@ -19,9 +21,11 @@ from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
 
 StageChoices = models.TextChoices(
-    "StageChoices", [(s.name, (s.value, STAGE_LABELS[s])) for s in Stage]
+    "StageChoices", [(s.name, (s.value, _(STAGE_LABELS[s]))) for s in Stage]
 )
-StepChoices = models.TextChoices("StepChoices", [(s.name, (s.value, STEP_LABELS[s])) for s in Step])
+StepChoices = models.TextChoices(
+    "StepChoices", [(s.name, (s.value, _(STEP_LABELS[s]))) for s in Step]
+)
 
 
 class CandidacyQuerySet(ScopedQuerySet):
@@ -49,21 +53,21 @@ class Candidacy(models.Model):
     SCOPE = "cell"
 
     person = models.ForeignKey(
-        Person, verbose_name="người", on_delete=models.PROTECT, related_name="candidacies"
+        Person, verbose_name=_("người"), on_delete=models.PROTECT, related_name="candidacies"
     )
-    attempt = models.PositiveSmallIntegerField("lần", default=1)
+    attempt = models.PositiveSmallIntegerField(_("lần"), default=1)
     cell = models.ForeignKey(
         Organisation,
-        verbose_name="chi bộ",
+        verbose_name=_("chi bộ"),
         on_delete=models.PROTECT,
         related_name="candidacies",
         limit_choices_to={"kind__in": sorted(CELL_KINDS)},
     )
-    stage = models.CharField("giai đoạn", max_length=32, choices=StageChoices.choices)
-    stage_since = models.DateField("vào giai đoạn từ ngày")
-    opened_on = models.DateField("ngày xác định nguồn")
-    closed_on = models.DateField("ngày kết thúc", null=True, blank=True)
-    next_due = models.DateField("hạn gần nhất", null=True, blank=True)
+    stage = models.CharField(_("giai đoạn"), max_length=32, choices=StageChoices.choices)
+    stage_since = models.DateField(_("vào giai đoạn từ ngày"))
+    opened_on = models.DateField(_("ngày xác định nguồn"))
+    closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    next_due = models.DateField(_("hạn gần nhất"), null=True, blank=True)
     next_due_code = models.CharField(max_length=48, blank=True)
     #: Incremented by every event; a step is recorded only against the version its author saw.
     version = models.PositiveIntegerField(default=0)
@@ -72,8 +76,8 @@ class Candidacy(models.Model):
     objects = CandidacyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "hồ sơ phát triển đảng viên"
-        verbose_name_plural = "hồ sơ phát triển đảng viên"
+        verbose_name = _("hồ sơ phát triển đảng viên")
+        verbose_name_plural = _("hồ sơ phát triển đảng viên")
         constraints = [
             models.UniqueConstraint(fields=["person", "attempt"], name="candidacy_attempt_unique"),
             models.UniqueConstraint(
@@ -88,7 +92,10 @@ class Candidacy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} (lần {self.attempt})"
+        return gettext("%(person)s (lần %(attempt)s)") % {
+            "person": self.person,
+            "attempt": self.attempt,
+        }
 
     @property
     def stage_enum(self) -> Stage:
@@ -127,48 +134,48 @@ class Event(models.Model):
     SCOPE = "candidacy__cell"
 
     candidacy = models.ForeignKey(
-        Candidacy, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="events"
+        Candidacy, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="events"
     )
-    seq = models.PositiveIntegerField("thứ tự")
-    step = models.CharField("bước", max_length=32, choices=StepChoices.choices)
-    date = models.DateField("ngày")
+    seq = models.PositiveIntegerField(_("thứ tự"))
+    step = models.CharField(_("bước"), max_length=32, choices=StepChoices.choices)
+    date = models.DateField(_("ngày"))
     #: The cell the candidacy belonged to when the step happened (reports per unit).
     cell = models.ForeignKey(
-        Organisation, verbose_name="chi bộ", on_delete=models.PROTECT, related_name="+"
+        Organisation, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="+"
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người ghi",
+        verbose_name=_("người ghi"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    recorded_at = models.DateTimeField("ghi lúc", auto_now_add=True)
-    number = models.CharField("số nghị quyết / quyết định", max_length=64, blank=True)
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    number = models.CharField(_("số nghị quyết / quyết định"), max_length=64, blank=True)
     official_members = models.PositiveSmallIntegerField(
-        "số đảng viên chính thức", null=True, blank=True
+        _("số đảng viên chính thức"), null=True, blank=True
     )
-    present = models.PositiveSmallIntegerField("số có mặt", null=True, blank=True)
-    in_favour = models.PositiveSmallIntegerField("số tán thành", null=True, blank=True)
-    against = models.PositiveSmallIntegerField("số không tán thành", null=True, blank=True)
-    passed = models.BooleanField("đạt", null=True, blank=True)
-    data = models.JSONField("nội dung", default=dict, blank=True)
+    present = models.PositiveSmallIntegerField(_("số có mặt"), null=True, blank=True)
+    in_favour = models.PositiveSmallIntegerField(_("số tán thành"), null=True, blank=True)
+    against = models.PositiveSmallIntegerField(_("số không tán thành"), null=True, blank=True)
+    passed = models.BooleanField(_("đạt"), null=True, blank=True)
+    data = models.JSONField(_("nội dung"), default=dict, blank=True)
     voids = models.OneToOneField(
         "self",
-        verbose_name="đính chính bước",
+        verbose_name=_("đính chính bước"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="voided_by",
     )
-    reason = models.TextField("lý do", blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "bước"
-        verbose_name_plural = "các bước"
+        verbose_name = _("bước")
+        verbose_name_plural = _("các bước")
         ordering = ["candidacy_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["candidacy", "seq"], name="event_seq_unique"),
@@ -221,23 +228,23 @@ class MentorAssignment(models.Model):
     SCOPE = "candidacy__cell"
 
     candidacy = models.ForeignKey(
-        Candidacy, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="mentors"
+        Candidacy, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="mentors"
     )
     mentor = models.ForeignKey(
         Person,
-        verbose_name="đảng viên giúp đỡ",
+        verbose_name=_("đảng viên giúp đỡ"),
         on_delete=models.PROTECT,
         related_name="mentoring",
     )
-    start = models.DateField("từ ngày")
-    end = models.DateField("đến ngày", null=True, blank=True)
-    end_reason = models.CharField("lý do kết thúc", max_length=255, blank=True)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"), null=True, blank=True)
+    end_reason = models.CharField(_("lý do kết thúc"), max_length=255, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "phân công giúp đỡ"
-        verbose_name_plural = "phân công giúp đỡ"
+        verbose_name = _("phân công giúp đỡ")
+        verbose_name_plural = _("phân công giúp đỡ")
         constraints = [
             models.UniqueConstraint(
                 fields=["candidacy"],
@@ -251,20 +258,23 @@ class MentorAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor} giúp đỡ {self.candidacy.person}"
+        return gettext("%(mentor)s giúp đỡ %(person)s") % {
+            "mentor": self.mentor,
+            "person": self.candidacy.person,
+        }
 
 
 class ReportPeriod(models.TextChoices):
-    MONTH = "month", "Tháng"
-    QUARTER = "quarter", "Quý"
-    YEAR = "year", "Năm"
+    MONTH = "month", _("Tháng")
+    QUARTER = "quarter", _("Quý")
+    YEAR = "year", _("Năm")
 
 
 class Assessment(models.TextChoices):
-    GOOD = "good", "Tiến bộ tốt"
-    FAIR = "fair", "Có tiến bộ"
-    NO_PROGRESS = "no_progress", "Chưa tiến bộ"
-    CONCERN = "concern", "Có vấn đề cần xem xét"
+    GOOD = "good", _("Tiến bộ tốt")
+    FAIR = "fair", _("Có tiến bộ")
+    NO_PROGRESS = "no_progress", _("Chưa tiến bộ")
+    CONCERN = "concern", _("Có vấn đề cần xem xét")
 
 
 class MentorReport(models.Model):
@@ -273,13 +283,16 @@ class MentorReport(models.Model):
     SCOPE = "assignment__candidacy__cell"
 
     assignment = models.ForeignKey(
-        MentorAssignment, verbose_name="phân công", on_delete=models.PROTECT, related_name="reports"
+        MentorAssignment,
+        verbose_name=_("phân công"),
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
-    period = models.CharField("kỳ", max_length=8, choices=ReportPeriod.choices)
-    period_start = models.DateField("đầu kỳ")
-    text = models.TextField("nội dung nhận xét")
-    assessment = models.CharField("đánh giá", max_length=16, choices=Assessment.choices)
-    filed_on = models.DateField("ngày báo cáo")
+    period = models.CharField(_("kỳ"), max_length=8, choices=ReportPeriod.choices)
+    period_start = models.DateField(_("đầu kỳ"))
+    text = models.TextField(_("nội dung nhận xét"))
+    assessment = models.CharField(_("đánh giá"), max_length=16, choices=Assessment.choices)
+    filed_on = models.DateField(_("ngày báo cáo"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -287,8 +300,8 @@ class MentorReport(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "báo cáo của người giúp đỡ"
-        verbose_name_plural = "báo cáo của người giúp đỡ"
+        verbose_name = _("báo cáo của người giúp đỡ")
+        verbose_name_plural = _("báo cáo của người giúp đỡ")
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "period", "period_start"], name="mentor_report_unique_period"
@@ -308,13 +321,15 @@ class CalendarDay(models.Model):
 
     SCOPE = None
 
-    date = models.DateField("ngày", unique=True)
-    is_day_off = models.BooleanField("ngày nghỉ", default=True, help_text="Bỏ chọn: ngày làm bù.")
-    name = models.CharField("căn cứ / ghi chú", max_length=255)
+    date = models.DateField(_("ngày"), unique=True)
+    is_day_off = models.BooleanField(
+        _("ngày nghỉ"), default=True, help_text=_("Bỏ chọn: ngày làm bù.")
+    )
+    name = models.CharField(_("căn cứ / ghi chú"), max_length=255)
 
     class Meta:
-        verbose_name = "ngày nghỉ / làm bù bổ sung"
-        verbose_name_plural = "ngày nghỉ / làm bù bổ sung"
+        verbose_name = _("ngày nghỉ / làm bù bổ sung")
+        verbose_name_plural = _("ngày nghỉ / làm bù bổ sung")
         ordering = ["date"]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from ptdv.rules.facts import (
     VoteFacts,
 )
 from ptdv.rules.findings import Deadline, Evaluation, Finding, Severity
+from ptdv.rules.i18n import gettext_noop
 from ptdv.rules.months import add_months, age_in_full_months, full_months_between
 from ptdv.rules.rulesets import EDUCATION_LABELS, RuleSet, education_rank, rule_set_for
 from ptdv.rules.stages import CLOSED_STAGES, Stage, Step
@@ -257,9 +258,9 @@ def check_readmission(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> lis
 # --- introducers --------------------------------------------------------------------------
 
 _KIND_LABELS = {
-    "member": "đảng viên chính thức",
-    "youth_union": "Ban Chấp hành Đoàn cơ sở",
-    "trade_union": "Ban Chấp hành Công đoàn cơ sở",
+    "member": gettext_noop("đảng viên chính thức"),
+    "youth_union": gettext_noop("Ban Chấp hành Đoàn cơ sở"),
+    "trade_union": gettext_noop("Ban Chấp hành Công đoàn cơ sở"),
 }
 
 
@@ -790,13 +791,13 @@ def _first(facts: CandidacyFacts, *steps: Step) -> date | None:
 
 #: A short name for each deadline code (lists show one line per candidacy).
 DEADLINE_LABELS: dict[str, str] = {
-    "certificate_expiry": "Giấy chứng nhận nhận thức về Đảng hết hạn",
-    "papers_expiry": "Giấy tờ hồ sơ hết hạn",
-    "decision_due": "Quyết định kết nạp",
-    "ceremony_due": "Lễ kết nạp",
-    "probation_end": "Hết thời gian dự bị",
-    "recognition_cell_due": "Chi bộ xét công nhận chính thức",
-    "recognition_decision_due": "Quyết định công nhận chính thức",
+    "certificate_expiry": gettext_noop("Giấy chứng nhận nhận thức về Đảng hết hạn"),
+    "papers_expiry": gettext_noop("Giấy tờ hồ sơ hết hạn"),
+    "decision_due": gettext_noop("Quyết định kết nạp"),
+    "ceremony_due": gettext_noop("Lễ kết nạp"),
+    "probation_end": gettext_noop("Hết thời gian dự bị"),
+    "recognition_cell_due": gettext_noop("Chi bộ xét công nhận chính thức"),
+    "recognition_decision_due": gettext_noop("Quyết định công nhận chính thức"),
 }
 
 

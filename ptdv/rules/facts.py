@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ptdv.rules.i18n import gettext_noop
 from ptdv.rules.stages import Stage, Step
 
 __all__ = [
@@ -62,24 +63,27 @@ REQUIRED_PAPER_KINDS: tuple[str, ...] = (
 
 #: Whose personal history a verification covers (thẩm tra lý lịch).
 VERIFICATION_SUBJECTS: dict[str, str] = {
-    "applicant": "người vào Đảng",
-    "father": "cha",
-    "mother": "mẹ",
-    "father_in_law": "cha vợ/chồng",
-    "mother_in_law": "mẹ vợ/chồng",
-    "guardian": "người nuôi dưỡng",
-    "spouse": "vợ/chồng",
-    "child": "con",
+    "applicant": gettext_noop("người vào Đảng"),
+    "father": gettext_noop("cha"),
+    "mother": gettext_noop("mẹ"),
+    "father_in_law": gettext_noop("cha vợ/chồng"),
+    "mother_in_law": gettext_noop("mẹ vợ/chồng"),
+    "guardian": gettext_noop("người nuôi dưỡng"),
+    "spouse": gettext_noop("vợ/chồng"),
+    "child": gettext_noop("con"),
 }
-VERIFICATION_RESULTS: dict[str, str] = {"ok": "đạt", "issue": "có vấn đề cần xem xét"}
+VERIFICATION_RESULTS: dict[str, str] = {
+    "ok": gettext_noop("đạt"),
+    "issue": gettext_noop("có vấn đề cần xem xét"),
+}
 
 PAPER_LABELS: dict[str, str] = {
-    "application": "Đơn xin vào Đảng",
-    "personal_history": "Lý lịch của người xin vào Đảng",
-    "verification": "Kết quả thẩm tra lý lịch",
-    "introducer_letter": "Giấy giới thiệu người vào Đảng",
-    "union_resolution": "Nghị quyết giới thiệu của Đoàn/Công đoàn",
-    "comments": "Tổng hợp ý kiến nhận xét của đoàn thể và chi ủy nơi cư trú",
+    "application": gettext_noop("Đơn xin vào Đảng"),
+    "personal_history": gettext_noop("Lý lịch của người xin vào Đảng"),
+    "verification": gettext_noop("Kết quả thẩm tra lý lịch"),
+    "introducer_letter": gettext_noop("Giấy giới thiệu người vào Đảng"),
+    "union_resolution": gettext_noop("Nghị quyết giới thiệu của Đoàn/Công đoàn"),
+    "comments": gettext_noop("Tổng hợp ý kiến nhận xét của đoàn thể và chi ủy nơi cư trú"),
 }
 
 

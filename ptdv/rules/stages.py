@@ -19,6 +19,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from ptdv.rules.i18n import gettext_noop
+
 
 class Step(StrEnum):
     """What one event records. Values are stored in the database: never rename them."""
@@ -48,26 +50,28 @@ class Step(StrEnum):
 
 
 STEP_LABELS: dict[Step, str] = {
-    Step.SOURCE: "Xác định nguồn",
-    Step.SYMPATHISER: "Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ",
-    Step.AWARENESS_CLASS: "Học lớp bồi dưỡng nhận thức về Đảng",
-    Step.DOSSIER_PAPER: "Nhận giấy tờ hồ sơ",
-    Step.CELL_RESOLUTION: "Chi bộ xét, biểu quyết đề nghị kết nạp",
-    Step.PARTIAL_APPRAISAL: "Đảng ủy bộ phận thẩm định",
-    Step.GRASSROOTS_RESOLUTION: "Đảng ủy cơ sở ra nghị quyết đề nghị kết nạp",
-    Step.ADMISSION_DECISION: "Cấp ủy có thẩm quyền ra quyết định kết nạp",
-    Step.CEREMONY: "Tổ chức lễ kết nạp",
-    Step.NEW_MEMBER_CLASS: "Học lớp bồi dưỡng lý luận chính trị cho đảng viên mới",
-    Step.RECOGNITION_CELL_RESOLUTION: "Chi bộ xét, biểu quyết đề nghị công nhận chính thức",
-    Step.RECOGNITION_DECISION: "Quyết định công nhận đảng viên chính thức",
-    Step.PARTY_CARD: "Phát thẻ đảng viên",
-    Step.WITHDRAWN: "Tự rút khỏi danh sách",
-    Step.REMOVED_FROM_LIST: "Đưa ra khỏi danh sách",
-    Step.NOT_RECOGNISED: "Không công nhận chính thức / xóa tên",
-    Step.MOVED_AWAY: "Chuyển đi nơi khác",
-    Step.DECEASED: "Từ trần",
-    Step.TRANSFER: "Chuyển sinh hoạt sang chi bộ khác",
-    Step.CORRECTION: "Đính chính một bước đã ghi",
+    Step.SOURCE: gettext_noop("Xác định nguồn"),
+    Step.SYMPATHISER: gettext_noop("Đưa vào danh sách cảm tình Đảng, phân công đảng viên giúp đỡ"),
+    Step.AWARENESS_CLASS: gettext_noop("Học lớp bồi dưỡng nhận thức về Đảng"),
+    Step.DOSSIER_PAPER: gettext_noop("Nhận giấy tờ hồ sơ"),
+    Step.CELL_RESOLUTION: gettext_noop("Chi bộ xét, biểu quyết đề nghị kết nạp"),
+    Step.PARTIAL_APPRAISAL: gettext_noop("Đảng ủy bộ phận thẩm định"),
+    Step.GRASSROOTS_RESOLUTION: gettext_noop("Đảng ủy cơ sở ra nghị quyết đề nghị kết nạp"),
+    Step.ADMISSION_DECISION: gettext_noop("Cấp ủy có thẩm quyền ra quyết định kết nạp"),
+    Step.CEREMONY: gettext_noop("Tổ chức lễ kết nạp"),
+    Step.NEW_MEMBER_CLASS: gettext_noop("Học lớp bồi dưỡng lý luận chính trị cho đảng viên mới"),
+    Step.RECOGNITION_CELL_RESOLUTION: gettext_noop(
+        "Chi bộ xét, biểu quyết đề nghị công nhận chính thức"
+    ),
+    Step.RECOGNITION_DECISION: gettext_noop("Quyết định công nhận đảng viên chính thức"),
+    Step.PARTY_CARD: gettext_noop("Phát thẻ đảng viên"),
+    Step.WITHDRAWN: gettext_noop("Tự rút khỏi danh sách"),
+    Step.REMOVED_FROM_LIST: gettext_noop("Đưa ra khỏi danh sách"),
+    Step.NOT_RECOGNISED: gettext_noop("Không công nhận chính thức / xóa tên"),
+    Step.MOVED_AWAY: gettext_noop("Chuyển đi nơi khác"),
+    Step.DECEASED: gettext_noop("Từ trần"),
+    Step.TRANSFER: gettext_noop("Chuyển sinh hoạt sang chi bộ khác"),
+    Step.CORRECTION: gettext_noop("Đính chính một bước đã ghi"),
 }
 
 
@@ -95,24 +99,24 @@ class Stage(StrEnum):
 
 
 STAGE_LABELS: dict[Stage, str] = {
-    Stage.SOURCE: "Nguồn",
-    Stage.SYMPATHISER: "Quần chúng ưu tú (cảm tình Đảng)",
-    Stage.AWARENESS_TRAINED: "Đã học lớp nhận thức về Đảng",
-    Stage.DOSSIER: "Đang hoàn thiện hồ sơ",
-    Stage.CELL_RESOLVED: "Chi bộ đã đề nghị kết nạp",
-    Stage.PARTIAL_APPRAISED: "Đảng ủy bộ phận đã thẩm định",
-    Stage.GRASSROOTS_RESOLVED: "Đảng ủy cơ sở đã đề nghị kết nạp",
-    Stage.ADMISSION_DECIDED: "Đã có quyết định kết nạp",
-    Stage.PROBATIONARY: "Đảng viên dự bị",
-    Stage.NEW_MEMBER_TRAINED: "Dự bị, đã học lớp đảng viên mới",
-    Stage.RECOGNITION_CELL_RESOLVED: "Chi bộ đã đề nghị công nhận chính thức",
-    Stage.OFFICIAL: "Đảng viên chính thức",
-    Stage.CARD_ISSUED: "Đã nhận thẻ đảng viên",
-    Stage.WITHDRAWN: "Tự rút",
-    Stage.REMOVED_FROM_LIST: "Đưa ra khỏi danh sách",
-    Stage.NOT_RECOGNISED: "Không công nhận / xóa tên",
-    Stage.MOVED_AWAY: "Chuyển đi",
-    Stage.DECEASED: "Từ trần",
+    Stage.SOURCE: gettext_noop("Nguồn"),
+    Stage.SYMPATHISER: gettext_noop("Quần chúng ưu tú (cảm tình Đảng)"),
+    Stage.AWARENESS_TRAINED: gettext_noop("Đã học lớp nhận thức về Đảng"),
+    Stage.DOSSIER: gettext_noop("Đang hoàn thiện hồ sơ"),
+    Stage.CELL_RESOLVED: gettext_noop("Chi bộ đã đề nghị kết nạp"),
+    Stage.PARTIAL_APPRAISED: gettext_noop("Đảng ủy bộ phận đã thẩm định"),
+    Stage.GRASSROOTS_RESOLVED: gettext_noop("Đảng ủy cơ sở đã đề nghị kết nạp"),
+    Stage.ADMISSION_DECIDED: gettext_noop("Đã có quyết định kết nạp"),
+    Stage.PROBATIONARY: gettext_noop("Đảng viên dự bị"),
+    Stage.NEW_MEMBER_TRAINED: gettext_noop("Dự bị, đã học lớp đảng viên mới"),
+    Stage.RECOGNITION_CELL_RESOLVED: gettext_noop("Chi bộ đã đề nghị công nhận chính thức"),
+    Stage.OFFICIAL: gettext_noop("Đảng viên chính thức"),
+    Stage.CARD_ISSUED: gettext_noop("Đã nhận thẻ đảng viên"),
+    Stage.WITHDRAWN: gettext_noop("Tự rút"),
+    Stage.REMOVED_FROM_LIST: gettext_noop("Đưa ra khỏi danh sách"),
+    Stage.NOT_RECOGNISED: gettext_noop("Không công nhận / xóa tên"),
+    Stage.MOVED_AWAY: gettext_noop("Chuyển đi"),
+    Stage.DECEASED: gettext_noop("Từ trần"),
 }
 
 #: The stages a candidacy goes through, in order (exits excluded).
