@@ -1,4 +1,9 @@
-"""The candidacy page: identity, stage, timeline, dossier, deadlines, findings, next step."""
+"""The candidacy page: identity, stage, timeline, dossier, deadlines, mentors, findings, next step.
+
+The page reads a fixed number of queries whatever the number of events: the events are loaded
+once (with their authors), the state is derived from them in memory, and the names the timeline
+mentions (introducers, cells of transfers) are fetched in bulk.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,114 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
-from ptdv.pipeline.evaluation import evaluate_candidacy
+from ptdv.people.models import Person
+from ptdv.pipeline.evaluation import build_facts, event_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
-from ptdv.rules.facts import paper_description
-from ptdv.rules.stages import STEP_LABELS, Step
+from ptdv.rules.checks import evaluate
+from ptdv.rules.dossier import checklist
+from ptdv.rules.facts import PAPER_LABELS, paper_description
+from ptdv.rules.stages import (
+    EXITS,
+    PROGRESS,
+    STEP_LABELS,
+    CandidacyState,
+    Step,
+    allowed_steps,
+    derive,
+    route_error,
+)
 
-OVERDUE_SHOWN = 50
+
+def correctable_ids(state: CandidacyState) -> set[int]:
+    """Events that a correction may void: the last effective step that moved the case on.
+
+    Mirrors ``services.correct_event``: later transfers, dossier papers and failed votes do not
+    stand in the way; the opening ``source`` step is never corrected.
+    """
+    out: set[int] = set()
+    for e in reversed(state.events):
+        if e.step is Step.SOURCE:
+            break
+        out.add(e.id)
+        if e.step not in (Step.TRANSFER, Step.DOSSIER_PAPER) and e.passed is not False:
+            break
+    return out
+
+
+def describe_event(event: Event, people: dict, cells: dict) -> str:
+    """One line of what an event carries: number, votes, paper, certificate, reason."""
+    parts: list[str] = []
+    data = event.data or {}
+    if event.number:
+        parts.append(_("Số %(number)s.") % {"number": event.number})
+    if event.official_members is not None:
+        result = ""
+        if event.passed:
+            result = _(" — đạt")
+        elif event.passed is False:
+            result = _(" — không đạt")
+        parts.append(
+            _(
+                "Đảng viên chính thức %(members)s, có mặt %(present)s, tán thành %(for)s, "
+                "không tán thành %(against)s"
+            )
+            % {
+                "members": event.official_members,
+                "present": event.present,
+                "for": event.in_favour,
+                "against": event.against,
+            }
+            + result
+            + "."
+        )
+    if event.step == Step.DOSSIER_PAPER:
+        text = paper_description(data)
+        who = people.get(data.get("introducer_id"))
+        if who is not None:
+            text += _(": %(name)s, cùng công tác %(months)s tháng") % {
+                "name": who.full_name,
+                "months": data.get("months_together", 0),
+            }
+        parts.append(text + ".")
+    if data.get("certificate_number"):
+        parts.append(_("Giấy chứng nhận số %(n)s.") % {"n": data["certificate_number"]})
+    if data.get("card_number"):
+        parts.append(_("Thẻ đảng viên số %(n)s.") % {"n": data["card_number"]})
+    if data.get("superior_consent"):
+        parts.append(_("Cấp ủy cấp trên trực tiếp đã đồng ý tổ chức muộn."))
+    if data.get("decision_extended"):
+        parts.append(_("Được gia hạn thời gian ra quyết định."))
+    if event.step == Step.TRANSFER:
+        source, target = cells.get(data.get("from_cell")), cells.get(data.get("to_cell"))
+        parts.append(_("Từ %(from)s đến %(to)s.") % {"from": source or "—", "to": target or "—"})
+    if data.get("note"):
+        parts.append(data["note"])
+    if event.reason:
+        parts.append(_("Lý do: %(reason)s") % {"reason": event.reason})
+    return " ".join(parts)
+
+
+def next_step_choices(state_stage, facts) -> tuple[list[Step], list[Step], bool]:
+    """The progress steps (route respected), the exits and whether a transfer is allowed."""
+    allowed = allowed_steps(state_stage)
+    progress = [
+        s
+        for s in allowed
+        if s in PROGRESS
+        and route_error(
+            state_stage,
+            s,
+            cell_is_grassroots=facts.cell_is_grassroots,
+            has_partial_committee=facts.has_partial_committee,
+        )
+        is None
+    ]
+    exits = [s for s in allowed if s in EXITS]
+    return progress, exits, Step.TRANSFER in allowed
 
 
 @login_required
@@ -22,42 +127,75 @@ def candidacy_detail(request, pk: int):
         Candidacy.objects.select_related("person", "cell", "person__residence"), request.user, pk=pk
     )
     today = timezone.localdate()
-    events = list(
-        Event.objects.filter(candidacy=candidacy)
-        .select_related("actor", "cell", "voids")
-        .order_by("seq")
-    )
+    events = list(Event.objects.filter(candidacy=candidacy).select_related("actor").order_by("seq"))
+    state = derive(event_facts(e) for e in events)
+    facts = build_facts(candidacy, state)
+    calendar = working_calendar()
+    evaluation = evaluate(facts, calendar, today)
     voided = {e.voids_id for e in events if e.voids_id}
-    evaluation = evaluate_candidacy(candidacy, today)
-    mentors = (
+    seq_of = {e.id: e.seq for e in events}
+    correctable = correctable_ids(state) if request.user.can_write else set()
+    people = Person.objects.in_bulk(
+        {e.data["introducer_id"] for e in events if (e.data or {}).get("introducer_id")}
+    )
+    cells = Organisation.objects.in_bulk(
+        {
+            v
+            for e in events
+            if e.step == Step.TRANSFER
+            for v in ((e.data or {}).get("from_cell"), (e.data or {}).get("to_cell"))
+            if v
+        }
+    )
+    mentors = list(
         MentorAssignment.objects.filter(candidacy=candidacy)
         .select_related("mentor")
         .prefetch_related("reports")
-        .order_by("start")
+        .order_by("start", "pk")
     )
+    progress, exits, can_transfer = next_step_choices(state.stage, facts)
+    blockers = evaluation.blockers
     context = {
         "c": candidacy,
         "person": candidacy.person,
+        "today": today,
+        "days_in_stage": (today - candidacy.stage_since).days,
         "events": [
-            (
-                e,
-                e.id in voided,
-                STEP_LABELS[Step(e.step)],
-                paper_description(e.data) if e.step == Step.DOSSIER_PAPER else "",
-            )
+            {
+                "event": e,
+                "voided": e.id in voided,
+                "label": _(STEP_LABELS[Step(e.step)]),
+                "text": describe_event(e, people, cells),
+                "correctable": e.id in correctable and e.id not in voided,
+                "voids_seq": seq_of.get(e.voids_id),
+            }
             for e in events
         ],
-        "next_step_label": STEP_LABELS.get(evaluation.next_step, ""),
-        "other_findings": [f for f in evaluation.findings if f not in evaluation.blockers],
         "evaluation": evaluation,
+        "next_step_label": _(STEP_LABELS[evaluation.next_step]) if evaluation.next_step else "",
+        "blockers": blockers,
+        "other_findings": [f for f in evaluation.findings if f not in blockers],
         "deadlines": [
-            (d, d.days_left(today, evaluation.calendar), d.is_overdue(today))
-            for d in evaluation.deadlines
+            {
+                "d": d,
+                "left": d.days_left(today, calendar),
+                "overdue": d.is_overdue(today),
+                "late": -d.days_left(today, calendar),
+            }
+            for d in sorted(evaluation.deadlines, key=lambda d: d.due)
         ],
+        "checklist": checklist(facts, today),
         "mentors": mentors,
-        "today": today,
+        "current_mentor": next((a for a in mentors if a.end is None), None),
+        "progress_steps": [(s, _(STEP_LABELS[s]), s == evaluation.next_step) for s in progress],
+        "exit_steps": [(s, _(STEP_LABELS[s])) for s in exits],
+        "can_add_paper": request.user.can_write and Step.DOSSIER_PAPER in progress,
+        "paper_kinds": PAPER_LABELS,
+        "can_transfer": can_transfer,
+        "can_write": request.user.can_write,
+        "is_closed": state.is_closed,
     }
-    return render(request, "web/candidacy.html", context)
+    return render(request, "web/candidacy/detail.html", context)
 
 
 urlpatterns = [path("ho-so/<int:pk>/", candidacy_detail, name="candidacy")]

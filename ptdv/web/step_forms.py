@@ -1,0 +1,507 @@
+"""Forms of the candidacy page: one per kind of step, plus source, correction, transfer, mentors.
+
+Each step form knows how to turn what was typed into the arguments of
+:func:`ptdv.pipeline.services.record_step` (:meth:`StepForm.step_kwargs`), writing exactly the
+``Event.data`` keys that :mod:`ptdv.pipeline.evaluation` reads (see its docstring).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ptdv.org.models import Organisation, Place
+from ptdv.people.models import Person
+from ptdv.pipeline.models import Event, MentorAssignment
+from ptdv.pipeline.services import VOTE_FIELDS
+from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_RESULTS, VERIFICATION_SUBJECTS
+from ptdv.rules.stages import EXITS, Step
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    kwargs.setdefault("help_text", _("Ngày/tháng/năm, ví dụ 05/03/2026."))
+    return forms.DateField(label=label, input_formats=DATE_FORMATS, widget=DateInput, **kwargs)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, ``is-invalid`` on fields with errors."""
+
+    def style(self) -> None:
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            # ``_errors`` only once validated: styling must not trigger validation.
+            if self._errors is not None and name in self._errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+    def full_clean(self):
+        super().full_clean()
+        self.style()
+
+
+def not_in_future(value: date | None) -> date | None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(_("Ngày không được sau hôm nay."))
+    return value
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+class StepForm(BootstrapMixin, forms.Form):
+    """The date of the step, and the version of the candidacy the author saw."""
+
+    step: Step
+    date = date_field(_("Ngày"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, step: Step, candidacy, user, **kwargs):
+        self.step = step
+        self.candidacy = candidacy
+        self.user = user
+        kwargs.setdefault("initial", {"date": timezone.localdate(), "version": candidacy.version})
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean_date(self):
+        return not_in_future(self.cleaned_data.get("date"))
+
+    def data_payload(self) -> dict[str, Any]:
+        return {}
+
+    def step_kwargs(self) -> dict[str, Any]:
+        """``number``, ``votes``, ``data``, ``reason`` for ``record_step``."""
+        cd = self.cleaned_data
+        return {
+            "number": cd.get("number", "") or "",
+            "votes": {f: cd[f] for f in VOTE_FIELDS} if self.step.value in _VOTE_VALUES else None,
+            "data": self.data_payload(),
+            "reason": cd.get("reason", "") or "",
+        }
+
+
+_VOTE_VALUES = {Step.CELL_RESOLUTION.value, Step.RECOGNITION_CELL_RESOLUTION.value}
+
+
+class NumberedStepForm(StepForm):
+    """A resolution, appraisal or decision: its date and number."""
+
+    number = forms.CharField(
+        label=_("Số nghị quyết / quyết định"),
+        max_length=64,
+        required=False,
+        help_text=_("Ví dụ: 05-NQ/CB, 210-QĐ/HU."),
+    )
+    number_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].required = self.number_required
+
+
+class SympathiserForm(NumberedStepForm):
+    """The cell's resolution putting the person on the list; optionally assigns a mentor."""
+
+    number_required = False
+    mentor = forms.ModelChoiceField(
+        label=_("Đảng viên được phân công giúp đỡ"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("Có thể phân công sau, ở mục “Đảng viên giúp đỡ”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentor_choices(self.candidacy, self.user)
+        self.style()
+
+
+class PartialAppraisalForm(NumberedStepForm):
+    number_required = False
+
+
+class GrassrootsResolutionForm(NumberedStepForm):
+    decision_extended = forms.BooleanField(
+        label=_("Được gia hạn thời gian ra quyết định kết nạp (thêm tối đa 30 ngày làm việc)"),
+        required=False,
+    )
+
+    def data_payload(self):
+        return {"decision_extended": True} if self.cleaned_data.get("decision_extended") else {}
+
+
+class VoteForm(NumberedStepForm):
+    """A cell vote: the cell's official members, those present, for and against."""
+
+    official_members = forms.IntegerField(
+        label=_("Số đảng viên chính thức của chi bộ"), min_value=1
+    )
+    present = forms.IntegerField(label=_("Số đảng viên chính thức có mặt"), min_value=0)
+    in_favour = forms.IntegerField(label=_("Số tán thành"), min_value=0)
+    against = forms.IntegerField(label=_("Số không tán thành"), min_value=0)
+
+    def clean(self):
+        cd = super().clean()
+        official, present = cd.get("official_members"), cd.get("present")
+        in_favour, against = cd.get("in_favour"), cd.get("against")
+        if official is not None and present is not None and present > official:
+            self.add_error(
+                "present", _("Số có mặt không được lớn hơn số đảng viên chính thức của chi bộ.")
+            )
+        elif None not in (present, in_favour, against) and in_favour + against > present:
+            self.add_error(
+                "in_favour", _("Tổng số tán thành và không tán thành vượt quá số có mặt.")
+            )
+        return cd
+
+
+class ClassForm(StepForm):
+    """A class attended: the certificate's date and number."""
+
+    certificate_date = date_field(
+        _("Ngày cấp giấy chứng nhận"),
+        required=False,
+        help_text=_("Để trống nếu trùng ngày của bước."),
+    )
+    certificate_number = forms.CharField(
+        label=_("Số giấy chứng nhận"), max_length=64, required=False
+    )
+    class_name = forms.CharField(label=_("Tên lớp"), max_length=255, required=False)
+
+    def clean_certificate_date(self):
+        return not_in_future(self.cleaned_data.get("certificate_date"))
+
+    def data_payload(self):
+        cd = self.cleaned_data
+        data = {"certificate_date": (cd.get("certificate_date") or cd["date"]).isoformat()}
+        for key in ("certificate_number", "class_name"):
+            if cd.get(key):
+                data[key] = cd[key]
+        return data
+
+
+INTRODUCER_KINDS = [
+    ("member", _("Đảng viên chính thức")),
+    ("youth_union", _("Ban Chấp hành Đoàn cơ sở")),
+    ("trade_union", _("Ban Chấp hành Công đoàn cơ sở")),
+]
+
+
+class DossierPaperForm(StepForm):
+    """A paper of the admission dossier, with what the rules read of it."""
+
+    kind = forms.ChoiceField(label=_("Loại giấy tờ"), choices=list(PAPER_LABELS.items()))
+    subject = forms.ChoiceField(
+        label=_("Thẩm tra lý lịch của"),
+        choices=[("", "—"), *VERIFICATION_SUBJECTS.items()],
+        required=False,
+        help_text=_("Chỉ với kết quả thẩm tra lý lịch."),
+    )
+    result = forms.ChoiceField(
+        label=_("Kết luận thẩm tra"),
+        choices=[("", _("Chưa có kết luận")), *VERIFICATION_RESULTS.items()],
+        required=False,
+    )
+    introducer = forms.ModelChoiceField(
+        label=_("Người giới thiệu (đảng viên chính thức)"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("Với giấy giới thiệu của đảng viên."),
+    )
+    union_kind = forms.ChoiceField(
+        label=_("Đoàn thể giới thiệu"),
+        choices=INTRODUCER_KINDS[1:],
+        required=False,
+        help_text=_("Với nghị quyết giới thiệu của Đoàn/Công đoàn."),
+    )
+    months_together = forms.IntegerField(
+        label=_("Số tháng cùng công tác, học tập, lao động hoặc cư trú với người vào Đảng"),
+        min_value=0,
+        required=False,
+    )
+    same_grassroots = forms.BooleanField(
+        label=_("Cùng tổ chức cơ sở đảng với người vào Đảng"), required=False, initial=True
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["introducer"].queryset = introducer_choices(self.candidacy, self.user)
+        self.style()
+
+    def clean(self):
+        cd = super().clean()
+        kind = cd.get("kind")
+        if kind == "verification" and not cd.get("subject"):
+            self.add_error("subject", _("Chọn người được thẩm tra lý lịch."))
+        if kind == "introducer_letter":
+            if not cd.get("introducer"):
+                self.add_error("introducer", _("Chọn đảng viên giới thiệu."))
+            if cd.get("months_together") is None:
+                self.add_error("months_together", _("Ghi số tháng người giới thiệu cùng công tác."))
+        if kind == "union_resolution" and not cd.get("union_kind"):
+            self.add_error("union_kind", _("Chọn Đoàn hoặc Công đoàn giới thiệu."))
+        return cd
+
+    def data_payload(self):
+        cd = self.cleaned_data
+        kind = cd["kind"]
+        data: dict[str, Any] = {"kind": kind}
+        if kind == "verification":
+            data["subject"] = cd["subject"]
+            data["result"] = cd.get("result") or None
+        elif kind == "introducer_letter":
+            data |= {
+                "introducer_kind": "member",
+                "introducer_id": cd["introducer"].pk,
+                "months_together": cd["months_together"],
+                "same_grassroots": bool(cd.get("same_grassroots")),
+            }
+        elif kind == "union_resolution":
+            data["introducer_kind"] = cd["union_kind"]
+        if cd.get("note"):
+            data["note"] = cd["note"]
+        return data
+
+
+class CeremonyForm(StepForm):
+    superior_consent = forms.BooleanField(
+        label=_("Cấp ủy cấp trên trực tiếp đã đồng ý tổ chức lễ kết nạp muộn"),
+        required=False,
+        help_text=_("Chỉ khi lễ kết nạp quá 30 ngày làm việc kể từ khi nhận quyết định."),
+    )
+
+    def data_payload(self):
+        return {"superior_consent": True} if self.cleaned_data.get("superior_consent") else {}
+
+
+class PartyCardForm(StepForm):
+    card_number = forms.CharField(label=_("Số thẻ đảng viên"), max_length=20)
+
+    def data_payload(self):
+        return {"card_number": self.cleaned_data["card_number"].strip()}
+
+
+class ExitForm(StepForm):
+    """An exit: the candidacy ends; its reason stays in the record."""
+
+    number = forms.CharField(
+        label=_("Số nghị quyết / quyết định (nếu có)"), max_length=64, required=False
+    )
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TransferForm(StepForm):
+    to_cell = forms.ModelChoiceField(
+        label=_("Chuyển đến chi bộ"), queryset=Organisation.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cell"].queryset = (
+            Organisation.objects.visible_to(self.user).cells().exclude(pk=self.candidacy.cell_id)
+        )
+        self.style()
+
+    def data_payload(self):
+        return {"to_cell": self.cleaned_data["to_cell"].pk}
+
+
+STEP_FORMS: dict[Step, type[StepForm]] = {
+    Step.SYMPATHISER: SympathiserForm,
+    Step.AWARENESS_CLASS: ClassForm,
+    Step.DOSSIER_PAPER: DossierPaperForm,
+    Step.CELL_RESOLUTION: VoteForm,
+    Step.PARTIAL_APPRAISAL: PartialAppraisalForm,
+    Step.GRASSROOTS_RESOLUTION: GrassrootsResolutionForm,
+    Step.ADMISSION_DECISION: NumberedStepForm,
+    Step.CEREMONY: CeremonyForm,
+    Step.NEW_MEMBER_CLASS: ClassForm,
+    Step.RECOGNITION_CELL_RESOLUTION: VoteForm,
+    Step.RECOGNITION_DECISION: NumberedStepForm,
+    Step.PARTY_CARD: PartyCardForm,
+    Step.TRANSFER: TransferForm,
+    **{step: ExitForm for step in EXITS},
+}
+
+
+# --- choices --------------------------------------------------------------------------------
+
+
+def _grassroots_path(candidacy) -> str:
+    """The path of the candidacy's grassroots organisation (its cell's, if none above)."""
+    cell = candidacy.cell
+    grassroots = cell.grassroots_organisation()
+    return (grassroots or cell).path
+
+
+def official_members(candidacy, user):
+    """Official members today, visible to ``user``, in the candidacy's grassroots organisation."""
+    return (
+        Person.objects.visible_to(user)
+        .members()
+        .official_members_on(timezone.localdate())
+        .filter(cell__path__startswith=_grassroots_path(candidacy))
+        .exclude(pk=candidacy.person_id)
+        .select_related("cell")
+        .order_by("full_name", "pk")
+    )
+
+
+mentor_choices = introducer_choices = official_members
+
+
+# --- correction, mentors --------------------------------------------------------------------
+
+
+class CorrectionForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do đính chính"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Bắt buộc: lý do được lưu cùng hồ sơ."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, event: Event, **kwargs):
+        self.event = event
+        kwargs.setdefault("initial", {"version": event.candidacy.version})
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean_reason(self):
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise forms.ValidationError(_("Cần ghi lý do đính chính."))
+        return reason
+
+
+class MentorAssignForm(BootstrapMixin, forms.Form):
+    mentor = forms.ModelChoiceField(
+        label=_("Đảng viên được phân công giúp đỡ"), queryset=Person.objects.none()
+    )
+    start = date_field(_("Từ ngày"))
+    reason = forms.CharField(
+        label=_("Lý do thay người (nếu đang có người giúp đỡ)"), max_length=255, required=False
+    )
+
+    def __init__(self, *args, candidacy, user, **kwargs):
+        self.candidacy = candidacy
+        kwargs.setdefault("initial", {"start": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentor_choices(candidacy, user)
+        self.style()
+
+    def clean_start(self):
+        return not_in_future(self.cleaned_data.get("start"))
+
+
+class MentorEndForm(BootstrapMixin, forms.Form):
+    end = date_field(_("Kết thúc từ ngày"))
+    reason = forms.CharField(label=_("Lý do kết thúc"), max_length=255)
+
+    def __init__(self, *args, assignment: MentorAssignment, **kwargs):
+        self.assignment = assignment
+        kwargs.setdefault("initial", {"end": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean_end(self):
+        return not_in_future(self.cleaned_data.get("end"))
+
+
+# --- new source, new attempt ----------------------------------------------------------------
+
+
+class SourceForm(BootstrapMixin, forms.ModelForm):
+    """A new person identified as a source, and the day the cell identified them."""
+
+    opened_on = date_field(_("Ngày xác định nguồn"))
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name",
+            "birth_date",
+            "sex",
+            "cccd",
+            "ethnicity",
+            "religion",
+            "general_education",
+            "professional_level",
+            "occupation",
+            "sector",
+            "youth_union_member",
+            "trade_union_member",
+            "local_resident",
+            "residence",
+            "address",
+            "cell",
+        ]
+        widgets = {"birth_date": DateInput}
+
+    def __init__(self, *args, user, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("opened_on", timezone.localdate())
+        organisation = getattr(user, "organisation", None)
+        if organisation is not None and organisation.is_cell:
+            initial.setdefault("cell", organisation.pk)
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].input_formats = DATE_FORMATS
+        self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
+        self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
+        # Places of the user's subtree, and places served by one of the user's cells (a cell
+        # secretary's villages belong to the grassroots organisation above the cell).
+        cells = Organisation.objects.visible_to(user).cells()
+        self.fields["residence"].queryset = Place.objects.filter(
+            Q(pk__in=Place.objects.visible_to(user).values("pk")) | Q(cell__in=cells)
+        ).order_by("name", "pk")
+        self.style()
+
+    def clean_opened_on(self):
+        return not_in_future(self.cleaned_data.get("opened_on"))
+
+
+class OpenCandidacyForm(BootstrapMixin, forms.Form):
+    """A new attempt for a person already on record."""
+
+    opened_on = date_field(_("Ngày xác định nguồn"))
+    cell = forms.ModelChoiceField(label=_("Chi bộ"), queryset=Organisation.objects.none())
+    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, person: Person, user, **kwargs):
+        kwargs.setdefault("initial", {"opened_on": timezone.localdate(), "cell": person.cell_id})
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
+        self.style()
+
+    def clean_opened_on(self):
+        return not_in_future(self.cleaned_data.get("opened_on"))
