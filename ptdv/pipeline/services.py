@@ -117,52 +117,15 @@ def record_step(
     enforce_rules: bool = True,
 ) -> Event:
     """Record one step. Refuses (``StepRefused``) a step out of order or one the rules block."""
-    step = Step(step)
-    if step is Step.CORRECTION:
-        raise ValueError("use correct_event()")
-    if step in EXITS and not reason.strip():
-        # An exit is a decision about a person: its reason stays in the record.
-        raise StepRefused([f"Cần ghi lý do cho bước “{STEP_LABELS[step]}”."])
+    step = _checked_step(step, reason)
     pk = candidacy.pk if isinstance(candidacy, Candidacy) else candidacy
     data = dict(data or {})
     with transaction.atomic():
         locked = Candidacy.objects.select_for_update(of=("self",)).select_related("cell").get(pk=pk)
         if expected_version is not None and locked.version != expected_version:
             raise ConcurrentChange
-        state = _state(locked)
-        passed = None
-        if step in VOTE_STEPS:
-            passed = _vote_passed(votes, on)
-        try:
-            new_stage = next_stage(state.stage, step, passed=passed)
-        except TransitionError as exc:
-            raise StepRefused([str(exc)]) from exc
-        if on < state.stage_since and step is not Step.TRANSFER:
-            raise StepRefused(
-                [
-                    f"Ngày của bước ({on:%d/%m/%Y}) trước ngày vào giai đoạn hiện tại "
-                    f"({state.stage_since:%d/%m/%Y})."
-                ]
-            )
+        passed = _check(locked, step, on, votes, data, enforce_rules)
         cell = locked.cell
-        if step is Step.TRANSFER:
-            target = _transfer_target(data, locked)
-            data["to_cell"] = target.pk
-            data.setdefault("from_cell", cell.pk)
-        if enforce_rules and step in PROGRESS:
-            # No level of the tree is skipped between the cell's resolution and the decision.
-            problem = route_error(
-                state.stage,
-                step,
-                cell_is_grassroots=cell.is_grassroots,
-                has_partial_committee=cell.has_partial_committee(),
-            )
-            if problem:
-                raise StepRefused([problem])
-        if enforce_rules and step in PROGRESS and new_stage != state.stage:
-            blockers = _blockers_for(locked, step, on, data)
-            if blockers:
-                raise StepRefused([f.message for f in blockers], blockers)
         event = _append(
             locked,
             step=step,
@@ -176,6 +139,83 @@ def record_step(
             reason=reason,
         )
     return event
+
+
+def check_step(
+    candidacy: Candidacy | int,
+    step: Step,
+    on: date,
+    *,
+    votes: dict[str, int] | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+    enforce_rules: bool = True,
+) -> bool | None:
+    """Every check of :func:`record_step`, nothing written (the forms' "Kiểm tra").
+
+    Returns whether a vote passed (``None`` for other steps); raises ``StepRefused`` with the
+    same messages and findings as :func:`record_step` would.
+    """
+    step = _checked_step(step, reason)
+    pk = candidacy.pk if isinstance(candidacy, Candidacy) else candidacy
+    locked = Candidacy.objects.select_related("cell").get(pk=pk)
+    return _check(locked, step, on, votes, dict(data or {}), enforce_rules)
+
+
+def _checked_step(step: Step | str, reason: str) -> Step:
+    step = Step(step)
+    if step is Step.CORRECTION:
+        raise ValueError("use correct_event()")
+    if step in EXITS and not reason.strip():
+        # An exit is a decision about a person: its reason stays in the record.
+        raise StepRefused([f"Cần ghi lý do cho bước “{STEP_LABELS[step]}”."])
+    return step
+
+
+def _check(
+    locked: Candidacy,
+    step: Step,
+    on: date,
+    votes: dict[str, int] | None,
+    data: dict[str, Any],
+    enforce_rules: bool,
+) -> bool | None:
+    """The state machine, dates, route and rules' blockers for ``step``; fills ``data``."""
+    state = candidacy_state(locked)
+    passed = None
+    if step in VOTE_STEPS:
+        passed = _vote_passed(votes, on)
+    try:
+        new_stage = next_stage(state.stage, step, passed=passed)
+    except TransitionError as exc:
+        raise StepRefused([str(exc)]) from exc
+    if on < state.stage_since and step is not Step.TRANSFER:
+        raise StepRefused(
+            [
+                f"Ngày của bước ({on:%d/%m/%Y}) trước ngày vào giai đoạn hiện tại "
+                f"({state.stage_since:%d/%m/%Y})."
+            ]
+        )
+    cell = locked.cell
+    if step is Step.TRANSFER:
+        target = _transfer_target(data, locked)
+        data["to_cell"] = target.pk
+        data.setdefault("from_cell", cell.pk)
+    if enforce_rules and step in PROGRESS:
+        # No level of the tree is skipped between the cell's resolution and the decision.
+        problem = route_error(
+            state.stage,
+            step,
+            cell_is_grassroots=cell.is_grassroots,
+            has_partial_committee=cell.has_partial_committee(),
+        )
+        if problem:
+            raise StepRefused([problem])
+    if enforce_rules and step in PROGRESS and new_stage != state.stage:
+        blockers = _blockers_for(locked, step, on, data)
+        if blockers:
+            raise StepRefused([f.message for f in blockers], blockers)
+    return passed
 
 
 def correct_event(
@@ -337,7 +377,8 @@ def _correction_fact(event: Event) -> EventFact:
     return EventFact(id=-1, step=Step.CORRECTION, date=event.date, voids=event.pk)
 
 
-def _state(candidacy: Candidacy) -> CandidacyState:
+def candidacy_state(candidacy: Candidacy) -> CandidacyState:
+    """The state replayed from the candidacy's effective events."""
     return derive(_event_facts(candidacy))
 
 
@@ -434,7 +475,7 @@ def _append(
 
 def _refresh(candidacy: Candidacy) -> None:
     """Rewrite the candidacy's cache and the person's membership from the events."""
-    state = _state(candidacy)
+    state = candidacy_state(candidacy)
     cell_id = state.cell_id or _opening_cell(candidacy)
     candidacy.stage = state.stage
     candidacy.stage_since = state.stage_since

@@ -38,15 +38,10 @@ from ptdv.rules.findings import Finding
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import (
     EXITS,
-    PROGRESS,
     STAGE_LABELS,
     STEP_LABELS,
-    VOTE_STEPS,
     Step,
-    TransitionError,
     derive,
-    next_stage,
-    route_error,
 )
 from ptdv.web.step_forms import (
     STEP_FORMS,
@@ -132,53 +127,19 @@ def preview_step(
     data: dict[str, Any] | None = None,
     reason: str = "",
 ) -> Preview:
-    """The checks of ``services.record_step`` (same order, same messages), nothing written.
-
-    To be replaced by a public ``services.check_step`` (see the lead's notes): it calls the
-    service's private helpers meanwhile.
-    """
-    data = dict(data or {})
+    """What recording the step would give (``services.check_step``), nothing written."""
     out = Preview()
-    if step in EXITS and not reason.strip():
-        out.refusals.append(f"Cần ghi lý do cho bước “{STEP_LABELS[step]}”.")
-        return out
-    state = services._state(candidacy)
-    passed = None
     try:
-        if step in VOTE_STEPS:
-            passed = services._vote_passed(votes, on)
-        new_stage = next_stage(state.stage, step, passed=passed)
+        passed = services.check_step(candidacy, step, on, votes=votes, data=data, reason=reason)
     except StepRefused as exc:
-        out.refusals += exc.messages
-        return out
-    except TransitionError as exc:
-        out.refusals.append(str(exc))
-        return out
-    if on < state.stage_since and step is not Step.TRANSFER:
-        out.refusals.append(
-            f"Ngày của bước ({on:%d/%m/%Y}) trước ngày vào giai đoạn hiện tại "
-            f"({state.stage_since:%d/%m/%Y})."
-        )
-        return out
-    if step is Step.TRANSFER:
-        try:
-            services._transfer_target(data, candidacy)
-        except StepRefused as exc:
+        if exc.findings:
+            out.blockers = exc.findings
+        else:
             out.refusals += exc.messages
         return out
-    cell = candidacy.cell
-    if step in PROGRESS:
-        problem = route_error(
-            state.stage,
-            step,
-            cell_is_grassroots=cell.is_grassroots,
-            has_partial_committee=cell.has_partial_committee(),
-        )
-        if problem:
-            out.refusals.append(problem)
-            return out
-        if new_stage != state.stage:
-            out.blockers = services._blockers_for(candidacy, step, on, data)
+    if step is Step.TRANSFER:
+        return out
+    state = services.candidacy_state(candidacy)
     if passed is False:
         need = votes_required(int(votes["official_members"]), rule_set_for(on))
         out.notes.append(
