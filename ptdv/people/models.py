@@ -41,10 +41,11 @@ class PersonQuerySet(ScopedQuerySet):
         return self.filter(party_official_on__lte=day).exclude(party_left_on__lte=day)
 
     def search(self, text: str):
-        folded = fold(text)
-        if folded.isdigit():
-            return self.filter(cccd__startswith=folded)
-        return self.filter(search_name__contains=folded)
+        """People matching a search box's text: name word beginnings without diacritics, or a
+        CCCD (prefix); best matches first, then Vietnamese order (see people/search.py)."""
+        from .search import PersonQuery, search_people
+
+        return search_people(self, PersonQuery.parse(text))
 
 
 class Person(models.Model):

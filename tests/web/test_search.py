@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ptdv.people.models import Person
+from ptdv.people.search import PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import STAGE_LABELS, Stage, Step
-from ptdv.web.search import PersonQuery, search_people
 from tests.base import SOURCE_ON, WorldTestCase, cccd_for, make_person
 
 URL = "/tim-kiem/"

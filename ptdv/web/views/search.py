@@ -11,8 +11,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ptdv.people.models import MemberStatus, Person
+from ptdv.people.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
-from ptdv.web.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 
 PER_PAGE = 50
 

@@ -86,10 +86,12 @@ def search_people(people: QuerySet, query: PersonQuery) -> QuerySet:
     conditions = Q()
     exact = rank = Value(0)
     if query.words:
-        # " nguyen van an ": a word starts after a space; a whole word is followed by one.
-        people = people.alias(_padded=Concat(Value(" "), F("search_name"), Value(" ")))
+        # A word of the name starts the folded name or follows a space. Both are LIKE patterns
+        # that PostgreSQL answers from the trigram index on search_name (migration 0003).
         for word in query.words:
-            conditions &= Q(_padded__contains=f" {word}")
+            conditions &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+        # " nguyen van an ": a whole word is surrounded by spaces (ranking of the matches only).
+        people = people.alias(_padded=Concat(Value(" "), F("search_name"), Value(" ")))
         partial = [
             Case(When(_padded__contains=f" {word} ", then=Value(0)), default=Value(1))
             for word in query.words
