@@ -1,0 +1,243 @@
+"""The filtered candidacy list: each filter, sort orders, scope, pagination, htmx, query counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import time_machine
+from django.test import SimpleTestCase
+
+from ptdv.pipeline.models import Candidacy
+from ptdv.rules.months import age_in_full_years
+from ptdv.rules.stages import Stage
+from ptdv.web.filters import AGE_BANDS, latest_birth_date_for_age
+from ptdv.web.views.board import PAGE_SIZE
+from tests.base import WorldTestCase, populate
+from tests.web.test_board import TODAY, bulk_candidacies, queries_for
+
+
+def names(response) -> list[str]:
+    return [c.person.full_name for c in response.context["page"].object_list]
+
+
+@time_machine.travel(TODAY, tick=False)
+class ListFilterTests(WorldTestCase):
+    def setUp(self):
+        self.client.force_login(self.u.committee)
+
+    def listed(self, query: str = "") -> list[str]:
+        response = self.client.get(f"/danh-sach/?{query}")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["errors"], [])
+        return sorted(names(response))
+
+    def test_person_filters(self):
+        bulk_candidacies([self.o.A1], 1, names=["Lò Thị Mai"], sex="F", ethnicity="03")
+        bulk_candidacies([self.o.A1], 1, names=["Vì Văn Đoàn"], youth_union_member=True)
+        bulk_candidacies([self.o.A2], 1, names=["Hà Văn Công"], trade_union_member=True)
+        bulk_candidacies([self.o.B1], 1, names=["Sầm Văn Chỗ"], local_resident=True)
+        self.assertEqual(self.listed("sex=F"), ["Lò Thị Mai"])
+        self.assertEqual(len(self.listed("sex=M")), 3)
+        self.assertEqual(self.listed("ethnicity=03"), ["Lò Thị Mai"])
+        self.assertEqual(self.listed("youth_union=yes"), ["Vì Văn Đoàn"])
+        self.assertEqual(len(self.listed("youth_union=no")), 3)
+        self.assertEqual(self.listed("trade_union=yes"), ["Hà Văn Công"])
+        self.assertEqual(self.listed("local_resident=yes"), ["Sầm Văn Chỗ"])
+        self.assertEqual(len(self.listed("local_resident=no")), 3)
+        self.assertEqual(self.listed("sex=M&youth_union=no&local_resident=no"), ["Hà Văn Công"])
+
+    def test_organisation_subtree(self):
+        made = populate(self.world)
+
+        def by_name(*keys):
+            return sorted(getattr(made, k).person.full_name for k in keys)
+
+        self.assertEqual(self.listed(f"organisation={self.o.A.pk}"), by_name("A1", "A2", "AP1"))
+        self.assertEqual(self.listed(f"organisation={self.o.AP.pk}"), by_name("AP1"))
+        self.assertEqual(self.listed(f"organisation={self.o.A1.pk}"), by_name("A1"))  # a leaf
+        self.assertEqual(self.listed(f"organisation={self.o.G.pk}"), by_name("G"))
+        self.assertEqual(self.listed(), by_name("A1", "A2", "AP1", "B1", "G"))  # X1 is outside
+
+    def test_stages_and_closed_candidacies(self):
+        bulk_candidacies([self.o.A1], 1, names=["Nguồn Văn Một"], stages=[Stage.SOURCE])
+        bulk_candidacies([self.o.A1], 1, names=["Hồ Sơ Văn Hai"], stages=[Stage.DOSSIER])
+        bulk_candidacies([self.o.A1], 1, names=["Thẻ Văn Ba"], stages=[Stage.CARD_ISSUED])
+        withdrawn = bulk_candidacies([self.o.A1], 1, names=["Rút Văn Bốn"])[0]
+        Candidacy.objects.filter(pk=withdrawn.pk).update(stage=Stage.WITHDRAWN, closed_on=TODAY)
+        self.assertEqual(self.listed(), ["Hồ Sơ Văn Hai", "Nguồn Văn Một"])  # open only
+        self.assertEqual(len(self.listed("include_closed=on")), 4)
+        self.assertEqual(self.listed("stage=dossier"), ["Hồ Sơ Văn Hai"])
+        self.assertEqual(
+            self.listed("stage=dossier&stage=source"), ["Hồ Sơ Văn Hai", "Nguồn Văn Một"]
+        )
+        # Choosing a closed stage shows it without ticking "include closed".
+        self.assertEqual(self.listed("stage=withdrawn"), ["Rút Văn Bốn"])
+        self.assertEqual(
+            self.listed("stage=card_issued&stage=source"), ["Nguồn Văn Một", "Thẻ Văn Ba"]
+        )
+
+    def test_overdue_only(self):
+        late, soon, _later, _none = bulk_candidacies(
+            [self.o.A1], 4
+        )  # -5, +3, +30 days, no deadline
+        closed = bulk_candidacies([self.o.A1], 1, start=9, names=["Đã Văn Xong"])[0]
+        Candidacy.objects.filter(pk=closed.pk).update(
+            stage=Stage.WITHDRAWN, closed_on=TODAY, next_due=TODAY - timedelta(days=30)
+        )
+        Candidacy.objects.filter(pk=soon.pk).update(next_due=TODAY)  # due today: not overdue
+        self.assertEqual(self.listed("overdue=on"), [late.person.full_name])
+        self.assertEqual(self.listed("overdue=on&include_closed=on"), [late.person.full_name])
+        self.assertEqual(self.listed("overdue=1"), [late.person.full_name])  # the home page's link
+        response = self.client.get("/danh-sach/")
+        self.assertContains(response, "Quá hạn", count=1)
+        self.assertContains(response, "Sắp đến hạn", count=1)
+
+    def test_age_bands_at_their_boundaries(self):
+        ages = {
+            29: date(1995, 9, 2), 30: date(1995, 9, 1), 35: date(1989, 9, 2),
+            36: date(1989, 9, 1), 40: date(1984, 9, 2), 41: date(1984, 9, 1),
+            50: date(1974, 9, 2), 51: date(1974, 9, 1),
+        }  # fmt: skip
+        for age, born in ages.items():
+            self.assertEqual(age_in_full_years(born, TODAY), age)
+            bulk_candidacies([self.o.A1], 1, names=[f"Tuổi Văn {age}"], birth_date=born)
+        expected = {
+            "lt30": [29], "30-35": [30, 35], "36-40": [36, 40], "41-50": [41, 50], "gt50": [51],
+        }  # fmt: skip
+        self.assertEqual(set(expected), set(AGE_BANDS))
+        for band, in_band in expected.items():
+            self.assertEqual(
+                self.listed(f"age={band}"), sorted(f"Tuổi Văn {a}" for a in in_band), band
+            )
+
+    def test_sort_orders(self):
+        # Created in the order Cường, An, Bình: the ids do not give the answer.
+        bulk_candidacies(
+            [self.o.B1, self.o.A2, self.o.A1],
+            3,
+            names=["Đỗ Văn Cường", "Lò Văn An", "Nguyễn Thị Bình"],
+        )
+        response = self.client.get("/danh-sach/")  # by name by default, Vietnamese order
+        self.assertEqual(names(response), ["Lò Văn An", "Nguyễn Thị Bình", "Đỗ Văn Cường"])
+        self.assertEqual(names(self.client.get("/danh-sach/?sort=name")), names(response))
+        # Longest in the stage first (the helper makes the later rows older in their stage).
+        self.assertEqual(
+            names(self.client.get("/danh-sach/?sort=days")),
+            ["Nguyễn Thị Bình", "Lò Văn An", "Đỗ Văn Cường"],
+        )
+        # Nearest deadline first, no deadline last.
+        Candidacy.objects.filter(person__full_name="Đỗ Văn Cường").update(next_due=None)
+        Candidacy.objects.filter(person__full_name="Lò Văn An").update(next_due=TODAY)
+        Candidacy.objects.filter(person__full_name="Nguyễn Thị Bình").update(
+            next_due=TODAY - timedelta(days=1)
+        )
+        self.assertEqual(
+            names(self.client.get("/danh-sach/?sort=due")),
+            ["Nguyễn Thị Bình", "Lò Văn An", "Đỗ Văn Cường"],
+        )
+        # By cell name: Chi bộ thôn Bắc, Chi bộ thôn Tây, Chi bộ thôn Đông (code-point order).
+        by_cell = [c.cell.name for c in self.client.get("/danh-sach/?sort=cell").context["page"]]
+        self.assertEqual(by_cell, sorted(by_cell))
+
+    def test_scope_is_never_widened(self):
+        populate(self.world)
+        outside = [
+            ("committee", f"organisation={self.o.X.pk}"),  # another district's commune
+            ("committee", f"organisation={self.o.P.pk}"),  # an ancestor
+            ("cell", f"organisation={self.o.A.pk}"),  # the cell's own grassroots committee
+            ("cell", "organisation=abc"),
+            ("committee", "sort=hack"),
+            ("committee", "age=99"),
+        ]
+        for role, query in outside:
+            with self.subTest(role=role, query=query):
+                self.client.force_login(getattr(self.u, role))
+                response = self.client.get(f"/danh-sach/?{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertNotEqual(response.context["errors"], [])
+                self.assertContains(response, "Bộ lọc không hợp lệ")
+                self.assertEqual(response.context["page"].paginator.count, 0)
+                self.assertNotContains(response, "Quần Chúng Thôn")
+        # The outsider sees their own branch and nothing of ours, whatever they ask.
+        self.client.force_login(self.u.outsider)
+        response = self.client.get("/danh-sach/?include_closed=on")
+        self.assertEqual(names(response), ["Quần Chúng Thôn Nam"])
+        response = self.client.get(f"/danh-sach/?organisation={self.o.A.pk}")
+        self.assertEqual(response.context["page"].paginator.count, 0)
+        choices = [v for v, _label in response.context["form"].fields["organisation"].choices]
+        self.assertNotIn(self.o.A.pk, [getattr(v, "value", v) for v in choices])
+
+    def test_table_and_links(self):
+        made = populate(self.world)
+        response = self.client.get("/danh-sach/?sex=M&sort=due")
+        self.assertContains(response, "<h1>", count=1)
+        self.assertContains(response, '<th scope="col">Ngày sinh</th>', html=True)
+        a1 = made.A1
+        self.assertContains(response, f'<a href="/ho-so/{a1.pk}/">{a1.person.full_name}</a>')
+        self.assertContains(response, a1.person.birth_date.strftime("%d/%m/%Y"))
+        self.assertContains(response, "Kinh")
+        self.assertContains(response, "Chi bộ thôn Đông")
+        self.assertContains(response, "5 hồ sơ")
+        self.assertContains(response, 'href="/danh-sach/excel/?sex=M&amp;sort=due"')
+        self.assertContains(response, "Xuất Excel")
+        self.assertContains(response, "Giới tính: Nam")  # the filters in words
+
+    def test_pagination_keeps_the_filters(self):
+        bulk_candidacies([self.o.A1, self.o.B1], PAGE_SIZE + 10, sex="F")
+        bulk_candidacies([self.o.A1], 3, start=500)
+        response = self.client.get("/danh-sach/?sex=F&sort=days")
+        self.assertEqual(response.context["page"].paginator.count, PAGE_SIZE + 10)
+        self.assertEqual(len(response.context["page"].object_list), PAGE_SIZE)
+        self.assertContains(response, 'href="?sex=F&amp;sort=days&amp;page=2"')
+        self.assertContains(response, 'hx-get="?sex=F&amp;sort=days&amp;page=2"')
+        self.assertContains(response, "trang 1/2")
+        page2 = self.client.get("/danh-sach/?sex=F&sort=days&page=2")
+        rows = page2.context["page"].object_list
+        self.assertEqual(len(rows), 10)
+        self.assertEqual({c.person.sex for c in rows}, {"F"})
+        first = {c.pk for c in response.context["page"].object_list}
+        self.assertFalse(first & {c.pk for c in rows})  # no row on both pages
+        self.assertContains(page2, 'href="?sex=F&amp;sort=days&amp;page=1"')
+
+    def test_htmx_renders_only_the_results(self):
+        populate(self.world)
+        response = self.client.get("/danh-sach/?sex=M", headers={"HX-Request": "true"})
+        self.assertTemplateUsed(response, "web/board/_list.html")
+        self.assertTemplateNotUsed(response, "web/board/list.html")
+        self.assertNotContains(response, "<html")
+        self.assertNotContains(response, "<form")
+        self.assertContains(response, "<table")
+        self.assertContains(response, "Xuất Excel")
+        full = self.client.get("/danh-sach/?sex=M")
+        self.assertContains(full, 'hx-target="#results"')
+        self.assertContains(full, '<div id="results">')
+
+    def test_query_count_does_not_grow_with_rows(self):
+        bulk_candidacies([self.o.A1, self.o.B1, self.o.G], 5)
+        url = f"/danh-sach/?organisation={self.o.D.pk}&sort=cell"
+        small = queries_for(self, url)
+        bulk_candidacies([self.o.A1, self.o.A2, self.o.AP1, self.o.B1, self.o.G], 35, start=5)
+        self.assertEqual(queries_for(self, url), small)
+        self.assertLessEqual(small, 7)
+        # A full page and a second page cost the same.
+        bulk_candidacies([self.o.A2], PAGE_SIZE + 20, start=100)
+        self.assertEqual(queries_for(self, url + "&page=2"), small)
+
+
+class AgeBandArithmeticTests(SimpleTestCase):
+    def test_latest_birth_date_agrees_with_full_years(self):
+        """For every day of four years and every age, the threshold is the exact boundary."""
+        day = date(2023, 1, 1)
+        while day < date(2027, 1, 1):
+            for years in (1, 18, 30, 36, 51):
+                latest = latest_birth_date_for_age(day, years)
+                self.assertEqual(age_in_full_years(latest, day), years, (day, years))
+                self.assertEqual(
+                    age_in_full_years(latest + timedelta(days=1), day), years - 1, (day, years)
+                )
+            day += timedelta(days=1)
+
+    def test_born_on_29_february(self):
+        # A full 18 years on 28/02/2026 (the month's last day), as ptdv.rules.months counts.
+        self.assertEqual(latest_birth_date_for_age(date(2026, 2, 28), 18), date(2008, 2, 29))
+        self.assertEqual(latest_birth_date_for_age(date(2026, 2, 27), 18), date(2008, 2, 27))
