@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, F, Q
+
 from ptdv.accounts.models import Role, User
 from ptdv.org.models import Organisation, OrgKind
+from ptdv.people.models import Person
 
 DEMO_PASSWORD = "ptdv-demo-2026"
 
@@ -44,4 +47,33 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         made.append((username, role.label, organisation.name))
+    mentor = demo_mentor(cell)
+    if mentor is not None:
+        # A mentor who signs in: read-only, linked to their own member record, so the "Giúp đỡ"
+        # page shows the people they help and lets them file their reports.
+        user = User(
+            username="giupdo",
+            first_name=mentor.full_name,
+            organisation=mentor.cell,
+            role=Role.VIEWER,
+            person=mentor,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        made.append((user.username, f"{Role.VIEWER.label} — người giúp đỡ", mentor.cell.name))
     return made
+
+
+def demo_mentor(cell: Organisation) -> Person | None:
+    """The official member helping the most people of their own cell now (in ``cell`` if any).
+
+    Only mentees in the mentor's own cell count: the account belongs to that cell and sees
+    nothing outside it.
+    """
+    current = Q(mentoring__end__isnull=True, mentoring__candidacy__cell=F("cell"))
+    mentors = (
+        Person.objects.annotate(helped=Count("mentoring", filter=current))
+        .filter(helped__gt=0)
+        .order_by("-helped", "pk")
+    )
+    return mentors.filter(cell=cell).first() or mentors.first()

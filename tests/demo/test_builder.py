@@ -101,7 +101,7 @@ class DemoDatasetTests(TestCase):
         self.assertEqual(
             sorted(User.objects.values_list("username", "role")),
             [("admin", "admin"), ("bantochuc", "committee"), ("chibo", "cell"), ("dangbo_xa", "grassroots"),
-             ("tinhuy", "committee"), ("xem", "viewer")],
+             ("giupdo", "viewer"), ("tinhuy", "committee"), ("xem", "viewer")],
         )  # fmt: skip
         chibo = User.objects.get(username="chibo")
         self.assertLess(Candidacy.objects.visible_to(chibo).count(), Candidacy.objects.count())

@@ -1,0 +1,217 @@
+"""Việc cần làm (the landing page): deadlines by kind, expiring papers, missing mentor reports,
+counts per stage, scoping and a query count that does not grow with the data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ptdv.org.models import Organisation
+from ptdv.pipeline import services
+from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
+from ptdv.rules.months import add_months
+from ptdv.rules.rulesets import rule_set_for
+from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS, Stage, Step
+from ptdv.web.views.todo import SHOWN, last_start_expiring_by
+from tests.base import AWARENESS_ON, COMMENTS_ON, WorldTestCase, populate
+from tests.web.test_pages import bulk_candidacies
+
+TODAY = date(2025, 9, 1)
+
+
+def bulk_world(world, cells: list[Organisation], n: int, today: date, start: int = 0) -> None:
+    """``n`` candidacies with an awareness certificate about to expire and a mentor each."""
+    bulk_candidacies(cells, n, today, start)
+    made = list(Candidacy.objects.order_by("-pk")[:n])
+    certificate_on = add_months(today, -rule_set_for(today).awareness_certificate_valid_months)
+    Candidacy.objects.filter(pk__in=[c.pk for c in made]).update(stage=Stage.AWARENESS_TRAINED)
+    Event.objects.bulk_create(
+        Event(candidacy=c, seq=1, step=Step.AWARENESS_CLASS, date=certificate_on, cell=c.cell)
+        for c in made
+    )
+    MentorAssignment.objects.bulk_create(
+        MentorAssignment(candidacy=c, mentor=world.people.mentor, start=today - timedelta(days=90))
+        for c in made
+    )
+
+
+@time_machine.travel(TODAY, tick=False)
+class TodoPageTests(WorldTestCase):
+    def test_overdue_grouped_by_kind_with_links_and_counts_per_stage(self):
+        populate(self.world)  # one sympathiser in each cell, both branches
+        late = self.advance(self.candidacy("Trần Văn Muộn"), Stage.CELL_RESOLVED)
+        self.assertLess(late.next_due, TODAY)  # the decision was due 60 working days after CELL_ON
+        self.client.force_login(self.u.committee)
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 200)
+        self.assertTemplateUsed(response, "web/todo/home.html")
+        self.assertContains(response, "<h1>Việc cần làm", html=False)
+        rows = {value: n for value, _, n, _ in response.context["stage_rows"]}
+        self.assertEqual(len(rows), len(PROGRESS_STAGES) + len(EXIT_STAGES))
+        self.assertEqual(rows[Stage.SYMPATHISER], 5)  # X1 is outside the district
+        self.assertEqual(rows[Stage.CELL_RESOLVED], 1)
+        self.assertEqual(response.context["total"], 6)
+        # Each stage links to the board filtered on it.
+        self.assertContains(response, f'href="/tien-trinh/?stage={Stage.SYMPATHISER.value}"')
+        self.assertContains(response, STAGE_LABELS[Stage.CELL_RESOLVED])
+        # Overdue, grouped by kind, linking to the record.
+        self.assertEqual(response.context["overdue_count"], 1)
+        (group,) = response.context["overdue_groups"]
+        self.assertEqual(
+            (group["code"], group["count"], group["rows"]), ("decision_due", 1, [late])
+        )
+        self.assertContains(response, "Quyết định kết nạp")  # what is overdue, not only when
+        self.assertContains(response, f'href="/ho-so/{late.pk}/"')
+        self.assertContains(response, "Trần Văn Muộn")
+        self.assertContains(response, late.next_due.strftime("%d/%m/%Y"))
+        # The outsider sees their own branch only.
+        self.client.force_login(self.u.outsider)
+        response = self.client.get("/")
+        self.assertEqual(response.context["total"], 1)
+        self.assertEqual(response.context["overdue_count"], 0)
+        self.assertNotContains(response, "Trần Văn Muộn")
+        self.assertContains(response, "Không có hồ sơ quá hạn.")
+
+    def test_due_soon_closed_candidacies_and_bounded_groups(self):
+        bulk_candidacies([self.o.A1], 2 * SHOWN * 3 + 6, TODAY)
+        closed = Candidacy.objects.order_by("pk").first()  # one of the overdue ones
+        Candidacy.objects.filter(pk=closed.pk).update(stage=Stage.WITHDRAWN)
+        self.client.force_login(self.u.cell)
+        response = self.client.get("/")
+        overdue_total = 2 * SHOWN + 2 - 1  # every third is overdue; the closed one is not
+        self.assertEqual(response.context["overdue_count"], overdue_total)
+        (overdue,) = response.context["overdue_groups"]
+        self.assertEqual(len(overdue["rows"]), SHOWN)  # the first 50, oldest first
+        self.assertEqual(overdue["rows"], sorted(overdue["rows"], key=lambda c: (c.next_due, c.pk)))
+        self.assertContains(response, 'href="/danh-sach/?overdue=1"')  # "see them all"
+        self.assertEqual(response.context["due_soon_count"], 2 * SHOWN + 2)
+        self.assertEqual(len(response.context["due_soon_groups"][0]["rows"]), SHOWN)
+        self.assertContains(response, "Đến hạn trong 7 ngày tới")
+        rows = {value: n for value, _, n, _ in response.context["stage_rows"]}
+        self.assertEqual(rows[Stage.WITHDRAWN], 1)
+
+    def test_missing_mentor_reports_this_month(self):
+        made = populate(self.world)  # reports filed for 10/2024 only
+        self.client.force_login(self.u.committee)
+        response = self.client.get("/")
+        self.assertEqual(response.context["missing_count"], 5)  # X1 is outside the district
+        self.assertContains(response, "Chưa có báo cáo giúp đỡ tháng 09/2025")
+        assignment_a1 = MentorAssignment.objects.get(candidacy=made.A1)
+        self.assertContains(response, f'href="/giup-do/{assignment_a1.pk}/bao-cao/"')
+        # A quarterly report covers the month; an old monthly one does not.
+        services.file_mentor_report(
+            assignment_a1, "quarter", date(2025, 8, 10), "Tốt.", "good", filed_on=TODAY
+        )
+        assignment_a2 = MentorAssignment.objects.get(candidacy=made.A2)
+        services.file_mentor_report(
+            assignment_a2, "month", date(2025, 8, 1), "Tốt.", "good", filed_on=TODAY
+        )
+        response = self.client.get("/")
+        self.assertEqual(response.context["missing_count"], 4)
+        listed = {a.candidacy_id for a in response.context["missing_reports"]}
+        self.assertNotIn(made.A1.pk, listed)
+        self.assertIn(made.A2.pk, listed)
+        # An ended assignment is not due.
+        services.end_mentor(MentorAssignment.objects.get(candidacy=made.B1), TODAY, "Chuyển đi")
+        self.assertEqual(self.client.get("/").context["missing_count"], 3)
+
+    def test_read_only_users_see_the_list_without_the_report_link(self):
+        made = populate(self.world)
+        self.client.force_login(self.u.viewer)
+        response = self.client.get("/")
+        self.assertEqual(response.context["missing_count"], 5)
+        pk = MentorAssignment.objects.get(candidacy=made.A1).pk
+        self.assertNotContains(response, f'href="/giup-do/{pk}/bao-cao/"')
+
+    def test_anonymous_is_sent_to_login(self):
+        self.client.logout()
+        response = self.client.get("/")
+        self.assertRedirects(
+            response, "/tai-khoan/dang-nhap/?next=/", fetch_redirect_response=False
+        )
+
+
+class ExpiringPapersTests(WorldTestCase):
+    """Certificates and papers read from the events, with the rule set's validity."""
+
+    def test_papers_expiring_soon_then_expired_until_the_cell_resolution(self):
+        waiting = self.advance(self.candidacy("Lê Văn Chờ"), Stage.DOSSIER)
+        voted = self.advance(self.candidacy("Lê Văn Xét"), Stage.CELL_RESOLVED)
+        outside = self.advance(self.candidacy("Võ Văn Xa", self.o.X1), Stage.DOSSIER)
+        letters_expire = add_months(
+            date(2024, 12, 23), rule_set_for(date(2024, 12, 23)).dossier_papers_valid_months
+        )
+        self.client.force_login(self.u.committee)
+        with time_machine.travel(letters_expire - timedelta(days=13), tick=False):
+            response = self.client.get("/")
+        papers = response.context["papers"]
+        # two introducers' letters (23/12/2024) and the comments (06/01/2025): all within 30 days
+        self.assertEqual(papers["count"], 3)
+        self.assertEqual({r["candidacy"] for r in papers["rows"]}, {waiting})
+        self.assertEqual(papers["rows"][0]["expires"], letters_expire)
+        self.assertFalse(any(r["expired"] for r in papers["rows"]))
+        self.assertContains(response, "Giấy giới thiệu người vào Đảng")
+        self.assertContains(response, "Sắp hết hạn")
+        # Consumed by the cell's resolution; outside the subtree.
+        self.assertNotIn(voted, {r["candidacy"] for r in papers["rows"]})
+        self.assertNotContains(response, outside.person.full_name)
+        self.assertEqual(response.context["certificates"]["count"], 0)
+        comments_expire = add_months(
+            COMMENTS_ON, rule_set_for(COMMENTS_ON).dossier_papers_valid_months
+        )
+        with time_machine.travel(comments_expire + timedelta(days=1), tick=False):
+            response = self.client.get("/")
+        self.assertEqual(response.context["papers"]["count"], 3)
+        self.assertTrue(all(r["expired"] for r in response.context["papers"]["rows"]))
+        self.assertContains(response, "Đã hết hạn")
+
+    def test_awareness_certificate_expiring(self):
+        trained = self.advance(self.candidacy("Đinh Văn Học"), Stage.AWARENESS_TRAINED)
+        expires = add_months(
+            AWARENESS_ON, rule_set_for(AWARENESS_ON).awareness_certificate_valid_months
+        )
+        with time_machine.travel(expires - timedelta(days=31), tick=False):
+            self.client.force_login(self.u.cell)  # sessions do not last five years
+            self.assertEqual(self.client.get("/").context["certificates"]["count"], 0)
+        with time_machine.travel(expires - timedelta(days=30), tick=False):
+            self.client.force_login(self.u.cell)
+            response = self.client.get("/")
+        certificates = response.context["certificates"]
+        self.assertEqual(certificates["count"], 1)
+        self.assertEqual(certificates["rows"][0]["candidacy"], trained)
+        self.assertEqual(certificates["rows"][0]["expires"], expires)
+        self.assertContains(response, f'href="/ho-so/{trained.pk}/"')
+        with time_machine.travel(expires, tick=False):
+            self.client.force_login(self.u.outsider)
+            self.assertEqual(self.client.get("/").context["certificates"]["count"], 0)
+
+    def test_last_start_expiring_by_counts_full_months(self):
+        self.assertEqual(last_start_expiring_by(date(2025, 2, 28), 12), date(2024, 2, 29))
+        self.assertEqual(last_start_expiring_by(date(2025, 3, 15), 12), date(2024, 3, 15))
+        self.assertEqual(last_start_expiring_by(date(2030, 1, 31), 60), date(2025, 1, 31))
+
+
+@time_machine.travel(TODAY, tick=False)
+class TodoQueryCountTests(WorldTestCase):
+    def test_query_count_does_not_grow_with_the_data(self):
+        cells = [self.o.A1, self.o.A2, self.o.AP1, self.o.B1, self.o.G]
+        self.client.force_login(self.u.committee)
+        self.client.get("/")  # warm up (session, content types)
+        bulk_world(self.world, cells, 5, TODAY)
+        with CaptureQueriesContext(connection) as few:
+            response = self.client.get("/")
+        self.assertEqual(response.context["total"], 5)
+        self.assertEqual(response.context["certificates"]["count"], 5)
+        self.assertEqual(response.context["missing_count"], 5)
+        bulk_world(self.world, cells, 120, TODAY, start=5)
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get("/")
+        self.assertEqual(response.context["total"], 125)
+        self.assertEqual(response.context["overdue_count"], 42)
+        self.assertEqual(response.context["certificates"]["count"], 125)
+        self.assertEqual(len(response.context["certificates"]["rows"]), SHOWN)
+        self.assertEqual(response.context["missing_count"], 125)
+        self.assertEqual(len(few), len(many), [q["sql"] for q in many.captured_queries])
