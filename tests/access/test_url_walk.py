@@ -51,6 +51,21 @@ READ_ONLY = {
     "pipeline.mentorreport",
 }
 LOGIN_URLS = ("/tai-khoan/dang-nhap/", "/quan-tri/login/")
+#: The site's pages that write: writers get the form (200), the read-only user 403.
+WRITE_PAGES = {
+    "candidacy_step", "candidacy_correct", "candidacy_mentor_assign", "candidacy_mentor_end",
+    "source_new", "candidacy_open",
+}  # fmt: skip
+
+
+def route_model(route: str):
+    """The model whose id fills ``<pk>`` in a page of the site (by the route's first segment)."""
+    from ptdv.org.models import Organisation
+    from ptdv.pipeline.models import Candidacy, MentorAssignment
+
+    models = {"ho-so": Candidacy, "nguoi": Person, "to-chuc": Organisation,
+              "giup-do": MentorAssignment}  # fmt: skip
+    return models[route.strip("/").split("/")[0]]
 
 
 def POLICY(model: str, role: str) -> set[str] | None:
@@ -154,6 +169,8 @@ class UrlWalkTests(WorldTestCase):
         found = leaves()
         routes = {leaf.route for leaf in found}
         self.assertIn("/ho-so/<int:pk>/", routes)
+        self.assertIn("/ho-so/<int:pk>/ghi-buoc/", routes)
+        self.assertIn("/nguoi/<int:pk>/", routes)
         self.assertIn("/nhat-ky/", routes)
         models = {leaf.model for leaf in found if leaf.model}
         self.assertTrue({"people.person", "org.organisation", "org.place", "accounts.user", "pipeline.event",
@@ -214,10 +231,8 @@ class UrlWalkTests(WorldTestCase):
         params = set(_PARAM.findall(route))
         if not params:
             return [(route, "-")]
-        if params == {"pk"}:  # the candidacy page
-            from ptdv.pipeline.models import Candidacy
-
-            ids = self.ids(Candidacy, user)
+        if params == {"pk"} and leaf.model_admin is None:  # a page of the site
+            ids = self.ids(route_model(route), user)
         elif params == {"content_type_id", "object_id"}:
             ids = self.ids(Person, user)
             ct = ContentType.objects.get_for_model(Person).pk
@@ -235,6 +250,8 @@ class UrlWalkTests(WorldTestCase):
                 self.assertEqual(get.status_code, 200)
             elif url == "/tai-khoan/dang-xuat/":
                 self.assertEqual(get.status_code, 405)  # logging out is a POST
+            elif leaf.name == "set_language":
+                self.assertEqual(get.status_code, 302)  # nothing to change: back to the site
             else:
                 self.assertEqual(get.status_code, 302)
                 if url == "/quan-tri/logout/":
@@ -276,7 +293,17 @@ class UrlWalkTests(WorldTestCase):
                 return None  # 200 or 404 depending on the models the user may see
             if leaf.route == "/quan-tri/login/":
                 return 302  # already signed in
-            return site[leaf.name]
+            if leaf.name in site:
+                return site[leaf.name]
+            if where == "missing":
+                return 404
+            if leaf.name in WRITE_PAGES:
+                return 200 if user.can_write else 403
+            if leaf.name == "mentor_report":  # writers, and the mentor of that assignment
+                return 200 if user.can_write else 403
+            if leaf.name == "set_language":
+                return 302
+            return 200  # every other page of the site reads within the user's subtree
         allowed = POLICY(leaf.model, role)
         if where == "missing":
             return None
