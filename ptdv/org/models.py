@@ -151,6 +151,18 @@ class Coverage(models.TextChoices):
 
 
 class PlaceQuerySet(ScopedQuerySet):
+    def serving(self, user):
+        """Places of the user's subtree, and the places a cell of the subtree covers.
+
+        ``visible_to`` follows the place's (grassroots) organisation, so a cell's secretary
+        would see none of the villages their own cell covers; this adds them, for reading
+        (pages and choices). Editing places in the admin stays with ``visible_to``.
+        """
+        cells = Organisation.objects.visible_to(user)
+        return self.filter(
+            Q(pk__in=Place.objects.visible_to(user).values("pk")) | Q(cell__in=cells.values("pk"))
+        )
+
     def with_coverage(self):
         """Annotate ``places_in_cell``: how many places share this place's cell."""
         return self.annotate(

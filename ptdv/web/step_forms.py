@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -478,12 +477,7 @@ class SourceForm(BootstrapMixin, forms.ModelForm):
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
         self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
-        # Places of the user's subtree, and places served by one of the user's cells (a cell
-        # secretary's villages belong to the grassroots organisation above the cell).
-        cells = Organisation.objects.visible_to(user).cells()
-        self.fields["residence"].queryset = Place.objects.filter(
-            Q(pk__in=Place.objects.visible_to(user).values("pk")) | Q(cell__in=cells)
-        ).order_by("name", "pk")
+        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
         self.style()
 
     def clean_opened_on(self):

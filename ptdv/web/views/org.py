@@ -7,7 +7,7 @@
 - A child is expanded in place with htmx (the unit URL answers with the children partial); the
   same URL is a full page without JavaScript.
 - Places are scoped by their organisation (``Place.SCOPE``); a cell's users also see the places
-  their cell covers (see :func:`visible_places`).
+  their cell covers (see ``PlaceQuerySet.serving``).
 """
 
 from __future__ import annotations
@@ -38,19 +38,6 @@ from ptdv.pipeline.models import Candidacy
 
 PER_PAGE = 50
 STEPLEN = Organisation.steplen
-
-
-def visible_places(user):
-    """Places of the user's subtree: by their organisation, or covered by a cell of it.
-
-    ``Place.SCOPE`` names the place's (grassroots) organisation, so a cell's secretary would see
-    none of the places their own cell covers; the cells of the subtree add them.
-    """
-    by_organisation = Place.objects.visible_to(user)
-    by_cell = Place.objects.filter(cell__in=Organisation.objects.visible_to(user))
-    return Place.objects.filter(
-        Q(pk__in=by_organisation.values("pk")) | Q(pk__in=by_cell.values("pk"))
-    )
 
 
 def with_coverage_code(places):
@@ -136,7 +123,7 @@ def _children_context(request, unit: Organisation | None) -> dict:
 
 
 def _places_context(request, unit: Organisation | None) -> dict:
-    places = visible_places(request.user)
+    places = Place.objects.serving(request.user)
     if unit is not None:
         places = places.filter(
             Q(organisation__path__startswith=unit.path) | Q(cell__path__startswith=unit.path)
