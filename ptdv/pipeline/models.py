@@ -107,7 +107,8 @@ class Candidacy(models.Model):
 
     @property
     def next_due_label(self) -> str:
-        return DEADLINE_LABELS.get(self.next_due_code, "")
+        label = DEADLINE_LABELS.get(self.next_due_code, "")
+        return gettext(label) if label else ""  # gettext("") would be the catalogue's header
 
 
 class EventQuerySet(ScopedQuerySet):

@@ -43,6 +43,8 @@ from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import RuleSet, rule_set_for
 from ptdv.rules.stages import Stage, Step
 
+from .i18n import gettext_noop
+
 __all__ = ["ADMISSION", "RECOGNITION", "Checklist", "ChecklistItem", "ItemStatus", "checklist"]
 
 ADMISSION = "admission"
@@ -73,10 +75,10 @@ class ItemStatus(StrEnum):
 
 
 STATUS_LABELS: dict[ItemStatus, str] = {
-    ItemStatus.PRESENT: "Đã có",
-    ItemStatus.MISSING: "Còn thiếu",
-    ItemStatus.EXPIRED: "Hết hạn",
-    ItemStatus.PROBLEM: "Có vướng mắc",
+    ItemStatus.PRESENT: gettext_noop("Đã có"),
+    ItemStatus.MISSING: gettext_noop("Còn thiếu"),
+    ItemStatus.EXPIRED: gettext_noop("Hết hạn"),
+    ItemStatus.PROBLEM: gettext_noop("Có vướng mắc"),
 }
 
 
@@ -283,8 +285,8 @@ def _verification_items(
 
 
 _UNION_LABELS = {
-    "youth_union": "Nghị quyết giới thiệu của Ban Chấp hành Đoàn cơ sở",
-    "trade_union": "Nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
+    "youth_union": gettext_noop("Nghị quyết giới thiệu của Ban Chấp hành Đoàn cơ sở"),
+    "trade_union": gettext_noop("Nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở"),
 }
 
 

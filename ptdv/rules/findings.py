@@ -15,6 +15,8 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .i18n import gettext_noop
+
 if TYPE_CHECKING:  # pragma: no cover
     from ptdv.rules.calendar import WorkingCalendar
     from ptdv.rules.stages import Step
@@ -48,9 +50,9 @@ class Severity(StrEnum):
 
 
 SEVERITY_LABELS: dict[Severity, str] = {
-    Severity.ERROR: "Lỗi (chặn bước tiếp theo)",
-    Severity.WARNING: "Cảnh báo",
-    Severity.INFO: "Thông tin",
+    Severity.ERROR: gettext_noop("Lỗi (chặn bước tiếp theo)"),
+    Severity.WARNING: gettext_noop("Cảnh báo"),
+    Severity.INFO: gettext_noop("Thông tin"),
 }
 
 

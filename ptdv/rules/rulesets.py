@@ -28,6 +28,8 @@ from typing import get_args
 from ptdv.rules.facts import EducationCode
 from ptdv.rules.findings import Citation
 
+from .i18n import gettext_noop
+
 __all__ = [
     "EDUCATION_LABELS",
     "EDUCATION_LEVELS",
@@ -55,15 +57,15 @@ _EDUCATION_RANK: dict[str, int] = {
     "doctor": 7,
 }
 EDUCATION_LABELS: dict[str, str] = {
-    "none": "Chưa qua đào tạo",
-    "primary": "Tiểu học",
-    "lower_secondary": "Trung học cơ sở",
-    "upper_secondary": "Trung học phổ thông",
-    "vocational": "Trung cấp",
-    "college": "Cao đẳng",
-    "university": "Đại học",
-    "master": "Thạc sĩ",
-    "doctor": "Tiến sĩ",
+    "none": gettext_noop("Chưa qua đào tạo"),
+    "primary": gettext_noop("Tiểu học"),
+    "lower_secondary": gettext_noop("Trung học cơ sở"),
+    "upper_secondary": gettext_noop("Trung học phổ thông"),
+    "vocational": gettext_noop("Trung cấp"),
+    "college": gettext_noop("Cao đẳng"),
+    "university": gettext_noop("Đại học"),
+    "master": gettext_noop("Thạc sĩ"),
+    "doctor": gettext_noop("Tiến sĩ"),
 }
 
 
