@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import Any
 
 import django_filters
 from django import forms
@@ -230,12 +231,49 @@ class CandidacyFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         form.fields["organisation"].base_depth = self._base_depth
+        if not getattr(form, "_bounded_choices", False):
+            form._bounded_choices = True
+            # A callable: computed when the select is rendered, after validation (no lookup).
+            shown: list[tuple[Any, str]] = []
+
+            def choices() -> list[tuple[Any, str]]:
+                if not shown:  # rendering iterates the choices more than once
+                    shown.extend(self._organisation_choices(form))
+                return shown
+
+            form.fields["organisation"].widget.choices = choices
         if form.is_bound:
             for name in form.errors:
                 widget = form.fields[name].widget if name in form.fields else None
                 if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
         return form
+
+    def _organisation_choices(self, form) -> list[tuple[Any, str]]:
+        """The choices shown: the way from the user's organisation down to the chosen one, and
+        the chosen one's children — a drill-down, so a province's 5,000 units never fill the
+        page. Validation still accepts any organisation of the subtree (the field's queryset).
+        """
+        field = form.fields["organisation"]
+        visible = field.queryset
+        chosen = getattr(form, "cleaned_data", {}).get("organisation")
+        root = getattr(getattr(self.request, "user", None), "organisation", None)
+        if chosen is None:
+            chosen = root
+        if chosen is None:  # an administrator without an organisation: the tree's roots
+            rows = list(visible.filter(depth=1).order_by("path"))
+        else:
+            steplen = Organisation.steplen
+            start = root.depth if root is not None else 1
+            chain = [chosen.path[: steplen * d] for d in range(start, chosen.depth + 1)]
+            rows = list(
+                visible.filter(
+                    Q(path__in=chain) | Q(path__startswith=chosen.path, depth=chosen.depth + 1)
+                ).order_by("path")
+            )
+        return [("", field.empty_label or "")] + [
+            (o.pk, field.label_from_instance(o)) for o in rows
+        ]
 
     # --- filtering ----------------------------------------------------------------------------
 

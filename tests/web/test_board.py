@@ -225,3 +225,37 @@ class BoardTests(WorldTestCase):
         self.assertEqual(queries_for(self, url), small)
         self.assertLessEqual(small, 7)
         self.assertEqual(queries_for(self, "/tien-trinh/"), small - 1)  # no organisation to check
+
+
+@time_machine.travel(TODAY, tick=False)
+class OrganisationDrillDownTests(WorldTestCase):
+    """The organisation select shows the way down to the chosen unit and its children only."""
+
+    def options(self, url: str) -> list[str]:
+        import re
+
+        content = self.client.get(url).content.decode()
+        select = re.search(r'<select[^>]*name="organisation".*?</select>', content, re.S).group(0)
+        return [
+            label.replace("&nbsp;", "").replace("\u00a0", "").strip()
+            for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)
+        ][1:]
+
+    def test_children_of_the_user_organisation_then_of_the_chosen_one(self):
+        self.client.force_login(self.u.grassroots)
+        self.assertEqual(
+            self.options("/tien-trinh/"),
+            [self.o.A.name, self.o.A1.name, self.o.A2.name, self.o.AP.name],
+        )
+        self.assertEqual(
+            self.options(f"/tien-trinh/?organisation={self.o.AP.pk}"),
+            [self.o.A.name, self.o.AP.name, self.o.AP1.name],
+        )
+
+    def test_a_unit_not_shown_is_still_accepted_and_an_outside_one_refused(self):
+        self.client.force_login(self.u.committee)
+        self.assertNotIn(self.o.AP1.name, self.options("/tien-trinh/"))
+        ok = self.client.get(f"/danh-sach/?organisation={self.o.AP1.pk}")
+        self.assertNotContains(ok, "is-invalid")
+        refused = self.client.get(f"/danh-sach/?organisation={self.o.X1.pk}")
+        self.assertContains(refused, "is-invalid")
