@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.people.choices import GeneralEducation, ProfessionalLevel, Religion, Sector, TheoryLevel
@@ -951,6 +951,12 @@ class Builder:
             Place.objects.bulk_create(self.places, batch_size=BATCH)
             self.build_members()
             self.build_candidacies()
+        if connection.vendor == "sqlite":
+            # After a bulk load, SQLite's planner needs statistics (Django never runs ANALYZE):
+            # without them it walks the events' (step, date) index instead of a cell's few
+            # candidacies. PostgreSQL's autovacuum analyses on its own.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.counts["organisations"] = len(self.tree.nodes)
         self.counts["cells"] = len(self.cells)
         self.counts["places"] = len(self.places)

@@ -68,7 +68,9 @@ def home(request):
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
     ]
     overdue, due_soon = deadline_groups(candidacies, today)
-    events = Event.objects.visible_to(user)
+    # The events of the user's candidacies waiting for the cell's resolution (scoped through
+    # the candidacies: the database starts from the few waiting candidacies).
+    events = waiting_events(candidacies)
     missing = missing_reports(MentorAssignment.objects.visible_to(user), today)
     missing_rows = list(
         missing.select_related("mentor", "candidacy__person", "candidacy__cell").order_by(
@@ -179,10 +181,10 @@ def expiring_filter(field: str, rule: str, horizon: date) -> Q:
     return q
 
 
-def _waiting_for_the_cell(events: QuerySet) -> QuerySet:
-    return events.effective().filter(
-        candidacy__stage__in=BEFORE_CELL_RESOLUTION, candidacy__closed_on__isnull=True
-    )
+def waiting_events(candidacies: QuerySet) -> QuerySet:
+    """Effective events of ``candidacies`` (scoped) that still wait for the cell's resolution."""
+    waiting = candidacies.filter(stage__in=BEFORE_CELL_RESOLUTION, closed_on__isnull=True)
+    return Event.objects.effective().filter(candidacy_id__in=waiting.values("pk"))
 
 
 def _expiring(events: QuerySet, rule: str, today: date, label) -> dict:
@@ -211,7 +213,7 @@ def expiring_certificates(events: QuerySet, today: date) -> dict:
         NullIf(KeyTextTransform("certificate_date", "data"), Value("", output_field=CharField())),
         DateField(),
     )
-    certificates = _waiting_for_the_cell(events).filter(step=Step.AWARENESS_CLASS)
+    certificates = events.filter(step=Step.AWARENESS_CLASS)
     certificates = certificates.annotate(
         made_on=Coalesce(certificate_date, F("date"), output_field=DateField())
     )
@@ -225,9 +227,7 @@ def expiring_certificates(events: QuerySet, today: date) -> dict:
 
 def expiring_papers(events: QuerySet, today: date) -> dict:
     """Introducers' letters, union resolutions and comments expired or expiring soon."""
-    papers = _waiting_for_the_cell(events).filter(
-        step=Step.DOSSIER_PAPER, data__kind__in=sorted(EXPIRING_PAPER_KINDS)
-    )
+    papers = events.filter(step=Step.DOSSIER_PAPER, data__kind__in=sorted(EXPIRING_PAPER_KINDS))
     papers = papers.annotate(made_on=F("date"))
     return _expiring(
         papers,
