@@ -213,16 +213,21 @@ INTRODUCER_KINDS = [
 class DossierPaperForm(StepForm):
     """A paper of the admission dossier, with what the rules read of it."""
 
-    kind = forms.ChoiceField(label=_("Loại giấy tờ"), choices=list(PAPER_LABELS.items()))
+    kind = forms.ChoiceField(
+        label=_("Loại giấy tờ"), choices=[(k, _(v)) for k, v in PAPER_LABELS.items()]
+    )
     subject = forms.ChoiceField(
         label=_("Thẩm tra lý lịch của"),
-        choices=[("", "—"), *VERIFICATION_SUBJECTS.items()],
+        choices=[("", "—"), *((k, _(v)) for k, v in VERIFICATION_SUBJECTS.items())],
         required=False,
         help_text=_("Chỉ với kết quả thẩm tra lý lịch."),
     )
     result = forms.ChoiceField(
         label=_("Kết luận thẩm tra"),
-        choices=[("", _("Chưa có kết luận")), *VERIFICATION_RESULTS.items()],
+        choices=[
+            ("", _("Chưa có kết luận")),
+            *((k, _(v)) for k, v in VERIFICATION_RESULTS.items()),
+        ],
         required=False,
     )
     introducer = forms.ModelChoiceField(

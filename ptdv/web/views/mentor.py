@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.scope import get_visible_or_404
@@ -81,13 +81,13 @@ def period_label(period: str | None, start: date | None) -> str:
     if not period or start is None:
         return ""
     if period == ReportPeriod.MONTH:
-        return _t("Tháng %(month)s") % {"month": f"{start:%m/%Y}"}
+        return gettext("Tháng %(month)s") % {"month": f"{start:%m/%Y}"}
     if period == ReportPeriod.QUARTER:
-        return _t("Quý %(quarter)s/%(year)s") % {
+        return gettext("Quý %(quarter)s/%(year)s") % {
             "quarter": (start.month - 1) // 3 + 1,
             "year": start.year,
         }
-    return _t("Năm %(year)s") % {"year": start.year}
+    return gettext("Năm %(year)s") % {"year": start.year}
 
 
 class MentorReportForm(forms.Form):
@@ -229,7 +229,7 @@ def mentor_report(request, pk: int):
                     form.add_error(None, message)
         if saved is not None:
             label = period_label(saved.period, saved.period_start)
-            notice = _t("Đã lưu báo cáo %(period)s về %(name)s.") % {
+            notice = gettext("Đã lưu báo cáo %(period)s về %(name)s.") % {
                 "period": label.lower(),
                 "name": assignment.candidacy.person.full_name,
             }

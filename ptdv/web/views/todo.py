@@ -35,7 +35,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, RowNumber
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.rules.checks import DEADLINE_LABELS
@@ -64,7 +64,7 @@ def home(request):
     candidacies = Candidacy.objects.visible_to(user)
     counts = candidacies.stage_counts()
     stage_rows = [
-        (s.value, STAGE_LABELS[s], counts.get(s.value, 0), s in EXIT_STAGES)
+        (s.value, gettext(STAGE_LABELS[s]), counts.get(s.value, 0), s in EXIT_STAGES)
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
     ]
     overdue, due_soon = deadline_groups(candidacies, today)
@@ -135,7 +135,9 @@ def deadline_groups(candidacies: QuerySet, today: date) -> tuple[list[dict], lis
     for code, late, n in tallies:
         groups[(code, bool(late))] = {
             "code": code,
-            "label": DEADLINE_LABELS.get(code) or _t("Việc khác"),
+            "label": gettext(DEADLINE_LABELS[code])
+            if code in DEADLINE_LABELS
+            else gettext("Việc khác"),
             "count": n,
             "rows": [],
         }
@@ -221,7 +223,7 @@ def expiring_certificates(events: QuerySet, today: date) -> dict:
         certificates,
         "awareness_certificate_valid_months",
         today,
-        lambda e: _t("Giấy chứng nhận nhận thức về Đảng"),
+        lambda e: gettext("Giấy chứng nhận nhận thức về Đảng"),
     )
 
 
@@ -233,7 +235,7 @@ def expiring_papers(events: QuerySet, today: date) -> dict:
         papers,
         "dossier_papers_valid_months",
         today,
-        lambda e: PAPER_LABELS.get(e.data.get("kind", ""), _t("Giấy tờ")),
+        lambda e: PAPER_LABELS.get(e.data.get("kind", ""), gettext("Giấy tờ")),
     )
 
 

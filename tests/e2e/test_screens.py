@@ -1,0 +1,46 @@
+"""Each page: answered 200, styled, no serious/critical axe violation; screenshots for the docs.
+
+The screenshots go to docs/screens/<name>-desktop.png and <name>-phone.png (docs/screens.md lists
+them). They are written before the axe check, so a page with an accessibility fault still gets
+its picture; a page that does not answer 200 gets none.
+"""
+
+import pytest
+
+from ptdv.people.text import fold
+
+from .conftest import DESKTOP, PHONE, axe_check, login, open_page, shot
+
+#: (screenshot name, who is signed in, path). Users: None (anonymous), "cell" (chibo),
+#: "commune" (dangbo_xa), "district" (bantochuc).
+SCREENS = [
+    ("login", None, "/tai-khoan/dang-nhap/"),
+    ("todo", "district", "/"),
+    ("board", "district", "/tien-trinh/"),
+    ("list", "district", "/danh-sach/"),
+    ("search", "cell", "/tim-kiem/?q={query}"),
+    ("candidacy", "cell", "/ho-so/{candidacy}/"),
+    ("org-tree", "district", "/to-chuc/"),
+    ("mentor", "commune", "/giup-do/"),
+    ("account", "cell", "/tai-khoan/cua-toi/"),
+]
+
+
+@pytest.mark.parametrize(("name", "who", "path"), SCREENS, ids=[s[0] for s in SCREENS])
+def test_page_is_accessible_and_pictured(page, demo, name, who, path):
+    users = {"cell": demo.cell_user, "commune": demo.commune_user, "district": demo.district_user}
+    if who is not None:
+        login(page, users[who], demo.password)
+    url = path.format(query=fold(demo.cell_person_name), candidacy=demo.cell_candidacy_pk)
+    open_page(page, url)
+    shots = shot(page, name)
+    axe_check(page)
+    # Nothing wider than the screen (wide tables scroll inside .table-responsive).
+    for width, screen, picture in [
+        (shots.desktop_width, DESKTOP, shots.desktop),
+        (shots.phone_width, PHONE, shots.phone),
+    ]:
+        assert width <= screen["width"], (
+            f"{url} is {width}px wide on a {screen['width']}px wide screen, it scrolls sideways "
+            f"(see docs/screens/{picture.name})"
+        )
