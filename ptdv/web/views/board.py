@@ -27,7 +27,7 @@ from ..export import CANDIDACY_COLUMNS, CANDIDACY_FROZEN_COLUMNS, candidacy_rows
 from ..filters import CandidacyFilter, due_state
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.
-CARDS_PER_COLUMN = 20
+CARDS_PER_COLUMN = 12
 PAGE_SIZE = 50
 
 #: Only what a card or a row shows (no wide person rows at province scale).
