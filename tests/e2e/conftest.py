@@ -138,7 +138,8 @@ def browser(chromium_executable, _orm_beside_playwright):
     from playwright.sync_api import sync_playwright
 
     # Chromium's sandbox refuses to start as root (CI containers): only then turn it off.
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    # Vietnamese UI locale: the native date inputs show dd/mm/yyyy, as a Vietnamese browser does.
+    args = ["--lang=vi-VN", *(["--no-sandbox"] if os.geteuid() == 0 else [])]
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
