@@ -137,9 +137,11 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
-# dd/mm/yyyy dates and Vietnamese number separators (ptdv/formats/vi/formats.py).
+# dd/mm/yyyy dates and Vietnamese number separators (ptdv/formats/vi/formats.py). Grouping is
+# asked for where a count is shown (humanize's intcomma: 1.234); never by default, which would
+# also group the ids written into links (/ho-so/2.207/).
 FORMAT_MODULE_PATH = ["ptdv.formats"]
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False
 USE_I18N = True
 USE_TZ = True
 

@@ -259,3 +259,31 @@ class OrganisationDrillDownTests(WorldTestCase):
         self.assertNotContains(ok, "is-invalid")
         refused = self.client.get(f"/danh-sach/?organisation={self.o.X1.pk}")
         self.assertContains(refused, "is-invalid")
+
+
+@time_machine.travel(TODAY, tick=False)
+class LargeIdTests(WorldTestCase):
+    """Ids of a real database (five digits and more) go into links ungrouped: /ho-so/12345/."""
+
+    def test_links_carry_plain_ids(self):
+        person = Person.objects.create(
+            id=54321,
+            full_name="Lò Văn Mười Nghìn",
+            birth_date=date(1996, 2, 3),
+            sex="M",
+            general_education="upper_secondary",
+            sector="farmer",
+            cell=self.o.A1,
+        )
+        Candidacy.objects.create(
+            id=12345, person=person, attempt=1, cell=self.o.A1, stage=Stage.SYMPATHISER,
+            stage_since=TODAY - timedelta(days=3), opened_on=TODAY - timedelta(days=30),
+            next_due=TODAY - timedelta(days=1), next_due_code="ceremony", version=1,
+        )  # fmt: skip
+        self.client.force_login(self.u.cell)
+        for url in ("/", "/tien-trinh/", "/danh-sach/", "/tim-kiem/?q=muoi+nghin"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "/ho-so/12345/")
+                self.assertNotContains(response, "12.345")
+        self.assertContains(self.client.get("/tim-kiem/?q=muoi+nghin"), "/nguoi/54321/")
