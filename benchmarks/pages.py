@@ -104,7 +104,7 @@ def bench_dataset(name: str, shape, args, run) -> dict:
         bare = measure(bare_client, "/bench/bare/", args.warmup, args.requests)
         results["bare"] = bare
         rows = []
-        for username, label in USERS:
+        for username, _label in USERS:
             if username not in args.users:
                 continue
             user = User.objects.select_related("organisation").get(username=username)
