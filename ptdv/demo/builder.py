@@ -934,9 +934,12 @@ class Builder:
                 assignments=by_candidacy.get(id(candidacy), []),
                 people=people_by_id,
             )
-            nearest = evaluate(facts, self.calendar, state.stage_since).next_deadline
+            evaluation = evaluate(facts, self.calendar, state.stage_since)
+            nearest, expiry = evaluation.next_deadline, evaluation.next_expiry
             candidacy.next_due = nearest.due if nearest else None
             candidacy.next_due_code = nearest.code if nearest else ""
+            candidacy.expiry_due = expiry.due if expiry else None
+            candidacy.expiry_code = expiry.code if expiry else ""
             person.cell_id = cell_id
             for field_name, value in (membership_fields(state) or {}).items():
                 setattr(person, field_name, value)

@@ -69,6 +69,9 @@ class Candidacy(models.Model):
     closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     next_due = models.DateField(_("hạn gần nhất"), null=True, blank=True)
     next_due_code = models.CharField(max_length=48, blank=True)
+    #: The earliest open expiry of the certificate or a dossier paper (``Evaluation.next_expiry``).
+    expiry_due = models.DateField(_("giấy tờ hết hạn"), null=True, blank=True)
+    expiry_code = models.CharField(max_length=48, blank=True)
     #: Incremented by every event; a step is recorded only against the version its author saw.
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -89,6 +92,7 @@ class Candidacy(models.Model):
         indexes = [
             models.Index(fields=["stage", "cell"]),
             models.Index(fields=["next_due"]),
+            models.Index(fields=["expiry_due"]),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +108,11 @@ class Candidacy(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.stage_enum in CLOSED_STAGES
+
+    @property
+    def expiry_label(self) -> str:
+        label = DEADLINE_LABELS.get(self.expiry_code, "")
+        return gettext(label) if label else ""
 
     @property
     def next_due_label(self) -> str:

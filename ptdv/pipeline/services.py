@@ -485,6 +485,9 @@ def _refresh(candidacy: Candidacy) -> None:
     nearest = evaluation.next_deadline
     candidacy.next_due = nearest.due if nearest else None
     candidacy.next_due_code = nearest.code if nearest else ""
+    expiry = evaluation.next_expiry
+    candidacy.expiry_due = expiry.due if expiry else None
+    candidacy.expiry_code = expiry.code if expiry else ""
     Candidacy.objects.filter(pk=candidacy.pk).update(
         stage=candidacy.stage,
         stage_since=candidacy.stage_since,
@@ -492,6 +495,8 @@ def _refresh(candidacy: Candidacy) -> None:
         closed_on=candidacy.closed_on,
         next_due=candidacy.next_due,
         next_due_code=candidacy.next_due_code,
+        expiry_due=candidacy.expiry_due,
+        expiry_code=candidacy.expiry_code,
     )
     _sync_person(candidacy, state)
 

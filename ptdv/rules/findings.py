@@ -24,6 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SEVERITY_LABELS", "Citation", "Deadline", "Evaluation", "Finding", "Severity"]
 
 
+#: Deadlines that are the expiry of a paper of the dossier (see ``checks.deadlines``).
+EXPIRY_CODES = frozenset({"certificate_expiry", "papers_expiry"})
+
+
 @dataclass(frozen=True)
 class Citation:
     """Where a rule is written: a document and a place in it.
@@ -130,6 +134,13 @@ class Evaluation:
     def next_deadline(self) -> Deadline | None:
         """The earliest open (not done) deadline, or ``None``; milestones are not deadlines."""
         open_ = [d for d in self.deadlines if d.done_on is None and not d.milestone]
+        return min(open_, key=lambda d: d.due) if open_ else None
+
+    @property
+    def next_expiry(self) -> Deadline | None:
+        """The earliest open expiry of the awareness certificate or of a dossier paper (the
+        cell's admission resolution must come before it), or ``None``."""
+        open_ = [d for d in self.deadlines if d.done_on is None and d.code in EXPIRY_CODES]
         return min(open_, key=lambda d: d.due) if open_ else None
 
     @property

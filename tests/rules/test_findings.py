@@ -37,3 +37,16 @@ def test_next_deadline_is_earliest_open():
     assert Evaluation().next_deadline is None
     f = Finding("k", Severity.ERROR, "Lỗi", C)
     assert f.is_error and Evaluation(findings=[f], blockers=[f]).is_blocked
+
+
+def test_next_expiry_is_the_earliest_open_paper_expiry():
+    deadlines = [
+        Deadline("certificate_expiry", "Giấy chứng nhận", date(2029, 5, 1), C),
+        Deadline("papers_expiry", "Giấy tờ", date(2026, 1, 10), C, done_on=date(2025, 12, 1)),
+        Deadline("papers_expiry", "Giấy tờ", date(2026, 2, 10), C),
+        Deadline("decision_due", "Quyết định", date(2025, 6, 1), C),  # not an expiry
+    ]
+    evaluation = Evaluation(deadlines=deadlines)
+    assert evaluation.next_expiry == deadlines[2]
+    assert evaluation.next_deadline == deadlines[3]
+    assert Evaluation(deadlines=deadlines[3:]).next_expiry is None

@@ -15,19 +15,22 @@ from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS, Stage, Step
-from ptdv.web.views.todo import SHOWN, last_start_expiring_by
-from tests.base import AWARENESS_ON, COMMENTS_ON, WorldTestCase, populate
+from ptdv.web.views.todo import SHOWN
+from tests.base import AWARENESS_ON, WorldTestCase, populate
 from tests.web.test_pages import bulk_candidacies
 
 TODAY = date(2025, 9, 1)
 
 
 def bulk_world(world, cells: list[Organisation], n: int, today: date, start: int = 0) -> None:
-    """``n`` candidacies with an awareness certificate about to expire and a mentor each."""
+    """``n`` candidacies with an awareness certificate about to expire and a mentor each
+    (written directly, with the cached expiry the services would compute)."""
     bulk_candidacies(cells, n, today, start)
     made = list(Candidacy.objects.order_by("-pk")[:n])
     certificate_on = add_months(today, -rule_set_for(today).awareness_certificate_valid_months)
-    Candidacy.objects.filter(pk__in=[c.pk for c in made]).update(stage=Stage.AWARENESS_TRAINED)
+    Candidacy.objects.filter(pk__in=[c.pk for c in made]).update(
+        stage=Stage.AWARENESS_TRAINED, expiry_due=today, expiry_code="certificate_expiry"
+    )
     Event.objects.bulk_create(
         Event(candidacy=c, seq=1, step=Step.AWARENESS_CLASS, date=certificate_on, cell=c.cell)
         for c in made
@@ -135,37 +138,40 @@ class TodoPageTests(WorldTestCase):
 
 
 class ExpiringPapersTests(WorldTestCase):
-    """Certificates and papers read from the events, with the rule set's validity."""
+    """Certificates and papers: the rules' earliest open expiry, cached on the candidacy."""
 
     def test_papers_expiring_soon_then_expired_until_the_cell_resolution(self):
         waiting = self.advance(self.candidacy("Lê Văn Chờ"), Stage.DOSSIER)
         voted = self.advance(self.candidacy("Lê Văn Xét"), Stage.CELL_RESOLVED)
         outside = self.advance(self.candidacy("Võ Văn Xa", self.o.X1), Stage.DOSSIER)
+        # The introducers' letters (23/12/2024) expire first, with the rule set of their date.
         letters_expire = add_months(
             date(2024, 12, 23), rule_set_for(date(2024, 12, 23)).dossier_papers_valid_months
         )
+        waiting.refresh_from_db()
+        self.assertEqual(
+            (waiting.expiry_due, waiting.expiry_code), (letters_expire, "papers_expiry")
+        )
         self.client.force_login(self.u.committee)
+        with time_machine.travel(letters_expire - timedelta(days=31), tick=False):
+            self.assertEqual(self.client.get("/").context["expiring"]["count"], 0)
         with time_machine.travel(letters_expire - timedelta(days=13), tick=False):
             response = self.client.get("/")
-        papers = response.context["papers"]
-        # two introducers' letters (23/12/2024) and the comments (06/01/2025): all within 30 days
-        self.assertEqual(papers["count"], 3)
-        self.assertEqual({r["candidacy"] for r in papers["rows"]}, {waiting})
-        self.assertEqual(papers["rows"][0]["expires"], letters_expire)
-        self.assertFalse(any(r["expired"] for r in papers["rows"]))
-        self.assertContains(response, "Giấy giới thiệu người vào Đảng")
+        block = response.context["expiring"]
+        self.assertEqual(block["count"], 1)
+        self.assertEqual(block["rows"], [waiting])
+        self.assertFalse(block["rows"][0].expired)
+        self.assertContains(response, "Giấy tờ hồ sơ hết hạn")
         self.assertContains(response, "Sắp hết hạn")
+        self.assertContains(response, f'href="/ho-so/{waiting.pk}/"')
         # Consumed by the cell's resolution; outside the subtree.
-        self.assertNotIn(voted, {r["candidacy"] for r in papers["rows"]})
+        voted.refresh_from_db()
+        self.assertIsNone(voted.expiry_due)
         self.assertNotContains(response, outside.person.full_name)
-        self.assertEqual(response.context["certificates"]["count"], 0)
-        comments_expire = add_months(
-            COMMENTS_ON, rule_set_for(COMMENTS_ON).dossier_papers_valid_months
-        )
-        with time_machine.travel(comments_expire + timedelta(days=1), tick=False):
+        with time_machine.travel(letters_expire + timedelta(days=1), tick=False):
+            self.client.force_login(self.u.committee)
             response = self.client.get("/")
-        self.assertEqual(response.context["papers"]["count"], 3)
-        self.assertTrue(all(r["expired"] for r in response.context["papers"]["rows"]))
+        self.assertTrue(response.context["expiring"]["rows"][0].expired)
         self.assertContains(response, "Đã hết hạn")
 
     def test_awareness_certificate_expiring(self):
@@ -173,25 +179,21 @@ class ExpiringPapersTests(WorldTestCase):
         expires = add_months(
             AWARENESS_ON, rule_set_for(AWARENESS_ON).awareness_certificate_valid_months
         )
+        trained.refresh_from_db()
+        self.assertEqual((trained.expiry_due, trained.expiry_code), (expires, "certificate_expiry"))
         with time_machine.travel(expires - timedelta(days=31), tick=False):
             self.client.force_login(self.u.cell)  # sessions do not last five years
-            self.assertEqual(self.client.get("/").context["certificates"]["count"], 0)
+            self.assertEqual(self.client.get("/").context["expiring"]["count"], 0)
         with time_machine.travel(expires - timedelta(days=30), tick=False):
             self.client.force_login(self.u.cell)
             response = self.client.get("/")
-        certificates = response.context["certificates"]
-        self.assertEqual(certificates["count"], 1)
-        self.assertEqual(certificates["rows"][0]["candidacy"], trained)
-        self.assertEqual(certificates["rows"][0]["expires"], expires)
-        self.assertContains(response, f'href="/ho-so/{trained.pk}/"')
+        block = response.context["expiring"]
+        self.assertEqual(block["count"], 1)
+        self.assertEqual(block["rows"], [trained])
+        self.assertContains(response, "Giấy chứng nhận nhận thức về Đảng hết hạn")
         with time_machine.travel(expires, tick=False):
             self.client.force_login(self.u.outsider)
-            self.assertEqual(self.client.get("/").context["certificates"]["count"], 0)
-
-    def test_last_start_expiring_by_counts_full_months(self):
-        self.assertEqual(last_start_expiring_by(date(2025, 2, 28), 12), date(2024, 2, 29))
-        self.assertEqual(last_start_expiring_by(date(2025, 3, 15), 12), date(2024, 3, 15))
-        self.assertEqual(last_start_expiring_by(date(2030, 1, 31), 60), date(2025, 1, 31))
+            self.assertEqual(self.client.get("/").context["expiring"]["count"], 0)
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -204,14 +206,14 @@ class TodoQueryCountTests(WorldTestCase):
         with CaptureQueriesContext(connection) as few:
             response = self.client.get("/")
         self.assertEqual(response.context["total"], 5)
-        self.assertEqual(response.context["certificates"]["count"], 5)
+        self.assertEqual(response.context["expiring"]["count"], 5)
         self.assertEqual(response.context["missing_count"], 5)
         bulk_world(self.world, cells, 120, TODAY, start=5)
         with CaptureQueriesContext(connection) as many:
             response = self.client.get("/")
         self.assertEqual(response.context["total"], 125)
         self.assertEqual(response.context["overdue_count"], 42)
-        self.assertEqual(response.context["certificates"]["count"], 125)
-        self.assertEqual(len(response.context["certificates"]["rows"]), SHOWN)
+        self.assertEqual(response.context["expiring"]["count"], 125)
+        self.assertEqual(len(response.context["expiring"]["rows"]), SHOWN)
         self.assertEqual(response.context["missing_count"], 125)
         self.assertEqual(len(few), len(many), [q["sql"] for q in many.captured_queries])
