@@ -32,6 +32,9 @@ from ptdv.people.text import fold
 
 #: Fewer characters than this (spaces aside) is not a query yet.
 MIN_QUERY_LENGTH = 2
+#: The longest query searched, and the most name words it may hold.
+MAX_QUERY_LENGTH = 120
+MAX_WORDS = 8
 #: A CCCD prefix shorter than this would match a whole province.
 MIN_CCCD_DIGITS = 3
 CCCD_LENGTH = 12
@@ -49,10 +52,11 @@ class PersonQuery:
 
     @classmethod
     def parse(cls, text: str | None) -> PersonQuery:
-        text = " ".join((text or "").split())
+        # A name and a CCCD fit in far less; longer input is cut, not searched word by word.
+        text = " ".join((text or "")[:MAX_QUERY_LENGTH].split())
         tokens = _TOKEN.findall(fold(text).replace("’", "'"))
         digits = "".join(t for t in tokens if t.isdigit())
-        words = tuple(dict.fromkeys(t for t in tokens if not t.isdigit()))  # unique, in order
+        words = tuple(dict.fromkeys(t for t in tokens if not t.isdigit()))[:MAX_WORDS]
         return cls(text=text, words=words, cccd=digits)
 
     @property

@@ -73,6 +73,9 @@ def open_candidacy(
     note: str = "",
 ) -> Candidacy:
     """Open a new attempt for ``person`` with its first event, ``source``."""
+    if person.member_status not in (MemberStatus.NONE, MemberStatus.LEFT):
+        # A member's record would be rewritten by the new attempt's replay.
+        raise StepRefused([f"{person} đang là đảng viên: không mở hồ sơ phát triển đảng viên."])
     cell = cell or person.cell
     if cell.kind not in CELL_KINDS:
         raise StepRefused([f"“{cell}” không phải là chi bộ."])

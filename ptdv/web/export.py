@@ -62,14 +62,14 @@ def write_workbook(
         sheet.column_dimensions[get_column_letter(index)].width = column.width
 
     def styled(value, **style):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=as_text(value))
         for key, setting in style.items():
             setattr(cell, key, setting)
         return cell
 
     sheet.append([styled(str(title), font=Font(bold=True, size=14))])
     for line in info:
-        sheet.append([str(line)])
+        sheet.append([styled(str(line))])
     sheet.append([])
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
     wrap = Alignment(wrap_text=True, vertical="center")
@@ -79,7 +79,7 @@ def write_workbook(
     dates = [i for i, c in enumerate(columns) if c.kind == "date"]
     count = 0
     for row in rows:
-        values = list(row)
+        values = [styled(v) if isinstance(v, str) else v for v in row]
         for i in dates:
             if values[i] is not None:
                 values[i] = styled(values[i], number_format=DATE_FORMAT)
@@ -87,6 +87,19 @@ def write_workbook(
         count += 1
     workbook.save(fileobj)
     return count
+
+
+#: A text starting with one of these is a formula to Excel (and to openpyxl, for "=").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value):
+    """Text stays text: a name like "=HYPERLINK(…)" is written with a leading apostrophe (shown
+    as typed, never run), so a cell of the export can never be a formula (CSV/formula
+    injection). Numbers and dates are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def xlsx_response(filename: str, **sheet) -> FileResponse:

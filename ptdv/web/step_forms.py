@@ -62,9 +62,19 @@ class BootstrapMixin:
         self.style()
 
 
+#: No record of the pipeline is older (and the working-day calendar starts there).
+EARLIEST_DATE = date(1950, 1, 1)
+#: The vote counts are stored as small integers; no cell is larger.
+MAX_MEMBERS = 10_000
+
+
 def not_in_future(value: date | None) -> date | None:
     if value is not None and value > timezone.localdate():
         raise forms.ValidationError(_("Ngày không được sau hôm nay."))
+    if value is not None and value < EARLIEST_DATE:
+        raise forms.ValidationError(
+            _("Ngày không được trước %(day)s.") % {"day": EARLIEST_DATE.strftime("%d/%m/%Y")}
+        )
     return value
 
 
@@ -157,11 +167,13 @@ class VoteForm(NumberedStepForm):
     """A cell vote: the cell's official members, those present, for and against."""
 
     official_members = forms.IntegerField(
-        label=_("Số đảng viên chính thức của chi bộ"), min_value=1
+        label=_("Số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_MEMBERS
     )
-    present = forms.IntegerField(label=_("Số đảng viên chính thức có mặt"), min_value=0)
-    in_favour = forms.IntegerField(label=_("Số tán thành"), min_value=0)
-    against = forms.IntegerField(label=_("Số không tán thành"), min_value=0)
+    present = forms.IntegerField(
+        label=_("Số đảng viên chính thức có mặt"), min_value=0, max_value=MAX_MEMBERS
+    )
+    in_favour = forms.IntegerField(label=_("Số tán thành"), min_value=0, max_value=MAX_MEMBERS)
+    against = forms.IntegerField(label=_("Số không tán thành"), min_value=0, max_value=MAX_MEMBERS)
 
     def clean(self):
         cd = super().clean()
@@ -484,6 +496,12 @@ class SourceForm(BootstrapMixin, forms.ModelForm):
         self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
         self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
         self.style()
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value is not None and not date(1900, 1, 1) <= value <= timezone.localdate():
+            raise forms.ValidationError(_("Ngày sinh không hợp lệ."))
+        return value
 
     def clean_opened_on(self):
         return not_in_future(self.cleaned_data.get("opened_on"))

@@ -73,6 +73,15 @@ class ExportTests(WorldTestCase):
         self.assertEqual(cell.number_format, "DD/MM/YYYY")
         self.assertEqual(by_name[made.B1.person.full_name][8], "Chi bộ thôn Bắc")
 
+    def test_text_that_looks_like_a_formula_stays_text(self):
+        self.candidacy('=HYPERLINK("http://x","a") Lò')
+        self.client.force_login(self.u.committee)
+        _response, sheet = self.download()
+        names = next(sheet.iter_cols(min_col=2, max_col=2, min_row=HEADER_ROW + 1))
+        cell = next(c for c in names if "HYPERLINK" in str(c.value))
+        self.assertEqual(cell.data_type, "s")
+        self.assertTrue(cell.value.startswith("'="))
+
     def test_filters_and_order_apply(self):
         bulk_candidacies(
             [self.o.A1, self.o.A2, self.o.B1],

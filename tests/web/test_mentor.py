@@ -60,6 +60,23 @@ class MentorPageTests(WorldTestCase):
         self.assertNotIn("page", response.context)
         self.assertNotContains(response, self.made.A2.person.full_name)
 
+    def test_no_report_for_a_period_not_yet_begun(self):
+        self.client.force_login(self.mentor_user)
+        for start in ("2025-10-01", "9999-12-31"):
+            with self.subTest(start=start):
+                response = self.client.post(
+                    self.url(self.mine), report_data(self.mine, period_start=start)
+                )
+                self.assertContains(response, "Không báo cáo trước cho một kỳ chưa đến.")
+        self.assertFalse(
+            MentorReport.objects.filter(assignment=self.mine, period_start__gt=TODAY).exists()
+        )
+        # A later day of the current month is the current month: accepted.
+        response = self.client.post(
+            self.url(self.mine), report_data(self.mine, period_start="2025-09-30")
+        )
+        self.assertEqual(response.status_code, 302)
+
     def test_filing_a_report_then_the_same_period_again(self):
         self.client.force_login(self.mentor_user)
         response = self.client.post(self.url(self.mine), report_data(self.mine))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 
 from ptdv.people.models import Person
@@ -305,3 +306,10 @@ class QueryParsingTests(SearchTestCase):
             Person.objects.visible_to(self.u.outsider), PersonQuery.parse("nguyen van a")
         )
         self.assertEqual(list(people), [])
+
+
+class SearchInputLimitsTests(SimpleTestCase):
+    def test_a_very_long_query_is_cut_to_a_few_words(self):
+        query = PersonQuery.parse(" ".join(f"tu{i}" for i in range(2000)))
+        self.assertEqual(len(query.words), 8)
+        self.assertLessEqual(len(query.text), 120)

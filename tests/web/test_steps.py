@@ -182,6 +182,18 @@ class StepFormTests(WorldTestCase):
         self.assertIn("present", response.context["form"].errors)
         self.assertContains(response, "is-invalid")
 
+    def test_vote_figures_and_dates_are_bounded(self):
+        candidacy = self.dossier()
+        response = self.post_step(
+            candidacy, Step.CELL_RESOLUTION, CELL_ON, number="1",
+            official_members=40000, present=8, in_favour=7, against=1,
+        )  # fmt: skip
+        self.assertIn("official_members", response.context["form"].errors)
+        response = self.post_step(candidacy, Step.CELL_RESOLUTION, date(1900, 1, 1), number="1",
+                                  official_members=9, present=8, in_favour=7, against=1)  # fmt: skip
+        self.assertIn("date", response.context["form"].errors)
+        self.assertContains(response, "Ngày không được trước 01/01/1950.")
+
     def test_failed_vote_is_recorded_without_moving_the_stage(self):
         candidacy = self.advance(self.candidacy(), Stage.DOSSIER)
         response = self.post_step(
@@ -437,6 +449,19 @@ class StepFormTests(WorldTestCase):
         response = self.client.post(url, {"opened_on": iso(AWARENESS_ON), "cell": self.o.A1.pk})
         second = person.candidacies.get(attempt=2)
         self.assertRedirects(response, f"/ho-so/{second.pk}/")
+
+    def test_no_new_attempt_for_a_member(self):
+        member = self.p.introducer1  # an official member of the cell
+        before = (member.party_admitted_on, member.party_official_on, member.member_status)
+        response = self.client.post(
+            f"/nguoi/{member.pk}/mo-ho-so/", {"opened_on": iso(AWARENESS_ON), "cell": self.o.A1.pk}
+        )
+        self.assertContains(response, "đang là đảng viên")
+        member.refresh_from_db()
+        self.assertFalse(member.candidacies.exists())
+        self.assertEqual(
+            (member.party_admitted_on, member.party_official_on, member.member_status), before
+        )
 
 
 @time_machine.travel(LATER, tick=False)

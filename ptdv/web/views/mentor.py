@@ -26,6 +26,7 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Assessment, MentorAssignment, MentorReport, ReportPeriod
 from ptdv.rules.stages import CLOSED_STAGES, Stage
+from ptdv.web.step_forms import EARLIEST_DATE
 
 PER_PAGE = 50
 
@@ -123,6 +124,19 @@ class MentorReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Nội dung nhận xét không được để trống.")},
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, period = cleaned.get("period_start"), cleaned.get("period")
+        if day is None or period is None:
+            return cleaned
+        months = {ReportPeriod.MONTH: 1, ReportPeriod.QUARTER: 3, ReportPeriod.YEAR: 12}[period]
+        first = day.replace(month=(day.month - 1) // months * months + 1, day=1)
+        if first > timezone.localdate():
+            self.add_error("period_start", _("Không báo cáo trước cho một kỳ chưa đến."))
+        elif day < EARLIEST_DATE:
+            self.add_error("period_start", _("Ngày trong kỳ báo cáo không hợp lệ (dd/mm/yyyy)."))
+        return cleaned
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)

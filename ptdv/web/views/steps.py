@@ -455,7 +455,9 @@ def candidacy_open(request, pk: int):
                 )
     else:
         form = OpenCandidacyForm(person=person, user=request.user)
-    previous = list(person.candidacies.order_by("-attempt")[:5])
+    previous = list(
+        Candidacy.objects.visible_to(request.user).filter(person=person).order_by("-attempt")[:5]
+    )
     context = {
         "person": person,
         "form": form,
