@@ -32,10 +32,14 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("Đã ra khỏi Đảng")
 
 
+#: A party member now (a new candidacy is opened only for somebody who is not).
+MEMBER_STATUSES = (MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL)
+
+
 class PersonQuerySet(ScopedQuerySet):
     def members(self):
         """Party members now (probationary or official)."""
-        return self.filter(member_status__in=[MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL])
+        return self.filter(member_status__in=MEMBER_STATUSES)
 
     def official_members_on(self, day: date):
         return self.filter(party_official_on__lte=day).exclude(party_left_on__lte=day)
@@ -157,6 +161,10 @@ class Person(models.Model):
             errors["party_official_on"] = [gettext("Ngày chính thức phải sau ngày vào Đảng.")]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_status in MEMBER_STATUSES
 
     def is_official_member_on(self, day: date) -> bool:
         return (

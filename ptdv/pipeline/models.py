@@ -8,6 +8,8 @@ and counts are plain indexed queries.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -111,13 +113,17 @@ class Candidacy(models.Model):
 
     @property
     def expiry_label(self) -> str:
-        label = DEADLINE_LABELS.get(self.expiry_code, "")
-        return gettext(label) if label else ""
+        return deadline_label(self.expiry_code)
 
     @property
     def next_due_label(self) -> str:
-        label = DEADLINE_LABELS.get(self.next_due_code, "")
-        return gettext(label) if label else ""  # gettext("") would be the catalogue's header
+        return deadline_label(self.next_due_code)
+
+
+def deadline_label(code: str) -> str:
+    """The translated label of a deadline code ("" for none)."""
+    label = DEADLINE_LABELS.get(code, "")
+    return gettext(label) if label else ""  # gettext("") would be the catalogue's header
 
 
 class EventQuerySet(ScopedQuerySet):
@@ -278,6 +284,14 @@ class ReportPeriod(models.TextChoices):
     MONTH = "month", _("Tháng")
     QUARTER = "quarter", _("Quý")
     YEAR = "year", _("Năm")
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "year": 12}[self.value]
+
+    def start_of(self, day: date) -> date:
+        """The first day of the period containing ``day`` (how a report's period is stored)."""
+        return day.replace(month=(day.month - 1) // self.months * self.months + 1, day=1)
 
 
 class Assessment(models.TextChoices):

@@ -73,7 +73,7 @@ def open_candidacy(
     note: str = "",
 ) -> Candidacy:
     """Open a new attempt for ``person`` with its first event, ``source``."""
-    if person.member_status not in (MemberStatus.NONE, MemberStatus.LEFT):
+    if person.is_member:
         # A member's record would be rewritten by the new attempt's replay.
         raise StepRefused([f"{person} đang là đảng viên: không mở hồ sơ phát triển đảng viên."])
     cell = cell or person.cell
@@ -342,10 +342,11 @@ def file_mentor_report(
         raise StepRefused(["Nội dung nhận xét không được để trống."])
     if period not in ReportPeriod.values:
         raise StepRefused(["Kỳ báo cáo phải là tháng, quý hoặc năm."])
-    months = {ReportPeriod.MONTH: 1, ReportPeriod.QUARTER: 3, ReportPeriod.YEAR: 12}[period]
-    first_month = (period_start.month - 1) // months * months + 1
-    period_start = period_start.replace(month=first_month, day=1)
-    period_end = add_months(period_start, months) - timedelta(days=1)
+    kind = ReportPeriod(period)
+    period_start = kind.start_of(period_start)
+    if period_start > filed_on:
+        raise StepRefused(["Không báo cáo trước cho một kỳ chưa đến."])
+    period_end = add_months(period_start, kind.months) - timedelta(days=1)
     if period_end < assignment.start or (assignment.end and period_start > assignment.end):
         raise StepRefused(["Kỳ báo cáo nằm ngoài thời gian phân công giúp đỡ."])
     try:

@@ -140,12 +140,19 @@ class ReportTests(WorldTestCase):
             self.report("month", date(2024, 10, 1))  # the month before the assignment
         services.assign_mentor(self.c, self.p.mentor2, date(2025, 3, 10))
         self.a.refresh_from_db()
-        self.report("month", date(2025, 3, 1))  # the last (partial) month of the old assignment
+        later = date(2025, 4, 30)  # filed once the months have begun
+        self.report("month", date(2025, 3, 1), filed_on=later)  # the old assignment's last month
         with self.assertRaises(StepRefused) as caught:
-            self.report("month", date(2025, 4, 1))
+            self.report("month", date(2025, 4, 1), filed_on=later)
         self.assertEqual(
             caught.exception.messages, ["Kỳ báo cáo nằm ngoài thời gian phân công giúp đỡ."]
         )
+
+    def test_no_report_for_a_period_not_yet_begun(self):
+        with self.assertRaises(StepRefused) as caught:
+            self.report("month", date(2025, 2, 1), filed_on=date(2025, 1, 31))
+        self.assertEqual(caught.exception.messages, ["Không báo cáo trước cho một kỳ chưa đến."])
+        self.report("year", date(2025, 12, 31), filed_on=date(2025, 1, 5))  # the year has begun
 
     def test_empty_text_and_unknown_period_are_refused(self):
         with self.assertRaises(StepRefused):

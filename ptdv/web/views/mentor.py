@@ -36,12 +36,7 @@ _NOT_MENTORED = sorted(s.value for s in (*CLOSED_STAGES, Stage.OFFICIAL))
 
 def period_starts(today: date) -> dict[str, date]:
     """The first day of the month, quarter and year containing ``today`` (as reports store them)."""
-    quarter_month = (today.month - 1) // 3 * 3 + 1
-    return {
-        ReportPeriod.MONTH: today.replace(day=1),
-        ReportPeriod.QUARTER: today.replace(month=quarter_month, day=1),
-        ReportPeriod.YEAR: today.replace(month=1, day=1),
-    }
+    return {period: period.start_of(today) for period in ReportPeriod}
 
 
 def covering_report_q(today: date, prefix: str = "") -> Q:
@@ -125,18 +120,11 @@ class MentorReportForm(forms.Form):
         error_messages={"required": _("Nội dung nhận xét không được để trống.")},
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        day, period = cleaned.get("period_start"), cleaned.get("period")
-        if day is None or period is None:
-            return cleaned
-        months = {ReportPeriod.MONTH: 1, ReportPeriod.QUARTER: 3, ReportPeriod.YEAR: 12}[period]
-        first = day.replace(month=(day.month - 1) // months * months + 1, day=1)
-        if first > timezone.localdate():
-            self.add_error("period_start", _("Không báo cáo trước cho một kỳ chưa đến."))
-        elif day < EARLIEST_DATE:
-            self.add_error("period_start", _("Ngày trong kỳ báo cáo không hợp lệ (dd/mm/yyyy)."))
-        return cleaned
+    def clean_period_start(self):
+        value = self.cleaned_data["period_start"]
+        if value < EARLIEST_DATE:
+            raise forms.ValidationError(_("Ngày trong kỳ báo cáo không hợp lệ (dd/mm/yyyy)."))
+        return value  # a period not begun yet is refused by services.file_mentor_report
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)

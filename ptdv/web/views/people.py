@@ -8,11 +8,8 @@ from django.shortcuts import render
 from django.urls import path
 
 from ptdv.org.scope import get_visible_or_404
-from ptdv.people.models import MemberStatus, Person
+from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy, MentorAssignment
-
-#: Member statuses with which a new candidacy may be opened (not a member now).
-OPENABLE_STATUSES = frozenset({MemberStatus.NONE, MemberStatus.LEFT})
 
 
 @login_required
@@ -40,9 +37,7 @@ def person_detail(request, pk: int):
         "open_candidacy": next((c for c in candidacies if c.closed_on is None), None),
         "mentoring": mentoring,
         "mentoring_now": sum(1 for a in mentoring if a.end is None),
-        "can_open": (
-            request.user.can_write and not has_open and person.member_status in OPENABLE_STATUSES
-        ),
+        "can_open": (request.user.can_write and not has_open and not person.is_member),
     }
     return render(request, "web/people/person.html", context)
 

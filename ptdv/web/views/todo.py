@@ -34,7 +34,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ptdv.pipeline.models import Candidacy, MentorAssignment
+from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
@@ -122,9 +122,7 @@ def deadline_groups(candidacies: QuerySet, today: date) -> tuple[list[dict], lis
     for code, late, n in tallies:
         groups[(code, bool(late))] = {
             "code": code,
-            "label": gettext(DEADLINE_LABELS[code])
-            if code in DEADLINE_LABELS
-            else gettext("Việc khác"),
+            "label": deadline_label(code) or gettext("Việc khác"),
             "count": n,
             "rows": [],
         }
