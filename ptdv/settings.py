@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ptdv.org",
     "ptdv.people",
     "ptdv.pipeline",
+    "ptdv.reports",
     "ptdv.web",
     "ptdv.demo",
 ]

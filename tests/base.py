@@ -35,6 +35,7 @@ from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.people.models import MemberStatus, Person
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Candidacy
+from ptdv.reports.models import Target
 from ptdv.rules.months import add_months
 from ptdv.rules.stages import Stage, Step
 
@@ -398,7 +399,8 @@ class WorldTestCase(TestCase):
 
 
 def populate(world: World) -> SimpleNamespace:
-    """A candidacy with events, a mentor and a report in every cell of the world (both branches).
+    """A candidacy with events, a mentor, a report and a 2025 target in every cell of the world
+    (both branches).
 
     Returns the candidacies by cell name (``A1``, ``A2``, ``AP1``, ``B1``, ``G``, ``X1``).
     """
@@ -422,6 +424,7 @@ def populate(world: World) -> SimpleNamespace:
             filed_on=date(2024, 11, 2),
         )
         setattr(made, key, candidacy)
+        Target.objects.create(organisation=cell, first_year=2025, last_year=2025, admissions=2)
     return made
 
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
+from ptdv.org.models import Organisation, OrgKind, Place, PlaceCell, PlaceKind
 from ptdv.people.choices import GeneralEducation, ProfessionalLevel, Religion, Sector, TheoryLevel
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.text import fold, sort_key
 from ptdv.pipeline.evaluation import assemble_facts, event_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.pipeline.services import membership_fields
+from ptdv.reports.models import Target
 from ptdv.rules.checks import evaluate, votes_required
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
@@ -221,6 +222,8 @@ class Builder:
         self.place_names = PlaceNames(random.Random(shape.seed + 1))
         self.tree = TreeWriter()
         self.places: list[Place] = []
+        #: (place, cell or None, since): the rows of each place's history (PlaceCell).
+        self.place_history: list[tuple[Place, Organisation | None, date]] = []
         self.cells: list[CellInfo] = []
         self.cccd_serial = 0
         self.calendar = working_calendar()
@@ -366,7 +369,9 @@ class Builder:
         mountain = ETHNIC_MIX_MOUNTAIN
         own = village_rows[: s.own_cell_villages]
         merged = village_rows[s.own_cell_villages : s.own_cell_villages + s.merged_villages]
-        for commune, place in own:
+        # About one own-cell village in six had no cell of its own until recently: before its cell
+        # was founded (within the last three years) its members met in a merged cell or nowhere.
+        for index, (commune, place) in enumerate(own):
             node = self._cell(
                 commune,
                 f"Chi bộ {place.name.lower().replace('bản', 'bản', 1)}",
@@ -376,6 +381,10 @@ class Builder:
             )
             node.name = f"Chi bộ {place.name}"
             place.cell = node
+            if index % 6 == 5:
+                node.founded_on = self.today - timedelta(days=rng.randint(30, 3 * 365))
+                self.place_history.append((place, None, date(1930, 1, 1)))
+            self.place_history.append((place, node, node.founded_on or date(1930, 1, 1)))
         for k in range(s.merged_cells):
             group = merged[k :: s.merged_cells]
             if not group:
@@ -390,6 +399,7 @@ class Builder:
             )
             for _, place in group:
                 place.cell = node
+                self.place_history.append((place, node, date(1930, 1, 1)))
         village_cells = len(own) + min(s.merged_cells, len(merged))
         # Other grassroots committees and the remaining cells (schools, health stations, agencies).
         others = [
@@ -944,6 +954,57 @@ class Builder:
             for field_name, value in (membership_fields(state) or {}).items():
                 setattr(person, field_name, value)
 
+    def build_targets(self) -> None:
+        """Targets: every grassroots organisation registers one for this year; the district and
+        the bloc committees set one for the term; the province sets none (its units plan)."""
+        rng, year = self.rng, self.today.year
+        term_first = year - (year - 2025) % 5
+        rows = []
+        for node in self.tree.nodes:
+            if node.kind in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL):
+                admissions = rng.randint(1, 5) if node.kind == OrgKind.GRASSROOTS_COMMITTEE else 1
+                rows.append(
+                    Target(
+                        organisation=node,
+                        first_year=year,
+                        last_year=year,
+                        admissions=admissions,
+                        women=admissions // 2,
+                        basis="Đăng ký đầu năm",
+                    )
+                )
+            elif node.kind in (OrgKind.DISTRICT, OrgKind.BLOC):
+                rows.append(
+                    Target(
+                        organisation=node,
+                        first_year=term_first,
+                        last_year=term_first + 5,
+                        admissions=rng.randint(8, 12) * 50,
+                        women=200,
+                        youth=300,
+                        ethnic_minority=150,
+                        local_residents=200,
+                        village_coverage=85 if node.kind == OrgKind.DISTRICT else None,
+                        basis=f"Nghị quyết Đại hội Đảng bộ nhiệm kỳ {term_first}–{term_first + 5}",
+                    )
+                )
+        Target.objects.bulk_create(rows, batch_size=BATCH)
+        self.counts["targets"] = len(rows)
+
+    def _place_history(self) -> None:
+        """Write each place's history; a place not named in it has had its cell (or none) ever."""
+        named = {id(place) for place, _, _ in self.place_history}
+        rows = [
+            PlaceCell(place_id=place.pk, cell_id=cell.pk if cell else None, since=since)
+            for place, cell, since in self.place_history
+        ]
+        rows += [
+            PlaceCell(place_id=place.pk, cell_id=place.cell_id, since=date(1930, 1, 1))
+            for place in self.places
+            if id(place) not in named
+        ]
+        PlaceCell.objects.bulk_create(rows, batch_size=BATCH)
+
     def build(self) -> dict[str, int]:
         with transaction.atomic():
             self.build_tree()
@@ -952,8 +1013,10 @@ class Builder:
                 place.organisation_id = place.organisation.pk
                 place.cell_id = place.cell.pk if place.cell else None
             Place.objects.bulk_create(self.places, batch_size=BATCH)
+            self._place_history()
             self.build_members()
             self.build_candidacies()
+            self.build_targets()
         if connection.vendor == "sqlite":
             # After a bulk load, SQLite's planner needs statistics (Django never runs ANALYZE):
             # without them it walks the events' (step, date) index instead of a cell's few

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Organisation, Place
+from .models import Organisation, Place, PlaceCell
 from .scope import ScopedAdminMixin, ScopedTreeAdminMixin
 
 
@@ -24,11 +26,47 @@ class OrganisationAdmin(ScopedTreeAdminMixin, TreeAdmin):
         return fields
 
 
+class PlaceCellInline(admin.TabularInline):
+    """The place's history of cells, read-only: it grows when the cell is changed above."""
+
+    model = PlaceCell
+    extra = 0
+    can_delete = False
+    fields = ("since", "cell")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PlaceForm(forms.ModelForm):
+    cell_since = forms.DateField(
+        label=_("chi bộ phụ trách từ ngày"),
+        required=False,
+        help_text=_(
+            "Khi đổi chi bộ phụ trách: ngày chi bộ mới bắt đầu phụ trách (để trống: hôm nay). "
+            "Báo cáo địa bàn có tổ chức đảng tại một ngày dùng lịch sử này."
+        ),
+    )
+
+    class Meta:
+        model = Place
+        fields = ("name", "kind", "organisation", "cell")
+
+
 @admin.register(Place)
 class PlaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = PlaceForm
+    inlines = [PlaceCellInline]
     list_display = ("name", "kind", "organisation", "cell")
     list_filter = ("kind",)
     search_fields = ("name",)
     list_select_related = ("organisation", "cell")
     autocomplete_fields = ()
     raw_id_fields = ("organisation", "cell")
+
+    def save_model(self, request, obj, form, change):
+        obj.save(since=form.cleaned_data.get("cell_since"))

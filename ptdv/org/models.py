@@ -211,6 +211,23 @@ class Place(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, since=None, **kwargs):
+        """Save; when the cell changes (or the place is new), append to the place's history.
+
+        ``since`` is the day the new cell took the place over (today by default).
+        """
+        changed = self.pk is None or (
+            Place.objects.filter(pk=self.pk).values_list("cell_id", flat=True).first()
+            != self.cell_id
+        )
+        super().save(*args, **kwargs)
+        if changed:
+            from django.utils import timezone
+
+            PlaceCell.objects.create(
+                place=self, cell_id=self.cell_id, since=since or timezone.localdate()
+            )
+
     def coverage(self) -> Coverage:
         if self.cell_id is None:
             return Coverage.NONE
@@ -218,3 +235,37 @@ class Place(models.Model):
         if shared is None:
             shared = Place.objects.filter(cell_id=self.cell_id).count()
         return Coverage.OWN_CELL if shared <= 1 else Coverage.MERGED_CELL
+
+
+class PlaceCell(models.Model):
+    """From ``since`` on, ``cell`` serves the place (``None``: no cell). Append-only history.
+
+    The coverage of villages, schools and health stations at any date (seed 003: villages with a
+    merged cell "from 56 down to 20") reads this history; ``Place.cell`` is the current row.
+    """
+
+    SCOPE = "place__organisation"
+
+    place = models.ForeignKey(
+        Place, verbose_name=_("địa bàn"), on_delete=models.CASCADE, related_name="history"
+    )
+    cell = models.ForeignKey(
+        Organisation,
+        verbose_name=_("chi bộ phụ trách"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    since = models.DateField(_("từ ngày"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chi bộ phụ trách địa bàn (lịch sử)")
+        verbose_name_plural = _("chi bộ phụ trách địa bàn (lịch sử)")
+        ordering = ["place_id", "since", "pk"]
+        indexes = [models.Index(fields=["place", "since"])]
+
+    def __str__(self) -> str:
+        return f"{self.place} — {self.cell or '—'} ({self.since:%d/%m/%Y})"
