@@ -539,16 +539,12 @@ def _coverage_on(organisation: Organisation, on: date) -> dict[int, tuple[str, s
     A place is served on ``on`` by the cell of its latest history row dated on or before ``on``
     (none before its first row); the cell is its own when it serves no other place that day.
     """
-    places = dict(
-        Place.objects.filter(
+    places = {
+        pk: (kind, path)
+        for pk, kind, path in Place.objects.filter(
             organisation__path__startswith=organisation.path, kind__in=COVERED_KINDS
-        ).values_list("pk", "kind")
-    )
-    paths = (
-        dict(Place.objects.filter(pk__in=list(places)).values_list("pk", "organisation__path"))
-        if places
-        else {}
-    )
+        ).values_list("pk", "kind", "organisation__path")
+    }
     serving: dict[int, int | None] = {}
     for place_id, cell_id in (
         PlaceCell.objects.filter(
@@ -565,13 +561,13 @@ def _coverage_on(organisation: Organisation, on: date) -> dict[int, tuple[str, s
     for cell_id in _all_serving(on, {c for c in serving.values() if c}).values():
         shared[cell_id] += 1
     result = {}
-    for place_id, kind in places.items():
+    for place_id, (kind, path) in places.items():
         cell_id = serving.get(place_id)
         if cell_id is None:
             coverage = Coverage.NONE
         else:
             coverage = Coverage.OWN_CELL if shared[cell_id] <= 1 else Coverage.MERGED_CELL
-        result[place_id] = (kind, _unit_of(organisation, paths[place_id]), coverage.value)
+        result[place_id] = (kind, _unit_of(organisation, path), coverage.value)
     return result
 
 
