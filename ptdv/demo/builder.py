@@ -962,7 +962,7 @@ class Builder:
         rows = []
         for node in self.tree.nodes:
             if node.kind in (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL):
-                admissions = rng.randint(1, 5) if node.kind == OrgKind.GRASSROOTS_COMMITTEE else 1
+                admissions = rng.randint(2, 8) if node.kind == OrgKind.GRASSROOTS_COMMITTEE else 1
                 rows.append(
                     Target(
                         organisation=node,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import (
     ExtractDay,
     ExtractMonth,
@@ -1232,6 +1232,8 @@ def targets(organisation, *, start, end, today, places=1, **_ignored) -> Report:
             label_header=_("Nội dung"),
         )
     )
+    if last_year > first_year:
+        report.tables.append(_targets_by_year(organisation, start, end))
     own_target = own.get(organisation.path)
     structure_rows = []
     coverage_day = min(end, today)
@@ -1324,6 +1326,42 @@ def targets(organisation, *, start, end, today, places=1, **_ignored) -> Report:
     return report
 
 
+def _targets_by_year(organisation, start, end) -> Table:
+    """A term's years: each year's target (the yearly targets, rolled up) and admissions."""
+    admitted = dict(
+        _ceremonies(organisation, start, end)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("year", "n")
+    )
+    yearly = defaultdict(dict)
+    for target in (
+        Target.objects.in_subtree(organisation.path)
+        .filter(first_year__gte=start.year, last_year__lte=end.year)
+        .filter(first_year=F("last_year"))
+        .select_related("organisation")
+    ):
+        yearly[target.first_year][target.organisation.path] = target.admissions
+    rows = []
+    for year in range(start.year, end.year + 1):
+        goal = rolled_target(organisation.path, yearly[year], STEPLEN)
+        done = admitted.get(year, 0)
+        rows.append(
+            Row(
+                _("Năm %(year)s") % {"year": year},
+                [Cell(goal), Cell(done, f"year:{year}"), Cell(_pct(done, goal))],
+            )
+        )
+    return Table(
+        _("Theo từng năm (chỉ tiêu năm do các đơn vị đăng ký)"),
+        [Column(_("Chỉ tiêu năm")), Column(_("Đã kết nạp")), Column(_("Đạt (%)"), PERCENT, 2)],
+        rows,
+        label_header=_("Năm"),
+    )
+
+
 def _pct(achieved: int, target: int | None):
     result = achievement(achieved, target)
     return result.percent if result else None
@@ -1338,6 +1376,12 @@ def _targets_drill(organisation, code, *, start, end, today, **kwargs) -> Drill:
         )
     if code in composition.BY_CODE or code == "admitted":
         return _new_members_drill(organisation, code, start=start, end=end)
+    if code.startswith("year:") and code[5:].isdigit():
+        year = int(code[5:])
+        first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+        if first > last:
+            raise KeyError(code)
+        return _new_members_drill(organisation, "admitted", start=first, end=last)
     return _structure_drill(organisation, code, on=min(end, today), start=None)
 
 
