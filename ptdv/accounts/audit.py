@@ -18,6 +18,7 @@ AUDITED = [
     "pipeline.MentorAssignment",
     "pipeline.MentorReport",
     "pipeline.CalendarDay",
+    "reports.Target",
     "accounts.User",
 ]
 

@@ -105,7 +105,7 @@ class Target(models.Model):
 
     @property
     def is_term(self) -> bool:
-        return self.last_year > self.first_year
+        return bool(self.first_year and self.last_year and self.last_year > self.first_year)
 
     @property
     def years_label(self) -> str:

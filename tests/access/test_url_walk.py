@@ -42,7 +42,7 @@ MISSING_ID = 987_654_321
 ROLES = ("anonymous", "cell", "grassroots", "committee", "viewer", "admin", "outsider")
 WRITERS = {"cell", "grassroots", "committee", "admin", "outsider"}
 #: The site's own scoped models that writers change in the admin.
-WRITABLE = {"people.person", "org.place", "org.organisation"}
+WRITABLE = {"people.person", "org.place", "org.organisation", "reports.target"}
 #: Pipeline rows are written by the services only: the admin shows them read-only.
 READ_ONLY = {
     "pipeline.candidacy",
@@ -54,7 +54,7 @@ LOGIN_URLS = ("/tai-khoan/dang-nhap/", "/quan-tri/login/")
 #: The site's pages that write: writers get the form (200), the read-only user 403.
 WRITE_PAGES = {
     "candidacy_step", "candidacy_correct", "candidacy_mentor_assign", "candidacy_mentor_end",
-    "source_new", "candidacy_open",
+    "source_new", "candidacy_open", "target_new", "target_edit", "target_delete",
 }  # fmt: skip
 
 
@@ -62,9 +62,10 @@ def route_model(route: str):
     """The model whose id fills ``<pk>`` in a page of the site (by the route's first segment)."""
     from ptdv.org.models import Organisation
     from ptdv.pipeline.models import Candidacy, MentorAssignment
+    from ptdv.reports.models import Target
 
     models = {"ho-so": Candidacy, "nguoi": Person, "to-chuc": Organisation,
-              "giup-do": MentorAssignment}  # fmt: skip
+              "giup-do": MentorAssignment, "chi-tieu": Target}  # fmt: skip
     return models[route.strip("/").split("/")[0]]
 
 
@@ -175,7 +176,7 @@ class UrlWalkTests(WorldTestCase):
         models = {leaf.model for leaf in found if leaf.model}
         self.assertTrue({"people.person", "org.organisation", "org.place", "accounts.user", "pipeline.event",
                          "pipeline.candidacy", "pipeline.mentorassignment", "pipeline.mentorreport",
-                         "pipeline.calendarday"} <= models)  # fmt: skip
+                         "pipeline.calendarday", "reports.target"} <= models)  # fmt: skip
         self.assertGreater(len(found), 80)
 
     # one test per role, so a failure names the role
