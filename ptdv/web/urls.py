@@ -1,6 +1,19 @@
 """Each page module declares its own routes; this file only gathers them."""
 
-from .views import account, audit, board, candidacy, mentor, org, people, search, steps, todo
+from .views import (
+    account,
+    audit,
+    board,
+    candidacy,
+    mentor,
+    org,
+    people,
+    reports,
+    search,
+    steps,
+    targets,
+    todo,
+)
 
 urlpatterns = [
     *todo.urlpatterns,
@@ -13,4 +26,6 @@ urlpatterns = [
     *org.urlpatterns,
     *account.urlpatterns,
     *audit.urlpatterns,
+    *reports.urlpatterns,
+    *targets.urlpatterns,
 ]

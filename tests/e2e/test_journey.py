@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 import time_machine
 from playwright.sync_api import expect
 
+from ptdv.people.models import Person
 from tests.base import cccd_for
 
 from .conftest import login, open_page, shot
@@ -80,6 +81,14 @@ def expected_step(page, candidacy_pk: int) -> str:
     return href.rsplit("buoc=", 1)[1]
 
 
+def unused_cccd(birth, sex) -> str:
+    """A valid CCCD no demo person holds (the demo's serials are random)."""
+    while True:
+        cccd = cccd_for(birth, sex, province="011")
+        if not Person.objects.filter(cccd=cccd).exists():
+            return cccd
+
+
 def test_source_to_party_card_through_the_pages(page, demo):
     today = demo.today
     start = today - timedelta(days=240)
@@ -95,7 +104,7 @@ def test_source_to_party_card_through_the_pages(page, demo):
             "full_name": "lò thị  hành trình",  # normalised on save
             "birth_date": BIRTH,
             "sex": "F",
-            "cccd": cccd_for(BIRTH, "F", province="011"),
+            "cccd": unused_cccd(BIRTH, "F"),
             "ethnicity": "03",
             "general_education": "upper_secondary",
             "professional_level": "university",

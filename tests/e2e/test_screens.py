@@ -23,6 +23,17 @@ SCREENS = [
     ("org-tree", "district", "/to-chuc/"),
     ("mentor", "commune", "/giup-do/"),
     ("account", "cell", "/tai-khoan/cua-toi/"),
+    ("reports", "district", "/bao-cao/"),
+    ("report-new-members", "district", "/bao-cao/dang-vien-moi/"),
+    ("report-members", "district", "/bao-cao/dang-vien/"),
+    ("report-activity", "commune", "/bao-cao/hoat-dong/"),
+    ("report-structure", "district", "/bao-cao/to-chuc/?tu_ngay=01/01/2024"),
+    ("report-funnel", "district", "/bao-cao/tien-trinh/"),
+    ("report-mentors", "commune", "/bao-cao/giup-do/"),
+    ("report-targets", "district", "/bao-cao/chi-tieu/?tu_ngay=01/01/2025&den_ngay=31/12/2030"),
+    ("report-drill", "district", "/bao-cao/dang-vien-moi/chi-tiet/?so_lieu=women"),
+    ("targets", "commune", "/chi-tieu/"),
+    ("target-form", "commune", "/chi-tieu/them/"),
 ]
 
 
