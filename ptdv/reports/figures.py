@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -402,10 +402,27 @@ ACTIVITY_UNIT_COLUMNS = ("sources", "awareness_class", "admitted", "recognised",
                          "due_recognition")  # fmt: skip
 
 
+def ceremonies_due_between(start: date, end: date) -> tuple[date, date]:
+    """The ceremonies whose probation ends between ``start`` and ``end``: those ``c`` with
+    ``start <= add_months(c, 12) <= end``, an interval since ``add_months`` never decreases
+    (29/02/2020 ends on 28/02/2021 — due in February, counted once)."""
+    day = timedelta(days=1)
+    first = add_months(start, -PROBATION_MONTHS)
+    while add_months(first - day, PROBATION_MONTHS) >= start:
+        first -= day
+    while add_months(first, PROBATION_MONTHS) < start:
+        first += day
+    last = add_months(end, -PROBATION_MONTHS)
+    while add_months(last + day, PROBATION_MONTHS) <= end:
+        last += day
+    while add_months(last, PROBATION_MONTHS) > end:
+        last -= day
+    return first, last
+
+
 def _activity_events(organisation, code, start, end) -> QuerySet:
     if code == "due_recognition":
-        start = add_months(start, -PROBATION_MONTHS)
-        end = add_months(end, -PROBATION_MONTHS)
+        start, end = ceremonies_due_between(start, end)
         code = "admitted"
     _label, steps, extra = ACTIVITY[code]
     return Event.objects.effective().filter(
@@ -508,6 +525,12 @@ def _activity_drill(organisation, code, *, start, end, **_ignored) -> Drill:
 # ---------------------------------------------------------------------------------------------
 
 COVERED_KINDS = (PlaceKind.VILLAGE, PlaceKind.SCHOOL, PlaceKind.HEALTH_STATION)
+
+
+def _eve(start: date | None) -> date | None:
+    """The state at the start of a period is the state at the end of the day before it: a cell
+    founded on the first day is new in the period, not there at its start."""
+    return None if start is None else start - timedelta(days=1)
 
 
 def _alive(queryset: QuerySet, on: date) -> QuerySet:
@@ -623,7 +646,7 @@ def _structure_counts(organisation, on, start) -> dict[str, dict[str, int]]:
         for path in _new_cells(organisation, start, on).values_list("path", flat=True):
             unit = _unit_of(organisation, path)
             by_unit[unit]["new_cells"] = by_unit[unit].get("new_cells", 0) + 1
-    for suffix, day in (("", on), (":start", start)):
+    for suffix, day in (("", on), (":start", _eve(start))):
         if day is None:
             continue
         for kind, unit, coverage in _coverage_on(organisation, day).values():
@@ -683,7 +706,7 @@ def structure(organisation, *, on, start=None, places=1, **_ignored) -> Report:
     coverage_rows = []
     kinds = dict(PlaceKind.choices)
     for kind in COVERED_KINDS:
-        for suffix, day in ((":start", start), ("", on)):
+        for suffix, day in ((":start", _eve(start)), ("", on)):
             if day is None:
                 continue
             total = counts.get(f"{kind}:total{suffix}", 0)
@@ -773,7 +796,7 @@ def _structure_drill(organisation, code, *, on, start=None, **_ignored) -> Drill
         and parts[0] in COVERED_KINDS
         and parts[1] in ("own", "merged", "none", "total")
     ):
-        day = on if len(parts) == 2 else start
+        day = on if len(parts) == 2 else _eve(start)
         if day is None or (len(parts) == 3 and parts[2] != "start"):
             raise KeyError(code)
         ids = [
@@ -795,14 +818,25 @@ def _structure_drill(organisation, code, *, on, start=None, **_ignored) -> Drill
 
 
 def _stays(organisation, end) -> list[Stay]:
+    """Stays of the candidacies with a step in the subtree, each counted at the unit of the
+    step that entered it (a stay entered elsewhere, before a transfer in, is not the subtree's)."""
+    prefix = organisation.path
     rows = (
         Event.objects.effective()
-        .filter(candidacy__cell__path__startswith=organisation.path, date__lte=end)
-        .annotate(unit=_unit_annotation(organisation, "candidacy__cell"))
+        .filter(
+            candidacy_id__in=Event.objects.filter(cell__path__startswith=prefix).values(
+                "candidacy_id"
+            ),
+            date__lte=end,
+        )
         .order_by("candidacy_id", "seq")
-        .values_list("candidacy_id", "unit", "step", "date", "passed")
+        .values_list("candidacy_id", "cell__path", "step", "date", "passed")
     )
-    return replay(rows.iterator(chunk_size=5000))
+    units = (
+        (cid, _unit_of(organisation, path) if path.startswith(prefix) else None, step, day, ok)
+        for cid, path, step, day, ok in rows.iterator(chunk_size=5000)
+    )
+    return [stay for stay in replay(units) if stay.unit is not None]
 
 
 def _stay_matches(stay: Stay, code: str, start: date, end: date) -> bool:
@@ -1196,12 +1230,13 @@ def targets(organisation, *, start, end, today, places=1, **_ignored) -> Report:
             total=total,
         )
 
+    # The organisation first (``Report.figure`` finds its figures), then its units.
     rows = [
+        achievement_row(organisation.name, organisation.path, counts, organisation.pk, total=True)
+    ]
+    rows += [
         achievement_row(u.name, u.path, by_unit.get(u.path, {}), u.pk) for u in _units(organisation)
     ]
-    rows.append(
-        achievement_row(organisation.name, organisation.path, counts, organisation.pk, total=True)
-    )
     columns = [
         Column(_("Chỉ tiêu")),
         Column(_("Đã kết nạp")),
