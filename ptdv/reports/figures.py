@@ -33,6 +33,7 @@ from django.db.models.functions import (
 )
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ptdv.org.models import (
     CELL_KINDS,
@@ -387,16 +388,36 @@ def _members_drill(organisation, code, *, on, **_ignored) -> Drill:
 
 #: code -> (label, steps, extra condition on the events)
 ACTIVITY: dict[str, tuple[str, tuple[Step, ...], Q]] = {
-    "sources": ("Xác định nguồn", (Step.SOURCE,), Q()),
-    "sympathisers": ("Đưa vào danh sách cảm tình Đảng", (Step.SYMPATHISER,), Q()),
-    "awareness_class": ("Học lớp bồi dưỡng nhận thức về Đảng", (Step.AWARENESS_CLASS,), Q()),
-    "cell_resolutions": ("Chi bộ đề nghị kết nạp", (Step.CELL_RESOLUTION,), Q(passed=True)),
-    "admission_decisions": ("Có quyết định kết nạp", (Step.ADMISSION_DECISION,), Q()),
-    "admitted": ("Kết nạp (lễ kết nạp)", (Step.CEREMONY,), Q()),
-    "recognised": ("Công nhận đảng viên chính thức", (Step.RECOGNITION_DECISION,), Q()),
-    "not_recognised": ("Không công nhận chính thức, xóa tên", (Step.NOT_RECOGNISED,), Q()),
-    "removed": ("Đưa ra khỏi danh sách, tự rút", (Step.REMOVED_FROM_LIST, Step.WITHDRAWN), Q()),
-    "cards": ("Phát thẻ đảng viên", (Step.PARTY_CARD,), Q()),
+    "sources": (gettext_noop("Xác định nguồn"), (Step.SOURCE,), Q()),
+    "sympathisers": (gettext_noop("Đưa vào danh sách cảm tình Đảng"), (Step.SYMPATHISER,), Q()),
+    "awareness_class": (
+        gettext_noop("Học lớp bồi dưỡng nhận thức về Đảng"),
+        (Step.AWARENESS_CLASS,),
+        Q(),
+    ),
+    "cell_resolutions": (
+        gettext_noop("Chi bộ đề nghị kết nạp"),
+        (Step.CELL_RESOLUTION,),
+        Q(passed=True),
+    ),
+    "admission_decisions": (gettext_noop("Có quyết định kết nạp"), (Step.ADMISSION_DECISION,), Q()),
+    "admitted": (gettext_noop("Kết nạp (lễ kết nạp)"), (Step.CEREMONY,), Q()),
+    "recognised": (
+        gettext_noop("Công nhận đảng viên chính thức"),
+        (Step.RECOGNITION_DECISION,),
+        Q(),
+    ),
+    "not_recognised": (
+        gettext_noop("Không công nhận chính thức, xóa tên"),
+        (Step.NOT_RECOGNISED,),
+        Q(),
+    ),
+    "removed": (
+        gettext_noop("Đưa ra khỏi danh sách, tự rút"),
+        (Step.REMOVED_FROM_LIST, Step.WITHDRAWN),
+        Q(),
+    ),
+    "cards": (gettext_noop("Phát thẻ đảng viên"), (Step.PARTY_CARD,), Q()),
 }
 ACTIVITY_UNIT_COLUMNS = ("sources", "awareness_class", "admitted", "recognised", "removed",
                          "due_recognition")  # fmt: skip
@@ -545,14 +566,23 @@ def _organisations(organisation: Organisation, on: date) -> QuerySet:
 
 
 ORG_FIGURES: dict[str, tuple[str, Callable[[QuerySet], QuerySet]]] = {
-    "grassroots": ("Tổ chức cơ sở đảng", lambda qs: qs.grassroots()),
+    "grassroots": (gettext_noop("Tổ chức cơ sở đảng"), lambda qs: qs.grassroots()),
     "grassroots_committees": (
-        "Đảng bộ cơ sở",
+        gettext_noop("Đảng bộ cơ sở"),
         lambda qs: qs.filter(kind=OrgKind.GRASSROOTS_COMMITTEE),
     ),
-    "grassroots_cells": ("Chi bộ cơ sở", lambda qs: qs.filter(kind=OrgKind.GRASSROOTS_CELL)),
-    "partial_committees": ("Đảng bộ bộ phận", lambda qs: qs.filter(kind=OrgKind.PARTIAL_COMMITTEE)),
-    "cells": ("Chi bộ trực thuộc đảng bộ cơ sở", lambda qs: qs.filter(kind=OrgKind.CELL)),
+    "grassroots_cells": (
+        gettext_noop("Chi bộ cơ sở"),
+        lambda qs: qs.filter(kind=OrgKind.GRASSROOTS_CELL),
+    ),
+    "partial_committees": (
+        gettext_noop("Đảng bộ bộ phận"),
+        lambda qs: qs.filter(kind=OrgKind.PARTIAL_COMMITTEE),
+    ),
+    "cells": (
+        gettext_noop("Chi bộ trực thuộc đảng bộ cơ sở"),
+        lambda qs: qs.filter(kind=OrgKind.CELL),
+    ),
 }
 
 
@@ -914,7 +944,7 @@ def funnel(organisation, *, start, end, today=None, **_ignored) -> Report:
                 Column(_("Rời danh sách")),
                 Column(_("Đang ở giai đoạn cuối kỳ")),
                 Column(_("Trung vị số ngày"), DAYS),
-                Column(_("90% xong trong (ngày)"), DAYS),
+                Column(_("9/10 người xong trong (ngày)"), DAYS),
             ],
             rows,
             label_header=_("Giai đoạn"),
@@ -1255,7 +1285,7 @@ def targets(organisation, *, start, end, today, places=1, **_ignored) -> Report:
         result = achievement(done, goal)
         detail.append(
             Row(
-                str(Target._meta.get_field(field).verbose_name).capitalize(),
+                _sentence(str(Target._meta.get_field(field).verbose_name)),
                 [Cell(goal), Cell(done, code), Cell(result.percent if result else None)],
             )
         )
@@ -1283,7 +1313,7 @@ def targets(organisation, *, start, end, today, places=1, **_ignored) -> Report:
         covered = sum(1 for c in of_kind if c == Coverage.OWN_CELL)
         structure_rows.append(
             Row(
-                str(Target._meta.get_field(field).verbose_name).capitalize(),
+                _sentence(str(Target._meta.get_field(field).verbose_name)),
                 [
                     Cell(goal),
                     Cell(share(covered, len(of_kind), places)),
@@ -1395,6 +1425,11 @@ def _targets_by_year(organisation, start, end) -> Table:
         rows,
         label_header=_("Năm"),
     )
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter in upper case (the rest kept: "Đoàn", "Youth Union")."""
+    return text[:1].upper() + text[1:]
 
 
 def _pct(achieved: int, target: int | None):
