@@ -847,26 +847,48 @@ def _structure_drill(organisation, code, *, on, start=None, **_ignored) -> Drill
 # ---------------------------------------------------------------------------------------------
 
 
+#: Candidacies replayed per query (bounded memory, and under SQLite's limit of variables).
+STAY_CHUNK = 5000
+
+
 def _stays(organisation, end) -> list[Stay]:
     """Stays of the candidacies with a step in the subtree, each counted at the unit of the
-    step that entered it (a stay entered elsewhere, before a transfer in, is not the subtree's)."""
+    step that entered it (a stay entered elsewhere, before a transfer in, is not the subtree's).
+
+    Events are read with their corrections and voided here (as ``Event.objects.effective()``
+    does), by chunks of candidacies: one anti-join over the whole history misleads PostgreSQL's
+    planner into a nested loop per event.
+    """
     prefix = organisation.path
-    rows = (
-        Event.objects.effective()
-        .filter(
-            candidacy_id__in=Event.objects.filter(cell__path__startswith=prefix).values(
-                "candidacy_id"
-            ),
-            date__lte=end,
+    candidacies = list(
+        Event.objects.filter(cell__path__startswith=prefix)
+        .values_list("candidacy_id", flat=True)
+        .order_by("candidacy_id")
+        .distinct()
+    )
+    unit_of_cell = {
+        pk: _unit_of(organisation, path)
+        for pk, path in Organisation.objects.filter(path__startswith=prefix).values_list(
+            "pk", "path"
         )
-        .order_by("candidacy_id", "seq")
-        .values_list("candidacy_id", "cell__path", "step", "date", "passed")
-    )
-    units = (
-        (cid, _unit_of(organisation, path) if path.startswith(prefix) else None, step, day, ok)
-        for cid, path, step, day, ok in rows.iterator(chunk_size=5000)
-    )
-    return [stay for stay in replay(units) if stay.unit is not None]
+    }
+    stays: list[Stay] = []
+    for first in range(0, len(candidacies), STAY_CHUNK):
+        chunk = candidacies[first : first + STAY_CHUNK]
+        rows = list(
+            Event.objects.filter(candidacy_id__in=chunk)
+            .filter(Q(date__lte=end) | Q(step=Step.CORRECTION))
+            .order_by("candidacy_id", "seq")
+            .values_list("candidacy_id", "id", "step", "date", "passed", "voids_id", "cell_id")
+        )
+        voided = {voids for *_e, voids, _c in rows if voids is not None}
+        units = (
+            (cid, unit_of_cell.get(cell), step, day, ok)
+            for cid, pk, step, day, ok, _v, cell in rows
+            if step != Step.CORRECTION and pk not in voided and day <= end
+        )
+        stays += [stay for stay in replay(units) if stay.unit is not None]
+    return stays
 
 
 def _stay_matches(stay: Stay, code: str, start: date, end: date) -> bool:

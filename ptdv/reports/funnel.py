@@ -14,6 +14,7 @@ from datetime import date
 from ptdv.rules.stages import CLOSED_STAGES, EXIT_STAGES, Stage, Step, TransitionError, next_stage
 
 MOVED = "moved"
+_STEPS = {step.value: step for step in Step}
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def replay(rows: Iterable[tuple[int, str, str, date, bool | None]]) -> list[Stay
             stays.append(Stay(cid, unit, stage, entered, left, outcome))
 
     for candidacy_id, unit, step_value, day, passed in rows:
-        step = Step(step_value)
+        step = _STEPS[step_value]
         if current is None or current[0] != candidacy_id:
             close(None, None)
             current = (candidacy_id, unit, Stage.SOURCE, day) if step is Step.SOURCE else None
