@@ -587,101 +587,141 @@ ORG_FIGURES: dict[str, tuple[str, Callable[[QuerySet], QuerySet]]] = {
 
 
 def _coverage_on(organisation: Organisation, on: date) -> dict[int, tuple[str, str, str]]:
-    """place id → (kind, unit path, coverage) on ``on``, from the places' history.
+    return _coverage(organisation, [on])[on]
 
-    A place is served on ``on`` by the cell of its latest history row dated on or before ``on``
-    (none before its first row); the cell is its own when it serves no other place that day.
+
+def _coverage(
+    organisation: Organisation, days: list[date]
+) -> dict[date, dict[int, tuple[str, str, str]]]:
+    """For each day: place id → (kind, unit path, coverage), from the places' history.
+
+    A place is served on a day by the cell of its latest history row dated on or before it
+    (none before its first row); the cell is its own when it serves no other place that day —
+    places of every kind and of any subtree count (a merged cell may serve several communes).
     """
     places = {
-        pk: (kind, path)
+        pk: (kind, _unit_of(organisation, path))
         for pk, kind, path in Place.objects.filter(
             organisation__path__startswith=organisation.path, kind__in=COVERED_KINDS
         ).values_list("pk", "kind", "organisation__path")
     }
-    serving: dict[int, int | None] = {}
-    for place_id, cell_id in (
-        PlaceCell.objects.filter(
-            place__organisation__path__startswith=organisation.path,
-            place__kind__in=COVERED_KINDS,
-            since__lte=on,
-        )
+    history: dict[int, list[tuple[date, int | None]]] = defaultdict(list)
+    for place_id, since, cell_id in (
+        PlaceCell.objects.filter(place__organisation__path__startswith=organisation.path)
         .order_by("place_id", "since", "pk")
-        .values_list("place_id", "cell_id")
+        .values_list("place_id", "since", "cell_id")
     ):
-        serving[place_id] = cell_id
-    # Places of every kind share a cell: count all places a cell serves that day.
-    shared: dict[int, int] = defaultdict(int)
-    for cell_id in _all_serving(on, {c for c in serving.values() if c}).values():
-        shared[cell_id] += 1
+        history[place_id].append((since, cell_id))
+    cells = {cell for rows in history.values() for _since, cell in rows if cell is not None}
+    inside = set(
+        Organisation.objects.filter(path__startswith=organisation.path).values_list("pk", flat=True)
+    )
+    # Places elsewhere served at some time by one of these cells (rare: a merged cell across
+    # units): their rows count in the cells' sharing.
+    elsewhere = (
+        PlaceCell.objects.filter(
+            Q(cell__path__startswith=organisation.path) | Q(cell_id__in=sorted(cells - inside))
+        )
+        .exclude(place__organisation__path__startswith=organisation.path)
+        .values("place_id")
+    )
+    for place_id, since, cell_id in (
+        PlaceCell.objects.filter(place_id__in=elsewhere)
+        .order_by("place_id", "since", "pk")
+        .values_list("place_id", "since", "cell_id")
+    ):
+        history[place_id].append((since, cell_id))
     result = {}
-    for place_id, (kind, path) in places.items():
-        cell_id = serving.get(place_id)
-        if cell_id is None:
-            coverage = Coverage.NONE
-        else:
-            coverage = Coverage.OWN_CELL if shared[cell_id] <= 1 else Coverage.MERGED_CELL
-        result[place_id] = (kind, _unit_of(organisation, path), coverage.value)
+    for day in days:
+        serving = {}
+        for place_id, rows in history.items():
+            cell_id = None
+            for since, cell in rows:
+                if since > day:
+                    break
+                cell_id = cell
+            serving[place_id] = cell_id
+        shared: dict[int, int] = defaultdict(int)
+        for cell_id in serving.values():
+            if cell_id is not None:
+                shared[cell_id] += 1
+        coverage = {}
+        for place_id, (kind, unit) in places.items():
+            cell_id = serving.get(place_id)
+            if cell_id is None:
+                value = Coverage.NONE
+            else:
+                value = Coverage.OWN_CELL if shared[cell_id] <= 1 else Coverage.MERGED_CELL
+            coverage[place_id] = (kind, unit, value.value)
+        result[day] = coverage
     return result
 
 
-def _all_serving(on: date, cells: set[int]) -> dict[int, int]:
-    """place id → cell id on ``on``, for every place (of any kind or subtree) whose latest row
-    names one of ``cells`` — a merged cell may serve places of several communes."""
-    if not cells:
-        return {}
-    candidates = PlaceCell.objects.filter(cell_id__in=cells, since__lte=on).values_list(
-        "place_id", flat=True
-    )
-    latest: dict[int, int | None] = {}
-    for place_id, cell_id in (
-        PlaceCell.objects.filter(place_id__in=candidates, since__lte=on)
-        .order_by("place_id", "since", "pk")
-        .values_list("place_id", "cell_id")
-    ):
-        latest[place_id] = cell_id
-    return {p: c for p, c in latest.items() if c in cells}
-
-
-def _small_cells(organisation: Organisation, on: date) -> list[int]:
-    cells = _organisations(organisation, on).cells()
-    sizes = dict(
+def _members_by_cell(organisation: Organisation, on: date) -> dict[int, int]:
+    """Members on ``on`` per cell id."""
+    return dict(
         _members_at(organisation, on)
         .values("cell_id")
         .annotate(n=Count("id"))
+        .order_by()
         .values_list("cell_id", "n")
     )
-    return [pk for pk in cells.values_list("pk", flat=True) if sizes.get(pk, 0) < SMALL_CELL]
+
+
+def _organisations_all(organisation: Organisation) -> QuerySet:
+    return Organisation.objects.filter(path__startswith=organisation.path)
+
+
+def _small_cells(organisation: Organisation, on: date) -> list[int]:
+    sizes = _members_by_cell(organisation, on)
+    cells = _organisations(organisation, on).cells().values_list("pk", flat=True)
+    return [pk for pk in cells if sizes.get(pk, 0) < SMALL_CELL]
+
+
+#: Organisation kinds counted by each figure of the structure report.
+ORG_KINDS = {
+    "grassroots": {OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL},
+    "grassroots_committees": {OrgKind.GRASSROOTS_COMMITTEE},
+    "grassroots_cells": {OrgKind.GRASSROOTS_CELL},
+    "partial_committees": {OrgKind.PARTIAL_COMMITTEE},
+    "cells": {OrgKind.CELL},
+}
 
 
 def _structure_counts(organisation, on, start) -> dict[str, dict[str, int]]:
     by_unit: dict[str, dict[str, int]] = defaultdict(dict)
-    organisations = _organisations(organisation, on)
-    for code, (_label, select) in ORG_FIGURES.items():
-        for row in (
-            select(organisations)
-            .annotate(unit=_unit_annotation(organisation, ""))
-            .values("unit")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            by_unit[row["unit"]][code] = row["n"]
-    for unit, data in _member_counts_simple(organisation, on).items():
-        by_unit[unit]["members"] = data
-    small = set(_small_cells(organisation, on))
-    for _pk, path in Organisation.objects.filter(pk__in=small).values_list("pk", "path"):
-        by_unit[_unit_of(organisation, path)]["small_cells"] = (
-            by_unit[_unit_of(organisation, path)].get("small_cells", 0) + 1
-        )
+
+    def add(unit: str, key: str, n: int = 1) -> None:
+        by_unit[unit][key] = by_unit[unit].get(key, 0) + n
+
+    for row in (
+        _organisations(organisation, on)
+        .annotate(unit=_unit_annotation(organisation, ""))
+        .values("unit", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        for code, kinds in ORG_KINDS.items():
+            if row["kind"] in kinds:
+                add(row["unit"], code, row["n"])
+    # Members: every member of the subtree, whether or not their cell is alive on that day;
+    # small cells: the cells alive that day with fewer than SMALL_CELL members.
+    sizes = _members_by_cell(organisation, on)
+    paths = dict(_organisations_all(organisation).values_list("pk", "path"))
+    for cell_id, n in sizes.items():
+        add(_unit_of(organisation, paths[cell_id]), "members", n)
+    for pk, path in _organisations(organisation, on).cells().values_list("pk", "path"):
+        if sizes.get(pk, 0) < SMALL_CELL:
+            add(_unit_of(organisation, path), "small_cells")
     if start is not None:
         for path in _new_cells(organisation, start, on).values_list("path", flat=True):
-            unit = _unit_of(organisation, path)
-            by_unit[unit]["new_cells"] = by_unit[unit].get("new_cells", 0) + 1
-    for suffix, day in (("", on), (":start", _eve(start))):
-        if day is None:
-            continue
-        for kind, unit, coverage in _coverage_on(organisation, day).values():
-            for key in (f"{kind}:{coverage}{suffix}", f"{kind}:total{suffix}"):
-                by_unit[unit][key] = by_unit[unit].get(key, 0) + 1
+            add(_unit_of(organisation, path), "new_cells")
+    days = {"": on} | ({":start": _eve(start)} if start is not None else {})
+    coverage = _coverage(organisation, list(days.values()))
+    for suffix, day in days.items():
+        for kind, unit, value in coverage[day].values():
+            add(unit, f"{kind}:{value}{suffix}")
+            add(unit, f"{kind}:total{suffix}")
     return by_unit
 
 
@@ -1052,11 +1092,8 @@ def _funnel_drill(organisation, code, *, start, end, **_ignored) -> Drill:
 
 def _month_starts(first: date, last: date) -> list[date]:
     """The first days of the months from ``first``'s to ``last``'s (inclusive)."""
-    months, day = [], first.replace(day=1)
-    while day <= last:
-        months.append(day)
-        day = add_months(day, 1)
-    return months
+    lo, hi = first.year * 12 + first.month - 1, last.year * 12 + last.month - 1
+    return [date(m // 12, m % 12 + 1, 1) for m in range(lo, hi + 1)]
 
 
 def _assignments(organisation, start, end) -> QuerySet:
@@ -1083,7 +1120,9 @@ def _mentor_rows(organisation, start, end, today) -> list[dict]:
     )
     reports = defaultdict(set)
     for assignment_id, period, period_start in MentorReport.objects.filter(
-        assignment_id__in=[a["pk"] for a in assignments]
+        assignment__in=_assignments(organisation, start, end),
+        period_start__lte=last,
+        period_start__gte=date(start.year, 1, 1),  # a yearly report covers from 1 January
     ).values_list("assignment_id", "period", "period_start"):
         reports[assignment_id].add((period, period_start))
     for a in assignments:
