@@ -900,10 +900,10 @@ def _stays(organisation, end) -> list[Stay]:
     planner into a nested loop per event.
     """
     prefix = organisation.path
-    candidacies = list(
-        Event.objects.filter(cell__path__startswith=prefix)
+    candidacies = sorted(
+        Event.objects.filter(cell_id__in=_organisations_all(organisation).values("pk"))
         .values_list("candidacy_id", flat=True)
-        .order_by("candidacy_id")
+        .order_by()
         .distinct()
     )
     unit_of_cell = {
