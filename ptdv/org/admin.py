@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -55,6 +56,23 @@ class PlaceForm(forms.ModelForm):
     class Meta:
         model = Place
         fields = ("name", "kind", "organisation", "cell")
+
+    def clean_cell_since(self):
+        """The history is read in date order: a new row may not go before the latest one, nor
+        after today (it would not be the row that serves the place today)."""
+        since = self.cleaned_data.get("cell_since")
+        if since is None:
+            return since
+        if since > timezone.localdate():
+            raise forms.ValidationError(_("Ngày này chưa đến."))
+        if self.instance.pk:
+            latest = self.instance.history.order_by("-since", "-pk").first()
+            if latest is not None and since < latest.since:
+                raise forms.ValidationError(
+                    _("Phải từ ngày %(day)s trở đi (ngày thay đổi gần nhất).")
+                    % {"day": f"{latest.since:%d/%m/%Y}"}
+                )
+        return since
 
 
 @admin.register(Place)

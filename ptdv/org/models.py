@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -214,19 +215,23 @@ class Place(models.Model):
     def save(self, *args, since=None, **kwargs):
         """Save; when the cell changes (or the place is new), append to the place's history.
 
-        ``since`` is the day the new cell took the place over (today by default).
+        ``since`` is the day the new cell took the place over (today by default); it may not go
+        before the history's latest row (the admin's form says so to the user).
         """
         changed = self.pk is None or (
             Place.objects.filter(pk=self.pk).values_list("cell_id", flat=True).first()
             != self.cell_id
         )
-        super().save(*args, **kwargs)
         if changed:
-            from django.utils import timezone
-
-            PlaceCell.objects.create(
-                place=self, cell_id=self.cell_id, since=since or timezone.localdate()
-            )
+            since = since or timezone.localdate()
+            if self.pk is not None:
+                latest = self.history.order_by("-since", "-pk").values_list("since", flat=True)
+                if latest and since < latest[0]:
+                    raise ValueError("A place's history is appended in date order.")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if changed:
+                PlaceCell.objects.create(place=self, cell_id=self.cell_id, since=since)
 
     def coverage(self) -> Coverage:
         if self.cell_id is None:

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -58,7 +59,8 @@ from ptdv.rules.stages import (
 from . import composition
 from .funnel import MOVED, Stay, replay
 from .models import COMPOSITION_TARGETS, STRUCTURE_TARGETS, Target
-from .numbers import achievement, percentile, project, share
+from .numbers import achievement, percentile, project, rounded, share
+from .periods import Period
 from .tables import DAYS, PERCENT, Cell, Chart, Column, Report, Row, Series, Table
 from .targets import rolled_target
 
@@ -596,7 +598,8 @@ def _coverage(
     """For each day: place id → (kind, unit path, coverage), from the places' history.
 
     A place is served on a day by the cell of its latest history row dated on or before it
-    (none before its first row); the cell is its own when it serves no other place that day —
+    (none before its first row, nor when that cell is not alive that day: founded later or
+    dissolved); the cell is its own when it serves no other place that day —
     places of every kind and of any subtree count (a merged cell may serve several communes).
     """
     places = {
@@ -613,14 +616,24 @@ def _coverage(
     ):
         history[place_id].append((since, cell_id))
     cells = {cell for rows in history.values() for _since, cell in rows if cell is not None}
-    inside = set(
-        Organisation.objects.filter(path__startswith=organisation.path).values_list("pk", flat=True)
-    )
+    lifetimes = {
+        pk: (founded, dissolved)
+        for pk, founded, dissolved in Organisation.objects.filter(
+            path__startswith=organisation.path
+        ).values_list("pk", "founded_on", "dissolved_on")
+    }
+    inside = set(lifetimes)
+    outside_cells = sorted(cells - inside)
+
+    def alive(cell_id: int, day: date) -> bool:
+        founded, dissolved = lifetimes.get(cell_id, (None, None))
+        return (founded is None or founded <= day) and (dissolved is None or dissolved > day)
+
     # Places elsewhere served at some time by one of these cells (rare: a merged cell across
     # units): their rows count in the cells' sharing.
     elsewhere = (
         PlaceCell.objects.filter(
-            Q(cell__path__startswith=organisation.path) | Q(cell_id__in=sorted(cells - inside))
+            Q(cell__path__startswith=organisation.path) | Q(cell_id__in=outside_cells)
         )
         .exclude(place__organisation__path__startswith=organisation.path)
         .values("place_id")
@@ -631,6 +644,14 @@ def _coverage(
         .values_list("place_id", "since", "cell_id")
     ):
         history[place_id].append((since, cell_id))
+    # The lifetimes of the cells outside the subtree that any of these rows names.
+    named = {cell for rows in history.values() for _since, cell in rows if cell is not None}
+    lifetimes |= {
+        pk: (founded, dissolved)
+        for pk, founded, dissolved in Organisation.objects.filter(
+            pk__in=sorted(named - inside)
+        ).values_list("pk", "founded_on", "dissolved_on")
+    }
     result = {}
     for day in days:
         serving = {}
@@ -640,7 +661,8 @@ def _coverage(
                 if since > day:
                     break
                 cell_id = cell
-            serving[place_id] = cell_id
+            # A cell not yet founded or already dissolved serves nobody that day.
+            serving[place_id] = cell_id if cell_id is not None and alive(cell_id, day) else None
         shared: dict[int, int] = defaultdict(int)
         for cell_id in serving.values():
             if cell_id is not None:
@@ -951,6 +973,11 @@ def _stay_matches(stay: Stay, code: str, start: date, end: date) -> bool:
 FUNNEL_STAGES = PROGRESS_STAGES
 
 
+def _whole_days(value: float | None) -> int | None:
+    """Days rounded half up (12.5 → 13), as the other figures are."""
+    return None if value is None else int(rounded(Decimal(str(value)), 0))
+
+
 def funnel(organisation, *, start, end, today=None, **_ignored) -> Report:
     stays = _stays(organisation, end)
     entered = defaultdict(int)
@@ -992,8 +1019,8 @@ def funnel(organisation, *, start, end, today=None, **_ignored) -> Report:
                     Cell(moved[stage], f"{stage.value}:moved_on"),
                     Cell(left[stage], f"{stage.value}:left"),
                     Cell(waiting[stage], f"{stage.value}:waiting"),
-                    Cell(None if median is None else round(median)),
-                    Cell(None if p90 is None else round(p90)),
+                    Cell(_whole_days(median)),
+                    Cell(_whole_days(p90)),
                 ],
             )
         )
@@ -1041,7 +1068,7 @@ def funnel(organisation, *, start, end, today=None, **_ignored) -> Report:
             [
                 Row(
                     unit.name if unit else organisation.name,
-                    [Cell(count, "waiting"), Cell(round(median)), Cell(max(waits[path]))],
+                    [Cell(count, "waiting"), Cell(_whole_days(median)), Cell(max(waits[path]))],
                     organisation_id=(unit or organisation).pk,
                 )
                 for median, count, path, unit in waiting_rows[:10]
@@ -1104,8 +1131,10 @@ def _assignments(organisation, start, end) -> QuerySet:
 
 
 def _mentor_rows(organisation, start, end, today) -> list[dict]:
-    """Per assignment: mentor, months due (a report per month the assignment ran, up to today)
-    and months covered by a monthly, quarterly or yearly report."""
+    """Per assignment: mentor, months due and months covered by a monthly, quarterly or yearly
+    report. A month is due while the assignment runs and the person is being helped: up to
+    today, the assignment's end, the candidacy's end (an exit, the party card) and the day the
+    person became an official member, whichever comes first (as the mentor page asks)."""
     last = min(end, today)
     assignments = list(
         _assignments(organisation, start, end).values(
@@ -1116,6 +1145,8 @@ def _mentor_rows(organisation, start, end, today) -> list[dict]:
             "start",
             "end",
             "candidacy__person_id",
+            "candidacy__closed_on",
+            "candidacy__person__party_official_on",
         )
     )
     reports = defaultdict(set)
@@ -1127,7 +1158,8 @@ def _mentor_rows(organisation, start, end, today) -> list[dict]:
         reports[assignment_id].add((period, period_start))
     for a in assignments:
         first = max(start, a["start"])
-        stop = min(last, a["end"] or last)
+        stops = (a["end"], a["candidacy__closed_on"], a["candidacy__person__party_official_on"])
+        stop = min([last, *(d for d in stops if d is not None)])
         months = _month_starts(first, stop) if first <= stop else []
         filed = reports[a["pk"]]
         a["due"] = len(months)
@@ -1214,7 +1246,7 @@ def mentors(organisation, *, start, end, today, **_ignored) -> Report:
 def _mentors_drill(organisation, code, *, start, end, today, **_ignored) -> Drill:
     rows = _mentor_rows(organisation, start, end, today)
     kind, _sep, value = code.partition(":")
-    if kind == "mentor" and value.isdigit():
+    if kind == "mentor" and value.isascii() and value.isdigit():
         people = {a["candidacy__person_id"] for a in rows if a["mentor_id"] == int(value)}
         name = next((a["mentor__full_name"] for a in rows if a["mentor_id"] == int(value)), "")
         title = _("Người được %(name)s giúp đỡ") % {"name": name}
@@ -1253,7 +1285,14 @@ def _own_targets(organisation, first_year, last_year) -> dict[str, Target]:
 
 
 def _rolled(path: str, own: dict[str, Target], field: str) -> int | None:
-    return rolled_target(path, {p: getattr(t, field) for p, t in own.items()}, STEPLEN)
+    """The subtree's target for ``field``. The nearest registered target wins as a whole: where
+    it leaves a composition target empty, its units' targets for it do not show through."""
+    if field == "admissions":
+        return rolled_target(path, {p: t.admissions for p, t in own.items()}, STEPLEN)
+    values = {p: getattr(t, field) for p, t in own.items()}
+    total = rolled_target(path, {p: v or 0 for p, v in values.items()}, STEPLEN)
+    given = rolled_target(path, {p: int(v is not None) for p, v in values.items()}, STEPLEN)
+    return total if given else None
 
 
 def _percent_text(value) -> str:
@@ -1398,9 +1437,19 @@ def targets(organisation, *, start, end, today, places=1, **_ignored) -> Report:
                 label_header=_("Nội dung"),
             )
         )
-    if start <= today <= end:
+    years = Period.years(first_year, last_year)
+    if (start, end) != (years.start, years.end):
+        report.notes.append(
+            _(
+                "Kỳ báo cáo (%(period)s) không trùng với các năm của chỉ tiêu: số đã kết nạp "
+                "trong kỳ được so với chỉ tiêu của cả %(years)s."
+            )
+            % {"period": _period_text(start, end), "years": period_label.lower()}
+        )
+    # The projection runs to the end of the target's years, from a period that starts with them.
+    if start == years.start and start <= today <= years.end and end >= today:
         in_hand = _in_hand(organisation).count()
-        projection = project(counts.get("admitted", 0), in_hand, start, end, today)
+        projection = project(counts.get("admitted", 0), in_hand, start, years.end, today)
         report.tables.append(
             Table(
                 _("Dự kiến kết quả cuối kỳ (tính đến %(day)s)") % {"day": f"{today:%d/%m/%Y}"},
@@ -1507,8 +1556,10 @@ def _targets_drill(organisation, code, *, start, end, today, **kwargs) -> Drill:
         )
     if code in composition.BY_CODE or code == "admitted":
         return _new_members_drill(organisation, code, start=start, end=end)
-    if code.startswith("year:") and code[5:].isdigit():
+    if code.startswith("year:") and code[5:].isascii() and code[5:].isdigit():
         year = int(code[5:])
+        if not start.year <= year <= end.year:
+            raise KeyError(code)
         first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
         if first > last:
             raise KeyError(code)

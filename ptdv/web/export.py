@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -96,9 +97,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def as_text(value):
     """Text stays text: a name like "=HYPERLINK(…)" is written with a leading apostrophe (shown
     as typed, never run), so a cell of the export can never be a formula (CSV/formula
-    injection). Numbers and dates are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    injection). Control characters, which a workbook cannot hold, are dropped. Numbers and
+    dates are left as they are."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters: not storable in XML
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

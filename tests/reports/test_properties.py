@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
+from django.db.models import Q
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -326,7 +327,8 @@ def own_places(organisation, code, kwargs) -> int:
     "school:merged:start"…), computed here from the history: the latest row on or before the
     day names the cell; the cell is the place's own when it serves no other place that day."""
     kind, what, *start = code.split(":")
-    day = kwargs["start"] if start else kwargs["on"]
+    # The start of a period is the end of the day before it.
+    day = kwargs["start"] - timedelta(days=1) if start else kwargs["on"]
     serving: dict[int, int | None] = {}
     for place_id, cell_id in (
         PlaceCell.objects.filter(since__lte=day)
@@ -334,6 +336,14 @@ def own_places(organisation, code, kwargs) -> int:
         .values_list("place_id", "cell_id")
     ):
         serving[place_id] = cell_id
+    # A cell not founded yet or dissolved that day serves nobody.
+    dead = set(
+        Organisation.objects.exclude(
+            (Q(founded_on__isnull=True) | Q(founded_on__lte=day))
+            & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
+        ).values_list("pk", flat=True)
+    )
+    serving = {p: (None if c in dead else c) for p, c in serving.items()}
     shared = Counter(c for c in serving.values() if c is not None)
     n = 0
     for place_id in Place.objects.filter(organisation=organisation, kind=kind).values_list(
