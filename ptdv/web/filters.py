@@ -105,6 +105,24 @@ def due_state(next_due: date | None, today: date) -> str:
     return ""
 
 
+def drill_down(visible, root: Organisation | None, chosen: Organisation | None) -> list:
+    """The organisations an organisation select shows: the way from the user's organisation
+    (``root``) down to the ``chosen`` one, and the chosen one's children — so a province's
+    thousands of units never fill a page. Validation still accepts any organisation of
+    ``visible`` (the field's queryset). Without a chosen one (an administrator without an
+    organisation): the tree's roots."""
+    if chosen is None:
+        return list(visible.filter(depth=1).order_by("path"))
+    steplen = Organisation.steplen
+    start = root.depth if root is not None else 1
+    chain = [chosen.path[: steplen * d] for d in range(start, chosen.depth + 1)]
+    return list(
+        visible.filter(
+            Q(path__in=chain) | Q(path__startswith=chosen.path, depth=chosen.depth + 1)
+        ).order_by("path")
+    )
+
+
 class OrganisationChoiceField(forms.ModelChoiceField):
     """Organisations of the user's subtree, indented by their depth under the user's own."""
 
@@ -255,22 +273,9 @@ class CandidacyFilter(django_filters.FilterSet):
         page. Validation still accepts any organisation of the subtree (the field's queryset).
         """
         field = form.fields["organisation"]
-        visible = field.queryset
         chosen = getattr(form, "cleaned_data", {}).get("organisation")
         root = getattr(getattr(self.request, "user", None), "organisation", None)
-        if chosen is None:
-            chosen = root
-        if chosen is None:  # an administrator without an organisation: the tree's roots
-            rows = list(visible.filter(depth=1).order_by("path"))
-        else:
-            steplen = Organisation.steplen
-            start = root.depth if root is not None else 1
-            chain = [chosen.path[: steplen * d] for d in range(start, chosen.depth + 1)]
-            rows = list(
-                visible.filter(
-                    Q(path__in=chain) | Q(path__startswith=chosen.path, depth=chosen.depth + 1)
-                ).order_by("path")
-            )
+        rows = drill_down(field.queryset, root, chosen or root)
         return [("", field.empty_label or "")] + [
             (o.pk, field.label_from_instance(o)) for o in rows
         ]

@@ -42,7 +42,7 @@ from ptdv.reports.tables import INT, TEXT, Column, Report, Row, Table
 
 from ..export import XLSX_MIME, xlsx_response
 from ..export import Column as ExportColumn
-from ..filters import OrganisationChoiceField
+from ..filters import OrganisationChoiceField, drill_down
 from ..step_forms import EARLIEST_DATE, BootstrapMixin, date_field
 
 PAGE_SIZE = 50
@@ -332,19 +332,8 @@ class ReportForm(BootstrapMixin, forms.Form):
         province's thousands of units never fill the select (validation accepts them all)."""
         field = self.fields["to_chuc"]
         chosen = self.cleaned_data.get("to_chuc") if self.is_valid() else None
-        chosen = chosen or self.user.organisation
-        visible = field.queryset
-        if chosen is None:
-            rows = list(visible.filter(depth=1))
-        else:
-            top = self.user.organisation.depth if self.user.organisation_id else 1
-            steplen = Organisation.steplen
-            chain = [chosen.path[: steplen * d] for d in range(top, chosen.depth + 1)]
-            rows = list(
-                visible.filter(path__in=chain)
-                | visible.filter(path__startswith=chosen.path, depth=chosen.depth + 1)
-            )
-        rows.sort(key=lambda o: o.path)
+        root = self.user.organisation
+        rows = drill_down(field.queryset, root, chosen or root)
         field.widget.choices = [(o.pk, field.label_from_instance(o)) for o in rows]
 
 

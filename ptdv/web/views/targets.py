@@ -25,7 +25,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.cache import patch_vary_headers
@@ -37,7 +36,7 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.reports.forms import MIN_YEAR, TargetForm, duplicate_message
 from ptdv.reports.models import Target
 
-from ..filters import OrganisationChoiceField, visible_organisations
+from ..filters import OrganisationChoiceField, drill_down, visible_organisations
 from ..step_forms import BootstrapMixin
 
 PAGE_SIZE = 50
@@ -115,20 +114,7 @@ class TargetFilterForm(forms.Form):
         """The way from the user's organisation down to the chosen one, and its children: a
         drill-down, so a province's thousands of units never fill the select."""
         field = self.fields["to_chuc"]
-        visible = field.queryset
-        root = self.request.user.organisation
-        chosen = self.chosen()
-        if chosen is None:
-            rows = list(visible.filter(depth=1).order_by("path"))
-        else:
-            steplen = Organisation.steplen
-            start = root.depth if root is not None else 1
-            chain = [chosen.path[: steplen * d] for d in range(start, chosen.depth + 1)]
-            rows = list(
-                visible.filter(
-                    Q(path__in=chain) | Q(path__startswith=chosen.path, depth=chosen.depth + 1)
-                ).order_by("path")
-            )
+        rows = drill_down(field.queryset, self.request.user.organisation, self.chosen())
         first = [("", field.empty_label)] if field.empty_label else []
         return first + [(o.pk, field.label_from_instance(o)) for o in rows]
 
