@@ -5,6 +5,8 @@ ptdv serve [ADDR]    run the web server (development server; --production for wa
 ptdv migrate         apply database migrations
 ptdv check           system checks (add --deploy for the production profile)
 ptdv createsuperuser create an administrator
+ptdv backup FILE     write a backup (database rows and uploaded files) to FILE, a .zip
+ptdv restore FILE    replace all data with a backup's (asks first; --yes to skip asking)
 ptdv manage ARGS…    any Django management command
 """
 
@@ -64,6 +66,11 @@ def main(argv: list[str] | None = None) -> None:
         _django(["load_demo", *rest])
     elif command == "manage":
         _django(rest)
+    elif command in {"backup", "restore"}:
+        if not rest:
+            print(f"ptdv {command}: thiếu tên tệp sao lưu (.zip)\n{USAGE}", file=sys.stderr)
+            sys.exit(2)
+        _django([command, *rest])
     elif command in {"migrate", "check", "createsuperuser", "shell", "refresh_deadlines"}:
         _django([command, *rest])
     else:

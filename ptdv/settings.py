@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ptdv.people",
     "ptdv.pipeline",
     "ptdv.reports",
+    "ptdv.backup",
     "ptdv.web",
     "ptdv.demo",
 ]
