@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ptdv.pipeline",
     "ptdv.reports",
     "ptdv.backup",
+    "ptdv.dossier",
     "ptdv.web",
     "ptdv.demo",
 ]

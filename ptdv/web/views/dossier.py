@@ -1,0 +1,143 @@
+"""The dossier forms of a candidacy: the list page, each form as .docx, the .zip and the PDF.
+
+Every view fetches the candidacy within the user's scope (outsiders get 404); reading is enough
+(the read-only user downloads too). Each form has its own route (``…/bieu-mau/6-KND.docx``), so
+the URL of a form names nothing but the candidacy; the introducers' letters (3-KNĐ) are told
+apart by ``?so=2``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from ptdv.dossier.forms import FORMS, build_dossier
+from ptdv.dossier.render import (
+    DOCX_MIME,
+    ConversionFailed,
+    ConversionUnavailable,
+    DossierTemplateError,
+    render_document,
+    render_pdf,
+    render_zip,
+    soffice,
+)
+from ptdv.org.scope import get_visible_or_404
+from ptdv.pipeline.models import Candidacy
+
+logger = logging.getLogger(__name__)
+
+
+def _candidacy(request, pk: int) -> Candidacy:
+    return get_visible_or_404(
+        Candidacy.objects.select_related("person", "person__residence", "cell"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _problem(request, candidacy: Candidacy, message: str, status: int) -> HttpResponse:
+    context = {"c": candidacy, "person": candidacy.person, "message": message}
+    return render(request, "web/dossier/problem.html", context, status=status)
+
+
+def _template_problem(request, candidacy: Candidacy, error: DossierTemplateError):
+    message = _(
+        "Mẫu biểu %(file)s không dùng được, hãy báo quản trị viên thay hoặc bỏ tệp này."
+    ) % {"file": error.path.name}
+    return _problem(request, candidacy, message, 500)
+
+
+@login_required
+def dossier_forms(request, pk: int):
+    candidacy = _candidacy(request, pk)
+    dossier = build_dossier(candidacy)
+    context = {
+        "c": candidacy,
+        "person": candidacy.person,
+        "dossier": dossier,
+        "checklist": dossier.checklist,
+        "papers": dossier.papers_not_in_order,
+        "applicable": dossier.applicable,
+        "others": [d for d in dossier.documents if not d.applicable],
+        "pdf_available": soffice() is not None,
+    }
+    return render(request, "web/dossier/list.html", context)
+
+
+@login_required
+def dossier_form(request, pk: int, code: str):
+    candidacy = _candidacy(request, pk)
+    try:
+        index = int(request.GET.get("so", "1"))
+    except ValueError as exc:
+        raise Http404 from exc
+    document = build_dossier(candidacy).find(code, index)
+    if document is None:
+        raise Http404
+    try:
+        content = render_document(document)
+    except DossierTemplateError as error:
+        return _template_problem(request, candidacy, error)
+    return _download(content, document.file_name, DOCX_MIME)
+
+
+@login_required
+def dossier_zip(request, pk: int):
+    candidacy = _candidacy(request, pk)
+    dossier = build_dossier(candidacy)
+    try:
+        content = render_zip(dossier.applicable)
+    except DossierTemplateError as error:
+        return _template_problem(request, candidacy, error)
+    return _download(content, f"{dossier.base_name}.zip", "application/zip")
+
+
+@login_required
+def dossier_pdf(request, pk: int):
+    candidacy = _candidacy(request, pk)
+    dossier = build_dossier(candidacy)
+    try:
+        content = render_pdf(dossier.applicable)
+    except ConversionUnavailable:
+        message = _("Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải tệp .zip.")
+        return _problem(request, candidacy, message, 503)
+    except ConversionFailed as error:
+        logger.warning("PDF of candidacy %s failed: %s", candidacy.pk, error)
+        message = _(
+            "LibreOffice chưa xuất được PDF (lỗi hoặc quá thời gian chờ); hãy thử lại sau hoặc "
+            "tải tệp .zip."
+        )
+        return _problem(request, candidacy, message, 503)
+    except DossierTemplateError as error:
+        return _template_problem(request, candidacy, error)
+    return _download(content, f"{dossier.base_name}.pdf", "application/pdf")
+
+
+urlpatterns = [
+    path("ho-so/<int:pk>/bieu-mau/", dossier_forms, name="dossier"),
+    path("ho-so/<int:pk>/bieu-mau/ho-so.zip", dossier_zip, name="dossier_zip"),
+    path("ho-so/<int:pk>/bieu-mau/ho-so.pdf", dossier_pdf, name="dossier_pdf"),
+    # One route per form: ``reverse("dossier_form", kwargs={"pk": …, "code": "6-KND"})``.
+    *(
+        path(
+            f"ho-so/<int:pk>/bieu-mau/{spec.slug}.docx",
+            dossier_form,
+            {"code": spec.slug},
+            name="dossier_form",
+        )
+        for spec in FORMS
+    ),
+]
