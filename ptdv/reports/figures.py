@@ -19,7 +19,7 @@ Rules of counting (docs/reports.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -38,6 +38,7 @@ from django.utils.translation import gettext_noop
 
 from ptdv.org.models import (
     CELL_KINDS,
+    GRASSROOTS_KINDS,
     Coverage,
     Organisation,
     OrgKind,
@@ -567,24 +568,19 @@ def _organisations(organisation: Organisation, on: date) -> QuerySet:
     return _alive(Organisation.objects.filter(path__startswith=organisation.path), on)
 
 
-ORG_FIGURES: dict[str, tuple[str, Callable[[QuerySet], QuerySet]]] = {
-    "grassroots": (gettext_noop("Tổ chức cơ sở đảng"), lambda qs: qs.grassroots()),
+#: Organisation figures of the structure report: code -> (label, the kinds it counts).
+ORG_FIGURES: dict[str, tuple[str, frozenset[str]]] = {
+    "grassroots": (gettext_noop("Tổ chức cơ sở đảng"), GRASSROOTS_KINDS),
     "grassroots_committees": (
         gettext_noop("Đảng bộ cơ sở"),
-        lambda qs: qs.filter(kind=OrgKind.GRASSROOTS_COMMITTEE),
+        frozenset({OrgKind.GRASSROOTS_COMMITTEE}),
     ),
-    "grassroots_cells": (
-        gettext_noop("Chi bộ cơ sở"),
-        lambda qs: qs.filter(kind=OrgKind.GRASSROOTS_CELL),
-    ),
+    "grassroots_cells": (gettext_noop("Chi bộ cơ sở"), frozenset({OrgKind.GRASSROOTS_CELL})),
     "partial_committees": (
         gettext_noop("Đảng bộ bộ phận"),
-        lambda qs: qs.filter(kind=OrgKind.PARTIAL_COMMITTEE),
+        frozenset({OrgKind.PARTIAL_COMMITTEE}),
     ),
-    "cells": (
-        gettext_noop("Chi bộ trực thuộc đảng bộ cơ sở"),
-        lambda qs: qs.filter(kind=OrgKind.CELL),
-    ),
+    "cells": (gettext_noop("Chi bộ trực thuộc đảng bộ cơ sở"), frozenset({OrgKind.CELL})),
 }
 
 
@@ -694,20 +690,14 @@ def _organisations_all(organisation: Organisation) -> QuerySet:
     return Organisation.objects.filter(path__startswith=organisation.path)
 
 
-def _small_cells(organisation: Organisation, on: date) -> list[int]:
-    sizes = _members_by_cell(organisation, on)
-    cells = _organisations(organisation, on).cells().values_list("pk", flat=True)
-    return [pk for pk in cells if sizes.get(pk, 0) < SMALL_CELL]
-
-
-#: Organisation kinds counted by each figure of the structure report.
-ORG_KINDS = {
-    "grassroots": {OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL},
-    "grassroots_committees": {OrgKind.GRASSROOTS_COMMITTEE},
-    "grassroots_cells": {OrgKind.GRASSROOTS_CELL},
-    "partial_committees": {OrgKind.PARTIAL_COMMITTEE},
-    "cells": {OrgKind.CELL},
-}
+def _small_cells(
+    organisation: Organisation, on: date, sizes: Mapping[int, int] | None = None
+) -> list[tuple[int, str]]:
+    """(id, path) of the cells alive on ``on`` with fewer than SMALL_CELL members then."""
+    if sizes is None:
+        sizes = _members_by_cell(organisation, on)
+    cells = _organisations(organisation, on).cells().values_list("pk", "path")
+    return [(pk, path) for pk, path in cells if sizes.get(pk, 0) < SMALL_CELL]
 
 
 def _structure_counts(organisation, on, start) -> dict[str, dict[str, int]]:
@@ -723,7 +713,7 @@ def _structure_counts(organisation, on, start) -> dict[str, dict[str, int]]:
         .annotate(n=Count("id"))
         .order_by()
     ):
-        for code, kinds in ORG_KINDS.items():
+        for code, (_label, kinds) in ORG_FIGURES.items():
             if row["kind"] in kinds:
                 add(row["unit"], code, row["n"])
     # Members: every member of the subtree, whether or not their cell is alive on that day;
@@ -732,9 +722,8 @@ def _structure_counts(organisation, on, start) -> dict[str, dict[str, int]]:
     paths = dict(_organisations_all(organisation).values_list("pk", "path"))
     for cell_id, n in sizes.items():
         add(_unit_of(organisation, paths[cell_id]), "members", n)
-    for pk, path in _organisations(organisation, on).cells().values_list("pk", "path"):
-        if sizes.get(pk, 0) < SMALL_CELL:
-            add(_unit_of(organisation, path), "small_cells")
+    for _pk, path in _small_cells(organisation, on, sizes):
+        add(_unit_of(organisation, path), "small_cells")
     if start is not None:
         for path in _new_cells(organisation, start, on).values_list("path", flat=True):
             add(_unit_of(organisation, path), "new_cells")
@@ -745,17 +734,6 @@ def _structure_counts(organisation, on, start) -> dict[str, dict[str, int]]:
             add(unit, f"{kind}:{value}{suffix}")
             add(unit, f"{kind}:total{suffix}")
     return by_unit
-
-
-def _member_counts_simple(organisation, on) -> dict[str, int]:
-    return dict(
-        _members_at(organisation, on)
-        .annotate(unit=_unit_annotation(organisation, "cell"))
-        .values("unit")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("unit", "n")
-    )
 
 
 def _new_cells(organisation, start, end) -> QuerySet:
@@ -868,15 +846,16 @@ def structure(organisation, *, on, start=None, places=1, **_ignored) -> Report:
 
 def _structure_drill(organisation, code, *, on, start=None, **_ignored) -> Drill:
     if code in ORG_FIGURES:
-        label, select = ORG_FIGURES[code]
-        return Drill(_(label), "organisations", select(_organisations(organisation, on)))
+        label, kinds = ORG_FIGURES[code]
+        organisations = _organisations(organisation, on).filter(kind__in=sorted(kinds))
+        return Drill(_(label), "organisations", organisations)
     if code == "members":
         return Drill(_("Đảng viên"), "people", _members_at(organisation, on))
     if code == "small_cells":
         return Drill(
             _("Chi bộ có dưới %(n)s đảng viên") % {"n": SMALL_CELL},
             "organisations",
-            Organisation.objects.filter(pk__in=_small_cells(organisation, on)),
+            Organisation.objects.filter(pk__in=[pk for pk, _p in _small_cells(organisation, on)]),
         )
     if code == "new_cells" and start is not None:
         return Drill(
