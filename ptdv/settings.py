@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
+    "django_tasks",
+    "django_tasks_db",
     "ptdv.accounts",
     "ptdv.org",
     "ptdv.people",
@@ -55,9 +57,14 @@ INSTALLED_APPS = [
     "ptdv.reports",
     "ptdv.backup",
     "ptdv.dossier",
+    "ptdv.imports",
     "ptdv.web",
     "ptdv.demo",
 ]
+
+# Background work (imports): django-tasks with its database backend, so no other server is
+# needed; `ptdv worker` (started by `ptdv serve` in development) runs the queued tasks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -19,6 +19,7 @@ AUDITED = [
     "pipeline.MentorReport",
     "pipeline.CalendarDay",
     "reports.Target",
+    "imports.ImportRun",
     "accounts.User",
 ]
 

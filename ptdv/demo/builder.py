@@ -9,7 +9,7 @@ what the builder writes is what recording the steps one by one would have writte
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,11 +19,11 @@ from ptdv.org.models import Organisation, OrgKind, Place, PlaceCell, PlaceKind
 from ptdv.people.choices import GeneralEducation, ProfessionalLevel, Religion, Sector, TheoryLevel
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.text import fold, sort_key
-from ptdv.pipeline.evaluation import assemble_facts, event_facts, working_calendar
+from ptdv.pipeline.bulk import fill_cache
+from ptdv.pipeline.evaluation import working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
-from ptdv.pipeline.services import membership_fields
 from ptdv.reports.models import Target
-from ptdv.rules.checks import evaluate, votes_required
+from ptdv.rules.checks import votes_required
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import (
@@ -31,7 +31,6 @@ from ptdv.rules.stages import (
     PROGRESS_STAGES,
     Stage,
     Step,
-    derive,
     stage_index,
 )
 
@@ -927,32 +926,17 @@ class Builder:
         people_by_id = {p.pk: p for info in self.cells for p in info.members}
         ancestors_by_cell = {info.node.pk: info.ancestors for info in self.cells}
         for candidacy, _, info, person in rows:
-            state = derive(
-                replace(event_facts(e), id=id(e), voids=voided.get(id(e)))
-                for e in candidacy._events
-            )
-            cell_id = state.cell_id or info.node.pk
-            candidacy.stage, candidacy.stage_since = state.stage, state.stage_since
-            candidacy.cell_id = cell_id
-            candidacy.closed_on = state.stage_since if state.is_closed else None
-            candidacy.version = len(candidacy._events)
-            facts = assemble_facts(
-                state,
-                person=person,
-                attempt=1,
-                ancestors=ancestors_by_cell[cell_id],
+            fill_cache(
+                candidacy,
+                candidacy._events,
+                person,
+                ancestors=ancestors_by_cell.__getitem__,
+                calendar=self.calendar,
                 assignments=by_candidacy.get(id(candidacy), []),
                 people=people_by_id,
+                voided=voided,
+                opening_cell_id=info.node.pk,
             )
-            evaluation = evaluate(facts, self.calendar, state.stage_since)
-            nearest, expiry = evaluation.next_deadline, evaluation.next_expiry
-            candidacy.next_due = nearest.due if nearest else None
-            candidacy.next_due_code = nearest.code if nearest else ""
-            candidacy.expiry_due = expiry.due if expiry else None
-            candidacy.expiry_code = expiry.code if expiry else ""
-            person.cell_id = cell_id
-            for field_name, value in (membership_fields(state) or {}).items():
-                setattr(person, field_name, value)
 
     def build_targets(self) -> None:
         """Targets: every grassroots organisation registers one for this year; the district and

@@ -141,12 +141,17 @@ class Person(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        self.set_derived_fields()
+        super().save(*args, **kwargs)
+
+    def set_derived_fields(self) -> None:
+        """The name in NFC and its search and sort forms; no empty CCCD (``bulk_create`` callers
+        call this themselves: it bypasses :meth:`save`)."""
         self.full_name = normalise_name(self.full_name)
         self.search_name = fold(self.full_name)
         self.sort_key = sort_key(self.full_name)
         if self.cccd == "":
             self.cccd = None
-        super().save(*args, **kwargs)
 
     def clean(self):
         errors: dict[str, list[str]] = {}

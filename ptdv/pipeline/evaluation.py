@@ -116,7 +116,7 @@ def assemble_facts(
     introducer_rows: list[dict[str, Any]] = []
     awareness = new_member = None
     cell_vote = recognition_vote = None
-    decision_extended = ceremony_consent = False
+    decision_extended = ceremony_consent = dossier_on_paper = False
     for e in state.events:
         if e.step is Step.DOSSIER_PAPER:
             kind = e.data.get("kind", "")
@@ -133,6 +133,7 @@ def assemble_facts(
             new_member = _date(e.data.get("certificate_date")) or e.date
         elif e.step is Step.CELL_RESOLUTION:
             cell_vote = e.data.get("vote")
+            dossier_on_paper = bool(e.data.get("imported"))
         elif e.step is Step.RECOGNITION_CELL_RESOLUTION:
             recognition_vote = e.data.get("vote")
         elif e.step is Step.GRASSROOTS_RESOLUTION:
@@ -193,6 +194,7 @@ def assemble_facts(
         recognition_vote=recognition_vote,
         decision_extended=decision_extended,
         ceremony_consent=ceremony_consent,
+        dossier_on_paper=dossier_on_paper,
     )
 
 

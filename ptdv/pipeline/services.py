@@ -221,6 +221,33 @@ def _check(
     return passed
 
 
+def record_imported_steps(candidacy: Candidacy, steps, *, actor=None) -> None:
+    """Append steps read from an import file to a candidacy already in ptdv.
+
+    ``steps`` have ``step``, ``on``, ``number``, ``votes``, ``passed`` and ``data``, in order;
+    the import has checked them as a whole against the recorded history (order, route, rules on
+    the cell's resolution day), which the rules here cannot do for a dossier kept on paper.
+    """
+    with transaction.atomic():
+        locked = (
+            Candidacy.objects.select_for_update(of=("self",))
+            .select_related("cell")
+            .get(pk=candidacy.pk)
+        )
+        for s in steps:
+            _append(
+                locked,
+                step=Step(s.step),
+                on=s.on,
+                cell=locked.cell,
+                actor=actor,
+                number=s.number,
+                votes=s.votes,
+                passed=s.passed,
+                data=s.data,
+            )
+
+
 def correct_event(
     event: Event, reason: str, *, actor=None, on: date | None = None, expected_version=None
 ) -> Event:

@@ -970,12 +970,22 @@ def next_step(facts: CandidacyFacts) -> Step | None:
 
 
 def admission_checks(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Finding]:
-    """Every condition checked before the cell votes on admission, applied on ``on``."""
-    return [
+    """Every condition checked before the cell votes on admission, applied on ``on``.
+
+    - A dossier kept on paper (``dossier_on_paper``: the cell's resolution came in with an
+      imported history) has no recorded papers or introducers to check; the conditions on the
+      person still apply.
+    """
+    found = [
         *check_age(facts, rule_set, on),
         *check_education(facts, rule_set, on),
         *check_awareness_certificate(facts, rule_set, on),
         *check_readmission(facts, rule_set, on),
+    ]
+    if facts.dossier_on_paper:
+        return found
+    return [
+        *found,
         *check_introducers(facts, rule_set, on),
         *check_papers(facts, rule_set, on),
         *check_papers_fresh(facts, rule_set, on),

@@ -183,6 +183,9 @@ class CandidacyFacts:
     decision_extended: bool = False
     #: The direct superior committee agreed to a ceremony after the 30 working days.
     ceremony_consent: bool = False
+    #: The admission dossier was completed and voted on before ptdv was used (an imported
+    #: history): its papers and introducers are kept on paper, not recorded step by step.
+    dossier_on_paper: bool = False
 
 
 def paper_description(data: dict) -> str:

@@ -1,0 +1,122 @@
+"""An import run: one uploaded file, its preview, and its commit.
+
+The file is kept (media ``imports/``) until the run ends, so a background worker can read it
+and the commit plans it again. A run moves ``queued → previewing → previewed → committing →
+committed``, or to ``failed`` (file unreadable, rows failing at commit, an error); ``cancelled``
+by its user. Problems of the preview are rows of :class:`ImportProblem`, listed page by page.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ptdv.org.models import Organisation
+from ptdv.org.scope import ScopedQuerySet
+
+from .planning import KINDS
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    PREVIEWING = "previewing", _("Đang kiểm tra")
+    PREVIEWED = "previewed", _("Đã kiểm tra, chờ xác nhận")
+    COMMITTING = "committing", _("Đang ghi")
+    COMMITTED = "committed", _("Đã nhập")
+    FAILED = "failed", _("Không nhập được")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+#: States in which a background task is (or should be) working on the run.
+BUSY = frozenset({Status.QUEUED, Status.PREVIEWING, Status.COMMITTING})
+
+
+class ImportRun(models.Model):
+    SCOPE = "organisation"
+
+    kind = models.CharField(
+        _("loại dữ liệu"), max_length=16, choices=[(k.code, k.label) for k in KINDS.values()]
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("nhập vào đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="import_runs",
+    )
+    file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/", max_length=255, blank=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    #: Rows in the file (header included) and rows planned so far: the progress bar.
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    creates = models.PositiveIntegerField(_("tạo mới"), default=0)
+    updates = models.PositiveIntegerField(_("cập nhật"), default=0)
+    unchanged = models.PositiveIntegerField(_("không đổi"), default=0)
+    failures = models.PositiveIntegerField(_("lỗi"), default=0)
+    #: Headers of the file that the import does not know (ignored).
+    ignored_columns = models.JSONField(default=list, blank=True)
+    #: Why the run failed as a whole (unreadable file, data changed since the preview…).
+    message = models.TextField(_("thông báo"), blank=True)
+    previewed_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("các lần nhập dữ liệu")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()})"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in BUSY
+
+    @property
+    def can_commit(self) -> bool:
+        return (
+            self.status == Status.PREVIEWED
+            and self.failures == 0
+            and (self.creates + self.updates) > 0
+        )
+
+    @property
+    def percent(self) -> int:
+        if self.status in (Status.PREVIEWED, Status.COMMITTED):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, 100 * self.done_rows // self.total_rows)
+
+
+class ImportProblem(models.Model):
+    """One reason one row cannot be imported."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField(_("dòng"))
+    column = models.CharField(_("cột"), max_length=120, blank=True)
+    name = models.CharField(_("họ và tên"), max_length=255, blank=True)
+    message = models.TextField(_("lý do"))
+
+    class Meta:
+        verbose_name = _("lỗi nhập dữ liệu")
+        verbose_name_plural = _("lỗi nhập dữ liệu")
+        ordering = ["run", "row", "pk"]
+        indexes = [models.Index(fields=["run", "row"])]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.message}"

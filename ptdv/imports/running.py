@@ -1,0 +1,316 @@
+"""Preview and commit of an import run (called by the background tasks, and by tests).
+
+- :func:`preview` plans every row and stores the counts and each failing row's problems; it
+  writes nothing else. Progress (rows planned) is saved every chunk, so the page can show it.
+- :func:`commit` plans the file again inside ONE transaction and writes as it goes, chunk by
+  chunk: people with ``bulk_create`` / ``bulk_update``, new candidacies with their events built
+  in memory and their cache from :func:`ptdv.pipeline.bulk.fill_cache`, steps added to known
+  candidacies through the pipeline's service. The first failing row (the data changed since the
+  preview) rolls everything back. Rows that change nothing write nothing, so importing the same
+  file twice creates nothing new.
+- The audit log gets one entry per person or candidacy created and per person updated (written
+  in bulk, with the run's number), besides the run's own entries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ptdv.org.models import CELL_KINDS
+from ptdv.people.models import Person
+from ptdv.pipeline.bulk import fill_cache
+from ptdv.pipeline.evaluation import working_calendar
+from ptdv.pipeline.models import Candidacy, Event
+from ptdv.pipeline.services import VOTE_FIELDS, record_imported_steps
+from ptdv.rules.stages import Stage
+
+from .models import ImportProblem, ImportRun, Status
+from .planning import CHUNK, KINDS, MEMBER_FIELDS, Action, Planner, Problem, RowPlan
+from .reading import FileError, Reader
+
+log = logging.getLogger(__name__)
+
+#: Problems listed per run (a file of 100,000 wrong rows does not need 100,000 rows of them).
+MAX_PROBLEMS = 20_000
+
+
+class Aborted(Exception):
+    def __init__(self, problems: list[Problem], message: str):
+        super().__init__(message)
+        self.problems, self.message = problems, message
+
+
+def reader_for(run: ImportRun) -> Reader:
+    optional = {"cell"} if run.organisation.kind in CELL_KINDS else set()
+    return Reader(run.file.path, run.file_name, KINDS[run.kind].columns, optional)
+
+
+def _save(run: ImportRun, *fields: str) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(**{f: getattr(run, f) for f in fields})
+
+
+def _progress(run: ImportRun, plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
+    """Pass the plans through, saving the row reached once per chunk."""
+    for n, plan in enumerate(plans, start=1):
+        if n % CHUNK == 0:
+            run.done_rows = plan.row
+            _save(run, "done_rows")
+        yield plan
+
+
+def _store_problems(run: ImportRun, plans: Iterable[tuple[str, list[Problem]]]) -> None:
+    batch, stored = [], 0
+    for name, problems in plans:
+        for p in problems:
+            if stored >= MAX_PROBLEMS:
+                break
+            batch.append(
+                ImportProblem(
+                    run=run, row=p.row, column=p.column, name=name[:255], message=p.message
+                )
+            )
+            stored += 1
+        if len(batch) >= CHUNK:
+            ImportProblem.objects.bulk_create(batch)
+            batch = []
+    ImportProblem.objects.bulk_create(batch)
+
+
+def preview(run: ImportRun, today: date | None = None) -> ImportRun:
+    today = today or timezone.localdate()
+    run.status = Status.PREVIEWING
+    run.done_rows = 0
+    _save(run, "status", "done_rows")
+    ImportProblem.objects.filter(run=run).delete()
+    counts: Counter[str] = Counter()
+    failing: list[tuple[str, list[Problem]]] = []
+    try:
+        reader = reader_for(run)
+        run.total_rows = max(reader.total - 1, 0)
+        _save(run, "total_rows")
+        planner = Planner(run.kind, run.organisation, today, run.pk)
+        for plan in _progress(run, planner.plan(reader)):
+            counts[plan.action] += 1
+            if plan.problems:
+                failing.append((plan.name, plan.problems))
+                if len(failing) >= CHUNK:
+                    _store_problems(run, failing)
+                    failing = []
+        _store_problems(run, failing)
+    except FileError as exc:
+        return _fail(run, str(exc))
+    run.ignored_columns = reader.layout.ignored if reader.layout else []
+    run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
+    run.unchanged, run.failures = counts[Action.UNCHANGED], counts[Action.FAIL]
+    run.done_rows = run.total_rows
+    run.previewed_at = timezone.now()
+    run.status = Status.PREVIEWED
+    if not sum(counts.values()):
+        run.message = "Tệp không có dòng dữ liệu nào."
+    run.save()
+    return run
+
+
+def _fail(run: ImportRun, message: str) -> ImportRun:
+    run.status, run.message = Status.FAILED, message
+    run.save()
+    return run
+
+
+def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
+    """Write the run's file, all or nothing. ``run`` must have been previewed without failures."""
+    today = today or timezone.localdate()
+    actor = actor or run.created_by
+    run.status, run.done_rows = Status.COMMITTING, 0
+    _save(run, "status", "done_rows")
+    try:
+        with set_actor(actor), transaction.atomic():
+            counts = Writer(run, actor, today).write()
+    except Aborted as exc:
+        ImportProblem.objects.filter(run=run).delete()
+        _store_problems(run, [("", exc.problems)])
+        run.failures = len({p.row for p in exc.problems})
+        return _fail(run, exc.message)
+    except FileError as exc:
+        return _fail(run, str(exc))
+    except IntegrityError:
+        log.exception("import %s: integrity error", run.pk)
+        return _fail(
+            run,
+            "Dữ liệu vừa được người khác thay đổi (trùng số CCCD hoặc hồ sơ đang mở): không có "
+            "gì được ghi. Hãy tải tệp lên để kiểm tra lại.",
+        )
+    run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
+    run.unchanged, run.failures = counts[Action.UNCHANGED], 0
+    run.status, run.committed_at = Status.COMMITTED, timezone.now()
+    run.done_rows = run.total_rows
+    run.message = ""
+    with set_actor(actor):
+        run.save()
+    return run
+
+
+class Writer:
+    """Plans the run's rows again and writes them (inside the caller's transaction)."""
+
+    def __init__(self, run: ImportRun, actor, today: date):
+        self.run, self.actor, self.today = run, actor, today
+        self.planner = Planner(run.kind, run.organisation, today, run.pk)
+        self.calendar = working_calendar()
+        self.person_type = ContentType.objects.get_for_model(Person)
+        self.candidacy_type = ContentType.objects.get_for_model(Candidacy)
+
+    def write(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        chunk: list[RowPlan] = []
+        for plan in self.planner.plan(reader_for(self.run)):
+            if plan.action is Action.FAIL:
+                self._abort(plan)
+            counts[plan.action] += 1
+            chunk.append(plan)
+            if len(chunk) == CHUNK:
+                self._write_chunk(chunk)
+                chunk = []
+        self._write_chunk(chunk)
+        return counts
+
+    def _abort(self, first: RowPlan) -> None:
+        raise Aborted(
+            first.problems,
+            f"Dữ liệu đã thay đổi từ lúc kiểm tra: dòng {first.row} không nhập được. Không có gì "
+            "được ghi; hãy tải tệp lên để kiểm tra lại.",
+        )
+
+    def _write_chunk(self, plans: list[RowPlan]) -> None:
+        if not plans:
+            return
+        new_people: list[Person] = []
+        updated: dict[int, tuple[Person, dict]] = {}
+        for plan in plans:
+            if plan.action is Action.UNCHANGED:
+                continue
+            if plan.person is None:
+                person = Person(**plan.changes)
+                person.set_derived_fields()
+                plan.person = person
+                new_people.append(person)
+            elif plan.changes:
+                before = {k: _shown(getattr(plan.person, k)) for k in plan.changes}
+                for field, value in plan.changes.items():
+                    setattr(plan.person, field, value)
+                plan.person.set_derived_fields()
+                updated[plan.person.pk] = (plan.person, before)
+        candidacies, events = self._new_candidacies(plans, updated)
+        Person.objects.bulk_create(new_people)
+        if updated:
+            fields = {f for _, before in updated.values() for f in before}
+            fields |= {"search_name", "sort_key", "cell", *MEMBER_FIELDS, "party_left_on"}
+            Person.objects.bulk_update([p for p, _ in updated.values()], sorted(fields))
+        Candidacy.objects.bulk_create(candidacies)
+        Event.objects.bulk_create(events)
+        for plan in plans:
+            if plan.candidacy is not None and plan.steps:
+                record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)
+        self._audit(new_people, updated, candidacies)
+        self.run.done_rows = plans[-1].row
+
+    def _new_candidacies(self, plans, updated) -> tuple[list[Candidacy], list[Event]]:
+        candidacies: list[Candidacy] = []
+        events: list[Event] = []
+        for plan in plans:
+            if self.run.kind != "ho-so" or plan.candidacy is not None or not plan.steps:
+                continue
+            person = plan.person
+            cell = plan.changes.get("cell") or person.cell
+            source = plan.steps[0].on
+            candidacy = Candidacy(
+                person=person,
+                attempt=plan.attempt,
+                cell=cell,
+                stage=Stage.SOURCE,
+                stage_since=source,
+                opened_on=source,
+            )
+            made = [
+                Event(
+                    candidacy=candidacy,
+                    seq=seq,
+                    step=s.step,
+                    date=s.on,
+                    cell=cell,
+                    actor=self.actor,
+                    number=s.number,
+                    passed=s.passed,
+                    data=s.data,
+                    **{f: (s.votes or {}).get(f) for f in VOTE_FIELDS},
+                )
+                for seq, s in enumerate(plan.steps, start=1)
+            ]
+            fill_cache(
+                candidacy,
+                made,
+                person,
+                ancestors=self.planner.ancestors_by_id,
+                calendar=self.calendar,
+                opening_cell_id=cell.pk,
+            )
+            if person.pk is not None and person.pk not in updated:
+                updated[person.pk] = (person, {})
+            candidacies.append(candidacy)
+            events.extend(made)
+        return candidacies, events
+
+    def _audit(self, new_people, updated, candidacies) -> None:
+        note = {"import_run": self.run.pk, "file": self.run.file_name}
+        entries = []
+        for kind, objects in ((self.person_type, new_people), (self.candidacy_type, candidacies)):
+            for obj in objects:
+                entries.append(self._entry(kind, obj, LogEntry.Action.CREATE, {}, note))
+        for person, before in updated.values():
+            changes = {f: [old, _shown(getattr(person, f))] for f, old in before.items()}
+            if changes:
+                entries.append(
+                    self._entry(self.person_type, person, LogEntry.Action.UPDATE, changes, note)
+                )
+        LogEntry.objects.bulk_create(entries)
+
+    def _entry(self, content_type, obj, action, changes, note) -> LogEntry:
+        cell = obj.cell
+        path = cell.path if cell is not None else ""
+        return LogEntry(
+            content_type=content_type,
+            object_pk=str(obj.pk),
+            object_id=obj.pk,
+            object_repr=str(obj)[:255] if action != LogEntry.Action.CREATE else _repr(obj),
+            action=action,
+            changes=changes,
+            changes_text="",
+            actor=self.actor,
+            additional_data={"org_path": path, **note},
+        )
+
+
+def _repr(obj) -> str:
+    if isinstance(obj, Candidacy):
+        return f"{obj.person.full_name} (lần {obj.attempt})"[:255]
+    return str(obj)[:255]
+
+
+def _shown(value) -> str:
+    """A value as the audit log shows it."""
+    if value is None:
+        return "None"
+    if hasattr(value, "pk"):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,264 @@
+"""Importing people, members and candidacies: preview, problems, commit, idempotence."""
+
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+from datetime import date
+
+from django.test import TestCase, override_settings
+
+from ptdv.imports import running
+from ptdv.imports.models import ImportProblem, Status
+from ptdv.people.models import MemberStatus, Person
+from ptdv.pipeline.evaluation import evaluate_candidacy
+from ptdv.pipeline.models import Candidacy, Event
+from ptdv.rules.stages import Stage, Step
+from tests.base import build_world, cccd_for, make_person
+
+from .helpers import PERSON_HEADERS, csv_bytes, make_run, xlsx_bytes
+
+TODAY = date(2026, 12, 1)
+FARMER = "Nông dân, lao động tự do ở nông thôn"
+
+
+def person_row(name, birth, sex="Nam", cccd="", education="12/12", cell="Chi bộ thôn Đông"):
+    return [name, birth, sex, cccd, education, FARMER, cell]
+
+
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="ptdv-import-tests-"))
+class ImportTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = build_world()
+        cls.o = cls.world.org
+        cls.user = cls.world.users.grassroots
+
+    def preview(self, kind, headers, rows, *, root=None, name="ds.xlsx", content=None):
+        content = content if content is not None else xlsx_bytes(headers, rows)
+        run = make_run(self.user, root or self.o.A, kind, content, name)
+        return running.preview(run, today=TODAY)
+
+    def problems(self, run):
+        return [(p.row, p.column, p.message) for p in ImportProblem.objects.filter(run=run)]
+
+    def commit(self, run):
+        run.status = Status.COMMITTING
+        return running.commit(run, today=TODAY)
+
+
+class PeopleTests(ImportTestCase):
+    def test_create_then_same_file_again_creates_nothing(self):
+        rows = [
+            person_row("Nguyễn Thị Lan", date(2000, 5, 14), "Nữ", cccd_for(date(2000, 5, 14), "F")),
+            person_row("Trần Văn Bình", "03/04/1999"),
+        ]
+        run = self.preview("nguoi", PERSON_HEADERS, rows)
+        self.assertEqual(
+            (run.status, run.creates, run.updates, run.failures), ("previewed", 2, 0, 0)
+        )
+        self.assertFalse(Person.objects.filter(full_name="Nguyễn Thị Lan").exists())
+        run = self.commit(run)
+        self.assertEqual(run.status, Status.COMMITTED, run.message)
+        lan = Person.objects.get(full_name="Nguyễn Thị Lan")
+        self.assertEqual(
+            (lan.cell, lan.sex, lan.general_education), (self.o.A1, "F", "upper_secondary")
+        )
+        self.assertEqual(Person.objects.get(full_name="Trần Văn Bình").birth_date, date(1999, 4, 3))
+        count = Person.objects.count()
+        again = self.preview("nguoi", PERSON_HEADERS, rows)
+        self.assertEqual((again.creates, again.updates, again.unchanged), (0, 0, 2))
+        self.commit(again)
+        self.assertEqual(Person.objects.count(), count)
+
+    def test_header_variations_dates_and_decomposed_names(self):
+        decomposed = unicodedata.normalize("NFD", "Lê Thị Hường")
+        headers = ["STT", "Chi bộ sinh hoạt", "HỌ TÊN", "Ghi chú nội bộ", "Ngày tháng năm sinh",
+                   "Giới tính", "Trình độ học vấn", "Khu vực", "CCCD"]  # fmt: skip
+        rows = [[1, "Chi bộ thôn Tây", decomposed, "x", "7/8/2001", "nữ", "9/12", FARMER, None]]
+        content = xlsx_bytes(headers, rows, title="DANH SÁCH QUẦN CHÚNG")
+        run = self.preview("nguoi", None, None, content=content)
+        self.assertEqual((run.creates, run.failures), (1, 0), self.problems(run))
+        self.assertEqual(run.ignored_columns, ["Ghi chú nội bộ"])
+        self.commit(run)
+        person = Person.objects.get(birth_date=date(2001, 8, 7))
+        self.assertEqual(person.full_name, unicodedata.normalize("NFC", "Lê Thị Hường"))
+        self.assertEqual((person.cell, person.general_education), (self.o.A2, "lower_secondary"))
+
+    def test_csv_utf8_and_windows_1258_with_semicolons(self):
+        rows = [person_row("Phan Văn Cường", "01/01/1990")]
+        for encoding in ("utf-8-sig", "cp1258"):
+            content = csv_bytes(PERSON_HEADERS, rows, delimiter=";", encoding=encoding)
+            run = self.preview("nguoi", None, None, content=content, name="ds.csv")
+            self.assertEqual((run.creates, run.failures), (1, 0), (encoding, self.problems(run)))
+
+    def test_each_failing_row_names_row_column_and_reason(self):
+        existing = self.world.people.member_A2  # Vũ Văn Tây, 05/05/1972
+        existing.cccd = cccd_for(existing.birth_date, "M")
+        existing.save()
+        other_cccd = cccd_for(date(1972, 5, 5), "M")
+        rows = [
+            person_row("Sai Số Cccd", "01/01/1990", cccd="12345"),
+            person_row("Ngày Không Có", "30/02/1990"),
+            person_row("Không Có Chi Bộ", "01/01/1990", cell="Chi bộ không tồn tại"),
+            person_row("Người Khác Hẳn", "01/01/1972", cccd=existing.cccd),
+            person_row("Vũ Văn Tây", "05/05/1972", cccd=other_cccd, cell="Chi bộ thôn Tây"),
+            person_row("Hai Lần", "02/02/1992"),
+            person_row("Hai Lần", "02/02/1992"),
+            person_row("Ngoài Phạm Vi", "01/01/1990", cell="Chi bộ thôn Nam"),
+        ]
+        run = self.preview("nguoi", PERSON_HEADERS, rows)
+        self.assertEqual((run.creates, run.failures), (1, 7))
+        problems = self.problems(run)
+        self.assertIn((2, "Số CCCD", "Số CCCD phải gồm đúng 12 chữ số. (“12345”)"), problems)
+        self.assertIn((3, "Ngày sinh", "Ngày “30/02/1990” không có thật."), problems)
+        self.assertIn(
+            (4, "Chi bộ", "Không có chi bộ “Chi bộ không tồn tại” trong Đảng bộ xã Hòa An."),
+            problems,
+        )
+        row5 = [p for p in problems if p[0] == 5]
+        self.assertEqual(row5[0][1], "Số CCCD")
+        self.assertIn("đã có trong ptdv cho người khác: Vũ Văn Tây", row5[0][2])
+        row6 = [p for p in problems if p[0] == 6]
+        self.assertIn("Trùng họ tên và ngày sinh với Vũ Văn Tây", row6[0][2])
+        self.assertIn(
+            (8, "Họ và tên", "Trùng với dòng 7 của tệp (cùng họ tên và ngày sinh)."), problems
+        )
+        self.assertTrue(any(p[0] == 9 and p[1] == "Chi bộ" for p in problems))
+        self.assertFalse(run.can_commit)
+
+    def test_update_of_a_known_person(self):
+        person = self.world.people.member_A2
+        rows = [
+            [
+                "Vũ Văn Tây",
+                "05/05/1972",
+                "Nam",
+                "",
+                "Trung học phổ thông",
+                "Nghỉ hưu",
+                "Chi bộ thôn Tây",
+            ]
+        ]
+        run = self.preview("nguoi", PERSON_HEADERS, rows)
+        self.assertEqual((run.updates, run.failures), (1, 0), self.problems(run))
+        self.commit(run)
+        person.refresh_from_db()
+        self.assertEqual(person.sector, "retired")
+
+
+class MemberTests(ImportTestCase):
+    HEADERS = [*PERSON_HEADERS, "Tình trạng đảng viên", "Ngày vào Đảng", "Ngày chính thức"]
+
+    def test_members(self):
+        rows = [
+            [*person_row("Hồ Văn Chính", "01/01/1980"), "Chính thức", "03/02/2010", "03/02/2011"],
+            [*person_row("Hồ Thị Dự", "01/01/1995", "Nữ"), "Dự bị", "19/05/2026", None],
+            [*person_row("Quá Trẻ", "01/01/2010"), "Dự bị", "19/05/2026", None],
+            [*person_row("Sớm Quá", "01/01/1980"), "Chính thức", "03/02/2010", "03/06/2010"],
+        ]
+        run = self.preview("dang-vien", self.HEADERS, rows)
+        self.assertEqual((run.creates, run.failures), (2, 2), self.problems(run))
+        problems = self.problems(run)
+        self.assertTrue(
+            any(p[0] == 4 and p[1] == "Ngày vào Đảng" and "18 tuổi" in p[2] for p in problems)
+        )
+        self.assertTrue(any(p[0] == 5 and p[1] == "Ngày chính thức" for p in problems))
+        ok = self.preview("dang-vien", self.HEADERS, rows[:2])
+        self.commit(ok)
+        chinh = Person.objects.get(full_name="Hồ Văn Chính")
+        self.assertEqual(
+            (chinh.member_status, chinh.party_admitted_on, chinh.party_official_on),
+            (MemberStatus.OFFICIAL, date(2010, 2, 3), date(2011, 2, 3)),
+        )
+        self.assertEqual(Person.objects.get(full_name="Hồ Thị Dự").member_status, "probationary")
+
+
+class CandidacyTests(ImportTestCase):
+    HEADERS = [
+        *PERSON_HEADERS, "Ngày xác định nguồn", "Ngày vào danh sách cảm tình Đảng",
+        "Ngày học lớp nhận thức về Đảng", "Ngày chi bộ đề nghị kết nạp",
+        "Ngày đảng ủy cơ sở đề nghị kết nạp", "Ngày quyết định kết nạp", "Số quyết định kết nạp",
+        "Ngày lễ kết nạp",
+    ]  # fmt: skip
+
+    def row(self, name, birth, *steps, cell="Chi bộ thôn Đông"):
+        steps = list(steps) + [None] * (8 - len(steps))
+        return [*person_row(name, birth, cell=cell), *steps]
+
+    def test_stages_reached_and_rules(self):
+        rows = [
+            self.row("Nguồn Mới", "01/01/2000", "10/01/2026"),
+            self.row("Đã Học Lớp", "01/01/2000", "10/01/2025", "05/03/2025", "20/05/2025"),
+            self.row("Chi Bộ Đã Xét", "01/01/2000", "10/01/2025", "05/03/2025", "20/05/2025",
+                     "12/09/2025"),
+            self.row("Đã Kết Nạp", "01/01/2000", "10/01/2025", "05/03/2025", "20/05/2025",
+                     "12/09/2025", "26/09/2025", "20/10/2025", "1520-QĐ/HU", "03/11/2025"),
+            # Fails: under 18 on the cell's resolution day; a step missing; dates out of order.
+            self.row("Còn Nhỏ Tuổi", "01/01/2009", "10/01/2025", "05/03/2025", "20/05/2025",
+                     "12/09/2025"),
+            self.row("Thiếu Bước", "01/01/2000", "10/01/2025", None, "20/05/2025"),
+            self.row("Ngược Ngày", "01/01/2000", "10/01/2025", "05/03/2024"),
+        ]  # fmt: skip
+        run = self.preview("ho-so", self.HEADERS, rows)
+        problems = self.problems(run)
+        self.assertEqual((run.creates, run.failures), (4, 3), problems)
+        self.assertTrue(any(p[0] == 6 and "chưa đủ 18 tuổi" in p[2] for p in problems), problems)
+        self.assertIn(
+            (7, "Ngày học lớp nhận thức về Đảng",
+             "Có ngày này nhưng thiếu “Ngày vào danh sách cảm tình Đảng”."),
+            problems,
+        )  # fmt: skip
+        self.assertTrue(
+            any(p[0] == 8 and p[1] == "Ngày vào danh sách cảm tình Đảng" for p in problems)
+        )
+        run = self.preview("ho-so", self.HEADERS, rows[:4])
+        run = self.commit(run)
+        self.assertEqual(run.status, Status.COMMITTED, run.message)
+        stage = dict(Candidacy.objects.values_list("person__full_name", "stage"))
+        self.assertEqual(stage["Nguồn Mới"], Stage.SOURCE)
+        self.assertEqual(stage["Đã Học Lớp"], Stage.AWARENESS_TRAINED)
+        self.assertEqual(stage["Chi Bộ Đã Xét"], Stage.CELL_RESOLVED)
+        self.assertEqual(stage["Đã Kết Nạp"], Stage.PROBATIONARY)
+        member = Person.objects.get(full_name="Đã Kết Nạp")
+        self.assertEqual(
+            (member.member_status, member.party_admitted_on), ("probationary", date(2025, 11, 3))
+        )
+        decision = Event.objects.get(candidacy__person=member, step=Step.ADMISSION_DECISION)
+        self.assertEqual(decision.number, "1520-QĐ/HU")
+        # The dossier voted on before ptdv does not block the next step for want of papers.
+        resolved = Candidacy.objects.get(person__full_name="Chi Bộ Đã Xét")
+        self.assertEqual(evaluate_candidacy(resolved, TODAY).blockers, [])
+        # The same file again: nothing new. With one more step: that step only.
+        again = self.preview("ho-so", self.HEADERS, rows[:4])
+        self.assertEqual((again.creates, again.updates, again.unchanged), (0, 0, 4))
+        events = Event.objects.count()
+        more = list(rows[2])
+        more[11] = "26/09/2025"
+        further = self.preview("ho-so", self.HEADERS, [more])
+        self.assertEqual((further.updates, further.failures), (1, 0), self.problems(further))
+        self.commit(further)
+        self.assertEqual(Event.objects.count(), events + 1)
+        resolved.refresh_from_db()
+        self.assertEqual(resolved.stage, Stage.GRASSROOTS_RESOLVED)
+        # A recorded date that differs is not overwritten: the row fails.
+        changed = list(rows[2])
+        changed[10] = "13/09/2025"
+        conflict = self.preview("ho-so", self.HEADERS, [changed])
+        self.assertEqual(conflict.failures, 1)
+
+    def test_commit_is_all_or_nothing_when_data_changed_since_preview(self):
+        cccd = cccd_for(date(2000, 1, 1), "M")
+        rows = [
+            self.row("Người Một", "01/01/2000", "10/01/2026"),
+            self.row("Người Hai", "01/01/2000", "10/01/2026"),
+        ]
+        rows[1][3] = cccd
+        run = self.preview("ho-so", self.HEADERS, rows)
+        self.assertTrue(run.can_commit)
+        make_person(self.o.A1, "Ai Đó Khác", date(2000, 1, 1), cccd=cccd)
+        people, candidacies = Person.objects.count(), Candidacy.objects.count()
+        run = self.commit(run)
+        self.assertEqual(run.status, Status.FAILED)
+        self.assertIn("dòng 3", run.message)
+        self.assertEqual((Person.objects.count(), Candidacy.objects.count()), (people, candidacies))
