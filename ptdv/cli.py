@@ -1,7 +1,9 @@
 """The ``ptdv`` command: the common jobs without knowing ``manage.py``.
 
 ptdv demo            create the database and load the demo dataset (replaces it)
-ptdv serve [ADDR]    run the web server (development server; --production for waitress)
+ptdv serve [ADDR]    run the web server (development server, with a background worker;
+                     --production for waitress, --no-worker to start no worker)
+ptdv worker          run the background worker (imports) — beside `serve --production`
 ptdv migrate         apply database migrations
 ptdv check           system checks (add --deploy for the production profile)
 ptdv createsuperuser create an administrator
@@ -13,6 +15,7 @@ ptdv manage ARGS…    any Django management command
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 USAGE = __doc__
@@ -26,10 +29,18 @@ def _django(argv: list[str]) -> None:
 
 def serve(args: list[str]) -> None:
     production = "--production" in args
-    args = [a for a in args if a != "--production"]
+    with_worker = "--no-worker" not in args
+    args = [a for a in args if a not in ("--production", "--no-worker")]
     address = args[0] if args else "127.0.0.1:8000"
     if not production:
-        _django(["runserver", address, *args[1:]])
+        # Development: one command runs the site and the worker that runs imports.
+        worker = _start_worker() if with_worker else None
+        try:
+            _django(["runserver", address, *args[1:]])
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
         return
     import django
 
@@ -52,6 +63,15 @@ def serve(args: list[str]) -> None:
     )
 
 
+def _start_worker() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "ptdv.cli", "worker", "--no-reload"])
+
+
+def worker(args: list[str]) -> None:
+    """django-tasks' database worker: takes queued tasks (imports) from the database."""
+    _django(["db_worker", "--queue-name", "*", *args])
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptdv.settings")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -61,6 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     command, rest = argv[0], argv[1:]
     if command == "serve":
         serve(rest)
+    elif command == "worker":
+        worker(rest)
     elif command == "demo":
         _django(["migrate", "--no-input", "-v", "0"])
         _django(["load_demo", *rest])

@@ -10,6 +10,8 @@ What each step's event carries in ``Event.data`` (dates as ISO strings):
 - ``grassroots_resolution``: ``decision_extended`` (the +30 working days were granted).
 - ``ceremony``: ``superior_consent`` (a late ceremony agreed by the direct superior).
 - ``party_card``: ``card_number``. ``transfer``: ``from_cell``, ``to_cell``.
+- Any step written by an import: ``imported`` (the import run's id). On ``cell_resolution`` it
+  means the dossier was voted on before ptdv (``CandidacyFacts.dossier_on_paper``).
 """
 
 from __future__ import annotations

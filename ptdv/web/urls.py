@@ -6,6 +6,7 @@ from .views import (
     board,
     candidacy,
     dossier,
+    imports,
     mentor,
     org,
     people,
@@ -30,4 +31,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *reports.urlpatterns,
     *targets.urlpatterns,
+    *imports.urlpatterns,
 ]
