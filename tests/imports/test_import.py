@@ -262,3 +262,81 @@ class CandidacyTests(ImportTestCase):
         self.assertEqual(run.status, Status.FAILED)
         self.assertIn("dòng 3", run.message)
         self.assertEqual((Person.objects.count(), Candidacy.objects.count()), (people, candidacies))
+
+
+class RouteAndRuleTests(ImportTestCase):
+    HEADERS = [
+        *PERSON_HEADERS, "Ngày xác định nguồn", "Ngày vào danh sách cảm tình Đảng",
+        "Ngày học lớp nhận thức về Đảng", "Ngày chi bộ đề nghị kết nạp",
+        "Số đảng viên chính thức của chi bộ", "Số có mặt", "Số tán thành", "Số không tán thành",
+        "Ngày đảng ủy bộ phận thẩm định", "Ngày đảng ủy cơ sở đề nghị kết nạp",
+        "Ngày quyết định kết nạp", "Ngày lễ kết nạp", "Ngày chi bộ đề nghị công nhận chính thức",
+    ]  # fmt: skip
+    HISTORY = ["10/01/2024", "05/03/2024", "20/05/2024", "12/09/2024"]
+
+    def row(self, name, cell, vote=(None,) * 4, partial=None, grassroots=None, decision=None,
+            ceremony=None, recognition=None):  # fmt: skip
+        return [*person_row(name, "01/01/2000", cell=cell), *self.HISTORY, *vote, partial,
+                grassroots, decision, ceremony, recognition]  # fmt: skip
+
+    def test_route_through_the_tree(self):
+        rows = [
+            # Under a partial committee: its appraisal comes before the grassroots resolution.
+            self.row("Thiếu Thẩm Định", "Chi bộ Trường tiểu học", grassroots="20/09/2024"),
+            self.row(
+                "Có Thẩm Định",
+                "Chi bộ Trường tiểu học",
+                partial="16/09/2024",
+                grassroots="20/09/2024",
+            ),
+            # A chi bộ cơ sở goes straight to the decision.
+            self.row("Cơ Sở Thừa Bước", "Chi bộ Trường THPT Núi Xanh", grassroots="20/09/2024"),
+            self.row("Cơ Sở Đúng", "Chi bộ Trường THPT Núi Xanh", decision="01/10/2024"),
+            # No partial committee above a village cell.
+            self.row("Không Có Bộ Phận", "Chi bộ thôn Đông", partial="16/09/2024"),
+        ]
+        run = self.preview("ho-so", self.HEADERS, rows, root=self.o.D)
+        problems = self.problems(run)
+        self.assertEqual((run.creates, run.failures), (2, 3), problems)
+        self.assertIn("thẩm định của đảng ủy bộ phận", next(p for p in problems if p[0] == 2)[2])
+        self.assertIn("Chi bộ cơ sở", next(p for p in problems if p[0] == 4)[2])
+        self.assertIn("không thuộc đảng ủy bộ phận", next(p for p in problems if p[0] == 6)[2])
+
+    def test_vote_and_probation(self):
+        rows = [
+            self.row("Phiếu Thiếu", "Chi bộ thôn Đông", vote=(9, 8, 5, 3)),
+            self.row("Phiếu Thiếu Số", "Chi bộ thôn Đông", vote=(9, 8, None, 1)),
+            self.row("Phiếu Đủ", "Chi bộ thôn Đông", vote=(9, 8, 7, 1)),
+            self.row("Chính Thức Sớm", "Chi bộ thôn Đông", grassroots="20/09/2024",
+                     decision="01/10/2024", ceremony="15/10/2024", recognition="01/06/2025"),
+            self.row("Chính Thức Đúng", "Chi bộ thôn Đông", grassroots="20/09/2024",
+                     decision="01/10/2024", ceremony="15/10/2024", recognition="20/10/2025"),
+        ]  # fmt: skip
+        run = self.preview("ho-so", self.HEADERS, rows)
+        problems = self.problems(run)
+        self.assertEqual((run.creates, run.failures), (2, 3), problems)
+        self.assertIn("hai phần ba", next(p for p in problems if p[0] == 2)[2])
+        self.assertEqual(next(p for p in problems if p[0] == 3)[1], "Số tán thành")
+        self.assertEqual(next(p for p in problems if p[0] == 5)[1],
+                         "Ngày chi bộ đề nghị công nhận chính thức")  # fmt: skip
+        run = self.preview("ho-so", self.HEADERS, [rows[2], rows[4]])
+        self.commit(run)
+        vote = Event.objects.get(candidacy__person__full_name="Phiếu Đủ", step=Step.CELL_RESOLUTION)
+        self.assertEqual((vote.official_members, vote.in_favour, vote.passed), (9, 7, True))
+        official = Candidacy.objects.get(person__full_name="Chính Thức Đúng")
+        self.assertEqual(official.stage, Stage.RECOGNITION_CELL_RESOLVED)
+
+    def test_residence_and_chunks(self):
+        headers = [*PERSON_HEADERS, "Thôn, tổ dân phố"]
+        rows = [[*person_row(f"Người Số {chr(65 + i % 26)}{chr(65 + i // 26 % 26)}",
+                             date(1960, 1, 1).replace(year=1960 + i // 300, day=1 + i % 28)
+                             .strftime("%d/%m/%Y")), "Thôn Đông"]
+                for i in range(2100)]  # fmt: skip
+        rows[1500][-1] = "Thôn Không Có"
+        rows.append(list(rows[10]))  # the same person again, in another chunk
+        run = self.preview("nguoi", headers, rows)
+        problems = self.problems(run)
+        self.assertEqual((run.creates, run.failures), (2099, 2), problems)
+        self.assertEqual(problems[0][:2], (1502, "Thôn, tổ dân phố"))
+        self.assertIn("Trùng với dòng 12 của tệp", problems[1][2])
+        self.assertEqual(run.done_rows, run.total_rows)
