@@ -8,6 +8,9 @@ by its user. Problems of the preview are rows of :class:`ImportProblem`, listed 
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +96,19 @@ class ImportRun(models.Model):
             and self.failures == 0
             and (self.creates + self.updates) > 0
         )
+
+    @property
+    def progress_path(self) -> Path | None:
+        """Where the commit writes the row it reached: its transaction hides the run's row from
+        other connections (and on SQLite locks it), a file beside the upload does not."""
+        return Path(self.file.path).with_suffix(".progress") if self.file else None
+
+    def read_progress(self) -> None:
+        """While committing, take ``done_rows`` from the commit's progress file."""
+        path = self.progress_path
+        if self.status == Status.COMMITTING and path is not None:
+            with contextlib.suppress(OSError, ValueError):  # not written yet, or removed
+                self.done_rows = int(path.read_text())
 
     @property
     def percent(self) -> int:

@@ -120,6 +120,20 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     return run
 
 
+def _write_progress(run: ImportRun, row: int) -> None:
+    path = run.progress_path
+    if path is not None:
+        temporary = path.with_suffix(".progress-tmp")
+        temporary.write_text(str(row))
+        temporary.replace(path)  # readers never see a half-written number
+
+
+def _clear_progress(run: ImportRun) -> None:
+    path = run.progress_path
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
 def _fail(run: ImportRun, message: str) -> ImportRun:
     run.status, run.message = Status.FAILED, message
     run.save()
@@ -136,19 +150,23 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
         with set_actor(actor), transaction.atomic():
             counts = Writer(run, actor, today).write()
     except Aborted as exc:
+        _clear_progress(run)
         ImportProblem.objects.filter(run=run).delete()
         _store_problems(run, [("", exc.problems)])
         run.failures = len({p.row for p in exc.problems})
         return _fail(run, exc.message)
     except FileError as exc:
+        _clear_progress(run)
         return _fail(run, str(exc))
     except IntegrityError:
+        _clear_progress(run)
         log.exception("import %s: integrity error", run.pk)
         return _fail(
             run,
             "Dữ liệu vừa được người khác thay đổi (trùng số CCCD hoặc hồ sơ đang mở): không có "
             "gì được ghi. Hãy tải tệp lên để kiểm tra lại.",
         )
+    _clear_progress(run)
     run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
     run.unchanged, run.failures = counts[Action.UNCHANGED], 0
     run.status, run.committed_at = Status.COMMITTED, timezone.now()
@@ -221,7 +239,7 @@ class Writer:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)
         self._audit(new_people, updated, candidacies)
-        self.run.done_rows = plans[-1].row
+        _write_progress(self.run, plans[-1].row)
 
     def _new_candidacies(self, plans, updated) -> tuple[list[Candidacy], list[Event]]:
         candidacies: list[Candidacy] = []

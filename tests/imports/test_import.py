@@ -340,3 +340,27 @@ class RouteAndRuleTests(ImportTestCase):
         self.assertEqual(problems[0][:2], (1502, "Thôn, tổ dân phố"))
         self.assertIn("Trùng với dòng 12 của tệp", problems[1][2])
         self.assertEqual(run.done_rows, run.total_rows)
+
+
+class CommitProgressTests(ImportTestCase):
+    def test_the_commit_reports_rows_reached_beside_the_upload(self):
+        from unittest import mock
+
+        rows = [person_row(f"Người Thứ {chr(65 + i % 26)}{chr(65 + i // 26 % 26)}",
+                           f"01/01/{1950 + i // 676}") for i in range(2050)]  # fmt: skip
+        run = self.preview("nguoi", PERSON_HEADERS, rows)
+        self.assertTrue(run.can_commit, self.problems(run)[:3])
+        seen = []
+        real = running._write_progress
+
+        def spy(run, row):
+            real(run, row)
+            copy = type(run).objects.get(pk=run.pk)
+            copy.read_progress()  # what the page would read meanwhile
+            seen.append(copy.done_rows)
+
+        with mock.patch.object(running, "_write_progress", spy):
+            run = self.commit(run)
+        self.assertEqual(run.status, Status.COMMITTED)
+        self.assertEqual(seen, [1001, 2001, 2051])
+        self.assertFalse(run.progress_path.exists())
