@@ -34,7 +34,10 @@ def serve(args: list[str]) -> None:
     address = args[0] if args else "127.0.0.1:8000"
     if not production:
         # Development: one command runs the site and the worker that runs imports.
-        worker = _start_worker() if with_worker else None
+        # runserver's autoreloader runs this command again in a child (RUN_MAIN=true): the
+        # worker is started once, by the parent.
+        reloaded_child = os.environ.get("RUN_MAIN") == "true"
+        worker = _start_worker() if with_worker and not reloaded_child else None
         try:
             _django(["runserver", address, *args[1:]])
         finally:
