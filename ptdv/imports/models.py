@@ -1,7 +1,7 @@
 """An import run: one uploaded file, its preview, and its commit.
 
-The file is kept (media ``imports/``) until the run ends, so a background worker can read it
-and the commit plans it again. A run moves ``queued → previewing → previewed → committing →
+The file is kept (media ``imports/``) until the run is committed or cancelled, so a background
+worker can read it and the commit plans it again. A run moves ``queued → previewing → previewed → committing →
 committed``, or to ``failed`` (file unreadable, rows failing at commit, an error); ``cancelled``
 by its user. Problems of the preview are rows of :class:`ImportProblem`, listed page by page.
 """
@@ -9,10 +9,12 @@ by its user. Problems of the preview are rows of :class:`ImportProblem`, listed 
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import Organisation
@@ -33,6 +35,8 @@ class Status(models.TextChoices):
 
 #: States in which a background task is (or should be) working on the run.
 BUSY = frozenset({Status.QUEUED, Status.PREVIEWING, Status.COMMITTING})
+#: Progress is saved every 1,000 rows (a few seconds): this long without any means no worker.
+STALLED_AFTER = timedelta(minutes=15)
 
 
 class ImportRun(models.Model):
@@ -71,6 +75,8 @@ class ImportRun(models.Model):
     ignored_columns = models.JSONField(default=list, blank=True)
     #: Why the run failed as a whole (unreadable file, data changed since the preview…).
     message = models.TextField(_("thông báo"), blank=True)
+    #: Last sign of life of the task working on the run (progress saved).
+    updated_at = models.DateTimeField(auto_now=True)
     previewed_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
@@ -96,6 +102,19 @@ class ImportRun(models.Model):
             and self.failures == 0
             and (self.creates + self.updates) > 0
         )
+
+    @property
+    def stalled(self) -> bool:
+        """Busy, but no progress for :data:`STALLED_AFTER` (the worker was stopped or killed:
+        a commit's transaction was then rolled back). Such a run may be cancelled."""
+        if self.status not in (Status.PREVIEWING, Status.COMMITTING):
+            return False
+        last = self.updated_at
+        path = self.progress_path
+        if self.status == Status.COMMITTING and path is not None and path.exists():
+            with contextlib.suppress(OSError):
+                last = max(last, datetime.fromtimestamp(path.stat().st_mtime, tz=UTC))
+        return timezone.now() - last > STALLED_AFTER
 
     @property
     def progress_path(self) -> Path | None:

@@ -44,9 +44,9 @@ MAX_PROBLEMS = 20_000
 
 
 class Aborted(Exception):
-    def __init__(self, problems: list[Problem], message: str):
+    def __init__(self, plan: RowPlan, message: str):
         super().__init__(message)
-        self.problems, self.message = problems, message
+        self.plan, self.message = plan, message
 
 
 def reader_for(run: ImportRun) -> Reader:
@@ -55,7 +55,10 @@ def reader_for(run: ImportRun) -> Reader:
 
 
 def _save(run: ImportRun, *fields: str) -> None:
-    ImportRun.objects.filter(pk=run.pk).update(**{f: getattr(run, f) for f in fields})
+    run.updated_at = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(
+        updated_at=run.updated_at, **{f: getattr(run, f) for f in fields}
+    )
 
 
 def _progress(run: ImportRun, plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
@@ -152,8 +155,8 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
     except Aborted as exc:
         _clear_progress(run)
         ImportProblem.objects.filter(run=run).delete()
-        _store_problems(run, [("", exc.problems)])
-        run.failures = len({p.row for p in exc.problems})
+        _store_problems(run, [(exc.plan.name, exc.plan.problems)])
+        run.failures = 1
         return _fail(run, exc.message)
     except FileError as exc:
         _clear_progress(run)
@@ -172,6 +175,9 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
     run.status, run.committed_at = Status.COMMITTED, timezone.now()
     run.done_rows = run.total_rows
     run.message = ""
+    # What was written is in the records and the audit log; the personal data of the upload
+    # is not kept longer than needed.
+    run.file.delete(save=False)
     with set_actor(actor):
         run.save()
     return run
@@ -203,7 +209,7 @@ class Writer:
 
     def _abort(self, first: RowPlan) -> None:
         raise Aborted(
-            first.problems,
+            first,
             f"Dữ liệu đã thay đổi từ lúc kiểm tra: dòng {first.row} không nhập được. Không có gì "
             "được ghi; hãy tải tệp lên để kiểm tra lại.",
         )

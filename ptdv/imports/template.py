@@ -13,6 +13,7 @@ import csv
 import io
 from datetime import date
 
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -41,7 +42,8 @@ def header(column: Column) -> str:
 def _example(column: Column, cells: list[Organisation]):
     if column.key == "cell":
         return (cells[0].code or cells[0].name) if cells else ""
-    return column.example
+    # A label of a choice is a lazy translation: openpyxl writes only plain values.
+    return str(column.example) if isinstance(column.example, Promise) else column.example
 
 
 def xlsx(kind: str, root: Organisation) -> bytes:
@@ -67,13 +69,12 @@ def xlsx(kind: str, root: Organisation) -> bytes:
         target = example.cell(row=2, column=index, value=value)
         if isinstance(value, date):
             target.number_format = "DD/MM/YYYY"
+        # Formats on the whole column, not on cells: an empty template has no rows to read.
         if column.key == "cccd":
             target.number_format = "@"
-            for row in range(2, ROWS_WITH_LISTS + 2):
-                data.cell(row=row, column=index).number_format = "@"
+            data.column_dimensions[letter].number_format = "@"
         elif column.parse.__name__ == "parse_date":
-            for row in range(2, ROWS_WITH_LISTS + 2):
-                data.cell(row=row, column=index).number_format = "DD/MM/YYYY"
+            data.column_dimensions[letter].number_format = "DD/MM/YYYY"
         allowed = column.allowed or (
             [c.code or c.name for c in cells] if column.key == "cell" else []
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import tempfile
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.test import override_settings
 
 from ptdv.accounts.audit import org_path_of
 from ptdv.accounts.models import Role
@@ -15,15 +17,20 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy
 from tests.base import WorldTestCase, admin_form_data, make_user, populate
+from tests.imports.helpers import make_run
 
 SCOPED_MODELS = [m for m in apps.get_models() if getattr(m, "SCOPE", None) is not None]
 
 
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="ptdv-scope-"))
 class VisibleToTests(WorldTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
         cls.made = populate(cls.world)
+        # Import runs into a cell of each branch.
+        make_run(cls.u.cell, cls.o.A1, "nguoi", b"Ho va ten,Ngay sinh\n", name="a1.csv")
+        make_run(cls.u.outsider, cls.o.X1, "nguoi", b"Ho va ten,Ngay sinh\n", name="x1.csv")
 
     def test_every_scoped_model_is_covered(self):
         labels = {m._meta.label for m in SCOPED_MODELS}
@@ -31,7 +38,7 @@ class VisibleToTests(WorldTestCase):
             labels,
             {"org.Organisation", "org.Place", "org.PlaceCell", "people.Person", "pipeline.Candidacy",
              "pipeline.Event", "pipeline.MentorAssignment", "pipeline.MentorReport",
-             "reports.Target", "accounts.User"},
+             "reports.Target", "accounts.User", "imports.ImportRun"},
         )  # fmt: skip
 
     def test_visible_to_returns_exactly_the_rows_of_the_subtree(self):

@@ -15,6 +15,8 @@ What is asserted, per role:
 - the read-only user (viewer): 200 on reads, 403 on every write (GET or POST on add, POST on
   change);
 - writers: 200 on the add and change forms of the models they may write, 403 elsewhere;
+- pages that only answer a POST (confirming or cancelling an import) answer a GET with 405; the
+  walk POSTs to them: writers are sent back to the page (302), the read-only user gets 403;
 - :data:`POLICY` is the specification of who may do what in the admin.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import inspect
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,12 +35,15 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin import ModelAdmin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ptdv.accounts.audit import org_path_of
+from ptdv.imports import running
 from ptdv.people.models import Person
 from ptdv.pipeline.models import CalendarDay
 from tests.base import WorldTestCase, populate
+from tests.imports.helpers import PERSON_HEADERS, make_run, xlsx_bytes
 
 MISSING_ID = 987_654_321
 ROLES = ("anonymous", "cell", "grassroots", "committee", "viewer", "admin", "outsider")
@@ -57,16 +63,24 @@ WRITE_PAGES = {
     "candidacy_step", "candidacy_correct", "candidacy_mentor_assign", "candidacy_mentor_end",
     "source_new", "candidacy_open", "target_new", "target_edit", "target_delete",
 }  # fmt: skip
+#: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
+#: sent back to the object's page (302), the read-only user gets 403.
+POST_PAGES = {"import_commit", "import_cancel"}
+#: Values of the path parameters that are not ids: ``<kind>`` and ``<extension>`` of the
+#: import templates.
+TEMPLATE_FILES = tuple((k, e) for k in ("nguoi", "dang-vien", "ho-so") for e in ("xlsx", "csv"))
 
 
 def route_model(route: str):
     """The model whose id fills ``<pk>`` in a page of the site (by the route's first segment)."""
+    from ptdv.imports.models import ImportRun
     from ptdv.org.models import Organisation
     from ptdv.pipeline.models import Candidacy, MentorAssignment
     from ptdv.reports.models import Target
 
     models = {"ho-so": Candidacy, "nguoi": Person, "to-chuc": Organisation,
-              "giup-do": MentorAssignment, "chi-tieu": Target}  # fmt: skip
+              "giup-do": MentorAssignment, "chi-tieu": Target,
+              "nhap-du-lieu": ImportRun}  # fmt: skip
     return models[route.strip("/").split("/")[0]]
 
 
@@ -153,11 +167,19 @@ def fill(route: str, **values: Any) -> str:
 # --- the test ---------------------------------------------------------------------------------
 
 
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="ptdv-url-walk-"))
 class UrlWalkTests(WorldTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
         cls.made = populate(cls.world)
+        # Import runs in both branches: one previewed with a failing row (its problems and their
+        # workbook), one still queued.
+        rows = [["Lò Văn Đúng", "01/01/1990", "Nam", "", "12/12", "Nghỉ hưu", "Chi bộ thôn Đông"],
+                ["Sai 1 Tên", "01/01/1990", "Nam", "", "12/12", "Nghỉ hưu", "Chi bộ thôn Đông"]]  # fmt: skip
+        content = xlsx_bytes(PERSON_HEADERS, rows)
+        running.preview(make_run(cls.u.cell, cls.o.A1, "nguoi", content))
+        make_run(cls.u.outsider, cls.o.X, "ho-so", content, name="ho-so.xlsx")
         Group.objects.create(name="Nhóm thử")
         CalendarDay.objects.create(date=date(2026, 9, 1), name="Nghỉ bù Quốc khánh")
         common = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "ai_do", "http_accept": "*/*",
@@ -174,6 +196,8 @@ class UrlWalkTests(WorldTestCase):
         self.assertIn("/ho-so/<int:pk>/ghi-buoc/", routes)
         self.assertIn("/nguoi/<int:pk>/", routes)
         self.assertIn("/nhat-ky/", routes)
+        self.assertIn("/nhap-du-lieu/<int:pk>/", routes)
+        self.assertIn("/nhap-du-lieu/<int:pk>/xac-nhan/", routes)
         models = {leaf.model for leaf in found if leaf.model}
         self.assertTrue({"people.person", "org.organisation", "org.place", "accounts.user", "pipeline.event",
                          "pipeline.candidacy", "pipeline.mentorassignment", "pipeline.mentorreport",
@@ -235,6 +259,8 @@ class UrlWalkTests(WorldTestCase):
             return [(route, "-")]
         if params == {"pk"} and leaf.model_admin is None:  # a page of the site
             ids = self.ids(route_model(route), user)
+        elif params == {"kind", "extension"}:  # the import templates
+            return [(fill(route, kind=k, extension=e), "-") for k, e in TEMPLATE_FILES]
         elif params == {"content_type_id", "object_id"}:
             ids = self.ids(Person, user)
             ct = ContentType.objects.get_for_model(Person).pk
@@ -245,8 +271,16 @@ class UrlWalkTests(WorldTestCase):
             raise AssertionError(f"no values for the parameters of {route}")
         return [(fill(route, **{p: v for p in params}), k) for k, v in ids.items() if v]
 
-    def check(self, role: str, user, leaf: Leaf, url: str, where: str) -> None:
+    def request(self, leaf: Leaf, url: str):
+        """GET the page, or POST to it when it only answers a POST (after checking the GET)."""
+        if leaf.name not in POST_PAGES:
+            return self.client.get(url)
         get = self.client.get(url)
+        self.assertEqual(get.status_code, 302 if get.get("Location") else 405, f"GET {url}")
+        return self.client.post(url)
+
+    def check(self, role: str, user, leaf: Leaf, url: str, where: str) -> None:
+        get = self.request(leaf, url)
         if role == "anonymous":
             if url in LOGIN_URLS or leaf.name == "javascript-catalog":
                 self.assertEqual(get.status_code, 200)
@@ -264,7 +298,7 @@ class UrlWalkTests(WorldTestCase):
         if where == "outside":
             # Outside the subtree is indistinguishable from missing.
             object_id = self._id_in(url)
-            missing = self.client.get(url.replace(f"/{object_id}/", f"/{MISSING_ID}/"))
+            missing = self.request(leaf, url.replace(f"/{object_id}/", f"/{MISSING_ID}/"))
             self.assertEqual(get.status_code, missing.status_code)
             location = get.get("Location", "").replace(f"/{object_id}/", f"/{MISSING_ID}/")
             self.assertEqual(location, missing.get("Location", ""))
@@ -301,6 +335,8 @@ class UrlWalkTests(WorldTestCase):
                 return 404
             if leaf.name in WRITE_PAGES:
                 return 200 if user.can_write else 403
+            if leaf.name in POST_PAGES:
+                return 302 if user.can_write else 403
             if leaf.name == "mentor_report":  # writers, and the mentor of that assignment
                 return 200 if user.can_write else 403
             if leaf.name == "set_language":

@@ -34,6 +34,7 @@ SCREENS = [
     ("report-drill", "district", "/bao-cao/dang-vien-moi/chi-tiet/?so_lieu=women"),
     ("targets", "commune", "/chi-tieu/"),
     ("target-form", "commune", "/chi-tieu/them/"),
+    ("imports", "commune", "/nhap-du-lieu/"),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import unicodedata
+from pathlib import Path
 from datetime import date
 
 from django.test import TestCase, override_settings
@@ -359,8 +360,10 @@ class CommitProgressTests(ImportTestCase):
             copy.read_progress()  # what the page would read meanwhile
             seen.append(copy.done_rows)
 
+        progress, upload = run.progress_path, run.file.path
         with mock.patch.object(running, "_write_progress", spy):
             run = self.commit(run)
         self.assertEqual(run.status, Status.COMMITTED)
         self.assertEqual(seen, [1001, 2001, 2051])
-        self.assertFalse(run.progress_path.exists())
+        self.assertFalse(progress.exists())
+        self.assertFalse(Path(upload).exists())  # the personal data of the upload is not kept

@@ -84,9 +84,7 @@ class UploadForm(BootstrapMixin, forms.Form):
 
 
 def _runs(request):
-    return ImportRun.objects.visible_to(request.user).select_related(
-        "organisation", "created_by"
-    )
+    return ImportRun.objects.visible_to(request.user).select_related("organisation", "created_by")
 
 
 @login_required
@@ -144,6 +142,7 @@ def _create_run(request, form) -> ImportRun:
 @login_required
 def run_detail(request, pk: int):
     run = get_visible_or_404(_runs(request), request.user, pk=pk)
+    run.read_progress()
     problems = Paginator(ImportProblem.objects.filter(run=run), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -164,6 +163,7 @@ def run_detail(request, pk: int):
 def run_progress(request, pk: int):
     """The progress fragment; once the run is no longer busy, htmx reloads the whole page."""
     run = get_visible_or_404(_runs(request), request.user, pk=pk)
+    run.read_progress()
     response = render(request, "web/imports/_progress.html", {"run": run})
     if not run.busy and request.htmx:
         response["HX-Refresh"] = "true"
@@ -171,9 +171,11 @@ def run_progress(request, pk: int):
 
 
 def _writable_run(request, pk: int) -> ImportRun:
+    """The run, for a writer: 404 outside the subtree (as for a missing run), then 403."""
+    run = get_visible_or_404(_runs(request), request.user, pk=pk)
     if not request.user.can_write:
         raise PermissionDenied
-    return get_visible_or_404(_runs(request), request.user, pk=pk)
+    return run
 
 
 @login_required
@@ -191,7 +193,10 @@ def run_commit(request, pk: int):
         else:
             if claimed:
                 ImportRun.objects.filter(pk=run.pk).update(status=Status.PREVIEWED)
-            messages.error(request, _("Lần nhập này không thể xác nhận (đã ghi, có lỗi hoặc không có gì để ghi)."))
+            messages.error(
+                request,
+                _("Lần nhập này không thể xác nhận (đã ghi, có lỗi hoặc không có gì để ghi)."),
+            )
     return redirect("import_run", pk=run.pk)
 
 
@@ -199,9 +204,12 @@ def run_commit(request, pk: int):
 @require_POST
 def run_cancel(request, pk: int):
     run = _writable_run(request, pk)
-    cancelled = ImportRun.objects.filter(
-        pk=run.pk, status__in=[Status.QUEUED, Status.PREVIEWED, Status.FAILED]
-    ).update(status=Status.CANCELLED)
+    cancellable = [Status.QUEUED, Status.PREVIEWED, Status.FAILED]
+    if run.stalled:
+        cancellable.append(run.status)
+    cancelled = ImportRun.objects.filter(pk=run.pk, status__in=cancellable).update(
+        status=Status.CANCELLED
+    )
     if cancelled:
         run.file.delete(save=False)
         ImportRun.objects.filter(pk=run.pk).update(file="")
@@ -241,8 +249,10 @@ def download_template(request, kind: str, extension: str):
     if kind not in KINDS or extension not in ("xlsx", "csv"):
         raise Http404
     organisation = request.user.organisation
-    chosen = request.GET.get(ORGANISATION_PARAM)
+    chosen = request.GET.get(ORGANISATION_PARAM, "").strip()
     if chosen:
+        if not (chosen.isascii() and chosen.isdigit()):
+            raise Http404  # not an id: as for an organisation the user does not see
         organisation = get_visible_or_404(Organisation.objects.all(), request.user, pk=chosen)
     if organisation is None:
         organisation = Organisation.objects.visible_to(request.user).first()
