@@ -32,6 +32,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
 from ptdv.people.models import MEMBER_STATUSES, MemberStatus, Person
 from ptdv.people.text import fold
@@ -88,9 +90,9 @@ _DEFAULTS = {
 @dataclass(frozen=True)
 class ImportKind:
     code: str
-    label: str
+    label: Any
     columns: tuple[Column, ...]
-    description: str
+    description: Any
 
 
 KINDS: dict[str, ImportKind] = {
@@ -98,23 +100,27 @@ KINDS: dict[str, ImportKind] = {
     for k in (
         ImportKind(
             "nguoi",
-            "Người (quần chúng, nguồn chưa vào quy trình)",
+            _("Người (quần chúng, nguồn chưa vào quy trình)"),
             PERSON_COLUMNS,
-            "Thông tin cá nhân: tạo người mới hoặc cập nhật người đã có.",
+            _("Thông tin cá nhân: tạo người mới hoặc cập nhật người đã có."),
         ),
         ImportKind(
             "dang-vien",
-            "Đảng viên",
+            _("Đảng viên"),
             MEMBER_COLUMNS,
-            "Đảng viên đã vào Đảng trước khi dùng ptdv: thông tin cá nhân, ngày vào Đảng, ngày "
-            "chính thức, số thẻ.",
+            _(
+                "Đảng viên đã vào Đảng trước khi dùng ptdv: thông tin cá nhân, ngày vào Đảng, "
+                "ngày chính thức, số thẻ."
+            ),
         ),
         ImportKind(
             "ho-so",
-            "Hồ sơ phát triển đảng viên",
+            _("Hồ sơ phát triển đảng viên"),
             CANDIDACY_COLUMNS,
-            "Người đang trong quy trình (hoặc đã kết nạp): thông tin cá nhân và ngày của từng "
-            "bước đã qua; giai đoạn hiện tại là bước cuối cùng có ngày.",
+            _(
+                "Người đang trong quy trình (hoặc đã kết nạp): thông tin cá nhân và ngày của "
+                "từng bước đã qua; giai đoạn hiện tại là bước cuối cùng có ngày."
+            ),
         ),
     )
 }

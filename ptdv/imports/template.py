@@ -103,7 +103,7 @@ def xlsx(kind: str, root: Organisation) -> bytes:
 def _guide(sheet, spec, cells, root: Organisation) -> None:
     sheet["A1"] = f"Mẫu nhập: {spec.label} — {root}"
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = spec.description
+    sheet["A2"] = str(spec.description)
     sheet["A3"] = (
         "Điền từ dòng 2 của trang “Dữ liệu”; cột có dấu * là bắt buộc. Thứ tự cột có thể đổi, cột "
         "thừa được bỏ qua. Ngày ghi dd/mm/yyyy. Nhập lại cùng tệp không tạo thêm gì."
