@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ptdv.org.models import CELL_KINDS, Organisation
+from ptdv.web.export import as_text
 
 from .columns import Column
 from .planning import KINDS
@@ -40,8 +41,8 @@ def header(column: Column) -> str:
 
 
 def _example(column: Column, cells: list[Organisation]):
-    if column.key == "cell":
-        return (cells[0].code or cells[0].name) if cells else ""
+    if column.key == "cell":  # a name from the database: never a formula in the file
+        return as_text((cells[0].code or cells[0].name) if cells else "")
     # A label of a choice is a lazy translation: openpyxl writes only plain values.
     return str(column.example) if isinstance(column.example, Promise) else column.example
 
@@ -83,7 +84,7 @@ def xlsx(kind: str, root: Organisation) -> bytes:
             list_letter = get_column_letter(list_column)
             lists.cell(row=1, column=list_column, value=column.header).font = bold
             for row, label in enumerate(allowed, start=2):
-                lists.cell(row=row, column=list_column, value=label)
+                lists.cell(row=row, column=list_column, value=as_text(str(label)))
             reference = (
                 f"{quote_sheetname(LISTS_SHEET)}!${list_letter}$2:${list_letter}${len(allowed) + 1}"
             )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tempfile
 import unicodedata
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 from django.test import TestCase, override_settings
 

@@ -36,3 +36,16 @@ class TemplateTests(TestCase):
             self.assertTrue(data.data_validations.dataValidation)
             guide = [r[0] for r in workbook["Hướng dẫn"].iter_rows(min_row=6, values_only=True)]
             self.assertEqual(guide, [c.header for c in KINDS[kind].columns])
+
+    def test_a_cell_named_like_a_formula_stays_text(self):
+        from ptdv.org.models import Organisation, OrgKind
+
+        Organisation.objects.add_child(
+            self.o.A, {"name": '=HYPERLINK("http://x.example","Bấm")', "kind": OrgKind.CELL}
+        )
+        workbook = load_workbook(io.BytesIO(template.xlsx("nguoi", self.o.A)))
+        values = [c.value for col in workbook["Danh mục"].iter_cols() for c in col if c.value]
+        self.assertIn("'=HYPERLINK(\"http://x.example\",\"Bấm\")", values)
+        self.assertFalse(any(str(v).startswith("=") for v in values))
+        text = template.csv_bytes("nguoi", self.o.A).decode("utf-8-sig")
+        self.assertNotIn(",=", text)
