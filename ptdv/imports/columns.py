@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -157,7 +158,7 @@ def _choice_key(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(value))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Choices:
     """A coded column: labels (and codes, and synonyms) → the stored code."""
 
@@ -168,15 +169,19 @@ class Choices:
     def labels(self) -> list[str]:
         return [label for _, label in self.pairs]
 
-    def parse(self, value: Any) -> str:
-        if isinstance(value, float) and value == int(value):
-            value = int(value)
-        key = _choice_key(str(value))
+    @cached_property
+    def _table(self) -> dict[str, str]:
+        """Folded code, label or synonym → code (built once: parsing runs per cell)."""
         table = {_choice_key(code): code for code, _ in self.pairs}
         table |= {_choice_key(label): code for code, label in self.pairs}
         table |= {_choice_key(k): code for k, code in self.synonyms.items()}
+        return table
+
+    def parse(self, value: Any) -> str:
+        if isinstance(value, float) and value == int(value):
+            value = int(value)
         try:
-            return table[key]
+            return self._table[_choice_key(str(value))]
         except KeyError:
             shown = ", ".join(self.labels[:12]) + (", …" if len(self.pairs) > 12 else "")
             raise CellError(f"“{value}” không phải giá trị được chấp nhận ({shown}).") from None

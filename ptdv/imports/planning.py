@@ -205,6 +205,7 @@ class Planner:
         for place in Place.objects.filter(organisation__in=grassroots):
             self._places[(place.organisation_id, fold(place.name))].append(place)
         self._seen_cccd: dict[str, int] = {}
+        self._cell_memo: dict[str, tuple[Organisation | None, str]] = {}
         self._seen_name: dict[tuple[str, date], int] = {}
 
     # -- the organisation tree ------------------------------------------------------------
@@ -224,15 +225,21 @@ class Planner:
                 return self.root
             plan.fail("cell", "Thiếu chi bộ.")
             return None
+        if text not in self._cell_memo:  # a file names the same few cells on every row
+            self._cell_memo[text] = self._find_cell(text)
+        cell, problem = self._cell_memo[text]
+        if problem:
+            plan.fail("cell", problem)
+        return cell
+
+    def _find_cell(self, text: str) -> tuple[Organisation | None, str]:
         found = self._cells_by_key.get(fold(text), [])
         if len(found) == 1:
-            return found[0]
+            return found[0], ""
         if not found:
-            plan.fail("cell", f"Không có chi bộ “{text}” trong {self.root}.")
-        else:
-            codes = ", ".join(c.code or str(c) for c in found[:4])
-            plan.fail("cell", f"Có {len(found)} chi bộ tên “{text}”: ghi mã chi bộ ({codes}).")
-        return None
+            return None, f"Không có chi bộ “{text}” trong {self.root}."
+        codes = ", ".join(c.code or str(c) for c in found[:4])
+        return None, f"Có {len(found)} chi bộ tên “{text}”: ghi mã chi bộ ({codes})."
 
     # -- planning -------------------------------------------------------------------------
 
@@ -290,7 +297,9 @@ class Planner:
         candidacies: dict[int, list[tuple[Candidacy, dict[Step, date]]]] = defaultdict(list)
         ids = {p.pk for p in by_cccd.values()} | {p.pk for ps in by_name.values() for p in ps}
         if ids:
-            found = {c.pk: c for c in Candidacy.objects.filter(person_id__in=ids)}
+            found = {
+                c.pk: c for c in Candidacy.objects.filter(person_id__in=ids).select_related("cell")
+            }
             steps: dict[int, dict[Step, date]] = defaultdict(dict)
             events = (
                 Event.objects.effective()

@@ -128,10 +128,9 @@ class Reader:
 
     @property
     def total(self) -> int:
-        """Rows in the file (header included), for the progress bar."""
-        if self._total is None:
-            for _ in self.raw_rows():
-                break
+        """Rows in the file (header included), for the progress bar; known once reading has
+        begun (0 before, and for a workbook that does not record its dimension). Opening a
+        workbook's sheet only for this would cost a second pass over it."""
         return self._total or 0
 
     # -- rows by column --------------------------------------------------------------------

@@ -61,12 +61,13 @@ def _save(run: ImportRun, *fields: str) -> None:
     )
 
 
-def _progress(run: ImportRun, plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
-    """Pass the plans through, saving the row reached once per chunk."""
+def _progress(run: ImportRun, reader: Reader, plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
+    """Pass the plans through, saving the row reached (and the rows in all) once per chunk."""
     for n, plan in enumerate(plans, start=1):
         if n % CHUNK == 0:
             run.done_rows = plan.row
-            _save(run, "done_rows")
+            run.total_rows = max(reader.total - 1, 0)
+            _save(run, "done_rows", "total_rows")
         yield plan
 
 
@@ -98,10 +99,8 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     failing: list[tuple[str, list[Problem]]] = []
     try:
         reader = reader_for(run)
-        run.total_rows = max(reader.total - 1, 0)
-        _save(run, "total_rows")
         planner = Planner(run.kind, run.organisation, today, run.pk)
-        for plan in _progress(run, planner.plan(reader)):
+        for plan in _progress(run, reader, planner.plan(reader)):
             counts[plan.action] += 1
             if plan.problems:
                 failing.append((plan.name, plan.problems))
@@ -114,7 +113,7 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     run.ignored_columns = reader.layout.ignored if reader.layout else []
     run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
     run.unchanged, run.failures = counts[Action.UNCHANGED], counts[Action.FAIL]
-    run.done_rows = run.total_rows
+    run.total_rows = run.done_rows = sum(counts.values())
     run.previewed_at = timezone.now()
     run.status = Status.PREVIEWED
     if not sum(counts.values()):
@@ -191,7 +190,6 @@ class Writer:
         self.planner = Planner(run.kind, run.organisation, today, run.pk)
         self.calendar = working_calendar()
         self.person_type = ContentType.objects.get_for_model(Person)
-        self.candidacy_type = ContentType.objects.get_for_model(Candidacy)
 
     def write(self) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -244,7 +242,7 @@ class Writer:
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)
-        self._audit(new_people, updated, candidacies)
+        self._audit(new_people, updated)
         _write_progress(self.run, plans[-1].row)
 
     def _new_candidacies(self, plans, updated) -> tuple[list[Candidacy], list[Event]]:
@@ -293,12 +291,13 @@ class Writer:
             events.extend(made)
         return candidacies, events
 
-    def _audit(self, new_people, updated, candidacies) -> None:
+    def _audit(self, new_people, updated) -> None:
         note = {"import_run": self.run.pk, "file": self.run.file_name}
         entries = []
-        for kind, objects in ((self.person_type, new_people), (self.candidacy_type, candidacies)):
-            for obj in objects:
-                entries.append(self._entry(kind, obj, LogEntry.Action.CREATE, {}, note))
+        # A new candidacy's events name the run (``data["imported"]``) and the user: no entry
+        # of its own, which would double the rows written.
+        for person in new_people:
+            entries.append(self._entry(self.person_type, person, LogEntry.Action.CREATE, {}, note))
         for person, before in updated.values():
             changes = {f: [old, _shown(getattr(person, f))] for f, old in before.items()}
             if changes:
@@ -314,19 +313,13 @@ class Writer:
             content_type=content_type,
             object_pk=str(obj.pk),
             object_id=obj.pk,
-            object_repr=str(obj)[:255] if action != LogEntry.Action.CREATE else _repr(obj),
+            object_repr=str(obj)[:255],
             action=action,
             changes=changes,
             changes_text="",
             actor=self.actor,
             additional_data={"org_path": path, **note},
         )
-
-
-def _repr(obj) -> str:
-    if isinstance(obj, Candidacy):
-        return f"{obj.person.full_name} (lần {obj.attempt})"[:255]
-    return str(obj)[:255]
 
 
 def _shown(value) -> str:
