@@ -32,6 +32,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
@@ -286,13 +288,16 @@ class Planner:
 
     def _known(self, rows: list[dict[str, Any]]) -> _Known:
         cccds = {v["cccd"] for v in rows if v.get("cccd")}
-        names = {fold(v["full_name"]) for v in rows if v.get("full_name")}
-        births = {v["birth_date"] for v in rows if v.get("birth_date")}
+        pairs = {
+            (fold(v["full_name"]), v["birth_date"])
+            for v in rows
+            if v.get("full_name") and v.get("birth_date")
+        }
         people = Person.objects.select_related("cell")
         by_cccd = {p.cccd: p for p in people.filter(cccd__in=cccds)} if cccds else {}
         by_name: dict[tuple[str, date], list[Person]] = defaultdict(list)
-        if names:
-            for p in people.filter(search_name__in=names, birth_date__in=births):
+        if pairs:
+            for p in people.filter(pk__in=_same_name_and_birth(sorted(pairs))):
                 by_name[(p.search_name, p.birth_date)].append(p)
         candidacies: dict[int, list[tuple[Candidacy, dict[Step, date]]]] = defaultdict(list)
         ids = {p.pk for p in by_cccd.values()} | {p.pk for ps in by_name.values() for p in ps}
@@ -599,6 +604,22 @@ class Planner:
             "in_favour": figures["vote_in_favour"],
             "against": figures["vote_against"],
         }
+
+
+def _same_name_and_birth(pairs: list[tuple[str, date]]) -> RawSQL:
+    """Ids of the people with one of these (folded name, birth date) pairs.
+
+    A join with a VALUES list, answered by the (search_name, birth_date) index: the obvious
+    ``search_name IN (…) AND birth_date IN (…)`` is planned by PostgreSQL through the trigram
+    index of the search box, seconds per 1,000 names once the table is large.
+    """
+    table = connection.ops.quote_name(Person._meta.db_table)
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = (
+        f"SELECT p.id FROM {table} p JOIN (VALUES {values}) AS v "
+        "ON p.search_name = v.column1 AND p.birth_date = v.column2"
+    )
+    return RawSQL(sql, [x for pair in pairs for x in pair])
 
 
 def _date_key(step: Step) -> str:

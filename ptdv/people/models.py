@@ -135,6 +135,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["cell", "member_status"]),
             models.Index(fields=["full_name", "birth_date"]),
+            # "The same person" of imports: folded name and birth date. Without it PostgreSQL
+            # answers `search_name IN (…)` through the trigram index (seconds per 1,000 names).
+            models.Index(fields=["search_name", "birth_date"], name="person_same_person_idx"),
         ]
 
     def __str__(self) -> str:
