@@ -25,4 +25,6 @@ $PY benchmarks/build_province.py $DB --tracemalloc --json "$OUT/$TAG-build-trace
 $PY benchmarks/pages.py $DB --json "$OUT/$TAG-pages.json"
 $PY benchmarks/rule_evaluation.py $DB --json "$OUT/$TAG-rules.json"
 $PY benchmarks/reports.py $DB --json "$OUT/$TAG-reports.json"
+$PY benchmarks/dossier.py $DB --json "$OUT/$TAG-dossier.json"
+$PY benchmarks/imports.py $DB --kinds ho-so,nguoi --json "$OUT/$TAG-imports.json"
 echo "figures in $OUT/$TAG-*.json"
