@@ -12,8 +12,9 @@ What it does:
 1. A fresh database: with ``--db postgres`` (the default when a server answers on
    127.0.0.1:5432) the database ``ptdv_bench_import`` (``--pg-database``) is created (user
    ``postgres``, trust authentication) and dropped at the end (``--keep`` keeps it; an existing
-   one is refused unless ``--reset``, which drops it even if another run is using it); with ``--db sqlite`` a file in a temporary directory; or any
-   ``--database-url`` (empty, or ``--reset``, as in the other scripts). ``migrate`` is run.
+   one is refused unless ``--reset``, which drops it even if another run is using it); with
+   ``--db sqlite`` a file in a temporary directory; or any ``--database-url`` (empty, or
+   ``--reset``, as in the other scripts). ``migrate`` is run.
 2. A grassroots committee ("Đảng bộ xã Hòa An", in a district of a province) with ``--cells``
    (50) cells "Chi bộ thôn 01"… (codes HA-01…), and a user of the committee (role
    ``grassroots``), who imports into the committee.
@@ -26,9 +27,9 @@ What it does:
    ceremony (decision date and number, ceremony within 25 calendar days). Dates obey the import's
    rules on the reference day ``--today`` (2026-12-01). The sheet is then given the
    ``<dimension>`` element that Excel writes and the write-only mode omits (``--no-dimension``:
-   without it; openpyxl then parses the sheet once more to find its size, and the run's
-   ``total_rows`` stays 0). With ``--kinds ho-so,nguoi`` also a
-   people file (``nguoi``) of other people.
+   without it; openpyxl then parses the sheet once more to find its size, and ptdv may not
+   know the total for its progress bar). With ``--kinds ho-so,nguoi`` also a people file
+   (``nguoi``) of other people.
 4. Each phase in a fresh child process (``python benchmarks/imports.py --child …``), so that its
    memory is its own: (a) the bare pass, ``load_workbook(path, read_only=True, data_only=True)``
    and every row of the sheet with ``values_only=True`` (no Django in that process);
@@ -780,6 +781,9 @@ def summary(args, run, results: dict) -> None:
 def main() -> None:
     p = common.parser(__doc__.split("\n\n")[0])
     p.set_defaults(today=TODAY)
+    for action in p._actions:
+        if action.dest == "today":
+            action.help = f"the import's today (default {TODAY}: the file's dates are before it)"
     p.add_argument(
         "--db",
         choices=("auto", "postgres", "sqlite"),
