@@ -338,6 +338,35 @@ def max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mib() -> float:
+    """The resident set of this process now (not its peak)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def hwm_mib() -> float:
+    """The peak resident set of this process (``VmHWM``; reset by :func:`reset_hwm`)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_hwm() -> bool:
+    """Reset ``VmHWM`` to the current resident set (Linux: "5" to ``/proc/self/clear_refs``).
+
+    ``ru_maxrss`` cannot be reset and survives ``execve`` (getrusage(2)): a child started by a
+    process that built the dataset starts with the builder's peak, so the peak of the workbook
+    alone is read from ``VmHWM``."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 @contextmanager
 def section(title: str):
     print(f"\n== {title}")

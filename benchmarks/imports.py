@@ -450,28 +450,6 @@ def new_run(kind: str, organisation, user, path: Path):
 # --- the child processes -----------------------------------------------------------------------
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _hwm_mib() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _reset_hwm() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def child(args) -> dict:
     """One phase in this fresh process; returns its figures (printed as one JSON line)."""
     profiler = None
@@ -530,8 +508,8 @@ def child(args) -> dict:
 
         profiler = cProfile.Profile()
     gc.collect()
-    rss0 = _rss_mib()
-    reset = _reset_hwm()
+    rss0 = common.rss_mib()
+    reset = common.reset_hwm()
     if wrapper is not None:
         wrapper.__enter__()
     t0 = time.perf_counter()
@@ -543,7 +521,7 @@ def child(args) -> dict:
     seconds = time.perf_counter() - t0
     if wrapper is not None:
         wrapper.__exit__(None, None, None)
-    hwm = _hwm_mib()
+    hwm = common.hwm_mib()
     if profiler is not None:
         profiler.dump_stats(args.profile_out)
     return {

@@ -875,35 +875,6 @@ def measure(args, run) -> dict:
 # --- Excel -------------------------------------------------------------------------------------
 
 
-def _rss_mib() -> float:
-    """The resident set of this process now (not its peak)."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _hwm_mib() -> float:
-    """The peak resident set of this process (``VmHWM``; reset by :func:`_reset_hwm`)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _reset_hwm() -> bool:
-    """Reset ``VmHWM`` to the current resident set (Linux: "5" to ``/proc/self/clear_refs``).
-
-    ``ru_maxrss`` cannot be reset and survives ``execve`` (getrusage(2)): a child started by a
-    process that built the dataset starts with the builder's peak, so the peak of the workbook
-    alone is read from ``VmHWM``."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def excel_child(args) -> dict:
     """In this (fresh) process: one workbook written three times without tracing (median time,
     then the growth of ru_maxrss over the resident set before), then once under tracemalloc
@@ -951,8 +922,8 @@ def excel_child(args) -> dict:
             )
 
     gc.collect()
-    rss0, peak0 = _rss_mib(), common.max_rss_mib()
-    reset = _reset_hwm()
+    rss0, peak0 = common.rss_mib(), common.max_rss_mib()
+    reset = common.reset_hwm()
     samples = []
     for _ in range(3):
         with tempfile.TemporaryFile() as f:
@@ -960,7 +931,7 @@ def excel_child(args) -> dict:
             rows = write(f)
             samples.append(time.perf_counter() - t0)
             size = f.tell()
-    peak1, hwm = common.max_rss_mib(), _hwm_mib()
+    peak1, hwm = common.max_rss_mib(), common.hwm_mib()
     gc.collect()
     tracemalloc.start()
     t0 = time.perf_counter()
