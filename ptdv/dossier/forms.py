@@ -40,7 +40,7 @@ from django.utils.translation import gettext_noop
 from ptdv.org.models import Organisation, OrgKind
 from ptdv.people.models import Person
 from ptdv.people.text import fold
-from ptdv.pipeline.evaluation import build_facts, event_facts
+from ptdv.pipeline.evaluation import build_facts, event_facts, people_by_id
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.rules import rulesets
 from ptdv.rules.dossier import ADMISSION, RECOGNITION, Checklist, ChecklistItem, checklist
@@ -648,7 +648,7 @@ def _introducers(events: list[Event]) -> tuple[list[dict[str, Any]], str | None]
             union = INTRODUCER_UNIONS.get(data.get("introducer_kind", ""), "")
             if union and union not in names:
                 names.append(union)
-    people = Person.objects.select_related("cell").in_bulk(list(letters))
+    people = people_by_id(list(letters), "cell")
     out = []
     for person_id, e in letters.items():
         who = people.get(person_id)

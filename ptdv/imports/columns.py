@@ -32,8 +32,8 @@ from ptdv.people.choices import (
     Sex,
     TheoryLevel,
 )
-from ptdv.people.text import fold, normalise_name
-from ptdv.people.validators import validate_cccd
+from ptdv.people.text import fold
+from ptdv.people.validators import clean_full_name, validate_cccd
 from ptdv.rules.stages import Step
 
 
@@ -96,19 +96,13 @@ def parse_text(max_length: int) -> Callable[[Any], str]:
     return parse
 
 
-_NAME_CHARACTERS = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
-
-
 def parse_name(value: Any) -> str:
-    """A person's name in NFC ("Nguyê\u0303n" becomes "Nguyễn"), each word capitalised."""
-    name = normalise_name(str(value))
-    if not _NAME_CHARACTERS.match(name):
-        raise CellError(f"Họ và tên “{name}” có chữ số hoặc ký tự không phải chữ.")
-    if len(name.split()) < 2:
-        raise CellError(f"Cần ghi đủ họ và tên (“{name}”).")
-    if len(name) > 120:
-        raise CellError("Họ và tên dài quá 120 ký tự.")
-    return name
+    """A person's name in NFC ("Nguyê\u0303n" becomes "Nguyễn"), each word capitalised: the
+    same rule as the forms' (``people.validators.clean_full_name``)."""
+    try:
+        return clean_full_name(str(value))
+    except ValidationError as exc:
+        raise CellError(" ".join(exc.messages)) from None
 
 
 def parse_cccd(value: Any) -> str:

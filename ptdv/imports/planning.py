@@ -5,12 +5,16 @@ and writes what it planned), so the commit does exactly what the preview showed 
 changed in between. Rows are planned in chunks of :data:`CHUNK` with a few batched queries per
 chunk, so time grows linearly and memory stays flat with the file's length.
 
-Who is who (a person is never created twice):
+Who is who (a person is never created twice), as the importing user may learn it
+(``people.identity``: nothing about a person outside the user's subtree is ever shown):
 
-- A CCCD found in ptdv is that person, if the name and birth date agree; otherwise the row fails
-  (the number belongs to somebody else).
-- Without a CCCD match, the same name and birth date is that person — unless both have different
-  CCCDs (the row fails: a duplicate to check by hand) or several people match (fails too).
+- A CCCD found in the user's subtree is that person, if the name and birth date agree; otherwise
+  the row fails (the number belongs to somebody else). A CCCD registered outside the user's
+  subtree fails the row with a message that names no one (audited, and limited per user: past
+  the limit the whole file stops).
+- Without a CCCD match, the same name and birth date in the user's subtree is that person —
+  unless both have different CCCDs (the row fails: a duplicate to check by hand) or several
+  people match (fails too). People outside the user's subtree are never matched by name.
 - Two rows of the file with the same CCCD, or the same name and birth date, are one person twice:
   the later row fails.
 - A person found in ptdv must belong to a cell under the organisation imported into.
@@ -32,11 +36,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
+from ptdv.org.scope import scope_path
+from ptdv.people.identity import CccdElsewhere, Identities, ProbeLimitReached
 from ptdv.people.models import MEMBER_STATUSES, MemberStatus, Person
 from ptdv.people.text import fold
 from ptdv.people.validators import check_cccd_matches
@@ -70,6 +74,7 @@ from .columns import (
     CellError,
     Column,
 )
+from .reading import FileError
 
 CHUNK = 1000
 
@@ -178,17 +183,39 @@ class RowPlan:
 class _Known:
     """What ptdv holds about the people of one chunk."""
 
-    by_cccd: dict[str, Person]
+    by_cccd: dict[str, Person | CccdElsewhere]
     by_name: dict[tuple[str, date], list[Person]]
     #: person id -> [(candidacy, {step: date} of its effective events)]
     candidacies: dict[int, list[tuple[Candidacy, dict[Step, date]]]]
 
 
 class Planner:
-    """Plans the rows of one file for one kind, into the subtree of ``root``."""
+    """Plans the rows of one file for one kind, into the subtree of ``root``, as ``user`` (the
+    run's author when not given) may see the people already in ptdv."""
 
-    def __init__(self, kind: str, root: Organisation, today: date, run_id: int | None = None):
+    def __init__(
+        self,
+        kind: str,
+        root: Organisation,
+        today: date,
+        run_id: int | None = None,
+        user: Any = None,
+    ):
         self.kind, self.root, self.today, self.run_id = KINDS[kind], root, today, run_id
+        if user is None and run_id is not None:
+            from .models import ImportRun
+
+            user = (
+                ImportRun.objects.select_related("created_by__organisation")
+                .get(pk=run_id)
+                .created_by
+            )
+        visible = scope_path(user) if user is not None else root.path
+        self.identities = Identities(
+            user,
+            prefix=visible,
+            context=f"Nhập dữ liệu (lần nhập {run_id})" if run_id else "Nhập dữ liệu",
+        )
         subtree = Organisation.objects.filter(path__startswith=root.path)
         self.cells = list(subtree.filter(kind__in=CELL_KINDS))
         self._cells_by_id = {c.pk: c for c in self.cells}
@@ -293,14 +320,11 @@ class Planner:
             for v in rows
             if v.get("full_name") and v.get("birth_date")
         }
-        people = Person.objects.select_related("cell")
-        by_cccd = {p.cccd: p for p in people.filter(cccd__in=cccds)} if cccds else {}
-        by_name: dict[tuple[str, date], list[Person]] = defaultdict(list)
-        if pairs:
-            for p in people.filter(pk__in=_same_name_and_birth(sorted(pairs))):
-                by_name[(p.search_name, p.birth_date)].append(p)
+        by_cccd = self.identities.holders(cccds)
+        by_name = self.identities.same_name_and_birth(pairs)
         candidacies: dict[int, list[tuple[Candidacy, dict[Step, date]]]] = defaultdict(list)
-        ids = {p.pk for p in by_cccd.values()} | {p.pk for ps in by_name.values() for p in ps}
+        ids = {p.pk for p in by_cccd.values() if isinstance(p, Person)}
+        ids |= {p.pk for ps in by_name.values() for p in ps}
         if ids:
             found = {
                 c.pk: c for c in Candidacy.objects.filter(person_id__in=ids).select_related("cell")
@@ -406,6 +430,13 @@ class Planner:
         same = known.by_name.get((fold(name), birth), [])
         if cccd and cccd in known.by_cccd:
             person = known.by_cccd[cccd]
+            if isinstance(person, CccdElsewhere):
+                try:
+                    self.identities.refuse(person)
+                except ProbeLimitReached as exc:
+                    raise FileError(f"Dừng kiểm tra ở dòng {plan.row}: {exc.message}") from None
+                plan.fail("cccd", person.message)
+                return None
             if fold(person.full_name) != fold(name) or person.birth_date != birth:
                 plan.fail(
                     "cccd",
@@ -604,22 +635,6 @@ class Planner:
             "in_favour": figures["vote_in_favour"],
             "against": figures["vote_against"],
         }
-
-
-def _same_name_and_birth(pairs: list[tuple[str, date]]) -> RawSQL:
-    """Ids of the people with one of these (folded name, birth date) pairs.
-
-    A join with a VALUES list, answered by the (search_name, birth_date) index: the obvious
-    ``search_name IN (…) AND birth_date IN (…)`` is planned by PostgreSQL through the trigram
-    index of the search box, seconds per 1,000 names once the table is large.
-    """
-    table = connection.ops.quote_name(Person._meta.db_table)
-    values = ", ".join(["(%s, %s)"] * len(pairs))
-    sql = (
-        f"SELECT p.id FROM {table} p JOIN (VALUES {values}) AS v "
-        "ON p.search_name = v.column1 AND p.birth_date = v.column2"
-    )
-    return RawSQL(sql, [x for pair in pairs for x in pair])
 
 
 def _date_key(step: Step) -> str:

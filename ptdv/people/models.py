@@ -37,6 +37,10 @@ MEMBER_STATUSES = (MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL)
 
 
 class PersonQuerySet(ScopedQuerySet):
+    def current(self):
+        """Records that were not merged into another (see :class:`PersonMerge`)."""
+        return self.filter(merged_into__isnull=True)
+
     def members(self):
         """Party members now (probationary or official)."""
         return self.filter(member_status__in=MEMBER_STATUSES)
@@ -50,6 +54,14 @@ class PersonQuerySet(ScopedQuerySet):
         from .search import PersonQuery, search_people
 
         return search_people(self, PersonQuery.parse(text))
+
+
+class PersonManager(models.Manager.from_queryset(PersonQuerySet)):
+    """The people of ptdv: a record merged into another is gone from every list, search,
+    report and look-up (``Person.all_records`` still holds it, as do backups)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(merged_into__isnull=True)
 
 
 class Person(models.Model):
@@ -126,8 +138,19 @@ class Person(models.Model):
     party_left_on = models.DateField(_("ngày ra khỏi Đảng"), null=True, blank=True)
     party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Set when this record was found to be a second record of another person and merged into
+    #: it (``people.services.merge_people``); cleared when the merge is undone.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("đã hợp nhất vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonManager()
+    all_records = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("người")
@@ -180,3 +203,98 @@ class Person(models.Model):
             and self.party_official_on <= day
             and (self.party_left_on is None or self.party_left_on > day)
         )
+
+
+class PersonChange(models.Model):
+    """One change of a person's record made by a user, with its reason (append-only).
+
+    - ``correction``: identity or background fields corrected on the person page;
+      ``changes`` is ``{field: [old, new]}`` as shown to users.
+    - ``merge`` / ``unmerge``: another record of the same person merged into this one, or that
+      merge undone (``merge`` names the :class:`PersonMerge`).
+
+    The person page lists them as the record's history; the audit log has the same changes.
+    """
+
+    SCOPE = "person__cell"
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Đính chính thông tin")
+        MERGE = "merge", _("Hợp nhất hồ sơ trùng")
+        UNMERGE = "unmerge", _("Hủy hợp nhất")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("người"), on_delete=models.PROTECT, related_name="changes"
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
+    reason = models.TextField(_("lý do"))
+    merge = models.ForeignKey(
+        "PersonMerge", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người sửa"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thay đổi thông tin người")
+        verbose_name_plural = _("thay đổi thông tin người")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["person", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("PersonChange rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("PersonChange rows are never deleted")
+
+
+class PersonMerge(models.Model):
+    """Two records of one person made one: ``merged`` into ``kept``.
+
+    ``moved`` records everything the merge changed (candidacies and their attempt numbers,
+    mentor assignments, the linked account, the CCCD and membership fields taken from the
+    merged record), so that :func:`people.services.unmerge_people` can put it back.
+    """
+
+    SCOPE = "kept__cell"
+
+    kept = models.ForeignKey(
+        Person, verbose_name=_("giữ lại"), on_delete=models.PROTECT, related_name="merges"
+    )
+    merged = models.ForeignKey(
+        Person, verbose_name=_("hồ sơ trùng"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("lý do"))
+    moved = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_reason = models.TextField(blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hợp nhất hồ sơ trùng")
+        verbose_name_plural = _("hợp nhất hồ sơ trùng")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"

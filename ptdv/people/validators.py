@@ -8,11 +8,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .text import normalise_name
 
 #: Province codes of the identity number (birth registration place, 63 provinces before 2025;
 #: numbers issued later keep these codes).
@@ -49,3 +53,44 @@ def check_cccd_matches(value: str, birth_date: date | None, sex: str | None) -> 
     if birth_date is not None and century + int(value[4:6]) != birth_date.year:
         problems.append(gettext("Chữ số thứ 4–6 của số CCCD không khớp với năm sinh."))
     return problems
+
+
+# --- names ------------------------------------------------------------------------------------
+
+#: Letters (any script's, with their combining marks once in NFC) in words separated by a space,
+#: an apostrophe, a hyphen or a dot: "Nguyễn Thị Ánh", "H'Hen Niê", "Lò Văn A". No digits, no
+#: punctuation, no control or formatting characters (a right-to-left override would make a name
+#: display differently from how it sorts and is searched).
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
+#: The longest name kept (``Person.full_name``).
+MAX_NAME_LENGTH = 120
+
+
+def clean_full_name(value: str) -> str:
+    """A person's full name in NFC, single-spaced, each word capitalised; raises a
+    ``ValidationError`` (Vietnamese) for anything that is not a full name.
+
+    The one rule for names: the forms (new source, corrections) and the import use it.
+    """
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in value):
+        raise ValidationError(
+            _("Họ và tên có ký tự điều khiển hoặc ký tự ẩn: hãy gõ lại."), code="name_control"
+        )
+    name = normalise_name(value)
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            _("Họ và tên dài quá %(limit)s ký tự."),
+            code="name_length",
+            params={"limit": MAX_NAME_LENGTH},
+        )
+    if not _NAME.match(name):
+        raise ValidationError(
+            _("Họ và tên “%(name)s” có chữ số hoặc ký tự không phải chữ."),
+            code="name_characters",
+            params={"name": name},
+        )
+    if len(name.split()) < 2 or max(len(w.strip("'-.")) for w in name.split()) < 2:
+        raise ValidationError(
+            _("Cần ghi đủ họ và tên (“%(name)s”)."), code="name_incomplete", params={"name": name}
+        )
+    return name

@@ -99,8 +99,18 @@ def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> Ca
         attempt=candidacy.attempt,
         ancestors=candidacy.cell.ancestors_or_self(),
         assignments=assignments,
-        people=Person.objects.in_bulk(people_ids),
+        people=people_by_id(people_ids),
     )
+
+
+def people_by_id(ids, *related: str) -> dict[int, Person]:
+    """People by id, a record merged into another standing for the record it was merged into
+    (events are never rewritten: an introducer's letter keeps the id it was written with)."""
+    people = Person.all_records.select_related(*related)
+    found = people.in_bulk(ids)
+    kept_ids = {p.merged_into_id for p in found.values() if p.merged_into_id}
+    kept = people.in_bulk(kept_ids) if kept_ids else {}
+    return {pk: kept.get(p.merged_into_id, p) if p.merged_into_id else p for pk, p in found.items()}
 
 
 def assemble_facts(

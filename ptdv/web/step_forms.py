@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ptdv.org.models import Organisation, Place
+from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Event, MentorAssignment
 from ptdv.pipeline.services import VOTE_FIELDS
@@ -454,57 +454,6 @@ class MentorEndForm(BootstrapMixin, forms.Form):
 
 
 # --- new source, new attempt ----------------------------------------------------------------
-
-
-class SourceForm(BootstrapMixin, forms.ModelForm):
-    """A new person identified as a source, and the day the cell identified them."""
-
-    opened_on = date_field(_("Ngày xác định nguồn"))
-    note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
-
-    class Meta:
-        model = Person
-        fields = [
-            "full_name",
-            "birth_date",
-            "sex",
-            "cccd",
-            "ethnicity",
-            "religion",
-            "general_education",
-            "professional_level",
-            "occupation",
-            "sector",
-            "youth_union_member",
-            "trade_union_member",
-            "local_resident",
-            "residence",
-            "address",
-            "cell",
-        ]
-        widgets = {"birth_date": DateInput}
-
-    def __init__(self, *args, user, **kwargs):
-        initial = kwargs.setdefault("initial", {})
-        initial.setdefault("opened_on", timezone.localdate())
-        organisation = getattr(user, "organisation", None)
-        if organisation is not None and organisation.is_cell:
-            initial.setdefault("cell", organisation.pk)
-        super().__init__(*args, **kwargs)
-        self.fields["birth_date"].input_formats = DATE_FORMATS
-        self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
-        self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
-        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
-        self.style()
-
-    def clean_birth_date(self):
-        value = self.cleaned_data.get("birth_date")
-        if value is not None and not date(1900, 1, 1) <= value <= timezone.localdate():
-            raise forms.ValidationError(_("Ngày sinh không hợp lệ."))
-        return value
-
-    def clean_opened_on(self):
-        return not_in_future(self.cleaned_data.get("opened_on"))
 
 
 class OpenCandidacyForm(BootstrapMixin, forms.Form):

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
-from ptdv.people.models import Person
-from ptdv.pipeline.evaluation import build_facts, event_facts, working_calendar
+from ptdv.pipeline.evaluation import build_facts, event_facts, people_by_id, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
@@ -135,7 +134,7 @@ def candidacy_detail(request, pk: int):
     voided = {e.voids_id for e in events if e.voids_id}
     seq_of = {e.id: e.seq for e in events}
     correctable = correctable_ids(state) if request.user.can_write else set()
-    people = Person.objects.in_bulk(
+    people = people_by_id(
         {e.data["introducer_id"] for e in events if (e.data or {}).get("introducer_id")}
     )
     cells = Organisation.objects.in_bulk(

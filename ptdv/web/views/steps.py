@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -43,13 +43,13 @@ from ptdv.rules.stages import (
     Step,
     derive,
 )
+from ptdv.web.person_forms import SourceForm
 from ptdv.web.step_forms import (
     STEP_FORMS,
     CorrectionForm,
     MentorAssignForm,
     MentorEndForm,
     OpenCandidacyForm,
-    SourceForm,
 )
 from ptdv.web.views.candidacy import correctable_ids, describe_event, next_step_choices
 
@@ -397,6 +397,9 @@ def mentor_end(request, pk: int):
 
 @login_required
 def source_new(request):
+    """A new person and their first candidacy. Before writing, the form looks for the person in
+    the user's subtree (same CCCD, same name and birth date, same name, birth year and cell) and
+    lists them with links; a CCCD held outside the subtree is refused without naming anyone."""
     if not request.user.can_write:
         raise PermissionDenied
     if request.method == "POST":
@@ -413,6 +416,11 @@ def source_new(request):
             except StepRefused as exc:
                 form.instance.pk = None
                 _refuse(form, exc)
+            except IntegrityError:
+                # Two people entered the same CCCD at once: the later one is told as if the
+                # first had been there before (nothing of theirs was written).
+                form.instance.pk = None
+                form.integrity_error()
             else:
                 return _done(
                     request,
@@ -427,6 +435,8 @@ def source_new(request):
         "action": reverse("source_new"),
         "submit_label": _("Thêm nguồn và mở hồ sơ"),
         "can_check": False,
+        "duplicates": form.duplicates,
+        "cccd_holder": form.cccd_holder,
     }
     return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
 

@@ -1,0 +1,294 @@
+"""Forms that write a person's identity: the checks every such form shares, the correction
+form of the person page, and the merge of two records of one person.
+
+:class:`IdentityChecks` is what "Thêm nguồn" and the correction form have in common, written
+once: the name through ``people.validators.clean_full_name`` (the import's rule too), the CCCD's
+uniqueness and the likely duplicates through ``people.identity`` (so the messages say nothing of
+people outside the user's subtree), and the CCCD against the sex and year of birth.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ptdv.org.models import Organisation, Place
+from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
+from ptdv.people.models import Person
+from ptdv.people.validators import MAX_NAME_LENGTH, check_cccd_matches, clean_full_name
+
+from .step_forms import DATE_FORMATS, BootstrapMixin, DateInput, date_field, not_in_future
+
+#: The earliest birth date ptdv accepts.
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class IdentityChecks:
+    """Name, birth date, CCCD and duplicates, checked as ``user`` may learn of them.
+
+    - ``duplicates``: people of the user's subtree who may be the one entered (same CCCD; same
+      name and birth date; same name, birth year and cell). A same CCCD refuses; the others ask
+      for ``confirm_new`` before writing.
+    - ``cccd_holder``: the visible person holding the CCCD typed, for a link.
+    """
+
+    user = None
+    #: Where the form is, for the audit of a CCCD registered elsewhere.
+    identity_context = ""
+    #: The record being corrected (not a duplicate of itself).
+    exclude_pk: int | None = None
+    asks_for_duplicates = True
+
+    def init_identity(self) -> None:
+        self.duplicates: list[Duplicate] = []
+        self.cccd_holder: Person | None = None
+        self.identities = Identities(self.user, context=self.identity_context)
+        # The name's one rule (length and characters included) is ``clean_full_name``: the
+        # field's own length and NUL validators would answer first, in other words.
+        name = self.fields["full_name"]
+        name.max_length, name.validators = None, []
+        name.widget.attrs["maxlength"] = MAX_NAME_LENGTH
+        if self.asks_for_duplicates:
+            self.fields["confirm_new"] = forms.BooleanField(
+                label=gettext_lazy("Tôi đã xem các hồ sơ trên: đây là một người khác"),
+                required=False,
+            )
+
+    def clean_full_name(self):
+        value = self.cleaned_data.get("full_name") or ""
+        return clean_full_name(value)
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value is not None and not EARLIEST_BIRTH <= value <= timezone.localdate():
+            raise forms.ValidationError(_("Ngày sinh không hợp lệ."))
+        return value
+
+    def validate_unique(self):
+        """The CCCD's uniqueness is checked by :meth:`check_identity` (what the message may
+        say depends on who asks); the model's stock message would name nobody and help nobody."""
+        exclude = self._get_validation_exclusions() | {"cccd"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+
+    def check_identity(self, cd: dict, cell=None) -> None:
+        cccd = cd.get("cccd") or None
+        if self.errors:
+            return
+        if cccd and check_cccd_matches(cccd, cd.get("birth_date"), cd.get("sex")):
+            return  # the model's own check says what is wrong with the number
+        if cccd:
+            holder = self.identities.holders([cccd], exclude=self.exclude_pk).get(cccd)
+            if isinstance(holder, CccdElsewhere):
+                try:
+                    self.add_error("cccd", self.identities.refuse(holder).message)
+                except ProbeLimitReached as exc:
+                    self.add_error("cccd", exc.message)
+                return
+            if holder is not None:
+                self.cccd_holder = holder
+                self.add_error(
+                    "cccd",
+                    _("Số CCCD này đã có trong ptdv: %(name)s, sinh %(birth)s, %(cell)s.")
+                    % {
+                        "name": holder.full_name,
+                        "birth": f"{holder.birth_date:%d/%m/%Y}",
+                        "cell": holder.cell.name,
+                    },
+                )
+                return
+        if not self.asks_for_duplicates or not cd.get("full_name") or not cd.get("birth_date"):
+            return
+        self.duplicates = self.identities.likely_duplicates(
+            cd["full_name"], cd["birth_date"], cell=cell, exclude=self.exclude_pk
+        )
+        if self.duplicates and not cd.get("confirm_new"):
+            self.add_error(
+                None,
+                _(
+                    "Có thể người này đã có trong ptdv (xem danh sách bên dưới). Nếu đúng là "
+                    "người đó, hãy mở trang của họ thay vì thêm mới; nếu là một người khác, đánh "
+                    "dấu “Tôi đã xem các hồ sơ trên: đây là một người khác” rồi gửi lại."
+                ),
+            )
+
+    def integrity_error(self) -> None:
+        """A concurrent write took the CCCD between the check and the save: say so as the
+        check would have."""
+        cd = self.cleaned_data
+        self.check_identity(cd, cd.get("cell"))
+        if not self.errors:
+            self.add_error("cccd", _("Số CCCD này vừa được ghi cho một người khác."))
+
+
+class SourceForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
+    """A new person identified as a source, and the day the cell identified them."""
+
+    identity_context = "Thêm nguồn"
+    opened_on = date_field(gettext_lazy("Ngày xác định nguồn"))
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name",
+            "birth_date",
+            "sex",
+            "cccd",
+            "ethnicity",
+            "religion",
+            "general_education",
+            "professional_level",
+            "occupation",
+            "sector",
+            "youth_union_member",
+            "trade_union_member",
+            "local_resident",
+            "residence",
+            "address",
+            "cell",
+        ]
+        widgets = {"birth_date": DateInput}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("opened_on", timezone.localdate())
+        organisation = getattr(user, "organisation", None)
+        if organisation is not None and organisation.is_cell:
+            initial.setdefault("cell", organisation.pk)
+        super().__init__(*args, **kwargs)
+        self.init_identity()
+        self.fields["birth_date"].input_formats = DATE_FORMATS
+        self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
+        self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
+        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
+        self.style()
+
+    def clean_opened_on(self):
+        return not_in_future(self.cleaned_data.get("opened_on"))
+
+    def clean(self):
+        cd = super().clean()
+        self.check_identity(cd, cd.get("cell"))
+        return cd
+
+
+class PersonCorrectionForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
+    """The identity and background fields of a person, corrected with a reason."""
+
+    identity_context = "Đính chính thông tin người"
+    asks_for_duplicates = False
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do đính chính"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Ví dụ: sai chính tả theo giấy khai sinh; theo CCCD mới cấp."),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name",
+            "birth_date",
+            "sex",
+            "cccd",
+            "ethnicity",
+            "religion",
+            "general_education",
+            "professional_level",
+            "theory_level",
+            "occupation",
+            "sector",
+            "youth_union_member",
+            "trade_union_member",
+            "local_resident",
+            "residence",
+            "address",
+        ]
+        widgets = {"birth_date": DateInput}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.exclude_pk = self.instance.pk
+        self.init_identity()
+        self.fields["birth_date"].input_formats = DATE_FORMATS
+        self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
+        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
+        self.style()
+
+    def clean_reason(self):
+        reason = " ".join((self.cleaned_data.get("reason") or "").split())
+        if not reason:
+            raise forms.ValidationError(_("Cần ghi lý do đính chính."))
+        return reason
+
+    def clean(self):
+        cd = super().clean()
+        self.check_identity(cd)
+        return cd
+
+    def corrections(self) -> dict:
+        """The fields that differ from the record, as ``people.services.correct_person`` takes."""
+        return {
+            name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields
+        }
+
+
+class MergeForm(BootstrapMixin, forms.Form):
+    """Which record of the same person to merge into this one, and why."""
+
+    other = forms.ModelChoiceField(
+        label=gettext_lazy("Hồ sơ trùng (sẽ hợp nhất vào hồ sơ này)"),
+        queryset=Person.objects.none(),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do hợp nhất"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = candidates
+        self.fields["other"].label_from_instance = _describe
+        self.style()
+
+    def clean_reason(self):
+        reason = " ".join((self.cleaned_data.get("reason") or "").split())
+        if not reason:
+            raise forms.ValidationError(_("Cần ghi lý do hợp nhất."))
+        return reason
+
+
+def _describe(person: Person) -> str:
+    parts = [person.full_name, f"{person.birth_date:%d/%m/%Y}", person.cell.name]
+    if person.cccd:
+        parts.append(f"CCCD {person.cccd}")
+    parts.append(person.get_member_status_display())
+    return " · ".join(parts)
+
+
+class UnmergeForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do hủy hợp nhất"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean_reason(self):
+        reason = " ".join((self.cleaned_data.get("reason") or "").split())
+        if not reason:
+            raise forms.ValidationError(_("Cần ghi lý do hủy hợp nhất."))
+        return reason
