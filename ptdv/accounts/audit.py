@@ -40,7 +40,12 @@ def org_path_of(instance) -> str | None:
 
 
 def _additional_data(self):
-    return {"org_path": org_path_of(self)}
+    data = {"org_path": org_path_of(self)}
+    # A change made with a reason (a person's correction or merge) keeps it in its entry.
+    reason = getattr(self, "_change_reason", None)
+    if reason:
+        data["reason"] = reason
+    return data
 
 
 def register_models() -> None:
