@@ -30,6 +30,8 @@ class MemberStatus(models.TextChoices):
     PROBATIONARY = "probationary", _("Đảng viên dự bị")
     OFFICIAL = "official", _("Đảng viên chính thức")
     LEFT = "left", _("Đã ra khỏi Đảng")
+    #: Still a party member, now in an organisation outside the installation (members.services).
+    TRANSFERRED_OUT = "transferred_out", _("Đã chuyển sinh hoạt đảng đi")
 
 
 #: A party member now (a new candidacy is opened only for somebody who is not).
