@@ -8,6 +8,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "treebeard",
     "auditlog",
     "axes",
+    "csp",
     "django_htmx",
     "django_filters",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "ptdv.org",
     "ptdv.people",
     "ptdv.pipeline",
+    "ptdv.members",
     "ptdv.reports",
     "ptdv.backup",
     "ptdv.dossier",
@@ -69,13 +72,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching and get no Content-Security-Policy.
+    "ptdv.web.middleware.PrivateResponseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the session, the user or the database with the request's input.
+    "ptdv.web.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ptdv.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes asks.
@@ -118,15 +127,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Passwords: Argon2id with RFC 9106's parameters, at most PTDV_PASSWORD_HASH_CONCURRENCY hashes
+# at a time per process, waiting at most PTDV_PASSWORD_HASH_WAIT_SECONDS for a turn, then "server
+# busy" (ptdv/accounts/hashers.py). PBKDF2 only reads hashes made before Argon2.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "ptdv.accounts.hashers.Argon2PasswordHasher",
+    "ptdv.accounts.hashers.PBKDF2PasswordHasher",
 ]
+PTDV_PASSWORD_HASH_CONCURRENCY = env.int("PTDV_PASSWORD_HASH_CONCURRENCY", default=2)
+PTDV_PASSWORD_HASH_WAIT_SECONDS = env.float("PTDV_PASSWORD_HASH_WAIT_SECONDS", default=10.0)
+PTDV_PASSWORD_MIN_LENGTH = env.int("PTDV_PASSWORD_MIN_LENGTH", default=12)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "ptdv.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "ptdv.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "ptdv.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "ptdv.accounts.passwords.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -136,12 +151,74 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after 5 failures for 15 minutes.
+# Login throttling (django-axes, ptdv/accounts/throttling.py): 5 failures of one username from
+# one address, or 20 failures from one address whatever the usernames, lock that pair or that
+# address out for 15 minutes. Attempts while locked out are not recorded (the lock ends 15
+# minutes after the last counted failure, and the records stay bounded).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+PTDV_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("PTDV_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "ptdv.accounts.throttling.LoginThrottleHandler"
+AXES_USERNAME_CALLABLE = "ptdv.accounts.throttling.client_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ptdv.accounts.throttling.lockout_response"
+
+# Sessions end after PTDV_SESSION_IDLE_MINUTES without a request and PTDV_SESSION_MAX_HOURS after
+# the login (ptdv/accounts/middleware.py), and when the browser closes.
+PTDV_SESSION_IDLE_MINUTES = env.int("PTDV_SESSION_IDLE_MINUTES", default=30)
+PTDV_SESSION_MAX_HOURS = env.int("PTDV_SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = PTDV_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Request guard (ptdv/web/middleware.py): control characters anywhere, and query parameters
+# longer than this, are refused with a 400 page.
+PTDV_MAX_QUERY_PARAM_LENGTH = env.int("PTDV_MAX_QUERY_PARAM_LENGTH", default=1000)
+
+# Response headers, in every profile. Scripts only from the site itself (no inline script, no
+# eval); styles may be inline, because the reports' charts are SVG with their own <style> and a
+# few Bootstrap components (progress bars) size themselves with style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PTDV_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -189,9 +266,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
     SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "DENY"
     if env.bool("SECURE_HSTS_PRELOAD", default=False) is False:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 

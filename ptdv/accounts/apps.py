@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import audit
+        from .middleware import start_session
 
         audit.register_models()
+        user_logged_in.connect(start_session, dispatch_uid="ptdv.accounts.start_session")

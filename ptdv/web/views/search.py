@@ -1,25 +1,123 @@
-"""Search across people in the user's scope: by name (diacritics and case ignored) or by CCCD."""
+"""Search across people in the user's scope: by name (diacritics and case ignored) or by CCCD.
+
+A CCCD never travels in an address. Addresses end up in the server's and the proxy's access
+logs, the browser's history and the ``Referer`` header, and a CCCD is personal data:
+
+- The search boxes (the page's and the navigation bar's) POST, with the CSRF token.
+- A name is answered with a redirect to ``/tim-kiem/?q=<name>`` (303), so a search by name can
+  still be bookmarked and shared; htmx's live search gets the results at once with
+  ``HX-Push-Url`` set to that address.
+- Text holding digits (a CCCD or its first digits) is kept in the session under a random token and
+  answered the same way with ``/tim-kiem/?t=<token>``: the results and their pages are reached by
+  the token alone, which means nothing outside the user's session. The session keeps the last
+  :data:`KEPT_QUERIES` such searches; an older or foreign token says the search has expired.
+- ``/tim-kiem/?q=<digits>`` (typed by hand, an old bookmark) is not searched: the page asks for
+  the number in the box instead.
+- The page's title, which browsers keep in their history, names a CCCD search without the number.
+"""
 
 from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import push_url
 
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
 
 PER_PAGE = 50
+#: The session key of the searches by number, ``{token: text}``, oldest first.
+SESSION_KEY = "ptdv_search_by_number"
+#: How many searches by number a session keeps.
+KEPT_QUERIES = 20
+TOKEN_PARAM = "t"
+
+
+def holds_number(query: PersonQuery) -> bool:
+    """Whether the query holds digits (a CCCD or its beginning): never put in an address."""
+    return bool(query.cccd)
+
+
+def remember(request, text: str) -> str:
+    """The token under which the session keeps ``text`` (the same token for the same text)."""
+    kept: dict[str, str] = dict(request.session.get(SESSION_KEY, {}))
+    for token, kept_text in kept.items():
+        if kept_text == text:
+            return token
+    token = secrets.token_urlsafe(9)
+    kept[token] = text
+    while len(kept) > KEPT_QUERIES:
+        kept.pop(next(iter(kept)))
+    request.session[SESSION_KEY] = kept
+    return token
+
+
+def recall(request, token: str) -> str | None:
+    kept = request.session.get(SESSION_KEY, {})
+    return kept.get(token) if isinstance(kept, dict) else None
+
+
+def address_of(request, query: PersonQuery) -> tuple[str, dict[str, str]]:
+    """The search page's address for ``query`` and its parameters (before ``page``)."""
+    if query.is_empty:
+        params = {}
+    elif holds_number(query):
+        params = {TOKEN_PARAM: remember(request, query.text)}
+    else:
+        params = {"q": query.text}
+    url = reverse("search")
+    return (f"{url}?{urlencode(params)}" if params else url), params
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("q")
 def search(request):
-    query = PersonQuery.parse(request.GET.get("q"))
+    notice = ""
+    if request.method == "POST":
+        query = PersonQuery.parse(request.POST.get("q"))
+        url, params = address_of(request, query)
+        if not request.htmx:
+            return HttpResponseRedirect(url, status=303)
+        # Live search: the results now, and the address (without any number) in the bar.
+        response = results(request, query, params, partial=True)
+        return push_url(response, url)
+    token = request.GET.get(TOKEN_PARAM)
+    if token is not None:
+        text = recall(request, token)
+        query = PersonQuery.parse(text)
+        params = {TOKEN_PARAM: token}
+        if text is None:
+            notice = _(
+                "Kết quả tìm kiếm này không còn (phiên làm việc đã kết thúc hoặc đã tìm quá nhiều "
+                "lần). Hãy nhập lại họ tên hoặc số CCCD."
+            )
+    else:
+        query = PersonQuery.parse(request.GET.get("q"))
+        params = {"q": query.text}
+        if holds_number(query):
+            query, params = PersonQuery.parse(""), {}
+            notice = _(
+                "Để giữ kín số CCCD, số không được đưa vào địa chỉ trang. Hãy gõ số vào ô tìm kiếm "
+                "dưới đây."
+            )
+    partial = request.htmx and not request.htmx.history_restore_request
+    return results(request, query, params, partial=partial, notice=notice)
+
+
+def results(request, query: PersonQuery, params: dict[str, str], *, partial, notice=""):
     page = None
     if query.is_searchable:
         visible_candidacies = Candidacy.objects.visible_to(request.user).order_by("-attempt")
@@ -37,10 +135,14 @@ def search(request):
     context = {
         "q": query.text,
         "query": query,
+        "by_number": holds_number(query),
         "page": page,
+        "page_query": urlencode(params),
+        # Where the language switch comes back to: never an address holding a number.
+        "page_address": reverse("search") + (f"?{urlencode(params)}" if params else ""),
+        "notice": notice,
         "min_digits": MIN_CCCD_DIGITS,
     }
-    partial = request.htmx and not request.htmx.history_restore_request
     template = "web/search/_results.html" if partial else "web/search/search.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))

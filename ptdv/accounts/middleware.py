@@ -1,0 +1,141 @@
+"""Sessions that end: after ``PTDV_SESSION_IDLE_MINUTES`` without a request, and in any case
+``PTDV_SESSION_MAX_HOURS`` after the login.
+
+The session keeps two times (seconds since the epoch): when the user logged in, and when they
+were last seen. The last-seen time is written at most once a minute (:data:`ACTIVITY_STEP`), so
+a user clicking around does not rewrite the session row on every request; the idle time is
+therefore measured to the minute. When either limit is passed, the next request logs the user
+out and sends them to the login page with a message saying why, and with ``next`` pointing back
+to the page they were on. An htmx request gets ``HX-Redirect`` instead (htmx then loads the login
+page as a whole page; a redirect would put the login page inside the fragment), and so does an
+htmx request that ``login_required`` turned away because there was no session at all.
+
+A small middleware rather than a library: django-session-security needs its own inline script
+(against the Content-Security-Policy) and only knows idleness; django-auto-logout knows both
+limits but is unmaintained since 2022, writes the session on every request and knows nothing of
+htmx.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+#: Session keys: when the user logged in, when they were last seen (seconds since the epoch).
+STARTED = "_ptdv_started"
+SEEN = "_ptdv_seen"
+#: The last-seen time is rewritten only when it is older than this (seconds).
+ACTIVITY_STEP = 60
+
+
+def idle_seconds() -> int:
+    return int(settings.PTDV_SESSION_IDLE_MINUTES) * 60
+
+
+def lifetime_seconds() -> int:
+    return int(settings.PTDV_SESSION_MAX_HOURS) * 3600
+
+
+def start_session(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the session's clock starts at the login."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[STARTED] = now
+        request.session[SEEN] = now
+
+
+def expiry_message(session, now: float) -> str | None:
+    """Why the session has ended, or ``None`` while it is valid."""
+    started, seen = session.get(STARTED), session.get(SEEN)
+    if started is None or seen is None:
+        return None
+    if now - started > lifetime_seconds():
+        hours = int(settings.PTDV_SESSION_MAX_HOURS)
+        return _(
+            "Phiên làm việc đã hết hạn: đã quá %(hours)d giờ kể từ khi đăng nhập. "
+            "Vui lòng đăng nhập lại."
+        ) % {"hours": hours}
+    if now - seen > idle_seconds():
+        minutes = int(settings.PTDV_SESSION_IDLE_MINUTES)
+        return _(
+            "Phiên làm việc đã hết hạn vì quá %(minutes)d phút không thao tác. "
+            "Vui lòng đăng nhập lại."
+        ) % {"minutes": minutes}
+    return None
+
+
+class SessionTimeoutMiddleware:
+    """After ``AuthenticationMiddleware``, ``MessageMiddleware`` and ``HtmxMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            session = request.session
+            now = time.time()
+            message = expiry_message(session, now)
+            if message is not None:
+                back_to = page_url(request)
+                logout(request)
+                messages.warning(request, message)
+                return to_login(request, back_to)
+            if STARTED not in session or SEEN not in session:
+                # A session from before these limits: its clock starts now.
+                session[STARTED] = session.get(STARTED, int(now))
+                session[SEEN] = int(now)
+            elif now - session[SEEN] >= ACTIVITY_STEP:
+                session[SEEN] = int(now)
+        response = self.get_response(request)
+        if is_htmx(request) and is_login_redirect(response):
+            return to_login(request, page_url(request))
+        return response
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def is_login_redirect(response) -> bool:
+    if response.status_code not in (301, 302, 303, 307, 308) or "Location" not in response:
+        return False
+    return urlsplit(response["Location"]).path == urlsplit(resolve_url(settings.LOGIN_URL)).path
+
+
+def page_url(request) -> str | None:
+    """The page to come back to after logging in again: the page itself for a plain GET, the
+    page holding the fragment for htmx (``HX-Current-URL``), the page the form was on for a
+    POST (``Referer``); only on this site."""
+    if is_htmx(request):
+        candidate = request.headers.get("HX-Current-URL", "")
+    elif request.method == "GET":
+        return request.get_full_path()
+    else:
+        candidate = request.headers.get("Referer", "")
+    if not candidate or not url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(candidate)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def to_login(request, back_to: str | None):
+    login_url = resolve_url(settings.LOGIN_URL)
+    if back_to and urlsplit(back_to).path != urlsplit(login_url).path:
+        url = redirect_to_login(back_to, login_url)["Location"]
+    else:
+        url = login_url
+    if is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)

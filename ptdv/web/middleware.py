@@ -1,0 +1,162 @@
+"""Request guards and response headers that every page shares.
+
+:class:`RequestGuardMiddleware` (early: before anything reads the session or the database)
+    refuses with a 400 page in Vietnamese, naming the parameter, a request whose path, query
+    parameters, form fields (names and values; for an upload the files' field names, never their
+    content) or cookies hold a C0 control character other than tab, line feed
+    and carriage return (browsers send a textarea's line breaks as CR LF), or whose query
+    parameter (name or value) is longer than ``PTDV_MAX_QUERY_PARAM_LENGTH`` characters.
+    PostgreSQL refuses NUL in text, so such a value reaching a query was a 500 on any page that
+    filters by a parameter (``/tim-kiem/?q=%00``), and a quoted cookie can carry one too
+    (``sessionid="…\\000"``).
+
+:class:`PrivateResponseMiddleware` (after WhiteNoise, so static files keep their caching)
+    - ``Cache-Control: no-store`` (with ``private, no-cache, must-revalidate, max-age=0``,
+      ``Expires``) and ``Pragma: no-cache`` on every response Django renders: pages, htmx
+      fragments, exports and downloads all carry personal data to signed-in users, and the few
+      anonymous pages (login, errors) gain nothing from a cache;
+    - ``Permissions-Policy`` from ``PTDV_PERMISSIONS_POLICY`` (every powerful browser feature
+      denied: the site uses none);
+    - :class:`~ptdv.accounts.hashers.PasswordHashingBusy` raised by a view (a password checked
+      or set while every hashing permit stayed taken) becomes a 503 page with ``Retry-After``,
+      never a 500. The login page shows it inside its form instead.
+
+The Content-Security-Policy is django-csp's (``CONTENT_SECURITY_POLICY`` in settings);
+``Referrer-Policy``, ``X-Content-Type-Options`` and ``Cross-Origin-Opener-Policy`` come from
+Django's ``SecurityMiddleware``, ``X-Frame-Options`` from its clickjacking middleware.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ptdv.accounts.hashers import PasswordHashingBusy
+from ptdv.accounts.views import BUSY_RETRY_AFTER
+
+#: C0 control characters but tab (\x09), line feed (\x0a) and carriage return (\x0d).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: How much of a parameter's name the 400 page quotes.
+SHOWN_NAME_LENGTH = 40
+#: Methods whose form body is checked.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def shown_name(name: str) -> str:
+    """A parameter's name as the 400 page quotes it: control characters written as ``\\x00``."""
+    visible = CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    if len(visible) > SHOWN_NAME_LENGTH:
+        visible = visible[:SHOWN_NAME_LENGTH] + "…"
+    return visible
+
+
+def input_problem(request) -> str | None:
+    """What is wrong with the request's input, in Vietnamese, or ``None``."""
+    if CONTROL_CHARACTERS.search(request.path):
+        return _("Địa chỉ trang chứa ký tự không hợp lệ (ký tự điều khiển).")
+    limit = int(settings.PTDV_MAX_QUERY_PARAM_LENGTH)
+    for name, values in request.GET.lists():
+        for text in (name, *values):
+            if CONTROL_CHARACTERS.search(text):
+                return _(
+                    "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự điều khiển) ở tham số "
+                    "“%(name)s” của địa chỉ trang."
+                ) % {"name": shown_name(name)}
+            if len(text) > limit:
+                return _("Tham số “%(name)s” của địa chỉ trang dài quá %(limit)s ký tự.") % {
+                    "name": shown_name(name),
+                    "limit": number_format(limit, force_grouping=True),
+                }
+    for name, value in request.COOKIES.items():
+        if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+            return _(
+                "Cookie “%(name)s” của trình duyệt chứa ký tự không hợp lệ. Hãy xóa cookie của "
+                "trang này rồi tải lại."
+            ) % {"name": shown_name(name)}
+    if request.method in BODY_METHODS:
+        # Form fields only: an upload's content is the file's business, not text to scan.
+        for name, values in request.POST.lists():
+            if any(CONTROL_CHARACTERS.search(text) for text in (name, *values)):
+                return _(
+                    "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự điều khiển) ở trường "
+                    "“%(name)s”. Hãy quay lại, xóa ký tự đó (thường do dán từ văn bản khác) "
+                    "rồi gửi lại."
+                ) % {"name": shown_name(name)}
+        # Uploaded files: their field names (Django's parser already strips non-printable
+        # characters from the files' names).
+        for name in request.FILES:
+            if CONTROL_CHARACTERS.search(name):
+                return _(
+                    "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự điều khiển) ở trường "
+                    "“%(name)s”."
+                ) % {"name": shown_name(name)}
+    return None
+
+
+class RequestGuardMiddleware:
+    """After ``LocaleMiddleware`` (the page is in the user's language), before any middleware
+    that reads the session or the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = input_problem(request)
+        if problem is not None:
+            # The page reads neither the user nor the session: a bad cookie must not reach them.
+            return render(
+                request,
+                "web/errors/error.html",
+                {
+                    "title": _("Dữ liệu gửi lên không hợp lệ"),
+                    "message": problem,
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+
+def permissions_policy() -> str:
+    return ", ".join(
+        f"{feature}=({' '.join(allowed)})"
+        for feature, allowed in settings.PTDV_PERMISSIONS_POLICY.items()
+    )
+
+
+class PrivateResponseMiddleware:
+    """After WhiteNoise: what WhiteNoise serves (static files) never gets here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.static_prefix):
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"
+        response.setdefault("Permissions-Policy", permissions_policy())
+        return response
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, PasswordHashingBusy):
+            return None
+        response = render(
+            request,
+            "web/errors/error.html",
+            {
+                "title": _("Máy chủ đang bận"),
+                "message": _(
+                    "Máy chủ đang bận xử lý nhiều lượt đăng nhập cùng lúc. Vui lòng thử lại "
+                    "sau ít giây."
+                ),
+            },
+            status=503,
+        )
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
