@@ -71,7 +71,24 @@ def _start_worker() -> subprocess.Popen:
 
 
 def worker(args: list[str]) -> None:
-    """django-tasks' database worker: takes queued tasks (imports) from the database."""
+    """django-tasks' database worker: takes queued tasks (imports) from the database.
+
+    First it sweeps the runs whose worker died (no heartbeat: marked failed, their task records
+    too; docs/imports.md), then it sweeps again every minute from a thread, while it works —
+    in the process that runs the tasks, not in the autoreloader's parent."""
+    import django
+    from django.conf import settings
+    from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+
+    django.setup()
+    reloads = "--batch" not in args and (
+        "--reload" in args or ("--no-reload" not in args and settings.DEBUG)
+    )
+    if not reloads or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+        from ptdv.imports.liveness import Sweeper
+
+        Sweeper.run_once()
+        Sweeper().start()
     _django(["db_worker", "--queue-name", "*", *args])
 
 

@@ -1,9 +1,15 @@
 """An import run: one uploaded file, its preview, and its commit.
 
 The file is kept (media ``imports/``) until the run is committed or cancelled, so a background
-worker can read it and the commit plans it again. A run moves ``queued → previewing → previewed → committing →
-committed``, or to ``failed`` (file unreadable, rows failing at commit, an error); ``cancelled``
-by its user. Problems of the preview are rows of :class:`ImportProblem`, listed page by page.
+worker can read it and the commit plans it again. A run moves ``queued → previewing → previewed →
+committing → committed``, or to ``failed`` (file unreadable or past a cap, rows failing at
+commit, an error, its worker dead); ``cancelled`` by its user. Problems of the preview are rows
+of :class:`ImportProblem`, listed page by page.
+
+A worker takes a run by a conditional ``UPDATE`` that sets :attr:`ImportRun.claim` (its token)
+where it is empty, so two workers never work on one run; while it works it touches a heartbeat
+file beside the upload (``ptdv.imports.liveness``), which the sweep reads to tell a dead worker
+from a slow one.
 """
 
 from __future__ import annotations
@@ -35,8 +41,6 @@ class Status(models.TextChoices):
 
 #: States in which a background task is (or should be) working on the run.
 BUSY = frozenset({Status.QUEUED, Status.PREVIEWING, Status.COMMITTING})
-#: Progress is saved every 1,000 rows (a few seconds): this long without any means no worker.
-STALLED_AFTER = timedelta(minutes=15)
 
 
 class ImportRun(models.Model):
@@ -80,6 +84,9 @@ class ImportRun(models.Model):
     previewed_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    #: The token of the worker working on the run (host, process, task), empty when none is:
+    #: taken with a conditional UPDATE, so one worker only works on a run.
+    claim = models.CharField(max_length=100, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
 
@@ -105,22 +112,43 @@ class ImportRun(models.Model):
 
     @property
     def stalled(self) -> bool:
-        """Busy, but no progress for :data:`STALLED_AFTER` (the worker was stopped or killed:
-        a commit's transaction was then rolled back). Such a run may be cancelled."""
-        if self.status not in (Status.PREVIEWING, Status.COMMITTING):
+        """Taken by a worker that shows no sign of life (no heartbeat, no progress) for
+        ``PTDV_IMPORT_STALE_SECONDS``: it was stopped or killed (a commit's transaction was then
+        rolled back). The sweep (``liveness``) marks such a run failed."""
+        from .limits import current
+
+        if self.status not in (Status.PREVIEWING, Status.COMMITTING) or not self.claim:
             return False
+        stale = timedelta(seconds=current().stale_seconds)
+        return timezone.now() - self.last_sign_of_life() > stale
+
+    def last_sign_of_life(self) -> datetime:
+        """The later of the run's last save and its worker's last heartbeat."""
         last = self.updated_at
-        path = self.progress_path
-        if self.status == Status.COMMITTING and path is not None and path.exists():
-            with contextlib.suppress(OSError):
+        path = self.heartbeat_path
+        if path is not None:
+            with contextlib.suppress(OSError):  # no heartbeat yet, or the run is over
                 last = max(last, datetime.fromtimestamp(path.stat().st_mtime, tz=UTC))
-        return timezone.now() - last > STALLED_AFTER
+        return last
+
+    def _beside_upload(self, suffix: str) -> Path | None:
+        if not self.file:
+            return None
+        upload = Path(self.file.path)
+        return upload.with_name(upload.name + suffix)
+
+    @property
+    def heartbeat_path(self) -> Path | None:
+        """Touched every ``PTDV_IMPORT_HEARTBEAT_SECONDS`` by the worker working on the run, from a
+        thread of its own: a file, because the commit's transaction would hide (and on SQLite
+        lock) a column of the run's row."""
+        return self._beside_upload(".heartbeat")
 
     @property
     def progress_path(self) -> Path | None:
         """Where the commit writes the row it reached: its transaction hides the run's row from
         other connections (and on SQLite locks it), a file beside the upload does not."""
-        return Path(self.file.path).with_suffix(".progress") if self.file else None
+        return self._beside_upload(".progress")
 
     def read_progress(self) -> None:
         """While committing, take ``done_rows`` from the commit's progress file."""

@@ -10,11 +10,19 @@
   file twice creates nothing new.
 - The audit log gets one entry per person or candidacy created and per person updated (written
   in bulk, with the run's number), besides the run's own entries.
+
+Both stop at the caps of ``limits`` with the cap's message and nothing written: the whole file
+is inspected first (:meth:`Reader.inspect`), rows, columns and cells are checked again while
+reading, the preview stops planning once it has found ``PTDV_IMPORT_MAX_PROBLEMS`` problems (it
+lists them), and each run has ``PTDV_IMPORT_MAX_SECONDS``. Every write to the run's row names the
+worker's claim (``liveness``): a run swept as dead (or cancelled) meanwhile is left as it is.
+The commit's outcome (status, counts) is written in its transaction, with the rows.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -33,14 +41,13 @@ from ptdv.pipeline.models import Candidacy, Event
 from ptdv.pipeline.services import VOTE_FIELDS, record_imported_steps
 from ptdv.rules.stages import Stage
 
+from . import limits as caps
+from .liveness import Lost
 from .models import ImportProblem, ImportRun, Status
 from .planning import CHUNK, KINDS, MEMBER_FIELDS, Action, Planner, Problem, RowPlan
 from .reading import FileError, Reader
 
 log = logging.getLogger(__name__)
-
-#: Problems listed per run (a file of 100,000 wrong rows does not need 100,000 rows of them).
-MAX_PROBLEMS = 20_000
 
 
 class Aborted(Exception):
@@ -49,67 +56,143 @@ class Aborted(Exception):
         self.plan, self.message = plan, message
 
 
-def reader_for(run: ImportRun) -> Reader:
+def reader_for(run: ImportRun, limits: caps.Limits | None = None) -> Reader:
     optional = {"cell"} if run.organisation.kind in CELL_KINDS else set()
-    return Reader(run.file.path, run.file_name, KINDS[run.kind].columns, optional)
+    return Reader(run.file.path, run.file_name, KINDS[run.kind].columns, optional, limits)
+
+
+class Deadline:
+    """``PTDV_IMPORT_MAX_SECONDS`` for one preview or one commit, checked once per chunk."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def check(self, row: int) -> None:
+        if time.monotonic() > self.end:
+            raise FileError(caps.too_slow(self.seconds, row))
 
 
 def _save(run: ImportRun, *fields: str) -> None:
+    """Save some fields of a run this worker holds; :class:`Lost` if it no longer does."""
     run.updated_at = timezone.now()
-    ImportRun.objects.filter(pk=run.pk).update(
+    saved = ImportRun.objects.filter(pk=run.pk, status=run.status, claim=run.claim).update(
         updated_at=run.updated_at, **{f: getattr(run, f) for f in fields}
     )
+    if not saved:
+        raise Lost(run.pk)
 
 
-def _progress(run: ImportRun, reader: Reader, plans: Iterable[RowPlan]) -> Iterator[RowPlan]:
+def _finish(run: ImportRun, held: Status) -> None:
+    """Save the whole run (audited) and release it, if this worker still holds it as ``held``."""
+    with transaction.atomic():
+        still = (
+            ImportRun.objects.select_for_update()
+            .filter(pk=run.pk, status=held, claim=run.claim)
+            .exists()
+        )
+        if not still:
+            raise Lost(run.pk)
+        run.claim = ""
+        run.save()
+
+
+def _take(run: ImportRun, status: Status, allowed: tuple[Status, ...], **fields) -> None:
+    """Set the run to ``status`` at the start of a phase (the task claimed it already; tests
+    and the benchmarks call the phases directly)."""
+    run.updated_at = timezone.now()
+    taken = ImportRun.objects.filter(pk=run.pk, status__in=allowed, claim=run.claim).update(
+        status=status, updated_at=run.updated_at, **fields
+    )
+    if not taken:
+        raise Lost(run.pk)
+    run.status = status
+    for name, value in fields.items():
+        setattr(run, name, value)
+
+
+def _progress(
+    run: ImportRun, reader: Reader, plans: Iterable[RowPlan], deadline: Deadline
+) -> Iterator[RowPlan]:
     """Pass the plans through, saving the row reached (and the rows in all) once per chunk."""
     for n, plan in enumerate(plans, start=1):
         if n % CHUNK == 0:
+            deadline.check(plan.row)
             run.done_rows = plan.row
             run.total_rows = max(reader.total - 1, 0)
             _save(run, "done_rows", "total_rows")
         yield plan
 
 
-def _store_problems(run: ImportRun, plans: Iterable[tuple[str, list[Problem]]]) -> None:
-    batch, stored = [], 0
-    for name, problems in plans:
-        for p in problems:
-            if stored >= MAX_PROBLEMS:
-                break
-            batch.append(
+class TooManyProblems(Exception):
+    def __init__(self, row: int):
+        super().__init__(row)
+        self.row = row
+
+
+class Problems:
+    """The problems of a preview, stored in batches; stops the preview (``TooManyProblems``)
+    once more than ``limit`` are found, keeping the first ``limit`` (the cap holds across the
+    chunks of the file, not per chunk)."""
+
+    def __init__(self, run: ImportRun, limit: int):
+        self.run, self.limit = run, limit
+        self.found = 0
+        self.batch: list[ImportProblem] = []
+
+    def add(self, name: str, problems: list[Problem]) -> None:
+        room = self.limit - self.found
+        for p in problems[:room]:
+            self.batch.append(
                 ImportProblem(
-                    run=run, row=p.row, column=p.column, name=name[:255], message=p.message
+                    run=self.run, row=p.row, column=p.column, name=name[:255], message=p.message
                 )
             )
-            stored += 1
-        if len(batch) >= CHUNK:
-            ImportProblem.objects.bulk_create(batch)
-            batch = []
-    ImportProblem.objects.bulk_create(batch)
+        self.found += len(problems)
+        if len(self.batch) >= CHUNK or self.found > self.limit:
+            self.flush()
+        if self.found > self.limit:
+            raise TooManyProblems(problems[0].row)
+
+    def flush(self) -> None:
+        ImportProblem.objects.bulk_create(self.batch)
+        self.batch = []
+
+
+def _store_problems(run: ImportRun, plans: Iterable[tuple[str, list[Problem]]]) -> None:
+    problems = Problems(run, caps.current().problems)
+    for name, found in plans:
+        problems.add(name, found)
+    problems.flush()
 
 
 def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     today = today or timezone.localdate()
-    run.status = Status.PREVIEWING
-    run.done_rows = 0
-    _save(run, "status", "done_rows")
+    limits = caps.current()
+    deadline = Deadline(limits.seconds)
+    _take(run, Status.PREVIEWING, (Status.QUEUED, Status.PREVIEWING), done_rows=0)
     ImportProblem.objects.filter(run=run).delete()
     counts: Counter[str] = Counter()
-    failing: list[tuple[str, list[Problem]]] = []
+    problems = Problems(run, limits.problems)
+    reader = reader_for(run, limits)
     try:
-        reader = reader_for(run)
+        reader.inspect()  # the whole file against the caps, before any row is planned
+        run.total_rows = max(reader.total - 1, 0)
+        _save(run, "total_rows")
         planner = Planner(run.kind, run.organisation, today, run.pk)
-        for plan in _progress(run, reader, planner.plan(reader)):
+        for plan in _progress(run, reader, planner.plan(reader), deadline):
             counts[plan.action] += 1
             if plan.problems:
-                failing.append((plan.name, plan.problems))
-                if len(failing) >= CHUNK:
-                    _store_problems(run, failing)
-                    failing = []
-        _store_problems(run, failing)
+                problems.add(plan.name, plan.problems)
+        problems.flush()
     except FileError as exc:
-        return _fail(run, str(exc))
+        ImportProblem.objects.filter(run=run).delete()
+        return _fail(run, str(exc), Status.PREVIEWING)
+    except TooManyProblems as exc:
+        # The problems found so far are listed; the counts would be partial: not shown.
+        run.failures = counts[Action.FAIL]
+        run.done_rows = exc.row
+        return _fail(run, caps.too_many_problems(limits.problems, exc.row), Status.PREVIEWING)
     run.ignored_columns = reader.layout.ignored if reader.layout else []
     run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
     run.unchanged, run.failures = counts[Action.UNCHANGED], counts[Action.FAIL]
@@ -118,7 +201,7 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     run.status = Status.PREVIEWED
     if not sum(counts.values()):
         run.message = "Tệp không có dòng dữ liệu nào."
-    run.save()
+    _finish(run, Status.PREVIEWING)
     return run
 
 
@@ -136,30 +219,41 @@ def _clear_progress(run: ImportRun) -> None:
         path.unlink(missing_ok=True)
 
 
-def _fail(run: ImportRun, message: str) -> ImportRun:
+def _fail(run: ImportRun, message: str, held: Status) -> ImportRun:
     run.status, run.message = Status.FAILED, message
-    run.save()
+    _finish(run, held)
     return run
 
 
 def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
-    """Write the run's file, all or nothing. ``run`` must have been previewed without failures."""
+    """Write the run's file, all or nothing. ``run`` must have been previewed without failures.
+
+    The run's row is updated first thing in the transaction (so PostgreSQL locks it: a sweep
+    cannot mark it failed while the transaction lives) and its outcome written last, with the
+    rows: either both are committed or neither."""
     today = today or timezone.localdate()
     actor = actor or run.created_by
-    run.status, run.done_rows = Status.COMMITTING, 0
-    _save(run, "status", "done_rows")
+    limits = caps.current()
+    _take(run, Status.COMMITTING, (Status.PREVIEWED, Status.COMMITTING), done_rows=0)
     try:
         with set_actor(actor), transaction.atomic():
-            counts = Writer(run, actor, today).write()
+            _save(run, "status")  # holds the run's row until the end of the transaction
+            counts = Writer(run, actor, today, limits).write()
+            run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
+            run.unchanged, run.failures = counts[Action.UNCHANGED], 0
+            run.status, run.committed_at = Status.COMMITTED, timezone.now()
+            run.done_rows = run.total_rows
+            run.message = ""
+            _finish(run, Status.COMMITTING)
     except Aborted as exc:
         _clear_progress(run)
         ImportProblem.objects.filter(run=run).delete()
         _store_problems(run, [(exc.plan.name, exc.plan.problems)])
         run.failures = 1
-        return _fail(run, exc.message)
+        return _fail(run, exc.message, Status.COMMITTING)
     except FileError as exc:
         _clear_progress(run)
-        return _fail(run, str(exc))
+        return _fail(run, str(exc), Status.COMMITTING)
     except IntegrityError:
         _clear_progress(run)
         log.exception("import %s: integrity error", run.pk)
@@ -167,26 +261,23 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
             run,
             "Dữ liệu vừa được người khác thay đổi (trùng số CCCD hoặc hồ sơ đang mở): không có "
             "gì được ghi. Hãy tải tệp lên để kiểm tra lại.",
+            Status.COMMITTING,
         )
     _clear_progress(run)
-    run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
-    run.unchanged, run.failures = counts[Action.UNCHANGED], 0
-    run.status, run.committed_at = Status.COMMITTED, timezone.now()
-    run.done_rows = run.total_rows
-    run.message = ""
     # What was written is in the records and the audit log; the personal data of the upload
     # is not kept longer than needed.
     run.file.delete(save=False)
-    with set_actor(actor):
-        run.save()
+    ImportRun.objects.filter(pk=run.pk).update(file="")
     return run
 
 
 class Writer:
     """Plans the run's rows again and writes them (inside the caller's transaction)."""
 
-    def __init__(self, run: ImportRun, actor, today: date):
+    def __init__(self, run: ImportRun, actor, today: date, limits: caps.Limits | None = None):
         self.run, self.actor, self.today = run, actor, today
+        self.limits = limits or caps.current()
+        self.deadline = Deadline(self.limits.seconds)
         self.planner = Planner(run.kind, run.organisation, today, run.pk)
         self.calendar = working_calendar()
         self.person_type = ContentType.objects.get_for_model(Person)
@@ -194,12 +285,15 @@ class Writer:
     def write(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         chunk: list[RowPlan] = []
-        for plan in self.planner.plan(reader_for(self.run)):
+        reader = reader_for(self.run, self.limits)
+        reader.inspect()
+        for plan in self.planner.plan(reader):
             if plan.action is Action.FAIL:
                 self._abort(plan)
             counts[plan.action] += 1
             chunk.append(plan)
             if len(chunk) == CHUNK:
+                self.deadline.check(plan.row)
                 self._write_chunk(chunk)
                 chunk = []
         self._write_chunk(chunk)

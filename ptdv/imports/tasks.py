@@ -1,18 +1,21 @@
 """Background work of the imports (django-tasks, database backend: ``ptdv worker`` runs it).
 
 The tasks take the run's id only; the run row carries everything else (file, organisation,
-user), so a task enqueued by one process runs in another. A task does nothing unless the run is
-in the state it expects (a second worker picking the same run, or a run cancelled meanwhile).
+user), so a task enqueued by one process runs in another. A task does nothing unless it can
+claim the run in the state it expects (``liveness.claim``: a conditional UPDATE, so of two
+workers, or two tasks for one run, one works and the other returns "skipped"; a run cancelled
+meanwhile is skipped too). While it works, a heartbeat thread shows the worker alive; a run
+taken from it meanwhile (swept as dead) ends the task as "lost", writing nothing more.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from . import running
+from .liveness import Heartbeat, Lost, claim
 from .models import ImportRun, Status
 
 log = logging.getLogger(__name__)
@@ -23,35 +26,33 @@ SYSTEM_ERROR = (
 )
 
 
-def _claim(run_id: int, expected: Status, new: Status) -> ImportRun | None:
-    with transaction.atomic():
-        claimed = ImportRun.objects.filter(pk=run_id, status=expected).update(status=new)
-    if not claimed:
-        return None
-    return ImportRun.objects.select_related("organisation", "created_by").get(pk=run_id)
-
-
 def _guarded(run: ImportRun, work) -> str:
     try:
-        work(run)
+        with Heartbeat(run):
+            work(run)
+    except Lost:
+        log.warning("import run %s was taken from this worker (swept or cancelled)", run.pk)
+        return "lost"
     except Exception:
         log.exception("import run %s failed", run.pk)
-        ImportRun.objects.filter(pk=run.pk).update(status=Status.FAILED, message=SYSTEM_ERROR)
+        ImportRun.objects.filter(pk=run.pk, claim=run.claim).update(
+            status=Status.FAILED, message=SYSTEM_ERROR, claim=""
+        )
         raise
     return ImportRun.objects.values_list("status", flat=True).get(pk=run.pk)
 
 
-@task()
-def preview_import(run_id: int) -> str:
-    run = _claim(run_id, Status.QUEUED, Status.PREVIEWING)
+@task(takes_context=True)
+def preview_import(context: TaskContext, run_id: int) -> str:
+    run = claim(run_id, Status.QUEUED, Status.PREVIEWING, context.task_result.id)
     if run is None:
         return "skipped"
     return _guarded(run, running.preview)
 
 
-@task()
-def commit_import(run_id: int) -> str:
-    run = _claim(run_id, Status.COMMITTING, Status.COMMITTING)
+@task(takes_context=True)
+def commit_import(context: TaskContext, run_id: int) -> str:
+    run = claim(run_id, Status.COMMITTING, Status.COMMITTING, context.task_result.id)
     if run is None:
         return "skipped"
     return _guarded(run, running.commit)
