@@ -11,6 +11,10 @@
   fails, "Xác nhận nhập" (POST) which queues the commit. Nothing is written before that.
 - Runs are scoped like everything else (``visible_to``); read-only users see runs, writers
   upload, confirm and cancel.
+- The caps of ``ptdv.imports.limits`` are checked at upload as far as they are cheap: the size,
+  the .xlsx's zip directory, the shared strings and the sheet's declared dimension, a .csv's
+  rows, columns and cells. The worker checks everything again.
+- Viewing a run whose worker died (no heartbeat) marks it failed (``liveness.fail_dead``).
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ptdv.imports import template
+from ptdv.imports import limits, liveness, template
 from ptdv.imports.models import ImportProblem, ImportRun, Status
 from ptdv.imports.planning import KINDS
+from ptdv.imports.reading import FileError, inspect
 from ptdv.imports.tasks import commit_import, preview_import
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
@@ -43,7 +48,6 @@ from ..filters import OrganisationChoiceField, visible_organisations
 from ..step_forms import BootstrapMixin
 
 PAGE_SIZE = 50
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ORGANISATION_PARAM = "to_chuc"
 
 
@@ -73,13 +77,20 @@ class UploadForm(BootstrapMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        caps = limits.current()
         if Path(upload.name).suffix.lower() not in (".xlsx", ".csv"):
             raise forms.ValidationError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("Tệp lớn quá %(limit)s MB: hãy chia thành nhiều tệp.")
-                % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
+        if upload.size > caps.upload_bytes:
+            raise forms.ValidationError(limits.too_large_upload(caps.upload_bytes))
+        kind = KINDS.get(self.cleaned_data.get("kind") or "")
+        columns = kind.columns if kind else [c for k in KINDS.values() for c in k.columns]
+        try:
+            # What is cheap to learn now (no pass over the sheet); the worker checks it all.
+            inspect(upload.file, upload.name, columns, caps, deep=False)
+        except FileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        finally:
+            upload.seek(0)
         return upload
 
 
@@ -139,10 +150,18 @@ def _create_run(request, form) -> ImportRun:
     return run
 
 
+def _visible_run(request, pk: int) -> ImportRun:
+    """The run (404 outside the user's subtree); marked failed first if its worker died."""
+    run = get_visible_or_404(_runs(request), request.user, pk=pk)
+    if liveness.is_dead(run):
+        liveness.fail_dead(run)
+    run.read_progress()
+    return run
+
+
 @login_required
 def run_detail(request, pk: int):
-    run = get_visible_or_404(_runs(request), request.user, pk=pk)
-    run.read_progress()
+    run = _visible_run(request, pk)
     problems = Paginator(ImportProblem.objects.filter(run=run), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -162,8 +181,7 @@ def run_detail(request, pk: int):
 @login_required
 def run_progress(request, pk: int):
     """The progress fragment; once the run is no longer busy, htmx reloads the whole page."""
-    run = get_visible_or_404(_runs(request), request.user, pk=pk)
-    run.read_progress()
+    run = _visible_run(request, pk)
     response = render(request, "web/imports/_progress.html", {"run": run})
     if not run.busy and request.htmx:
         response["HX-Refresh"] = "true"
@@ -172,7 +190,7 @@ def run_progress(request, pk: int):
 
 def _writable_run(request, pk: int) -> ImportRun:
     """The run, for a writer: 404 outside the subtree (as for a missing run), then 403."""
-    run = get_visible_or_404(_runs(request), request.user, pk=pk)
+    run = _visible_run(request, pk)
     if not request.user.can_write:
         raise PermissionDenied
     return run
@@ -203,11 +221,9 @@ def run_commit(request, pk: int):
 @login_required
 @require_POST
 def run_cancel(request, pk: int):
-    run = _writable_run(request, pk)
+    run = _writable_run(request, pk)  # a run whose worker died is now failed: cancellable
     cancellable = [Status.QUEUED, Status.PREVIEWED, Status.FAILED]
-    if run.stalled:
-        cancellable.append(run.status)
-    cancelled = ImportRun.objects.filter(pk=run.pk, status__in=cancellable).update(
+    cancelled = ImportRun.objects.filter(pk=run.pk, status__in=cancellable, claim="").update(
         status=Status.CANCELLED
     )
     if cancelled:
