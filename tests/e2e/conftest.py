@@ -41,6 +41,7 @@ Helpers
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -302,11 +303,51 @@ def context(server, browser):
 
     ``server`` (and so ``demo``) comes before ``browser``: the demo data is loaded before
     Playwright starts, with the test thread's usual database connection.
+
+    What the browser refuses under the site's Content-Security-Policy or Permissions-Policy
+    (an inline script or handler, eval, a header it does not understand) fails the test: see
+    :func:`watch_policies`.
     """
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", base_url=server)
     context.set_default_timeout(TIMEOUT_MS)
+    violations = watch_policies(context)
     yield context
     context.close()
+    assert_no_violations(violations)
+
+
+#: What Chromium writes to the console when a policy header blocks or rejects something:
+#: "Refused to execute inline script because it violates the following Content Security Policy
+#: directive…", "Error with Permissions-Policy header: Unrecognized feature…".
+POLICY_MESSAGE = re.compile(r"Content Security Policy|Content-Security-Policy|Permissions-Policy")
+
+
+def watch_policies(context) -> list[str]:
+    """Collect the console messages of every page of ``context`` about the policy headers.
+
+    Also reports ``securitypolicyviolation`` events, which Chromium fires for every blocked
+    resource, inline code and eval (an init script registers the listener before the page's own
+    scripts run; Playwright injects it outside the page's policy).
+    """
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if POLICY_MESSAGE.search(message.text):
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error("
+        "'Content-Security-Policy violation: ' + e.violatedDirective + ' blocked ' + "
+        "(e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));"
+    )
+    return violations
+
+
+def assert_no_violations(violations: list[str]) -> None:
+    assert not violations, "the browser refused something under the site's policies:\n" + (
+        "\n".join(dict.fromkeys(violations))
+    )
 
 
 @pytest.fixture
@@ -374,6 +415,7 @@ def shot(page, name: str) -> Shots:
         locale="vi-VN",
         storage_state=page.context.storage_state(),
     )
+    violations = watch_policies(mobile)
     try:
         mobile.set_default_timeout(TIMEOUT_MS)
         phone_page = mobile.new_page()
@@ -382,6 +424,7 @@ def shot(page, name: str) -> Shots:
         phone_width = phone_page.evaluate(SCROLL_WIDTH)
     finally:
         mobile.close()
+    assert_no_violations(violations)
     return Shots(desktop, phone, desktop_width, phone_width)
 
 
