@@ -18,6 +18,7 @@ AUDITED = [
     "pipeline.MentorAssignment",
     "pipeline.MentorReport",
     "pipeline.CalendarDay",
+    "members.MemberEvent",
     "reports.Target",
     "imports.ImportRun",
     "accounts.User",

@@ -587,6 +587,11 @@ def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
 
 def _sync_person(candidacy: Candidacy, state: CandidacyState) -> None:
     person = Person.objects.select_for_update().get(pk=candidacy.person_id)
+    # Member events (ptdv.members, built on the pipeline) may refuse an open candidacy that
+    # would overwrite them; the person's save below rewrites their spells.
+    from ptdv.members.services import candidacy_synced
+
+    candidacy_synced(candidacy, state, person)
     changes: dict[str, Any] = {"cell_id": candidacy.cell_id}
     fields = membership_fields(state)
     if fields is not None:
