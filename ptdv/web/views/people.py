@@ -32,6 +32,7 @@ from ptdv.people.models import Person, PersonChange, PersonMerge
 from ptdv.people.services import PersonRefused, correct_person, merge_people, unmerge_people
 from ptdv.pipeline.models import Candidacy, MentorAssignment
 from ptdv.web.person_forms import MergeForm, PersonCorrectionForm, UnmergeForm
+from ptdv.web.views.members import membership_context
 
 #: Roles that may merge two records (the cell secretary asks the grassroots officer).
 MERGE_ROLES = frozenset({Role.GRASSROOTS, Role.COMMITTEE, Role.ADMIN})
@@ -112,6 +113,7 @@ def person_detail(request, pk: int):
         "can_merge": can_merge(request.user),
         "history": [_history_row(change) for change in history],
     }
+    context |= membership_context(person, request.user)  # the "Biến động đảng viên" section
     return render(request, "web/people/person.html", context)
 
 
