@@ -12,6 +12,10 @@ Rules of counting (docs/reports.md):
   does — so correcting a date moves a person from one period to another.
 - Admitted (kết nạp) = the admission ceremony (Điều lệ Đảng, Điều 4: the applicant becomes a
   probationary member at the ceremony; ``Person.party_admitted_on``).
+- Members on a date are counted from their spells (``members.MemberSpell``: a person counted in
+  one cell from one day to another), where and while they were: a member who left, died or
+  transferred out counts until that day, one who transferred in from that day, one who moved
+  between cells at the old cell before the day and at the new one from it.
 - Composition (women, youth, …) reads the person's record; ages are counted on the day of the
   step (new members) or on the date of the snapshot (all members).
 """
@@ -36,6 +40,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ptdv.members.models import MemberSpell
 from ptdv.org.models import (
     CELL_KINDS,
     GRASSROOTS_KINDS,
@@ -212,24 +217,32 @@ def _new_member_counts(organisation, start, end) -> dict[str, dict[str, int]]:
     return {r.pop("unit"): r for r in rows}
 
 
+def _spells_at(organisation: Organisation, on: date) -> QuerySet:
+    """The spells running on ``on`` in the subtree's cells: one per member counted that day."""
+    return MemberSpell.objects.on(on).filter(cell__path__startswith=organisation.path)
+
+
 def _members_at(organisation: Organisation, on: date) -> QuerySet:
-    """Party members on ``on`` (admitted on or before, not left) of the subtree's cells."""
-    return Person.objects.filter(
-        cell__path__startswith=organisation.path, party_admitted_on__lte=on
-    ).exclude(party_left_on__lte=on)
+    """Party members on ``on`` (admitted on or before, not left, counted in a cell of the
+    subtree that day)."""
+    return Person.objects.filter(pk__in=_spells_at(organisation, on).values("person_id"))
 
 
 def _member_counts(organisation, on) -> dict[str, dict[str, int]]:
+    prefix = "person__"
+    official = f"{prefix}party_official_on"
     aggregates = {
         "members": Count("id"),
         "probationary": Count(
-            "id", filter=Q(party_official_on__isnull=True) | Q(party_official_on__gt=on)
+            "id", filter=Q(**{f"{official}__isnull": True}) | Q(**{f"{official}__gt": on})
         ),
     }
     for category in composition.CATEGORIES:
-        aggregates[category.code] = Count("id", filter=composition.condition(category.code, on=on))
+        aggregates[category.code] = Count(
+            "id", filter=composition.condition(category.code, prefix, on=on)
+        )
     rows = (
-        _members_at(organisation, on)
+        _spells_at(organisation, on)
         .annotate(unit=_unit_annotation(organisation, "cell"))
         .values("unit")
         .annotate(**aggregates)
@@ -423,7 +436,87 @@ ACTIVITY: dict[str, tuple[str, tuple[Step, ...], Q]] = {
     "cards": (gettext_noop("Phát thẻ đảng viên"), (Step.PARTY_CARD,), Q()),
 }
 ACTIVITY_UNIT_COLUMNS = ("sources", "awareness_class", "admitted", "recognised", "removed",
-                         "due_recognition")  # fmt: skip
+                         "due_recognition", "members_left")  # fmt: skip
+
+#: Members' changes in a period, read from their spells at the cell they concern (the cell they
+#: arrive in, the cell they leave): code -> (label, "start" or "end" of a spell, its reasons, the
+#: row's level). A move between two cells of the subtree is a departure from one and an arrival
+#: in the other, so every unit's figures add up to the subtree's.
+MEMBER_FLOWS: dict[str, tuple[str, str, tuple[str, ...], int]] = {
+    "members_transferred_in": (
+        gettext_noop("Chuyển sinh hoạt đảng đến từ tổ chức đảng ngoài hệ thống"),
+        "start",
+        ("transfer_in",),
+        0,
+    ),
+    "members_moved_in": (
+        gettext_noop("Chuyển sinh hoạt đến từ chi bộ khác trong hệ thống"),
+        "start",
+        ("transfer",),
+        0,
+    ),
+    "members_moved_out": (
+        gettext_noop("Chuyển sinh hoạt sang chi bộ khác trong hệ thống"),
+        "end",
+        ("transfer",),
+        0,
+    ),
+    "members_transferred_out": (
+        gettext_noop("Chuyển sinh hoạt đảng đi tổ chức đảng ngoài hệ thống"),
+        "end",
+        ("transfer_out",),
+        0,
+    ),
+    "members_left": (
+        gettext_noop("Ra khỏi Đảng, từ trần"),
+        "end",
+        ("resigned", "struck_off", "expelled", "deceased", "left"),
+        0,
+    ),
+    "members_resigned": (gettext_noop("Xin ra khỏi Đảng"), "end", ("resigned",), 1),
+    "members_struck_off": (
+        gettext_noop("Xóa tên trong danh sách đảng viên"),
+        "end",
+        ("struck_off",),
+        1,
+    ),
+    "members_expelled": (gettext_noop("Khai trừ ra khỏi Đảng"), "end", ("expelled",), 1),
+    "members_deceased": (gettext_noop("Từ trần"), "end", ("deceased",), 1),
+    "members_left_unknown": (
+        gettext_noop("Ra khỏi Đảng, chưa rõ hình thức (hồ sơ trước khi dùng hệ thống)"),
+        "end",
+        ("left",),
+        1,
+    ),
+}
+
+
+def _flow_condition(code: str, start: date, end: date) -> Q:
+    _label, side, reasons, _level = MEMBER_FLOWS[code]
+    return Q(
+        **{
+            f"{side}__gte": start,
+            f"{side}__lte": end,
+            f"{side}_reason__in": reasons,
+        }
+    )
+
+
+def _member_flow_counts(organisation, start, end) -> dict[str, dict[str, int]]:
+    """The members' changes of the period per unit, in one grouped query over the spells."""
+    either = _flow_condition("members_transferred_in", start, end)
+    for code in MEMBER_FLOWS:
+        either |= _flow_condition(code, start, end)
+    rows = (
+        MemberSpell.objects.filter(either, cell__path__startswith=organisation.path)
+        .annotate(unit=_unit_annotation(organisation, "cell"))
+        .values("unit")
+        .annotate(
+            **{code: Count("id", filter=_flow_condition(code, start, end)) for code in MEMBER_FLOWS}
+        )
+        .order_by()
+    )
+    return {r.pop("unit"): r for r in rows}
 
 
 def ceremonies_due_between(start: date, end: date) -> tuple[date, date]:
@@ -484,6 +577,8 @@ def _activity_counts(organisation, start, end) -> dict[str, dict[str, int]]:
     )
     for row in due:
         by_unit.setdefault(row["unit"], {})["due_recognition"] = row["n"]
+    for unit, flows in _member_flow_counts(organisation, start, end).items():
+        by_unit.setdefault(unit, {}).update(flows)
     return by_unit
 
 
@@ -510,9 +605,27 @@ def activity(organisation, *, start, end, **_ignored) -> Report:
     report.tables.append(
         Table(_("Hoạt động trong kỳ"), [Column(_("Số người"))], rows, label_header=_("Nội dung"))
     )
+    report.tables.append(
+        Table(
+            _("Biến động đảng viên trong kỳ"),
+            [Column(_("Số lượt"))],
+            [
+                Row(_(label), [Cell(counts.get(code, 0), code)], level=level)
+                for code, (label, _side, _reasons, level) in MEMBER_FLOWS.items()
+            ],
+            label_header=_("Nội dung"),
+            note=_(
+                "Tính ở chi bộ đảng viên chuyển đến hoặc rời đi: chuyển sinh hoạt giữa hai chi "
+                "bộ trong cùng đơn vị được tính một lượt đi và một lượt đến."
+            ),
+        )
+    )
+    unit_labels = {
+        "due_recognition": _("Đến hạn xét chính thức"),
+        "members_left": _("Ra khỏi Đảng, từ trần"),
+    }
     columns = [
-        (c, _(ACTIVITY[c][0]) if c in ACTIVITY else _("Đến hạn xét chính thức"))
-        for c in ACTIVITY_UNIT_COLUMNS
+        (c, _(ACTIVITY[c][0]) if c in ACTIVITY else unit_labels[c]) for c in ACTIVITY_UNIT_COLUMNS
     ]
     units = _unit_table(organisation, by_unit, columns)
     if units:
@@ -538,6 +651,11 @@ def activity(organisation, *, start, end, **_ignored) -> Report:
 
 
 def _activity_drill(organisation, code, *, start, end, **_ignored) -> Drill:
+    if code in MEMBER_FLOWS:
+        spells = MemberSpell.objects.filter(
+            _flow_condition(code, start, end), cell__path__startswith=organisation.path
+        )
+        return Drill(_label_of(code), "people", _people(spells, "person_id"))
     if code not in ACTIVITY and code != "due_recognition":
         raise KeyError(code)
     events = _activity_events(organisation, code, start, end)
@@ -676,9 +794,9 @@ def _coverage(
 
 
 def _members_by_cell(organisation: Organisation, on: date) -> dict[int, int]:
-    """Members on ``on`` per cell id."""
+    """Members on ``on`` per cell id (the cell they were counted in that day)."""
     return dict(
-        _members_at(organisation, on)
+        _spells_at(organisation, on)
         .values("cell_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -1610,6 +1728,8 @@ def _label_of(code: str) -> str:
         return str(composition.BY_CODE[code].label)
     if code in ACTIVITY:
         return _(ACTIVITY[code][0])
+    if code in MEMBER_FLOWS:
+        return _(MEMBER_FLOWS[code][0])
     stage, _sep, what = code.partition(":")
     whats = {
         "entered": _("vào giai đoạn"),

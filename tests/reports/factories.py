@@ -29,6 +29,7 @@ from typing import Any
 
 from django.utils import translation
 
+from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceCell
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.text import fold, normalise_name, sort_key
@@ -337,6 +338,7 @@ class Dataset:
         for event in corrections:
             event.voids_id = event.voids.pk
         Event.objects.bulk_create(corrections, batch_size=1000)
+        rebuild_spells(p.pk for p in self.people)  # bulk writes send no signal
 
 
 def facts(events: list[Ev]) -> list[EventFact]:
