@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -25,9 +26,21 @@ WRITER_ROLES = frozenset({Role.CELL, Role.GRASSROOTS, Role.COMMITTEE, Role.ADMIN
 #: Roles that may read the audit log of their subtree.
 AUDIT_READER_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
 
+#: An account sees one organisation's subtree, or (explicitly) the whole installation.
+WIDE_WITH_ORGANISATION = _(
+    "Tài khoản toàn hệ thống không thuộc tổ chức đảng nào: bỏ chọn tổ chức đảng, hoặc bỏ đánh "
+    "dấu «toàn hệ thống»."
+)
+
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """An administrator (``ptdv createsuperuser``): of the whole installation when created
+        without an organisation, of that organisation's subtree otherwise."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        if extra_fields.get("organisation") is None and extra_fields.get("organisation_id") is None:
+            extra_fields.setdefault("installation_wide", True)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -44,6 +57,14 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    installation_wide = models.BooleanField(
+        _("toàn hệ thống"),
+        default=False,
+        help_text=_(
+            "Chỉ cho tài khoản không thuộc tổ chức đảng nào: thấy mọi cây tổ chức của hệ thống, "
+            "quản lý ngày nghỉ, làm bù và các bản ghi chung của hệ thống."
+        ),
+    )
     person = models.OneToOneField(
         "people.Person",
         verbose_name=_("hồ sơ cá nhân"),
@@ -60,14 +81,34 @@ class User(AbstractUser):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
 
+    def clean(self):
+        super().clean()
+        if self.installation_wide and self.organisation_id is not None:
+            raise ValidationError(WIDE_WITH_ORGANISATION)
+
+    def save(self, *args, **kwargs):
+        # The Django admin is the administrators' tool: ``is_staff`` follows the role, so that
+        # Django and third-party code asking ``is_staff`` agree with ptdv's own rule.
+        self.is_staff = self.role == Role.ADMIN
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
+
     @cached_property
     def organisation_path(self) -> str | None:
         return self.organisation.path if self.organisation_id else None
 
     @property
     def can_write(self) -> bool:
-        return self.is_active and (self.role in WRITER_ROLES or self.is_superuser)
+        return self.is_active and self.role in WRITER_ROLES
 
     @property
     def can_read_audit(self) -> bool:
-        return self.is_active and (self.role in AUDIT_READER_ROLES or self.is_superuser)
+        return self.is_active and self.role in AUDIT_READER_ROLES
+
+    @property
+    def is_administrator(self) -> bool:
+        """May enter the Django admin (``/quan-tri/``): an active user with the administrator
+        role. What they see there is their scope, as everywhere else."""
+        return self.is_active and self.role == Role.ADMIN

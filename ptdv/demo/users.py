@@ -26,6 +26,9 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         .order_by("path")
         .first()
     )
+    # The administrator belongs to the province: they see its tree, on the site and in the admin
+    # (``/quan-tri/``, administrators only). The calendar of days off is for an installation-wide
+    # administrator (``ptdv createsuperuser``).
     accounts = [
         ("admin", "Quản trị hệ thống", root, Role.ADMIN, True),
         ("tinhuy", "Ban Tổ chức Tỉnh ủy", root, Role.COMMITTEE, False),
@@ -41,7 +44,6 @@ def create_demo_users() -> list[tuple[str, str, str]]:
             first_name=label,
             organisation=organisation,
             role=role,
-            is_staff=True,
             is_superuser=superuser,
         )
         user.set_password(DEMO_PASSWORD)

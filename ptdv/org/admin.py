@@ -6,10 +6,10 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from .models import Organisation, Place, PlaceCell
-from .scope import ScopedAdminMixin, ScopedTreeAdminMixin
+from .scope import AdminAccessMixin, ScopedAdminMixin, ScopedTreeAdminMixin, admin_site, scope_path
 
 
-@admin.register(Organisation)
+@admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(ScopedTreeAdminMixin, TreeAdmin):
     form = movenodeform_factory(Organisation)
     list_display = ("name", "kind", "code")
@@ -17,30 +17,25 @@ class OrganisationAdmin(ScopedTreeAdminMixin, TreeAdmin):
     search_fields = ("name", "code")
 
     #: Who admits and who is the direct superior is set by the administrator above, not by the
-    #: committees it concerns (their choices are also limited to their own subtree).
+    #: administrator of the organisation it concerns (choices are limited to the subtree).
     DELEGATION_FIELDS = ("competent_committee", "direct_superior", "disadvantaged_area")
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
-        if request.user.role != "admin" and not request.user.is_superuser:
+        if obj is not None and obj.path == scope_path(request.user):
             fields += self.DELEGATION_FIELDS
         return fields
 
 
-class PlaceCellInline(admin.TabularInline):
+class PlaceCellInline(AdminAccessMixin, admin.TabularInline):
     """The place's history of cells, read-only: it grows when the cell is changed above."""
 
     model = PlaceCell
+    read_only = True
     extra = 0
     can_delete = False
     fields = ("since", "cell")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PlaceForm(forms.ModelForm):
@@ -75,7 +70,7 @@ class PlaceForm(forms.ModelForm):
         return since
 
 
-@admin.register(Place)
+@admin.register(Place, site=admin_site)
 class PlaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = PlaceForm
     inlines = [PlaceCellInline]

@@ -7,29 +7,52 @@ organisation's materialised path, so a subtree is one indexed ``LIKE 'prefix%'``
 
 Views fetch single objects with :func:`get_visible_or_404`, so an outsider gets 404 whether the
 object exists or not.
+
+The Django admin (:data:`admin_site`, ``/quan-tri/``) is the administrators' tool only and shows
+the same subtree: :class:`ScopedAdminSite` lets in active users with the administrator role,
+:class:`AdminAccessMixin` replaces Django's per-model permissions by the role and the scope, and
+:class:`ScopedAdminMixin` filters lists, forms and choices.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from ptdv.accounts.models import User
 
 
 def scope_path(user: Any) -> str | None:
-    """The path prefix a user may see: ``""`` for everything, ``None`` for nothing."""
+    """The path prefix a user may see: ``""`` for everything, ``None`` for nothing.
+
+    A user sees their organisation's subtree. A user without an organisation sees the whole
+    installation only when marked installation-wide (``User.installation_wide``), otherwise
+    nothing — being a superuser does not widen anything.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     organisation_path = getattr(user, "organisation_path", None)
     if organisation_path:
         return organisation_path
-    # A superuser without an organisation is the installation's administrator.
-    return "" if user.is_superuser else None
+    return "" if getattr(user, "installation_wide", False) else None
+
+
+def is_installation_wide(user: Any) -> bool:
+    """Sees every tree of the installation (and its installation-wide records)."""
+    return scope_path(user) == ""
+
+
+def is_administrator(user: Any) -> bool:
+    """May enter the Django admin: an active administrator (role) who has a scope."""
+    return bool(getattr(user, "is_administrator", False)) and scope_path(user) is not None
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -68,26 +91,54 @@ def get_visible_or_404(queryset: models.QuerySet | type[models.Model], user: Any
         raise Http404 from exc
 
 
-class ScopedAdminMixin:
-    """The admin's face of the same mechanism: lists, forms and choices see only the subtree.
+# --- the admin ----------------------------------------------------------------------------------
 
-    Django's per-model permissions are replaced by the user's role: staff users with a writer
-    role may change rows inside their subtree; read-only users may only view.
+
+class AdminAccessMixin:
+    """Who may do what with a model in the admin: Django's per-model permissions (and the
+    superuser's all-permissions) are replaced by the role and the scope.
+
+    Administrators (:func:`is_administrator`) view; they add and change unless the model admin
+    is ``read_only`` (rows written by the services, append-only or derived data); they delete
+    only where ``deletable``. ``installation_wide_only`` models (the calendar, the task queue) are
+    for installation-wide administrators alone.
     """
 
+    read_only = False
+    deletable = False
+    installation_wide_only = False
+
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        user = request.user
+        return is_administrator(user) and (
+            not self.installation_wide_only or is_installation_wide(user)
+        )
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request) and request.user.can_write
+        return not self.read_only and self.has_module_permission(request)
 
-    has_add_permission = has_change_permission
+    def has_add_permission(self, request, *args):  # inlines also pass the parent object
+        return self.has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return self.deletable and self.has_change_permission(request, obj)
+
+    def get_queryset(self, request):
+        # Rows of a model the user may not see are missing, like rows outside the subtree.
+        queryset = super().get_queryset(request)
+        return queryset if self.has_module_permission(request) else queryset.none()
+
+    def get_actions(self, request):
+        # Read-only data has no bulk actions either (Django's and third-party ones).
+        return {} if self.read_only else super().get_actions(request)
+
+
+class ScopedAdminMixin(AdminAccessMixin):
+    """The admin's face of the scope: lists, forms and foreign-key choices see only the
+    administrator's subtree; an object outside it is missing (the admin's own "does not exist")."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -167,7 +218,9 @@ class ScopedTreeAdminMixin(ScopedAdminMixin):
                     ref.path != prefix or cleaned.get("treebeard_position", "").endswith("child")
                 )
                 if moved and not inside:
-                    raise ValidationError("Chỉ được đặt tổ chức đảng bên trong phạm vi của mình.")
+                    raise ValidationError(
+                        _("Chỉ được đặt tổ chức đảng bên trong phạm vi của mình.")
+                    )
                 return cleaned
 
         return ScopedMoveNodeForm
@@ -179,3 +232,86 @@ def _visible_pk(model: type[models.Model], user: Any, pk: Any) -> models.Model |
         return model._default_manager.visible_to(user).filter(pk=pk).first() if pk else None
     except (ValueError, TypeError):
         return None
+
+
+# --- the admin site -------------------------------------------------------------------------------
+
+
+@cache
+def _login_form():
+    # Imported late: Django's authentication forms need the user model (apps ready).
+    from django.contrib.admin.forms import AdminAuthenticationForm
+
+    class AdministratorLoginForm(AdminAuthenticationForm):
+        """Only administrators sign in here; the others are told the same as for a wrong
+        password (the admin does not say which accounts exist)."""
+
+        error_messages = {
+            **AdminAuthenticationForm.error_messages,
+            "invalid_login": _(
+                "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản không phải tài khoản "
+                "quản trị. Lưu ý: có phân biệt chữ hoa, chữ thường."
+            ),
+        }
+
+        def confirm_login_allowed(self, user):
+            super().confirm_login_allowed(user)  # active and, through the role, staff
+            if not is_administrator(user):
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+    return AdministratorLoginForm
+
+
+class ScopedAdminSite(AdminSite):
+    """``/quan-tri/``: the administrators' tool, scoped like every page of the site.
+
+    Only active users with the administrator role and a scope enter (the others get the admin's
+    login page, as Django does for non-staff users); every model admin registered here decides
+    with :class:`AdminAccessMixin` and filters with :class:`ScopedAdminMixin`.
+    """
+
+    site_header = _("ptdv — Quản trị")
+    site_title = "ptdv"
+    index_title = _("Quản trị dữ liệu")
+
+    @property
+    def login_form(self):
+        return _login_form()
+
+    def has_permission(self, request):
+        return is_administrator(request.user)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        # "View on site" redirects to an object's page: only for an object the administrator
+        # sees (Django's shortcut looks the object up unscoped).
+        for i, pattern in enumerate(urls):
+            if getattr(pattern, "name", None) == "view_on_site":
+                urls[i] = path(
+                    "r/<path:content_type_id>/<path:object_id>/",
+                    self.admin_view(self.view_on_site),
+                    name="view_on_site",
+                )
+        return urls
+
+    def view_on_site(self, request, content_type_id, object_id):
+        from django.contrib.contenttypes.models import ContentType
+        from django.contrib.contenttypes.views import shortcut
+
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except (ContentType.DoesNotExist, ValueError):
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if (
+            model_admin is None
+            or not model_admin.has_view_permission(request)
+            or model_admin.get_object(request, object_id) is None
+        ):
+            raise Http404
+        return shortcut(request, content_type_id, object_id)
+
+
+#: The admin site of ptdv (``ptdv/urls.py`` serves it at ``/quan-tri/``); every ``admin.py``
+#: registers on it, never on Django's default ``admin.site``.
+admin_site = ScopedAdminSite(name="admin")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ptdv.org.scope import ScopedAdminMixin
+from ptdv.org.scope import AdminAccessMixin, ScopedAdminMixin, admin_site
 
 from .models import CalendarDay, Candidacy, Event, MentorAssignment, MentorReport
 
@@ -8,15 +8,13 @@ from .models import CalendarDay, Candidacy, Event, MentorAssignment, MentorRepor
 class ReadOnlyAdminMixin(ScopedAdminMixin):
     """Pipeline rows are written through the pipeline's services (rules, events), never here."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    has_add_permission = has_change_permission
+    read_only = True
 
 
-class EventInline(admin.TabularInline):
+class EventInline(AdminAccessMixin, admin.TabularInline):
     model = Event
     fk_name = "candidacy"
+    read_only = True
     extra = 0
     can_delete = False
     fields = (
@@ -33,14 +31,8 @@ class EventInline(admin.TabularInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Candidacy)
+@admin.register(Candidacy, site=admin_site)
 class CandidacyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("person", "attempt", "cell", "stage", "stage_since", "next_due")
     list_filter = ("stage",)
@@ -49,45 +41,48 @@ class CandidacyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [EventInline]
 
 
-@admin.register(Event)
+@admin.register(Event, site=admin_site)
 class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("candidacy", "seq", "step", "date", "actor", "recorded_at")
     list_filter = ("step",)
     list_select_related = ("candidacy__person", "actor")
 
 
-@admin.register(MentorAssignment)
+@admin.register(MentorAssignment, site=admin_site)
 class MentorAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("candidacy", "mentor", "start", "end")
     list_select_related = ("candidacy__person", "mentor")
 
 
-@admin.register(MentorReport)
+@admin.register(MentorReport, site=admin_site)
 class MentorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assignment", "period", "period_start", "assessment", "filed_on")
     list_select_related = ("assignment__candidacy__person", "assignment__mentor")
 
 
-@admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    """Decreed days off and make-up working days: administrators only."""
+@admin.register(CalendarDay, site=admin_site)
+class CalendarDayAdmin(AdminAccessMixin, admin.ModelAdmin):
+    """Decreed days off and make-up working days apply to every tree of the installation:
+    installation-wide administrators only."""
 
+    installation_wide_only = True
+    deletable = True
     list_display = ("date", "is_day_off", "name")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        _refresh_from(obj.date)
+        before = form.initial.get("date") if change else None  # a day moved: both dates count
+        _refresh_from(min(day for day in (before, obj.date) if day is not None))
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         _refresh_from(obj.date)
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and request.user.role == "admin"
-
-    has_view_permission = has_change_permission = has_add_permission = has_delete_permission = (
-        lambda self, request, obj=None: self.has_module_permission(request)
-    )
+    def delete_queryset(self, request, queryset):
+        first = min(queryset.values_list("date", flat=True), default=None)
+        super().delete_queryset(request, queryset)
+        if first is not None:
+            _refresh_from(first)
 
 
 def _refresh_from(day):

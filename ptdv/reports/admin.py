@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ptdv.org.scope import ScopedAdminMixin
+from ptdv.org.scope import ScopedAdminMixin, admin_site
 
 from .forms import TargetForm
 from .models import Target
@@ -16,9 +16,10 @@ class TargetAdminForm(TargetForm):
         fields = [name for name in TargetForm.Meta.fields if name != "kind"]
 
 
-@admin.register(Target)
+@admin.register(Target, site=admin_site)
 class TargetAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Targets of the user's subtree; writers add and change them (the site's page also deletes)."""
+    """Targets of the administrator's subtree, added and changed here or on the site's pages
+    (which also delete them)."""
 
     form = TargetAdminForm
     list_display = ("organisation", "years_label", "admissions", "basis", "registered_on")
