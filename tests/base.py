@@ -443,7 +443,79 @@ def admin_form_data(response, **changes) -> dict[str, Any]:
             data[name] = [str(v) for v in value]
         elif value is not None:
             data[name] = str(getattr(value, "pk", value))
+    for inline in response.context.get("inline_admin_formsets") or ():
+        # The inlines' management forms (read-only inlines: their rows as they are).
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
     data.update({k: v for k, v in changes.items() if v is not None})
     for k in [k for k, v in changes.items() if v is None]:
         data.pop(k, None)
     return data
+
+
+# --- a second, unrelated tree -------------------------------------------------------------------
+
+
+def build_other_tree() -> SimpleNamespace:
+    """Another province beside P, with its own people, users and records, as an installation
+    holding several provinces' trees side by side::
+
+        Q   Đảng bộ tỉnh Bình Yên (province)           ← other_admin (administrator, superuser)
+        └── QD  Đảng bộ huyện Cù Lao (district; competent)
+            └── QX  Đảng bộ xã Tân Hòa (grassroots committee)
+                └── QX1  Chi bộ ấp Tân Hòa (cell)      ← other_cell
+
+    Nobody of :func:`build_world` may learn anything of it. ``secrets`` lists what it holds that
+    must never show outside it: names, CCCDs, usernames, organisation names.
+    """
+    q = SimpleNamespace()
+    q.Q = Organisation.objects.add_root(
+        dict(name="Đảng bộ tỉnh Bình Yên", kind=OrgKind.PROVINCE, code="BY")
+    )
+    q.QD = _child(q.Q, name="Đảng bộ huyện Cù Lao", kind=OrgKind.DISTRICT, code="CL")
+    q.QX = _child(q.QD, name="Đảng bộ xã Tân Hòa", kind=OrgKind.GRASSROOTS_COMMITTEE)
+    q.QX1 = _child(q.QX, name="Chi bộ ấp Tân Hòa", kind=OrgKind.CELL)
+    q.QD.competent_committee = q.QD
+    q.QD.direct_superior = q.QD
+    q.QD.save()
+    for name in vars(q):
+        setattr(q, name, Organisation.objects.get(pk=getattr(q, name).pk))
+    place = Place.objects.create(
+        name="Ấp Tân Hòa", kind=PlaceKind.VILLAGE, organisation=q.QX, cell=q.QX1
+    )
+
+    def person(full_name, birth, sex="M", **fields):
+        return make_person(
+            q.QX1, full_name, birth, sex=sex, cccd=cccd_for(birth, sex, "079"), **fields
+        )
+
+    p = SimpleNamespace(
+        member=person("Lâm Văn Khánh", date(1968, 4, 2), official_since=date(1994, 5, 19)),
+        member2=person(
+            "Châu Thị Ngọc Hân", date(1977, 8, 30), sex="F", official_since=date(2002, 9, 2)
+        ),
+        candidate=person("Thạch Văn Sang", date(1999, 1, 9)),
+    )
+    u = SimpleNamespace(
+        admin=make_user("quantri_binhyen", q.Q, Role.ADMIN, is_superuser=True),
+        cell=make_user("chibo_tanhoa", q.QX1, Role.CELL),
+    )
+    candidacy = services.open_candidacy(p.candidate, SOURCE_ON, actor=u.cell)
+    services.record_step(candidacy, Step.SYMPATHISER, SYMPATHISER_ON, actor=u.cell)
+    assignment = services.assign_mentor(candidacy, p.member, SYMPATHISER_ON)
+    services.file_mentor_report(
+        assignment, "month", SYMPATHISER_ON, "Chăm chỉ, gương mẫu.", "good",
+        filed_on=date(2024, 11, 4),
+    )  # fmt: skip
+    Target.objects.create(organisation=q.QX1, first_year=2025, last_year=2025, admissions=3)
+    people = list(vars(p).values())
+    secrets = (
+        [x.full_name for x in people]
+        + [x.cccd for x in people]
+        + [x.username for x in vars(u).values()]
+        + [o.name for o in vars(q).values()]
+        + [place.name]
+    )
+    return SimpleNamespace(
+        org=q, people=p, users=u, candidacy=candidacy, place=place, secrets=secrets
+    )

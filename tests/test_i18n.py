@@ -14,7 +14,6 @@ import sys
 from io import StringIO
 from pathlib import Path
 
-from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
@@ -24,6 +23,7 @@ from django.utils.functional import Promise
 
 from ptdv.accounts.models import Role, User
 from ptdv.org.models import Coverage, Organisation, OrgKind
+from ptdv.org.scope import admin_site
 from ptdv.people.choices import (
     GeneralEducation,
     ProfessionalLevel,
@@ -130,8 +130,8 @@ class DjangoLabelTests(SimpleTestCase):
 
     def test_admin_site_titles_are_unchanged_in_vietnamese(self):
         with translation.override("vi"):
-            self.assertEqual(str(admin.site.site_header), "ptdv — Quản trị")
-            self.assertEqual(str(admin.site.index_title), "Quản trị dữ liệu")
+            self.assertEqual(str(admin_site.site_header), "ptdv — Quản trị")
+            self.assertEqual(str(admin_site.index_title), "Quản trị dữ liệu")
 
 
 class RulesLabelTests(SimpleTestCase):

@@ -2,22 +2,28 @@
 
 The URL resolver is walked recursively, so a new page or a newly registered admin model is
 covered without touching this file. Path parameters are filled with ids of real objects inside
-and outside the user's subtree ("inside" is decided by following each model's ``SCOPE`` to its
-organisation in Python, not by ``visible_to``, the code under test), and with an id that does not
-exist: an object outside the subtree must look exactly like a missing one.
+and outside the user's subtree ("inside" is decided in Python — each model's ``SCOPE`` followed to
+its organisation, an audit entry's stored path, a sign-in record's username — not by
+``visible_to``, the code under test), and with an id that does not exist: an object outside the
+subtree must look exactly like a missing one. Beside the test world's province P stands a second,
+unrelated tree Q (:func:`tests.base.build_other_tree`) with its own people, users, audit entries,
+sign-in records, import runs and task records.
 
 What is asserted, per role:
 
 - anonymous: every page but the login pages redirects to a login page;
 - nobody ever gets a 500 (the test client re-raises server errors);
+- the admin (``/quan-tri/``) is for administrators only: every other role — and an administrator
+  without an organisation who is not installation-wide — is sent to the admin's login page;
 - objects outside the user's subtree: 404 on the site's pages; in the admin the same answer as
-  for an id that does not exist;
-- the read-only user (viewer): 200 on reads, 403 on every write (GET or POST on add, POST on
-  change);
-- writers: 200 on the add and change forms of the models they may write, 403 elsewhere;
+  for an id that does not exist; downloads of the other tree (exports, dossier files, import
+  problems, import templates) give no file;
+- no page shown to a user outside Q holds anything of Q (names, CCCDs, usernames, organisations);
+- the read-only user (viewer): 200 on reads, 403 on every write;
+- writers: 200 on the site's write forms;
 - pages that only answer a POST (confirming or cancelling an import) answer a GET with 405; the
   walk POSTs to them: writers are sent back to the page (302), the read-only user gets 403;
-- :data:`POLICY` is the specification of who may do what in the admin.
+- :data:`POLICY` is the specification of what administrators may do in the admin.
 """
 
 from __future__ import annotations
@@ -33,48 +39,83 @@ from typing import Any
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin import ModelAdmin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_tasks_db.models import DBTaskResult
 
 from ptdv.accounts.audit import org_path_of
+from ptdv.accounts.models import Role, User
 from ptdv.imports import running
-from ptdv.people.models import Person
+from ptdv.imports.tasks import preview_import
+from ptdv.org.models import Organisation
+from ptdv.people.models import Person, PersonMerge
+from ptdv.people.services import merge_people
 from ptdv.pipeline.models import CalendarDay
-from tests.base import WorldTestCase, populate
+from ptdv.web.views.people import can_merge
+from tests.base import WorldTestCase, build_other_tree, make_person, make_user, populate
 from tests.imports.helpers import PERSON_HEADERS, make_run, xlsx_bytes
 
 MISSING_ID = 987_654_321
-ROLES = ("anonymous", "cell", "grassroots", "committee", "viewer", "admin", "outsider")
-WRITERS = {"cell", "grassroots", "committee", "admin", "outsider"}
-#: The site's own scoped models that writers change in the admin.
-WRITABLE = {"people.person", "org.place", "org.organisation", "reports.target"}
-#: Pipeline rows are written by the services only: the admin shows them read-only.
-READ_ONLY = {
-    "pipeline.candidacy",
-    "pipeline.event",
-    "pipeline.mentorassignment",
-    "pipeline.mentorreport",
+ROLES = ("anonymous", "cell", "grassroots", "committee", "viewer", "outsider", "homeless",
+         "admin", "district_admin", "installation")  # fmt: skip
+#: Administrators: the province's (a superuser at P), a district's, the installation's.
+ADMINS = {"admin", "district_admin", "installation"}
+WRITERS = {"cell", "grassroots", "committee", "outsider", *ADMINS}
+#: What administrators add and change in the admin (inside their subtree).
+ADMIN_WRITABLE = {"org.organisation", "org.place", "reports.target", "accounts.user"}
+#: What the admin only shows: rows written by the services (people: through the pipeline's
+#: events, the person page and the import), append-only or derived records.
+ADMIN_READ_ONLY = {
+    "people.person", "pipeline.candidacy", "pipeline.event", "pipeline.mentorassignment",
+    "pipeline.mentorreport", "auditlog.logentry", "axes.accessattempt", "axes.accesslog",
+    "axes.accessfailurelog",
+}  # fmt: skip
+#: Records of the whole installation: installation-wide administrators only.
+INSTALLATION_ONLY = {
+    "pipeline.calendarday": {"view", "add", "change", "delete"},
+    "django_tasks_database.dbtaskresult": {"view"},
 }
 LOGIN_URLS = ("/tai-khoan/dang-nhap/", "/quan-tri/login/")
 #: The site's pages that write: writers get the form (200), the read-only user 403.
 WRITE_PAGES = {
     "candidacy_step", "candidacy_correct", "candidacy_mentor_assign", "candidacy_mentor_end",
     "source_new", "candidacy_open", "target_new", "target_edit", "target_delete",
+    "person_correct", "member_event", "member_receive",
 }  # fmt: skip
+#: Merging two records of one person, and undoing it: the grassroots officer and above.
+MERGE_PAGES = {"person_merge", "person_unmerge"}
+#: Query strings a page needs to show its form: the kind of member event to record.
+PAGE_QUERIES = {"member_event": "?loai=deceased"}
 #: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
 #: sent back to the object's page (302), the read-only user gets 403.
 POST_PAGES = {"import_commit", "import_cancel"}
 #: Values of the path parameters that are not ids: ``<kind>`` and ``<extension>`` of the
 #: import templates.
 TEMPLATE_FILES = tuple((k, e) for k in ("nguoi", "dang-vien", "ho-so") for e in ("xlsx", "csv"))
+#: The query parameter naming the organisation of a list or a download (the board's filters
+#: call it ``organisation``; reports, targets and imports ``to_chuc``).
+FILTER_PAGES = {"board", "candidacy_list", "candidacy_export"}
+
+
+def POLICY(model: str, role: str) -> set[str]:
+    """What ``role`` may do with ``model`` in the admin (the admin lets administrators in only)."""
+    if role not in ADMINS:
+        return set()
+    if model in ADMIN_WRITABLE:
+        return {"view", "add", "change"}
+    if model in ADMIN_READ_ONLY:
+        return {"view"}
+    if model in INSTALLATION_ONLY:
+        return INSTALLATION_ONLY[model] if role == "installation" else set()
+    raise AssertionError(
+        f"{model} is in the admin without a policy: decide who may do what with it (POLICY)"
+    )
 
 
 def route_model(route: str):
     """The model whose id fills ``<pk>`` in a page of the site (by the route's first segment)."""
     from ptdv.imports.models import ImportRun
-    from ptdv.org.models import Organisation
     from ptdv.pipeline.models import Candidacy, MentorAssignment
     from ptdv.reports.models import Target
 
@@ -84,18 +125,34 @@ def route_model(route: str):
     return models[route.strip("/").split("/")[0]]
 
 
-def POLICY(model: str, role: str) -> set[str] | None:
-    """What ``role`` may do with ``model`` in the admin (``None``: Django's own permissions)."""
-    if model in WRITABLE:
-        return {"view", "add", "change"} if role in WRITERS else {"view"}
-    if model in READ_ONLY:
-        return {"view"}
-    if model == "accounts.user":
-        return {"view", "add", "change"} if role == "admin" else set()
-    if model == "pipeline.calendarday":
-        return {"view", "add", "change", "delete"} if role == "admin" else set()
-    # auth.Group, auditlog and axes: only a superuser (who holds every permission).
-    return None if role == "admin" else set()
+# --- who sees what: the oracle, in Python ----------------------------------------------------
+
+
+def scope_of(user) -> str | None:
+    """The path prefix ``user`` sees: ``""`` everything, ``None`` nothing."""
+    if user is None:
+        return None
+    if user.organisation_id:
+        return user.organisation.path
+    return "" if user.installation_wide else None
+
+
+def row_path(row) -> str | None:
+    """The organisation path a row belongs to (``None``: the installation's, no subtree's)."""
+    if getattr(type(row), "SCOPE", None) is not None:
+        return org_path_of(row)
+    if isinstance(row, LogEntry):
+        return (row.additional_data or {}).get("org_path") or None
+    if isinstance(row, AccessAttempt | AccessLog | AccessFailureLog):
+        account = User.objects.filter(username=row.username).select_related("organisation").first()
+        return account.organisation.path if account and account.organisation_id else None
+    return None  # the calendar, the task queue
+
+
+def visible(path: str | None, prefix: str | None) -> bool:
+    if prefix is None:
+        return False
+    return prefix == "" or (path is not None and path.startswith(prefix))
 
 
 # --- walking the resolver ---------------------------------------------------------------------
@@ -114,6 +171,10 @@ class Leaf:
     @property
     def model(self) -> str | None:
         return self.model_admin.model._meta.label_lower if self.model_admin else None
+
+    @property
+    def admin(self) -> bool:
+        return self.route.startswith("/quan-tri/")
 
     @property
     def action(self) -> str:
@@ -164,6 +225,36 @@ def fill(route: str, **values: Any) -> str:
     return _PARAM.sub(lambda m: str(values[m.group(1)]), route)
 
 
+def organisation_param(leaf: Leaf) -> str | None:
+    """The query parameter of the organisation of a list or a download of the site."""
+    name = leaf.name or ""
+    if leaf.admin:
+        return None
+    if name in FILTER_PAGES:
+        return "organisation"
+    if "excel" in name or name in {"import_template", "target_list"}:
+        return "to_chuc"
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    where: str  # "-", "inside", "outside" (the other tree), "outside_near" (this tree), "missing"
+    object_id: Any = None
+    #: The same URL with the id of no object (to compare an outside object with a missing one).
+    missing_url: str = ""
+
+
+def missing_variant(url: str, object_id: Any) -> str:
+    """``url`` with ``object_id`` (its last occurrence, in the path or the query) replaced by an
+    id of nothing."""
+    if url.endswith(f"={object_id}"):
+        return url[: -len(str(object_id))] + str(MISSING_ID)
+    head, found, tail = url.rpartition(f"/{object_id}/")
+    return f"{head}/{MISSING_ID}/{tail}" if found else url
+
+
 # --- the test ---------------------------------------------------------------------------------
 
 
@@ -173,21 +264,46 @@ class UrlWalkTests(WorldTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.made = populate(cls.world)
-        # Import runs in both branches: one previewed with a failing row (its problems and their
-        # workbook), one still queued.
-        rows = [["Lò Văn Đúng", "01/01/1990", "Nam", "", "12/12", "Nghỉ hưu", "Chi bộ thôn Đông"],
-                ["Sai 1 Tên", "01/01/1990", "Nam", "", "12/12", "Nghỉ hưu", "Chi bộ thôn Đông"]]  # fmt: skip
-        content = xlsx_bytes(PERSON_HEADERS, rows)
-        running.preview(make_run(cls.u.cell, cls.o.A1, "nguoi", content))
-        make_run(cls.u.outsider, cls.o.X, "ho-so", content, name="ho-so.xlsx")
-        Group.objects.create(name="Nhóm thử")
+        cls.other = build_other_tree()
+        o, q = cls.o, cls.other.org
+        cls.u.district_admin = make_user("quantri_huyen", o.D, Role.ADMIN)
+        cls.u.installation = make_user(
+            "hethong", None, Role.ADMIN, is_superuser=True, installation_wide=True
+        )
+        # A superuser of no organisation who was not made installation-wide: sees nothing.
+        cls.u.homeless = make_user("chua_gan", None, Role.ADMIN, is_superuser=True)
+        # Import runs in each tree: one previewed with a failing row (its problems and their
+        # workbook) and its task record, one still queued.
+        for user, unit, cell in ((cls.u.cell, o.A1, o.A1), (cls.other.users.cell, q.QX1, q.QX1)):
+            rows = [["Lò Văn Đúng", "01/01/1990", "Nam", "", "12/12", "Nghỉ hưu", cell.name],
+                    ["Sai 1 Tên", "01/01/1990", "Nam", "", "12/12", "Nghỉ hưu", cell.name]]  # fmt: skip
+            run = make_run(user, unit, "nguoi", xlsx_bytes(PERSON_HEADERS, rows))
+            preview_import.enqueue(run.pk)
+            running.preview(run)
+            assert run.failures, run.message
+        content = xlsx_bytes(PERSON_HEADERS, [])
+        make_run(cls.u.outsider, o.X, "ho-so", content, name="ho-so.xlsx")
+        make_run(cls.other.users.admin, q.QX, "ho-so", content, name="ho-so.xlsx")
         CalendarDay.objects.create(date=date(2026, 9, 1), name="Nghỉ bù Quốc khánh")
-        common = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "ai_do", "http_accept": "*/*",
-                  "path_info": "/tai-khoan/dang-nhap/"}  # fmt: skip
-        AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1)
-        AccessLog.objects.create(**common)
-        AccessFailureLog.objects.create(**common)
-        assert LogEntry.objects.exists()  # every write above was audited
+        # A person recorded twice and merged, in each tree (the merge can be undone).
+        for cell, name, actor in ((o.A1, "Trương Văn Trùng", cls.u.grassroots),
+                                  (q.QX1, "Mai Văn Song", cls.other.users.admin)):  # fmt: skip
+            twins = [make_person(cell, name, date(2001, 2, 3)) for _ in range(2)]
+            merge_people(*twins, "Một người được ghi hai lần.", actor=actor)
+        cls.other.secrets.append("Mai Văn Song")
+        # Sign-in records: of an account of P, of an account of Q, of no account.
+        for username in ("chibo", cls.other.users.admin.username, "ai_do"):
+            common = {"user_agent": "test", "ip_address": "10.0.0.1", "username": username,
+                      "http_accept": "*/*", "path_info": "/tai-khoan/dang-nhap/"}  # fmt: skip
+            AccessAttempt.objects.create(
+                **common, get_data="", post_data="", failures_since_start=1
+            )
+            AccessLog.objects.create(**common)
+            AccessFailureLog.objects.create(**common)
+        # Every write above was audited, in both trees.
+        for tree in (o.P, q.Q):
+            assert LogEntry.objects.filter(additional_data__org_path__startswith=tree.path)
+        assert DBTaskResult.objects.count() == 2
 
     def test_the_walk_covers_the_site(self):
         found = leaves()
@@ -199,9 +315,10 @@ class UrlWalkTests(WorldTestCase):
         self.assertIn("/nhap-du-lieu/<int:pk>/", routes)
         self.assertIn("/nhap-du-lieu/<int:pk>/xac-nhan/", routes)
         models = {leaf.model for leaf in found if leaf.model}
-        self.assertTrue({"people.person", "org.organisation", "org.place", "accounts.user", "pipeline.event",
-                         "pipeline.candidacy", "pipeline.mentorassignment", "pipeline.mentorreport",
-                         "pipeline.calendarday", "reports.target"} <= models)  # fmt: skip
+        self.assertEqual(
+            models, ADMIN_WRITABLE | ADMIN_READ_ONLY | set(INSTALLATION_ONLY),
+            "every model in the admin has its policy, and every policy its model",
+        )  # fmt: skip
         self.assertGreater(len(found), 80)
 
     # one test per role, so a failure names the role
@@ -220,11 +337,20 @@ class UrlWalkTests(WorldTestCase):
     def test_viewer(self):
         self.walk("viewer")
 
+    def test_outsider(self):
+        self.walk("outsider")
+
+    def test_superuser_without_organisation(self):
+        self.walk("homeless")
+
     def test_admin(self):
         self.walk("admin")
 
-    def test_outsider(self):
-        self.walk("outsider")
+    def test_district_admin(self):
+        self.walk("district_admin")
+
+    def test_installation_wide_admin(self):
+        self.walk("installation")
 
     # --- the walk ------------------------------------------------------------------------------
 
@@ -233,43 +359,80 @@ class UrlWalkTests(WorldTestCase):
         if user is not None:
             self.client.force_login(user)
         for leaf in leaves():
-            for url, where in self.urls_for(leaf, user):
-                with self.subTest(role=role, url=url, where=where):
-                    self.check(role, user, leaf, url, where)
+            for target in self.targets(leaf, user):
+                with self.subTest(role=role, url=target.url, where=target.where):
+                    self.check(role, user, leaf, target)
 
     def ids(self, model, user) -> dict[str, Any]:
-        """An object inside and one outside ``user``'s subtree (``None`` when there is none)."""
-        rows = list(model._default_manager.order_by("pk"))
-        prefix = user.organisation.path if user is not None and user.organisation_id else ""
-        scoped = getattr(model, "SCOPE", None) is not None
-        inside = [r for r in rows if not scoped or (org_path_of(r) or "\0").startswith(prefix)]
-        outside = [r for r in rows if scoped and r not in inside]
-        return {"inside": inside[0].pk if inside else None, "outside": outside[0].pk if outside else None,
-                "missing": MISSING_ID}  # fmt: skip
+        """An object inside ``user``'s subtree, one outside it in the other tree (Q), one
+        outside it in its own tree, and an id of nothing (``None`` where there is none)."""
+        prefix = scope_of(user)
+        rows = [(row, row_path(row)) for row in model._default_manager.order_by("pk")]
+        inside = [row for row, path in rows if visible(path, prefix)]
+        outside = [(row, path) for row, path in rows if not visible(path, prefix)]
+        other_tree = self.other.org.Q.path
+        far = [row for row, path in outside if (path or "").startswith(other_tree)]
+        near = [row for row, path in outside if not (path or "").startswith(other_tree)]
+        return {"inside": inside[0].pk if inside else None, "outside": far[0].pk if far else None,
+                "outside_near": near[0].pk if near else None, "missing": MISSING_ID}  # fmt: skip
 
-    def urls_for(self, leaf: Leaf, user) -> list[tuple[str, str]]:
+    def targets(self, leaf: Leaf, user) -> list[Target]:
         route = leaf.route
         if leaf.name == "app_list":
             labels = re.search(r"\(\?P<app_label>([^)]*)\)", route).group(1).split("|")
-            return [(f"/quan-tri/{label}/", label) for label in labels]
+            return [Target(f"/quan-tri/{label}/", label) for label in labels]
         if "(?P<url>" in route:
-            return [("/quan-tri/khong-co-trang-nay/", "-")]
+            return [Target("/quan-tri/khong-co-trang-nay/", "-")]
         params = set(_PARAM.findall(route))
         if not params:
-            return [(route, "-")]
-        if params == {"pk"} and leaf.model_admin is None:  # a page of the site
-            ids = self.ids(route_model(route), user)
+            found = [Target(route + PAGE_QUERIES.get(leaf.name, ""), "-")]
         elif params == {"kind", "extension"}:  # the import templates
-            return [(fill(route, kind=k, extension=e), "-") for k, e in TEMPLATE_FILES]
-        elif params == {"content_type_id", "object_id"}:
-            ids = self.ids(Person, user)
-            ct = ContentType.objects.get_for_model(Person).pk
-            return [(fill(route, content_type_id=ct, object_id=v), k) for k, v in ids.items() if v]
-        elif params == {"parent_id"} or leaf.model_admin is not None:
-            ids = self.ids(leaf.model_admin.model, user)
+            found = [Target(fill(route, kind=k, extension=e), "-") for k, e in TEMPLATE_FILES]
         else:
-            raise AssertionError(f"no values for the parameters of {route}")
-        return [(fill(route, **{p: v for p in params}), k) for k, v in ids.items() if v]
+            if params == {"pk"} and leaf.model_admin is None:  # a page of the site
+                ids = self.ids(route_model(route), user)
+            elif params == {"pk", "merge"}:  # a merge, on the page of the record kept
+                ids = self.ids(PersonMerge, user)
+                kept = dict(PersonMerge.objects.values_list("pk", "kept_id"))
+                return [
+                    Target(url, k, v, missing_variant(url, v))
+                    for k, v in ids.items()
+                    if v
+                    for url in [fill(route, pk=kept.get(v, MISSING_ID), merge=v)]
+                ]
+            elif params == {"content_type_id", "object_id"}:
+                ids = self.ids(Person, user)
+                ct = ContentType.objects.get_for_model(Person).pk
+                ids = {k: v for k, v in ids.items() if v}
+                return [
+                    Target(url, k, v, missing_variant(url, v))
+                    for k, v in ids.items()
+                    for url in [fill(route, content_type_id=ct, object_id=v)]
+                ]
+            elif params == {"parent_id"} or leaf.model_admin is not None:
+                ids = self.ids(leaf.model_admin.model, user)
+            else:
+                raise AssertionError(f"no values for the parameters of {route}")
+            query = PAGE_QUERIES.get(leaf.name, "")
+            return [
+                Target(url, k, v, missing_variant(url, v))
+                for k, v in ids.items()
+                if v
+                for url in [fill(route, **dict.fromkeys(params, v)) + query]
+            ]
+        param = organisation_param(leaf)
+        if param is not None:
+            # The same list or download for an organisation of the other tree, one outside the
+            # subtree in the user's tree, and one of none.
+            ids = self.ids(Organisation, user)
+            for base in [t.url for t in found]:
+                for where in ("outside", "outside_near", "missing"):
+                    if ids[where]:
+                        url = f"{base}?{param}={ids[where]}"
+                        found.append(
+                            Target(url, where, ids[where], missing_variant(url, ids[where]))
+                        )
+        return found
 
     def request(self, leaf: Leaf, url: str):
         """GET the page, or POST to it when it only answers a POST (after checking the GET)."""
@@ -279,8 +442,11 @@ class UrlWalkTests(WorldTestCase):
         self.assertEqual(get.status_code, 302 if get.get("Location") else 405, f"GET {url}")
         return self.client.post(url)
 
-    def check(self, role: str, user, leaf: Leaf, url: str, where: str) -> None:
+    def check(self, role: str, user, leaf: Leaf, target: Target) -> None:
+        url, where = target.url, target.where
         get = self.request(leaf, url)
+        if role != "installation":
+            self.assert_nothing_of_the_other_tree(get, url)
         if role == "anonymous":
             if url in LOGIN_URLS or leaf.name == "javascript-catalog":
                 self.assertEqual(get.status_code, 200)
@@ -295,28 +461,65 @@ class UrlWalkTests(WorldTestCase):
                 else:
                     self.assertTrue(get["Location"].startswith(LOGIN_URLS), get["Location"])
             return
-        if where == "outside":
+        if leaf.admin and role not in ADMINS | {"homeless"}:
+            self.assert_sent_to_the_admin_login(leaf, url, get)
+            return
+        if leaf.admin and role == "homeless":
+            # An administrator who sees nothing does not enter the admin either.
+            self.assert_sent_to_the_admin_login(leaf, url, get)
+            return
+        if where.startswith("outside"):
             # Outside the subtree is indistinguishable from missing.
-            object_id = self._id_in(url)
-            missing = self.request(leaf, url.replace(f"/{object_id}/", f"/{MISSING_ID}/"))
+            missing = self.request(leaf, target.missing_url)
             self.assertEqual(get.status_code, missing.status_code)
-            location = get.get("Location", "").replace(f"/{object_id}/", f"/{MISSING_ID}/")
-            self.assertEqual(location, missing.get("Location", ""))
+            location = get.get("Location", "")
+            self.assertEqual(
+                missing_variant(location, target.object_id) if location else "",
+                missing.get("Location", ""),
+            )
+            self.assertNotIn("attachment", get.get("Content-Disposition", ""), "a file for outside")
+            if "?" in url:  # a list or a download of an organisation outside the subtree
+                if leaf.name == "import_template":
+                    self.assertEqual(get.status_code, 404)
+                return
             self.assertNotEqual(get.status_code, 200)
-            if leaf.model_admin is None:
+            if not leaf.admin:
                 self.assertEqual(get.status_code, 404)
             return
+        if "?" in url:
+            return  # a missing organisation in a query: compared above with the outside one
         expected = self.expected(role, user, leaf, where)
         if expected is not None:
             self.assertEqual(get.status_code, expected, f"GET {url} → {get.get('Location')}")
         if leaf.model_admin is not None and leaf.action in ("add", "change") and where != "missing":
             self.check_post(role, leaf, url)
 
-    def _id_in(self, url: str) -> str:
-        return re.findall(r"/(\d+)/", url)[-1]
+    def assert_sent_to_the_admin_login(self, leaf: Leaf, url: str, response) -> None:
+        if leaf.name == "javascript-catalog":  # treebeard's translations: no data, as anonymous
+            self.assertEqual(response.status_code, 200)
+            return
+        if url == "/quan-tri/logout/":  # Django sends a user it does not let in to the index…
+            self.assertEqual((response.status_code, response["Location"]), (302, "/quan-tri/"))
+            return  # … which sends to the login page (below)
+        if url == "/quan-tri/login/":
+            # The admin's login form, saying the account may not enter.
+            self.assertEqual(response.status_code, 200)
+            self.assertContains(response, 'name="password"')
+            return
+        self.assertEqual(response.status_code, 302, url)
+        self.assertTrue(response["Location"].startswith("/quan-tri/login/?next="), url)
+
+    def assert_nothing_of_the_other_tree(self, response, url: str) -> None:
+        if response.streaming or not response.get("Content-Type", "").startswith("text/"):
+            return
+        text = response.content.decode()
+        for secret in self.other.secrets:
+            self.assertNotIn(secret, text, f"{url} shows {secret!r} of the other tree")
 
     def expected(self, role: str, user, leaf: Leaf, where: str) -> int | None:
         """The status of a GET by a signed-in ``role`` (``None``: anything but a server error)."""
+        if role == "homeless":  # sees nothing: the site's pages of an object are 404
+            return 404 if where in ("inside", "missing") and not leaf.admin else None
         site = {
             "home": 200, "candidacy": 200 if where == "inside" else 404,
             "audit": 200 if user.can_read_audit else 403,
@@ -335,6 +538,10 @@ class UrlWalkTests(WorldTestCase):
                 return 404
             if leaf.name in WRITE_PAGES:
                 return 200 if user.can_write else 403
+            if leaf.name in MERGE_PAGES:
+                return 200 if can_merge(user) else 403
+            if leaf.name == "member_event_correct":  # names no event to correct
+                return 404 if user.can_write else 403
             if leaf.name in POST_PAGES:
                 return 302 if user.can_write else 403
             if leaf.name == "mentor_report":  # writers, and the mentor of that assignment
@@ -346,8 +553,6 @@ class UrlWalkTests(WorldTestCase):
             return 200  # every other page of the site reads within the user's subtree
         allowed = POLICY(leaf.model, role)
         if where == "missing":
-            return None
-        if allowed is None:
             return None
         action = leaf.action
         if action in ("changelist", "history", "change", "tree_children"):
@@ -361,14 +566,14 @@ class UrlWalkTests(WorldTestCase):
         if action == "redirect":
             return 302
         if action == "tree_move":
-            return 403  # a GET names no node of the user's subtree (see test_admin_scope.py)
+            # A GET names no node: none of a subtree (see test_admin.py); for the whole
+            # installation, a malformed move.
+            return 403 if scope_of(user) else 400
         raise AssertionError(f"no expectation for {leaf.route}")
 
     def check_post(self, role: str, leaf: Leaf, url: str) -> None:
         """POST an empty form: 403 without the write permission; otherwise the form comes back."""
         allowed = POLICY(leaf.model, role)
-        if allowed is None:
-            return
         post = self.client.post(url, {})
         if leaf.action not in allowed:
             self.assertEqual(post.status_code, 403, f"POST {url}")

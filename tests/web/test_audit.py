@@ -6,7 +6,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from ptdv.accounts.models import Role
-from ptdv.people.models import Person
+from ptdv.org.models import Place
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Event
 from ptdv.rules.stages import Step
@@ -14,13 +14,11 @@ from tests.base import SYMPATHISER_ON, WorldTestCase, admin_form_data, make_user
 
 
 class AuditEntryTests(WorldTestCase):
-    def test_admin_change_of_a_person_is_audited_with_actor_address_and_changes(self):
-        person = self.p.introducer1
-        url = f"/quan-tri/people/person/{person.pk}/change/"
-        self.client.force_login(self.u.cell)
-        data = admin_form_data(
-            self.client.get(url), occupation="Trưởng thôn", address="Thôn Đông, xã Hòa An"
-        )
+    def test_admin_change_of_a_place_is_audited_with_actor_address_and_changes(self):
+        place = self.world.places.tay
+        url = f"/quan-tri/org/place/{place.pk}/change/"
+        self.client.force_login(self.u.admin)  # only administrators use the admin
+        data = admin_form_data(self.client.get(url), name="Thôn Tây Mới", kind="school")
         before = LogEntry.objects.count()
         response = self.client.post(url, data, REMOTE_ADDR="203.113.0.7")
         self.assertEqual(
@@ -29,16 +27,16 @@ class AuditEntryTests(WorldTestCase):
             response.context and response.context["adminform"].form.errors,
         )
         entries = LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk)
+            content_type=ContentType.objects.get_for_model(Place), object_pk=str(place.pk)
         ).order_by("-timestamp")
         self.assertEqual(LogEntry.objects.count(), before + 1)
         entry = entries.first()
         self.assertEqual(entry.action, LogEntry.Action.UPDATE)
-        self.assertEqual(entry.actor, self.u.cell)
+        self.assertEqual(entry.actor, self.u.admin)
         self.assertEqual(entry.remote_addr, "203.113.0.7")
-        self.assertEqual(entry.changes_dict["occupation"], ["", "Trưởng thôn"])
-        self.assertEqual(set(entry.changes_dict), {"occupation", "address"})
-        self.assertEqual(entry.additional_data, {"org_path": self.o.A1.path})
+        self.assertEqual(entry.changes_dict["name"], ["Thôn Tây", "Thôn Tây Mới"])
+        self.assertEqual(set(entry.changes_dict), {"name", "kind"})
+        self.assertEqual(entry.additional_data, {"org_path": self.o.A.path})
 
     def test_a_service_call_is_audited_with_its_organisation(self):
         candidacy = self.candidacy()

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch
 
+from ptdv.accounts.models import Role
 from ptdv.reports.forms import TargetForm
 from ptdv.reports.models import Target
 from ptdv.web.views import targets as views
-from tests.base import WorldTestCase
+from tests.base import WorldTestCase, make_user
 
 
 def target(organisation, first: int, last: int | None = None, admissions: int = 3, **fields):
@@ -334,14 +335,15 @@ class TargetFormTests(WorldTestCase):
 
 
 class TargetAdminTests(WorldTestCase):
+    """The admin is for administrators (tests/access/test_admin.py): of a cell, a district…"""
+
     def test_the_changelist_is_scoped(self):
         a1, x1 = target(self.o.A1, 2025), target(self.o.X1, 2025)
         b1 = target(self.o.B1, 2025)
         for user, expected in (
-            (self.u.cell, [a1]),
-            (self.u.committee, [a1, b1]),
-            (self.u.viewer, [a1, b1]),
-            (self.u.outsider, [x1]),
+            (make_user("quantri_chibo", self.o.A1, Role.ADMIN), [a1]),
+            (make_user("quantri_huyen", self.o.D, Role.ADMIN), [a1, b1]),
+            (make_user("quantri_ngoai", self.o.E, Role.ADMIN), [x1]),
         ):
             with self.subTest(user=user.username):
                 self.client.force_login(user)
@@ -349,8 +351,8 @@ class TargetAdminTests(WorldTestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(list(response.context["cl"].result_list), expected)
 
-    def test_writers_add_inside_their_subtree_only_readers_view(self):
-        self.client.force_login(self.u.cell)
+    def test_administrators_add_inside_their_subtree_only_others_do_not_enter(self):
+        self.client.force_login(make_user("quantri_chibo", self.o.A1, Role.ADMIN))
         data = {"organisation": self.o.A1.pk, "first_year": "2026", "last_year": "", "admissions": "2",
                 "basis": ""}  # fmt: skip
         response = self.client.post("/quan-tri/reports/target/add/", data)
@@ -370,9 +372,10 @@ class TargetAdminTests(WorldTestCase):
             "đã có chỉ tiêu năm 2026",
             response.context["adminform"].form.errors["organisation"][0],
         )
-        self.client.force_login(self.u.viewer)
-        self.assertEqual(self.client.get("/quan-tri/reports/target/add/").status_code, 403)
         existing = Target.objects.get()
         change = f"/quan-tri/reports/target/{existing.pk}/change/"
-        self.assertEqual(self.client.get(change).status_code, 200)
-        self.assertEqual(self.client.post(change, data).status_code, 403)
+        for user in (self.u.viewer, self.u.cell):
+            self.client.force_login(user)
+            for response in (self.client.get(change), self.client.post(change, data)):
+                self.assertEqual(response.status_code, 302)
+                self.assertTrue(response["Location"].startswith("/quan-tri/login/"))
