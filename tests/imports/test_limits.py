@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from django.test import TestCase, override_settings
+from django.db import connections
+from django.test import TestCase, TransactionTestCase, override_settings, skipUnlessDBFeature
 from django.utils import timezone
 from django_tasks import TaskContext, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -204,6 +206,36 @@ class ClaimTests(LimitTestCase):
             sorted(results.values_list("return_value", flat=True)), ["committed", "skipped"]
         )
         self.assertEqual(Person.objects.count(), before + 2)
+
+
+@skipUnlessDBFeature("has_select_for_update")  # PostgreSQL: connections that write at once
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="ptdv-import-limit-tests-"))
+class ConcurrentClaimTests(TransactionTestCase):
+    def test_workers_claiming_one_run_at_the_same_moment(self):
+        world = build_world()
+        content = xlsx_bytes(PERSON_HEADERS, [good(0)])
+        run = make_run(world.users.grassroots, world.org.A, "nguoi", content)
+        for attempt in range(10):
+            ImportRun.objects.filter(pk=run.pk).update(status=Status.QUEUED, claim="")
+            start = threading.Barrier(4)
+            won = []
+
+            def worker(n, attempt=attempt, start=start, won=won):
+                try:
+                    start.wait()
+                    taken = liveness.claim(run.pk, Status.QUEUED, Status.PREVIEWING, f"t{n}")
+                    if taken is not None:
+                        won.append(taken.claim)
+                finally:
+                    connections.close_all()
+
+            threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            self.assertEqual(len(won), 1, attempt)
+            self.assertEqual(ImportRun.objects.get(pk=run.pk).claim, won[0])
 
 
 class HeartbeatTests(LimitTestCase):
