@@ -310,7 +310,7 @@ class XlsxPackageTests(FileTestCase):
             reader = self.reader(content)
             with self.assertRaisesMessage(
                 FileError,
-                "Tệp Excel khai báo 5.000.000 chuỗi văn bản dùng chung, quá giới hạn 1.000.000",
+                "Tệp Excel khai báo 5.000.000 chuỗi văn bản dùng chung, quá giới hạn 500.000",
             ):
                 list(reader)
         load.assert_not_called()

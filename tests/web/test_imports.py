@@ -411,7 +411,7 @@ class BadFileTests(ImportPagesTestCase):
         bomb = raw_xlsx(people_rows(2), strings=strings, declared_strings=5_000_000)
         self.assertEqual(
             self.refused(bomb),
-            ["Tệp Excel khai báo 5.000.000 chuỗi văn bản dùng chung, quá giới hạn 1.000.000: hãy "
+            ["Tệp Excel khai báo 5.000.000 chuỗi văn bản dùng chung, quá giới hạn 500.000: hãy "
              "chia thành nhiều tệp (hoặc lưu dạng CSV)."],
         )  # fmt: skip
         # A sheet that declares a million rows.
