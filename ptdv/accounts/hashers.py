@@ -16,8 +16,8 @@ number of requests.
 
 Argon2's parameters are RFC 9106's second recommended option (§4): Argon2id, ``t = 3`` passes
 over ``m = 64 MiB`` with ``p = 4`` lanes — about the same attacker cost as Django's defaults
-(2 passes over 100 MiB: 192 vs 200 MiB-passes) with a third less memory per hash, and about
-170 ms on one core of the reference machine. Hashes made with other parameters (Django's
+(2 passes over 100 MiB: 192 vs 200 MiB-passes) with a third less memory per hash: about 0.3 s
+of CPU, 170 ms of wall time on the reference 2-core machine. Hashes made with other parameters (Django's
 defaults) still verify: Argon2 reads them from the stored hash, and Django rehashes the password
 with these parameters at the user's next successful login (``must_update``).
 """
