@@ -106,7 +106,7 @@ def search(request):
             )
     else:
         query = PersonQuery.parse(request.GET.get("q"))
-        params = {"q": query.text}
+        params = {"q": query.text} if query.text else {}
         if holds_number(query):
             query, params = PersonQuery.parse(""), {}
             notice = _(
