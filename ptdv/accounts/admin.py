@@ -128,6 +128,7 @@ class ScopedLogEntryAdmin(AdminAccessMixin, LogEntryAdmin):
     the changed object (``accounts/audit.py``), as on the site's audit page."""
 
     read_only = True
+    show_full_result_count = False  # the log grows with every change: one count per page
 
     def get_queryset(self, request):
         entries = super().get_queryset(request)
@@ -145,6 +146,7 @@ class LoginRecordScopeMixin(AdminAccessMixin):
     installation-wide administrators only."""
 
     read_only = True
+    show_full_result_count = False
 
     def get_queryset(self, request):
         records = super().get_queryset(request)

@@ -8,6 +8,7 @@ the pipeline, and how accounts are managed.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import tempfile
@@ -126,6 +127,22 @@ class CreateSuperuserTests(WorldTestCase):
         self.assertEqual(self.client.get("/quan-tri/pipeline/calendarday/").status_code, 200)
         self.assertEqual(self.client.get("/quan-tri/people/person/").context["cl"].result_count,
                          Person.objects.count())  # fmt: skip
+
+    def test_existing_superusers_without_organisation_become_installation_wide(self):
+        """The migration keeps an installation's administrator (a superuser without
+        organisation used to see everything) and makes ``is_staff`` follow the role."""
+        from django.apps import apps
+
+        migration = importlib.import_module("ptdv.accounts.migrations.0003_user_installation_wide")
+        old = make_user("goc_cu", None, Role.VIEWER, is_superuser=True)
+        User.objects.filter(pk=old.pk).update(installation_wide=False)
+        User.objects.filter(pk=self.u.viewer.pk).update(is_staff=True)
+        migration.existing_administrators(apps, None)
+        old.refresh_from_db()
+        self.assertEqual((old.installation_wide, old.role, old.is_staff), (True, Role.ADMIN, True))
+        self.assertFalse(User.objects.get(pk=self.u.viewer.pk).is_staff)
+        admin = User.objects.get(pk=self.u.admin.pk)  # a superuser of province P stays there
+        self.assertEqual((admin.installation_wide, admin.organisation), (False, self.o.P))
 
     def test_a_superuser_of_an_organisation_sees_its_subtree(self):
         user = User.objects.create_superuser("goc_huyen", password="x", organisation=self.o.D)
