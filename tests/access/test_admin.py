@@ -18,6 +18,7 @@ from unittest import mock
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin as django_admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
@@ -317,6 +318,21 @@ class PersonAdminTests(WorldTestCase):
         self.assertContains(response, person.full_name)
         self.assertEqual(self.client.get("/quan-tri/people/person/add/").status_code, 403)
         self.assertNotContains(self.client.get("/quan-tri/people/person/"), "/people/person/add/")
+
+    def test_view_on_site_leads_to_objects_of_the_subtree_only(self):
+        """Django's shortcut looks the object up unscoped; the admin's answers for the subtree."""
+        ct = ContentType.objects.get_for_model(Person).pk
+        district = make_user("quantri_huyen", self.o.D, Role.ADMIN)
+        self.client.force_login(district)
+        url = "/quan-tri/r/{}/{}/"
+        with mock.patch.object(
+            Person, "get_absolute_url", lambda person: f"/nguoi/{person.pk}/", create=True
+        ):
+            inside = self.client.get(url.format(ct, self.p.member_B1.pk))
+            self.assertEqual(inside.status_code, 302)
+            self.assertTrue(inside["Location"].endswith(f"/nguoi/{self.p.member_B1.pk}/"))
+            for pk in (self.p.member_X1.pk, 987654321, "x"):
+                self.assertEqual(self.client.get(url.format(ct, pk)).status_code, 404)
 
     def test_pipeline_rows_are_read_only_and_events_show_to_every_administrator(self):
         candidacy = self.candidacy()
