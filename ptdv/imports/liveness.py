@@ -34,6 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -123,7 +124,7 @@ class Heartbeat:
 
 def is_dead(run: ImportRun, now=None) -> bool:
     """Claimed by a worker that shows no sign of life for ``PTDV_IMPORT_STALE_SECONDS``."""
-    if run.status not in (Status.PREVIEWING, Status.COMMITTING) or not run.claim:
+    if not run.taken:
         return False
     stale = timedelta(seconds=caps.current().stale_seconds)
     return (now or timezone.now()) - run.last_sign_of_life() > stale
@@ -240,8 +241,9 @@ def sweep(now=None) -> list[int]:
     stale_before = now - timedelta(seconds=caps.current().stale_seconds)
     swept = []
     claimed = ImportRun.objects.filter(
-        status__in=(Status.PREVIEWING, Status.COMMITTING), updated_at__lt=stale_before
-    ).exclude(claim="")
+        Q(status=Status.PREVIEWING) | Q(status=Status.COMMITTING, claim__gt=""),
+        updated_at__lt=stale_before,
+    )
     for run in claimed.select_related("organisation"):
         if fail_dead(run, now):
             swept.append(run.pk)

@@ -111,13 +111,21 @@ class ImportRun(models.Model):
         )
 
     @property
+    def taken(self) -> bool:
+        """A worker works (or worked) on it: previewing, or committing with a claim (a confirmed
+        run waits for a worker as ``committing`` without one)."""
+        return self.status == Status.PREVIEWING or (
+            self.status == Status.COMMITTING and bool(self.claim)
+        )
+
+    @property
     def stalled(self) -> bool:
         """Taken by a worker that shows no sign of life (no heartbeat, no progress) for
         ``PTDV_IMPORT_STALE_SECONDS``: it was stopped or killed (a commit's transaction was then
         rolled back). The sweep (``liveness``) marks such a run failed."""
         from .limits import current
 
-        if self.status not in (Status.PREVIEWING, Status.COMMITTING) or not self.claim:
+        if not self.taken:
             return False
         stale = timedelta(seconds=current().stale_seconds)
         return timezone.now() - self.last_sign_of_life() > stale

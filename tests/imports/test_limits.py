@@ -341,6 +341,18 @@ class SweepTests(LimitTestCase):
         self.assertIn("khi đang kiểm tra tệp", run.message)
         self.assertFalse(ImportProblem.objects.filter(run=run).exists())
 
+    def test_previewing_without_a_claim_is_a_workers_too_but_committing_waits(self):
+        # A preview always has a worker (a run left by one that claimed no token); a confirmed
+        # run without a claim is waiting in the queue, however long.
+        previewing = self.run_of([good(0)])
+        ImportRun.objects.filter(pk=previewing.pk).update(status=Status.PREVIEWING)
+        waiting = self.preview([good(1)])
+        ImportRun.objects.filter(pk=waiting.pk).update(status=Status.COMMITTING)
+        with mock.patch.object(timezone, "now", return_value=timezone.now() + STALE):
+            self.assertEqual(liveness.sweep(), [previewing.pk])
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.status, Status.COMMITTING)
+
     def test_a_run_that_finished_after_the_sweep_started_is_left_alone(self):
         run = self.run_of([good(0)])
         claimed = liveness.claim(run.pk, Status.QUEUED, Status.PREVIEWING)
