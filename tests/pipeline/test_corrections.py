@@ -175,12 +175,13 @@ class AppendOnlyTests(WorldTestCase):
         self.assertEqual(candidacy.events.get(step=Step.SYMPATHISER).date, SYMPATHISER_ON)
 
     def test_admin_has_no_write_access_to_events(self):
-        from django.contrib import admin
         from django.test import RequestFactory
+
+        from ptdv.org.scope import admin_site
 
         request = RequestFactory().get("/")
         request.user = self.u.admin
-        event_admin = admin.site._registry[Event]
+        event_admin = admin_site._registry[Event]
         self.assertFalse(event_admin.has_change_permission(request))
         self.assertFalse(event_admin.has_add_permission(request))
         self.assertFalse(event_admin.has_delete_permission(request))
