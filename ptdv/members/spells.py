@@ -25,8 +25,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.apps import apps as django_apps
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
 
 from ptdv.rules.membership import MemberEventFact, MemberEventKind, spells, timeline
 from ptdv.rules.stages import EventFact, Step, TransitionError, derive
@@ -70,6 +71,7 @@ class _Models:
         self.MemberEvent = registry.get_model("members", "MemberEvent")
         self.MemberSpell = registry.get_model("members", "MemberSpell")
         self.Event = registry.get_model("pipeline", "Event")
+        self.Candidacy = registry.get_model("pipeline", "Candidacy")
 
 
 def _every_member(models: _Models) -> Iterator[list[int]]:
@@ -113,18 +115,36 @@ def _write(models: _Models, chunk: list[int]) -> int:
             )
         )
         rows += [
-            models.MemberSpell(
-                person_id=pk,
-                cell_id=s.cell_id,
-                start=s.start,
-                end=s.end or OPEN_END,
-                start_reason=s.start_reason,
-                end_reason=s.end_reason,
-            )
-            for s in found
+            (pk, s.cell_id, s.start, s.end or OPEN_END, s.start_reason, s.end_reason) for s in found
         ]
-    models.MemberSpell._base_manager.bulk_create(rows, batch_size=2000)
+    _insert(models.MemberSpell, rows)
     return len(rows)
+
+
+def _insert(model, rows: list[tuple]) -> None:
+    """Insert spells as plain rows: a province's 100,000 spells without as many model instances
+    (``bulk_create`` spends most of its time building and reading them)."""
+    if not rows:
+        return
+    meta = model._meta
+    names = ("person", "cell", "start", "end", "start_reason", "end_reason")
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(n).column) for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), 5000):
+            batch = rows[first : first + 5000]
+            if connection.vendor == "postgresql":
+                # One statement per batch: the columns as arrays.
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST(%s::bigint[], "
+                    "%s::bigint[], %s::date[], %s::date[], %s::varchar[], %s::varchar[])",
+                    [list(column) for column in zip(*batch, strict=True)],
+                )
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)
 
 
 def _member_events(models: _Models, chunk: list[int]) -> dict[int, list[MemberEventFact]]:
@@ -160,17 +180,24 @@ def _candidacies(
     """For each person, the effective steps of each candidacy that has a ceremony (recorded,
     voided or not: the replay says whether it stands), as ``(step, date, cell, to_cell)``."""
     Event = models.Event
+    # The chunk's candidacies by the person index, then their ceremonies by the candidacy index
+    # (one query over the events' step index would read every ceremony of the installation).
+    candidacies = list(
+        models.Candidacy._base_manager.filter(person_id__in=chunk).values_list("pk", flat=True)
+    )
     with_ceremony = sorted(
         set(
-            Event._base_manager.filter(step=Step.CEREMONY, candidacy__person_id__in=chunk)
+            Event._base_manager.filter(step=Step.CEREMONY, candidacy_id__in=candidacies)
             .values_list("candidacy_id", flat=True)
             .order_by()
         )
     )
     if not with_ceremony:
         return {}
+    # Of an event's data the replay reads a transfer's receiving cell only.
     rows = list(
         Event._base_manager.filter(candidacy_id__in=with_ceremony)
+        .annotate(to_cell=KeyTextTransform("to_cell", "data"))
         .order_by("candidacy__person_id", "candidacy__attempt", "seq")
         .values_list(
             "candidacy__person_id",
@@ -178,7 +205,7 @@ def _candidacies(
             "pk",
             "step",
             "date",
-            "data",
+            "to_cell",
             "voids_id",
             "passed",
             "cell_id",
@@ -192,23 +219,29 @@ def _candidacies(
     out: dict[int, list[list[tuple[str, date, int | None, int | None]]]] = defaultdict(list)
     # In the rows' order: by person, attempt, step (dicts keep the order of insertion).
     for candidacy_id, events in by_candidacy.items():
-        cells = {pk: cell for _p, _c, pk, _s, _d, _data, _v, _ok, cell in events}
+        cells = {pk: cell for _p, _c, pk, _s, _d, _to, _v, _ok, cell in events}
         facts = [
-            EventFact(id=pk, step=Step(step), date=day, data=data or {}, voids=voids, passed=passed)
-            for _p, _c, pk, step, day, data, voids, passed, _cell in events
+            EventFact(
+                id=pk,
+                step=Step(step),
+                date=day,
+                data={"to_cell": _to_cell(to_cell)} if to_cell is not None else {},
+                voids=voids,
+                passed=passed,
+            )
+            for _p, _c, pk, step, day, to_cell, voids, passed, _cell in events
         ]
         try:
             state = derive(facts)
         except TransitionError:
             continue  # not a valid history: the person's own fields stand for it
         out[person_of[candidacy_id]].append(
-            [(e.step.value, e.date, cells[e.id], _to_cell(e.data)) for e in state.events]
+            [(e.step.value, e.date, cells[e.id], e.data.get("to_cell")) for e in state.events]
         )
     return out
 
 
-def _to_cell(data: dict) -> int | None:
-    value = (data or {}).get("to_cell")
+def _to_cell(value) -> int | None:
     try:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
