@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/reports.py [--database-url URL] [--reset | --reuse]
                                            [--runs 7] [--year 2025] [--kinds funnel,…]
                                            [--timeout 120] [--effective-not-exists]
-                                           [--skip-excel]
+                                           [--skip-excel] [--skip-spells]
 
 In one database:
 
@@ -16,11 +16,14 @@ In one database:
   the grassroots organisation with the most admissions in the year and its district — times
   ``figures.build(kind, organisation, …)`` over the last full calendar year (snapshots on its
   last day): one warm-up, then the median of ``--runs`` runs, and the queries of one more run;
+- writes every member's spells (``ptdv.members.spells.rebuild()``, what ``ptdv manage
+  rebuild_member_spells`` does: the history's people are written in bulk) and times it, twice:
+  the second rebuild must give the same rows;
 - times a hand-written SQL aggregate computing the same figures (``connection.cursor()``,
   rows fetched, the little Python that turns them into totals) the same way, prints
   ptdv ms, SQL ms, their ratio (goal ≤ 2×) and the query count, and compares the figures of
   both (totals, the per-unit column, the funnel's stages and waits, the rolled-up targets;
-  a mismatch is printed loudly and counted);
+  a mismatch is printed loudly and counted, and the script exits with status 1);
 - times ``ptdv.reports.excel.write_report`` for the province's report with the most rows, and
   the drill page's list export (``ptdv.web.export.write_workbook`` with the drill page's
   people columns) of 20,000 people, each in a fresh child process (``--excel-only``): median
@@ -274,6 +277,8 @@ class SQL:
         return {"totals": self.totals(by_unit), "units": by_unit}
 
     def members(self, org, on, **_):
+        """Members on ``on``: the spells running that day (``start <= on < end``) in the
+        subtree's cells, with the composition of their people."""
         from ptdv.reports.composition import years_before
 
         n = len(org.path) + STEPLEN
@@ -283,15 +288,51 @@ class SQL:
                 count(*) FILTER (WHERE p.party_official_on IS NULL OR p.party_official_on > %s)
                     AS probationary
                 {self.composition("p", young)}
-            FROM people_person p
-            JOIN org_organisation o ON o.id = p.cell_id
-            WHERE o.path LIKE %s AND p.party_admitted_on <= %s
-              AND (p.party_left_on IS NULL OR p.party_left_on > %s)
+            FROM members_memberspell s
+            JOIN org_organisation o ON o.id = s.cell_id
+            JOIN people_person p ON p.id = s.person_id
+            WHERE o.path LIKE %s AND s.start <= %s AND s."end" > %s
             GROUP BY 1"""
         params = [on, years_before(on, 31), years_before(on, 18), org.path + "%", on, on]
         rows = self.run(sql, params)
         by_unit = self.by_unit(rows, ("members", "probationary", *self.COMPOSITION))
         return {"totals": self.totals(by_unit), "units": by_unit}
+
+    #: The member changes of a period: code -> (the spell's side, its reasons).
+    MEMBER_FLOWS = {
+        "members_transferred_in": ("start", ("transfer_in",)),
+        "members_moved_in": ("start", ("transfer",)),
+        "members_moved_out": ("end", ("transfer",)),
+        "members_transferred_out": ("end", ("transfer_out",)),
+        "members_left": ("end", ("resigned", "struck_off", "expelled", "deceased", "left")),
+        "members_resigned": ("end", ("resigned",)),
+        "members_struck_off": ("end", ("struck_off",)),
+        "members_expelled": ("end", ("expelled",)),
+        "members_deceased": ("end", ("deceased",)),
+        "members_left_unknown": ("end", ("left",)),
+    }
+
+    def member_flows(self, org, start, end) -> dict[str, dict[str, int]]:
+        """The period's member changes per unit: spells starting or ending in the period, at
+        their cell, by reason."""
+        n = len(org.path) + STEPLEN
+        columns, params = [], []
+        for side, reasons in self.MEMBER_FLOWS.values():
+            marks = ", ".join(["%s"] * len(reasons))
+            columns.append(
+                f'count(*) FILTER (WHERE s."{side}" >= %s AND s."{side}" <= %s '
+                f"AND s.{side}_reason IN ({marks}))"
+            )
+            params += [start, end, *reasons]
+        sql = f"""
+            SELECT substr(o.path, 1, {n}) AS unit, {", ".join(columns)}
+            FROM members_memberspell s
+            JOIN org_organisation o ON o.id = s.cell_id
+            WHERE o.path LIKE %s
+              AND ((s.start >= %s AND s.start <= %s) OR (s."end" >= %s AND s."end" <= %s))
+            GROUP BY 1"""
+        rows = self.run(sql, [*params, org.path + "%", start, end, start, end])
+        return self.by_unit(rows, tuple(self.MEMBER_FLOWS))
 
     def activity(self, org, start, end, **_):
         from ptdv.rules.months import add_months
@@ -335,6 +376,8 @@ class SQL:
         # counts the ceremonies 12 months before the period).
         params = [start, end, start, end, due_start, due_end, org.path + "%"]
         by_unit = self.by_unit(self.run(sql, params), codes)
+        for unit, flows in self.member_flows(org, start, end).items():
+            by_unit.setdefault(unit, {}).update(flows)
         return {"totals": self.totals(by_unit), "units": by_unit}
 
     def structure(self, org, on, start, **_):
@@ -362,11 +405,10 @@ class SQL:
         members = self.run(
             f"""
             WITH m AS (
-                SELECT p.cell_id, count(*) AS n FROM people_person p
-                JOIN org_organisation o ON o.id = p.cell_id
-                WHERE o.path LIKE %s AND p.party_admitted_on <= %s
-                  AND (p.party_left_on IS NULL OR p.party_left_on > %s)
-                GROUP BY p.cell_id
+                SELECT s.cell_id, count(*) AS n FROM members_memberspell s
+                JOIN org_organisation o ON o.id = s.cell_id
+                WHERE o.path LIKE %s AND s.start <= %s AND s."end" > %s
+                GROUP BY s.cell_id
             )
             SELECT substr(x.path, 1, {n}) AS unit, coalesce(sum(m.n), 0),
                 count(*) FILTER (WHERE x.kind IN ('cell', 'grassroots_cell') AND {alive}
@@ -539,6 +581,15 @@ class SQL:
             m = add_months(m, 1)
         d = self.date()
         values = ", ".join(f"({d}, {d}, {d})" for _ in months)
+
+        def stops(first: str) -> str:
+            """``first`` is on or before every stop (and the period's last day)."""
+            return " AND ".join(
+                [f"{first} <= COALESCE({c}, {first})" for c in ('a."end"', "a.closed_on",
+                                                                "a.official")]
+                + [f"{first} <= {d}"]
+            )  # fmt: skip
+
         trunc = (
             "CAST(date_trunc('month', a.start) AS date)"
             if self.pg
@@ -547,9 +598,13 @@ class SQL:
         sql = f"""
             WITH months(m, q, y) AS (VALUES {values}),
             a AS (
-                SELECT a.id, a.mentor_id, a.start, a."end"
+                -- A month is due up to the assignment's end, the candidacy's end and the day
+                -- the person became an official member, whichever comes first.
+                SELECT a.id, a.mentor_id, a.start, a."end", c.closed_on,
+                    pp.party_official_on AS official
                 FROM pipeline_mentorassignment a
                 JOIN pipeline_candidacy c ON c.id = a.candidacy_id
+                JOIN people_person pp ON pp.id = c.person_id
                 JOIN org_organisation o ON o.id = c.cell_id
                 WHERE o.path LIKE %s AND a.start <= %s AND (a."end" IS NULL OR a."end" >= %s)
             ), per AS (
@@ -561,12 +616,18 @@ class SQL:
                             OR (r.period = 'year' AND r.period_start = months.y)))) AS filed
                 FROM a LEFT JOIN months ON months.m >= {trunc}
                     AND (a."end" IS NULL OR months.m <= a."end")
+                    AND (a.closed_on IS NULL OR months.m <= a.closed_on)
+                    AND (a.official IS NULL OR months.m <= a.official)
+                    -- none when the first day due comes after the last one
+                    AND {stops("a.start")} AND {stops(d)}
                 GROUP BY a.id, a.mentor_id
             )
             SELECT per.mentor_id, p.full_name, count(*), sum(per.due), sum(per.filed)
             FROM per JOIN people_person p ON p.id = per.mentor_id
             GROUP BY per.mentor_id, p.full_name"""
         params = [x for month in months for x in month] + [org.path + "%", end, start]
+        # stops("a.start"): the last day; stops(d): the first day six times, it and the last.
+        params += [last, *[start] * 7, last]
         rows = self.run(sql, params)
         mentors = {r[0]: {"assignments": r[2], "due": r[3], "filed": r[4]} for r in rows}
         totals = self.totals({k: v for k, v in mentors.items()})
@@ -643,6 +704,14 @@ def report_units(report, code: str) -> dict[int, object]:
     return out
 
 
+def half_up(value) -> int:
+    """Days rounded half up, as the reports print them (Python's round() rounds half to even:
+    a median of 42.5 days is 43 in the report)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def compare(kind, org, report, sql, ids_by_path) -> list[str]:
     """The figures of ``report`` against the SQL's (totals, the per-unit column, the funnel's
     stages and waits, the mentors' totals, the rolled-up targets); returns the differences."""
@@ -689,6 +758,7 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
         for code, value in totals.items():
             check(code, report.figure(code), value)
         check_units("admitted")
+        check_units("members_left")
     elif kind == "structure":
         for code, value in totals.items():
             try:
@@ -708,7 +778,7 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
             for i, what in ((4, "median"), (5, "p90")):
                 value = theirs.get(what)
                 check(f"{stage.value}:{what}", row.cells[i].value,
-                      None if value is None else round(value))  # fmt: skip
+                      None if value is None else half_up(value))  # fmt: skip
         exits: dict[str, int] = {}
         for values in sql["stages"].values():
             for e, k in values["exits"].items():
@@ -723,7 +793,7 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
                 problems.append(f"waiting unit {row.label}: not in the SQL")
                 continue
             check(f"waiting {row.label}", row.cells[0].value, theirs["waiting"])
-            check(f"waiting median {row.label}", row.cells[1].value, round(theirs["median"]))
+            check(f"waiting median {row.label}", row.cells[1].value, half_up(theirs["median"]))
             check(f"waiting max {row.label}", row.cells[2].value, int(theirs["max"]))
     elif kind == "mentors":
         total = report.tables[0].rows[-1]
@@ -1038,6 +1108,11 @@ def main() -> None:
     p.add_argument("--kinds", help="comma-separated reports to measure (default: all)")
     p.add_argument("--skip-excel", action="store_true", help="no workbook measurements")
     p.add_argument(
+        "--skip-spells",
+        action="store_true",
+        help="with --reuse: keep the members' spells as they are (no rebuild measured)",
+    )
+    p.add_argument(
         "--timeout",
         type=int,
         default=120,
@@ -1078,6 +1153,10 @@ def main() -> None:
         run.record("build_s", round(base_s, 1))
         run.record("history_s", round(extra_s, 1))
         run.record("history", extra)
+    if not args.skip_spells:
+        # The history's people are written in bulk: their spells come from this rebuild.
+        with common.section("members' spells: rebuilt from the records, twice"):
+            run.record("spells", rebuild_spells())
     with common.section("dataset"):
         actual = common.actual_counts()
         common.table([(k, f"{v:,}") for k, v in actual.items()], ("rows", "count"))
@@ -1102,6 +1181,39 @@ def main() -> None:
         with common.section("Excel (each in a fresh process)"):
             run.record("excel", excel(args, run, biggest))
     run.finish()
+    if run.figures.get("mismatches") or run.figures.get("spells", {}).get("differences"):
+        sys.exit(1)
+
+
+def rebuild_spells() -> dict:
+    """``spells.rebuild()`` over the whole dataset, timed, twice: the rows must be the same."""
+    import hashlib
+
+    from ptdv.members.models import MemberSpell
+    from ptdv.members.spells import rebuild
+
+    def digest() -> str:
+        rows = MemberSpell.objects.order_by("person_id", "start", "cell_id").values_list(
+            "person_id", "cell_id", "start", "end", "start_reason", "end_reason"
+        )
+        h = hashlib.sha256()
+        for row in rows.iterator(chunk_size=5000):
+            h.update(repr(row).encode())
+        return h.hexdigest()
+
+    times, digests, written = [], [], 0
+    for _ in range(2):
+        t0 = time.perf_counter()
+        written = rebuild()
+        times.append(time.perf_counter() - t0)
+        digests.append(digest())
+    differences = int(digests[0] != digests[1])
+    print(f"   {written:,} spells; rebuild {times[0]:.1f} s, again {times[1]:.1f} s; "
+          f"the same rows: {'yes' if not differences else 'NO'}")  # fmt: skip
+    if differences:
+        print("   !!! the second rebuild gave other rows")
+    common.settle()
+    return {"rows": written, "seconds": [round(t, 2) for t in times], "differences": differences}
 
 
 if __name__ == "__main__":
