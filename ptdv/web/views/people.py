@@ -40,7 +40,7 @@ HISTORY_SHOWN = 50
 
 
 def can_merge(user) -> bool:
-    return user.can_write and (user.role in MERGE_ROLES or user.is_superuser)
+    return user.can_write and user.role in MERGE_ROLES
 
 
 def _person(request, pk: int) -> Person:
