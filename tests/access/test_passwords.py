@@ -204,7 +204,7 @@ class ConcurrencyBoundTests(SimpleTestCase):
 
     @override_settings(PTDV_PASSWORD_HASH_CONCURRENCY=1, PTDV_PASSWORD_HASH_WAIT_SECONDS=0.1)
     def test_a_wait_longer_than_the_setting_is_refused(self):
-        tracker = _Tracker(seconds=0.5)
+        tracker = _Tracker(seconds=1.0)  # far longer than the wait, even on a busy machine
         outcomes = self.run_threads(3, tracker)
         busy = [o for o in outcomes if isinstance(o, hashers.PasswordHashingBusy)]
         self.assertEqual(len(busy), 2)
