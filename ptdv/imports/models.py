@@ -75,6 +75,8 @@ class ImportRun(models.Model):
     updates = models.PositiveIntegerField(_("cập nhật"), default=0)
     unchanged = models.PositiveIntegerField(_("không đổi"), default=0)
     failures = models.PositiveIntegerField(_("lỗi"), default=0)
+    #: Rows to create that may be people already in ptdv (``ImportWarning``).
+    warning_count = models.PositiveIntegerField(_("cần xem lại"), default=0)
     #: Headers of the file that the import does not know (ignored).
     ignored_columns = models.JSONField(default=list, blank=True)
     #: Why the run failed as a whole (unreadable file, data changed since the preview…).
@@ -186,6 +188,31 @@ class ImportProblem(models.Model):
     class Meta:
         verbose_name = _("lỗi nhập dữ liệu")
         verbose_name_plural = _("lỗi nhập dữ liệu")
+        ordering = ["run", "row", "pk"]
+        indexes = [models.Index(fields=["run", "row"])]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.message}"
+
+
+class ImportWarning(models.Model):
+    """A row that will be imported but may be somebody already in ptdv (the same name, year of
+    birth and cell as a person of the organisation imported into): shown, with a link, before the
+    user confirms; never a reason to refuse the row."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="warnings")
+    row = models.PositiveIntegerField(_("dòng"))
+    name = models.CharField(_("họ và tên"), max_length=255, blank=True)
+    message = models.TextField(_("cần xem lại"))
+    #: The person it may be (inside the organisation imported into: whoever sees the run may
+    #: see them).
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("cảnh báo nhập dữ liệu")
+        verbose_name_plural = _("cảnh báo nhập dữ liệu")
         ordering = ["run", "row", "pk"]
         indexes = [models.Index(fields=["run", "row"])]
 

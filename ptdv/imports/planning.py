@@ -39,7 +39,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
-from ptdv.org.scope import scope_path
 from ptdv.people.identity import CccdElsewhere, Identities, ProbeLimitReached
 from ptdv.people.models import MEMBER_STATUSES, MemberStatus, Person
 from ptdv.people.text import fold
@@ -150,6 +149,15 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """A row to create that may be somebody already in ptdv (shown, not refused)."""
+
+    row: int
+    message: str
+    person: Person
+
+
 @dataclass
 class PlannedStep:
     step: Step
@@ -174,6 +182,7 @@ class RowPlan:
     steps: list[PlannedStep] = field(default_factory=list)
     candidacy: Candidacy | None = None
     attempt: int = 1
+    warnings: list[RowWarning] = field(default_factory=list)
 
     def fail(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.row, _HEADERS.get(column, column), message))
@@ -210,10 +219,13 @@ class Planner:
                 .get(pk=run_id)
                 .created_by
             )
-        visible = scope_path(user) if user is not None else root.path
+        # What the run's messages may name: the organisation imported into. Whoever may see
+        # the run (its page is scoped by that organisation) may see these people; the user's
+        # wider subtree is not named, since a user of that organisation may read the run too.
         self.identities = Identities(
             user,
-            prefix=visible,
+            prefix=root.path,
+            asker_path=root.path,
             context=f"Nhập dữ liệu (lần nhập {run_id})" if run_id else "Nhập dữ liệu",
         )
         subtree = Organisation.objects.filter(path__startswith=root.path)
@@ -294,7 +306,37 @@ class Planner:
             if plan.problems:
                 plan.action = Action.FAIL
             out.append(plan)
+        self._warn(out, known)
         return out
+
+    def _warn(self, plans: list[RowPlan], known: _Known) -> None:
+        """Rows that create a person with the same name, year of birth and cell as somebody of
+        the organisation imported into (another birth date: not the same person by the rule
+        above, but likely a typing difference) are shown before the user confirms."""
+        new = [
+            p
+            for p in plans
+            if p.action is not Action.FAIL and p.person is None and p.changes.get("cell")
+        ]
+        keys: dict[tuple[str, int, int], list[RowPlan]] = defaultdict(list)
+        for p in new:
+            key = (fold(p.changes["full_name"]), p.changes["birth_date"].year, p.changes["cell"].pk)
+            keys[key].append(p)
+        if not keys:
+            return
+        similar = self.identities.same_name_year_and_cell(keys)
+        for key, people in similar.items():
+            for plan, person in ((plan, person) for plan in keys[key] for person in people[:3]):
+                plan.warnings.append(
+                    RowWarning(
+                        plan.row,
+                        f"Có thể trùng với {person.full_name}, sinh "
+                        f"{person.birth_date:%d/%m/%Y}, {person.cell} (cùng họ tên, năm sinh và "
+                        "chi bộ, khác ngày sinh): nếu đúng là người đó, sửa ngày sinh trong tệp "
+                        "hoặc trên trang của người đó trước khi nhập.",
+                        person,
+                    )
+                )
 
     def _parse(self, number: int, raw: dict[str, Any]) -> tuple[RowPlan, dict[str, Any]]:
         plan = RowPlan(row=number, name=str(raw.get("full_name") or ""))

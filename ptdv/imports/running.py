@@ -43,8 +43,8 @@ from ptdv.rules.stages import Stage
 
 from . import limits as caps
 from .liveness import Lost
-from .models import ImportProblem, ImportRun, Status
-from .planning import CHUNK, KINDS, MEMBER_FIELDS, Action, Planner, Problem, RowPlan
+from .models import ImportProblem, ImportRun, ImportWarning, Status
+from .planning import CHUNK, KINDS, MEMBER_FIELDS, Action, Planner, Problem, RowPlan, RowWarning
 from .reading import FileError, Reader
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,33 @@ class Problems:
         self.batch = []
 
 
+class Warnings:
+    """The rows that may be people already in ptdv, stored in batches; past ``limit`` they
+    are counted, not stored."""
+
+    def __init__(self, run: ImportRun, limit: int):
+        self.run, self.limit = run, limit
+        self.found = 0
+        self.batch: list[ImportWarning] = []
+
+    def add(self, name: str, warnings: list[RowWarning]) -> None:
+        for w in warnings:
+            if self.found < self.limit:
+                self.batch.append(
+                    ImportWarning(
+                        run=self.run, row=w.row, name=name[:255], message=w.message,
+                        person=w.person,
+                    )
+                )  # fmt: skip
+            self.found += 1
+        if len(self.batch) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        ImportWarning.objects.bulk_create(self.batch)
+        self.batch = []
+
+
 def _store_problems(run: ImportRun, plans: Iterable[tuple[str, list[Problem]]]) -> None:
     problems = Problems(run, caps.current().problems)
     for name, found in plans:
@@ -172,8 +199,10 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     deadline = Deadline(limits.seconds)
     _take(run, Status.PREVIEWING, (Status.QUEUED, Status.PREVIEWING), done_rows=0)
     ImportProblem.objects.filter(run=run).delete()
+    ImportWarning.objects.filter(run=run).delete()
     counts: Counter[str] = Counter()
     problems = Problems(run, limits.problems)
+    warnings = Warnings(run, limits.problems)
     reader = reader_for(run, limits)
     try:
         reader.inspect()  # the whole file against the caps, before any row is planned
@@ -184,7 +213,10 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
             counts[plan.action] += 1
             if plan.problems:
                 problems.add(plan.name, plan.problems)
+            if plan.warnings:
+                warnings.add(plan.name, plan.warnings)
         problems.flush()
+        warnings.flush()
     except FileError as exc:
         ImportProblem.objects.filter(run=run).delete()
         return _fail(run, str(exc), Status.PREVIEWING)
@@ -196,6 +228,7 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     run.ignored_columns = reader.layout.ignored if reader.layout else []
     run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
     run.unchanged, run.failures = counts[Action.UNCHANGED], counts[Action.FAIL]
+    run.warning_count = warnings.found
     run.total_rows = run.done_rows = sum(counts.values())
     run.previewed_at = timezone.now()
     run.status = Status.PREVIEWED

@@ -123,6 +123,9 @@ class Identities:
     prefix: str | None = None
     #: Where the question is asked, for the audit log ("Thêm nguồn", "Nhập dữ liệu: …").
     context: str = ""
+    #: The organisation asking (its path): whom to ask is the committee above it and the
+    #: holder. By default the user's own organisation.
+    asker_path: str | None = None
     _told: set[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
@@ -178,6 +181,8 @@ class Identities:
         return _Refusable(holder.cccd, contact, holder)
 
     def _asker_path(self) -> str:
+        if self.asker_path is not None:
+            return self.asker_path
         organisation = getattr(self.user, "organisation", None)
         return organisation.path if organisation is not None else (self.prefix or "")
 
@@ -256,6 +261,22 @@ class Identities:
             out[(person.search_name, person.birth_date)].append(person)
         return out
 
+    def same_name_year_and_cell(
+        self, rows: Iterable[tuple[str, int, int]]
+    ) -> dict[tuple[str, int, int], list[Person]]:
+        """Visible people by ``(folded name, birth year, cell id)``: likely duplicates of rows
+        that would create a person (the same name and birth date is a match, not a warning)."""
+        rows = set(rows)
+        out: dict[tuple[str, int, int], list[Person]] = defaultdict(list)
+        names = sorted({name for name, _, _ in rows})
+        if not names:
+            return out
+        for person in self._people().filter(pk__in=_same_name(names)):
+            key = (person.search_name, person.birth_date.year, person.cell_id)
+            if key in rows:
+                out[key].append(person)
+        return out
+
     def likely_duplicates(
         self,
         full_name: str,
@@ -308,6 +329,15 @@ def _digest(cccd: str) -> str:
     """A keyed hash of a CCCD: the audit log counts numbers without keeping them."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, cccd.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _same_name(names: list[str]) -> RawSQL:
+    """Ids of the people with one of these folded names, through the name's own index (a join
+    with a VALUES list, for the reason given in :func:`_same_name_and_birth`)."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    values = ", ".join(["(%s)"] * len(names))
+    sql = f"SELECT p.id FROM {table} p JOIN (VALUES {values}) AS v ON p.search_name = v.column1"
+    return RawSQL(sql, names)
 
 
 def _same_name_and_birth(pairs: list[tuple[str, date]]) -> RawSQL:

@@ -146,6 +146,40 @@ class ImportOracleTests(OutsiderTestCase):
         )
         self.assertIn("đã có trong ptdv cho người khác: Vũ Văn Tây", self.problems(run)[0])
 
+    def test_a_run_names_nobody_outside_the_organisation_imported_into(self):
+        """The district's officer imports into commune A: a grassroots officer of A may read the
+        run, so it names nobody of commune B either (the district could see them)."""
+        member = self.p.member_B1
+        member.cccd = cccd_for(member.birth_date, "M")
+        member.save()
+        run = self.preview(
+            [row("Người Khác Hẳn", f"{member.birth_date:%d/%m/%Y}", cccd=member.cccd)],
+            user=self.u.committee,
+            root=self.o.A,
+        )
+        (message,) = self.problems(run)
+        self.assert_says_nothing_of(message, member)
+        self.assertIn("Đảng bộ huyện Núi Xanh", message)  # above commune A and commune B
+
+    def test_likely_duplicates_are_shown_before_confirming(self):
+        same = make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
+        make_person(self.o.X1, "Lò Văn Trùng", date(1990, 5, 5))  # outside: never shown
+        run = self.preview([row("Lò Văn Trùng", "07/07/1990")])
+        self.assertEqual((run.creates, run.failures, run.warning_count), (1, 0, 1))
+        self.assertTrue(run.can_commit)
+        (warning,) = run.warnings.all()
+        self.assertEqual((warning.row, warning.person), (2, same))
+        self.client.force_login(self.u.grassroots)
+        page = self.client.get(f"/nhap-du-lieu/{run.pk}/")
+        self.assertContains(page, "Cần xem lại trước khi xác nhận")
+        self.assertContains(page, f'href="/nguoi/{same.pk}/"')
+        self.assertNotContains(page, "Chi bộ thôn Nam")
+        # Once that person is out of the reader's sight, the run no longer names them.
+        Person.objects.filter(pk=same.pk).update(cell=self.o.B1)
+        page = self.client.get(f"/nhap-du-lieu/{run.pk}/")
+        self.assertNotContains(page, f'href="/nguoi/{same.pk}/"')
+        self.assertContains(page, "Có thể trùng với một người đã có trong ptdv.")
+
 
 class SourceFormTests(OutsiderTestCase):
     def data(self, **changes):

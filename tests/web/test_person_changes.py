@@ -154,7 +154,8 @@ class CorrectionTests(WorldTestCase):
             response = self.client.post(self.url(person), form_data(person, cccd=number))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
-            response.context["form"].errors["cccd"], ["Số CCCD này vừa được ghi cho một người khác."]
+            response.context["form"].errors["cccd"],
+            ["Số CCCD này vừa được ghi cho một người khác."],
         )
         person.refresh_from_db()
         self.assertIsNone(person.cccd)

@@ -42,12 +42,15 @@ from ptdv.imports.reading import FileError, inspect
 from ptdv.imports.tasks import commit_import, preview_import
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
+from ptdv.people.models import Person
 
 from ..export import XLSX_MIME, Column, xlsx_response
 from ..filters import OrganisationChoiceField, visible_organisations
 from ..step_forms import BootstrapMixin
 
 PAGE_SIZE = 50
+#: Rows that may be duplicates listed on the run's page (all are counted).
+WARNINGS_SHOWN = 200
 ORGANISATION_PARAM = "to_chuc"
 
 
@@ -173,9 +176,27 @@ def run_detail(request, pk: int):
             "kind": KINDS[run.kind],
             "problems": problems,
             "page_range": problems.paginator.get_elided_page_range(problems.number),
+            "warnings": _warnings(request, run),
             "can_write": request.user.can_write,
         },
     )
+
+
+def _warnings(request, run: ImportRun) -> list:
+    """The run's likely duplicates; the person each may be is named only while the user may
+    still see them (they were inside the organisation imported into when the run was checked)."""
+    warnings = list(
+        run.warnings.select_related("person__cell").order_by("row", "pk")[:WARNINGS_SHOWN]
+    )
+    ids = {w.person_id for w in warnings if w.person_id}
+    visible = set(
+        Person.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    for w in warnings:
+        if w.person_id not in visible:
+            w.person = None
+            w.message = _("Có thể trùng với một người đã có trong ptdv.")
+    return warnings
 
 
 @login_required
