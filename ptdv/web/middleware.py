@@ -98,6 +98,28 @@ def input_problem(request) -> str | None:
     return None
 
 
+#: Room for a form's other fields beside the largest upload.
+FORM_FIELDS_BYTES = 1024 * 1024
+
+
+def body_too_big(request) -> str | None:
+    """A message when the request declares a body larger than the largest upload allowed (an
+    import file, ``PTDV_IMPORT_MAX_UPLOAD_BYTES``) plus its form's fields."""
+    from ptdv.imports.limits import current
+
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _("Độ dài dữ liệu gửi lên không hợp lệ.")
+    limit = current().upload_bytes
+    if length <= limit + FORM_FIELDS_BYTES:
+        return None
+    return _(
+        "Dữ liệu gửi lên lớn quá %(limit)s MB (tệp nhập dữ liệu lớn nhất được nhận): hãy chia "
+        "tệp thành nhiều tệp nhỏ hơn."
+    ) % {"limit": limit // (1024 * 1024)}
+
+
 class RequestGuardMiddleware:
     """After ``LocaleMiddleware`` (the page is in the user's language), before any middleware
     that reads the session or the database."""
@@ -106,6 +128,15 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        too_big = body_too_big(request)
+        if too_big is not None:
+            # Refused on the declared length, before Django reads (and spools to disk) the body.
+            return render(
+                request,
+                "web/errors/error.html",
+                {"title": _("Dữ liệu gửi lên quá lớn"), "message": too_big},
+                status=413,
+            )
         problem = input_problem(request)
         if problem is not None:
             # The page reads neither the user nor the session: a bad cookie must not reach them.

@@ -161,3 +161,16 @@ class LongUsernameTests(GuardTestCase):
         request = RequestFactory().post("/quan-tri/login/", REMOTE_ADDR="198.51.100.8")
         self.assertIsNone(authenticate(request, username="y" * 100_000, password="sai"))
         self.assertEqual(len(AccessAttempt.objects.get().username), 255)
+
+
+class BodySizeTests(WorldTestCase):
+    def test_a_body_larger_than_the_largest_upload_is_refused_before_it_is_read(self):
+        self.client.force_login(self.u.cell)
+        with override_settings(PTDV_IMPORT_MAX_UPLOAD_BYTES=1024):
+            response = self.client.post(
+                "/nhap-du-lieu/", {"x": "y" * (2 * 1024 * 1024)}, follow=False
+            )
+        self.assertEqual(response.status_code, 413)
+        self.assertContains(response, "lớn quá", status_code=413)
+        response = self.client.post("/nguon/moi/", {"full_name": "x"}, CONTENT_LENGTH="abc")
+        self.assertEqual(response.status_code, 413)
