@@ -313,26 +313,29 @@ class SQL:
     }
 
     def member_flows(self, org, start, end) -> dict[str, dict[str, int]]:
-        """The period's member changes per unit: spells starting or ending in the period, at
-        their cell, by reason."""
+        """The period's member changes per unit: the spells starting in the period, then those
+        ending in it (a range on each side's index), at their cell, by reason."""
         n = len(org.path) + STEPLEN
-        columns, params = [], []
-        for side, reasons in self.MEMBER_FLOWS.values():
-            marks = ", ".join(["%s"] * len(reasons))
-            columns.append(
-                f'count(*) FILTER (WHERE s."{side}" >= %s AND s."{side}" <= %s '
-                f"AND s.{side}_reason IN ({marks}))"
-            )
-            params += [start, end, *reasons]
-        sql = f"""
-            SELECT substr(o.path, 1, {n}) AS unit, {", ".join(columns)}
-            FROM members_memberspell s
-            JOIN org_organisation o ON o.id = s.cell_id
-            WHERE o.path LIKE %s
-              AND ((s.start >= %s AND s.start <= %s) OR (s."end" >= %s AND s."end" <= %s))
-            GROUP BY 1"""
-        rows = self.run(sql, [*params, org.path + "%", start, end, start, end])
-        return self.by_unit(rows, tuple(self.MEMBER_FLOWS))
+        by_unit: dict[str, dict[str, int]] = {}
+        for side in ("start", "end"):
+            codes = [c for c, (s, _r) in self.MEMBER_FLOWS.items() if s == side]
+            columns, params = [], []
+            for code in codes:
+                reasons = self.MEMBER_FLOWS[code][1]
+                columns.append(
+                    f"count(*) FILTER (WHERE s.{side}_reason IN ({', '.join(['%s'] * len(reasons))}))"
+                )
+                params += reasons
+            sql = f"""
+                SELECT substr(o.path, 1, {n}) AS unit, {", ".join(columns)}
+                FROM members_memberspell s
+                JOIN org_organisation o ON o.id = s.cell_id
+                WHERE o.path LIKE %s AND s."{side}" >= %s AND s."{side}" <= %s
+                GROUP BY 1"""
+            rows = self.run(sql, [*params, org.path + "%", start, end])
+            for unit, values in self.by_unit(rows, tuple(codes)).items():
+                by_unit.setdefault(unit, {}).update(values)
+        return by_unit
 
     def activity(self, org, start, end, **_):
         from ptdv.rules.months import add_months

@@ -503,20 +503,26 @@ def _flow_condition(code: str, start: date, end: date) -> Q:
 
 
 def _member_flow_counts(organisation, start, end) -> dict[str, dict[str, int]]:
-    """The members' changes of the period per unit, in one grouped query over the spells."""
-    either = _flow_condition("members_transferred_in", start, end)
-    for code in MEMBER_FLOWS:
-        either |= _flow_condition(code, start, end)
-    rows = (
-        MemberSpell.objects.filter(either, cell__path__startswith=organisation.path)
-        .annotate(unit=_unit_annotation(organisation, "cell"))
-        .values("unit")
-        .annotate(
-            **{code: Count("id", filter=_flow_condition(code, start, end)) for code in MEMBER_FLOWS}
+    """The members' changes of the period per unit: one grouped query for the spells starting
+    in the period, one for those ending in it (each a range on its own index)."""
+    by_unit: dict[str, dict[str, int]] = {}
+    for side in ("start", "end"):
+        codes = [code for code, (_l, s, _r, _v) in MEMBER_FLOWS.items() if s == side]
+        rows = (
+            MemberSpell.objects.filter(
+                cell__path__startswith=organisation.path,
+                **{f"{side}__gte": start, f"{side}__lte": end},
+            )
+            .annotate(unit=_unit_annotation(organisation, "cell"))
+            .values("unit")
+            .annotate(
+                **{code: Count("id", filter=_flow_condition(code, start, end)) for code in codes}
+            )
+            .order_by()
         )
-        .order_by()
-    )
-    return {r.pop("unit"): r for r in rows}
+        for row in rows:
+            by_unit.setdefault(row.pop("unit"), {}).update(row)
+    return by_unit
 
 
 def ceremonies_due_between(start: date, end: date) -> tuple[date, date]:
