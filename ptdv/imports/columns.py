@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from ptdv.members.imports import columns as member_lifecycle_columns
 from ptdv.people.choices import (
     ETHNICITIES,
     GeneralEducation,
@@ -313,6 +314,8 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
            "Bắt buộc với đảng viên chính thức. " + _DATE_HELP),
     Column("party_card_number", "Số thẻ đảng viên", parse_text(20), False, ("Số thẻ",),
            "01.012345"),
+    # A member who came from outside the installation, and one who left (members.imports).
+    *member_lifecycle_columns(),
 )  # fmt: skip
 
 

@@ -38,6 +38,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from ptdv.members.imports import Known as MemberKnown
+from ptdv.members.imports import check_lifecycle
+from ptdv.members.imports import lookup as member_lookup
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
 from ptdv.people.identity import CccdElsewhere, Identities, ProbeLimitReached
 from ptdv.people.models import MEMBER_STATUSES, MemberStatus, Person
@@ -183,6 +186,8 @@ class RowPlan:
     candidacy: Candidacy | None = None
     attempt: int = 1
     warnings: list[RowWarning] = field(default_factory=list)
+    #: Members: the member events to write (an arrival, a leaving; ``members.imports``).
+    member_events: list = field(default_factory=list)
 
     def fail(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.row, _HEADERS.get(column, column), message))
@@ -196,6 +201,8 @@ class _Known:
     by_name: dict[tuple[str, date], list[Person]]
     #: person id -> [(candidacy, {step: date} of its effective events)]
     candidacies: dict[int, list[tuple[Candidacy, dict[Step, date]]]]
+    #: person id -> their member events and standing (members' files only)
+    members: dict[int, MemberKnown] = field(default_factory=dict)
 
 
 class Planner:
@@ -384,7 +391,12 @@ class Planner:
                 steps[candidacy_id].setdefault(Step(step), on)
             for c in sorted(found.values(), key=lambda c: c.attempt):
                 candidacies[c.person_id].append((c, steps[c.pk]))
-        return _Known(by_cccd, by_name, candidacies)
+        members: dict[int, MemberKnown] = {}
+        if self.kind.code == "dang-vien":
+            people = {p.pk: p for p in by_cccd.values() if isinstance(p, Person)}
+            people |= {p.pk: p for ps in by_name.values() for p in ps}
+            members = member_lookup(people.values())
+        return _Known(by_cccd, by_name, candidacies, members)
 
     def _decide(self, plan: RowPlan, values: dict[str, Any], known: _Known) -> None:
         name, birth = values["full_name"], values["birth_date"]
@@ -463,7 +475,7 @@ class Planner:
                 )
                 return
         if self.kind.code == "dang-vien":
-            self._member(plan, values, person, history)
+            self._member(plan, values, person, history, known)
         elif self.kind.code == "ho-so":
             self._candidacy(plan, values, person, history, cell)
 
@@ -508,7 +520,7 @@ class Planner:
 
     # -- members ----------------------------------------------------------------------------
 
-    def _member(self, plan: RowPlan, values, person: Person | None, history) -> None:
+    def _member(self, plan: RowPlan, values, person: Person | None, history, known) -> None:
         status = values["member_status"]
         admitted = values["party_admitted_on"]
         official = values.get("party_official_on")
@@ -542,6 +554,26 @@ class Planner:
         }
         if plan.problems:
             return
+        # Arrival from outside the installation, and leaving (members.imports): the events to
+        # write and the membership they leave the person with.
+        cell = plan.changes.get("cell")
+        lifecycle = check_lifecycle(
+            values,
+            cell_id=cell.pk if cell is not None else None,
+            today=self.today,
+            known=known.members.get(person.pk) if person is not None else None,
+        )
+        for column, message in lifecycle.problems:
+            plan.fail(column, message)
+        if plan.problems:
+            return
+        membership |= lifecycle.fields
+        plan.member_events = lifecycle.events
+        recorded = known.members.get(person.pk) if person is not None else None
+        if recorded is not None and recorded.existing and not lifecycle.events:
+            # The member events recorded in ptdv (the file repeats them) decide the status.
+            membership.pop("member_status")
+            membership.pop("party_left_on", None)
         if person is not None:
             changed = {k: v for k, v in membership.items() if _differs(person, k, v)}
             if "party_card_number" not in values:

@@ -33,6 +33,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ptdv.members.imports import write_events as write_member_events
+from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.org.models import CELL_KINDS
 from ptdv.people.models import Person
 from ptdv.pipeline.bulk import fill_cache
@@ -369,6 +371,14 @@ class Writer:
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)
+        # Members who arrived or left: their events (and spells); the other people written in
+        # bulk get their spells (where and while they count as members) here too.
+        with_events = [(plan.person, plan.member_events) for plan in plans if plan.member_events]
+        write_member_events(with_events, actor=self.actor, run_id=self.run.pk)
+        done = {person.pk for person, _ in with_events}
+        others = {p.pk for p in new_people} | set(updated) | {c.person_id for c in candidacies}
+        if others - done:
+            rebuild_spells(sorted(others - done))
         self._audit(new_people, updated)
         _write_progress(self.run, plans[-1].row)
 

@@ -200,6 +200,8 @@ class Person(models.Model):
         return self.member_status in MEMBER_STATUSES
 
     def is_official_member_on(self, day: date) -> bool:
+        if self.member_status == MemberStatus.TRANSFERRED_OUT:
+            return False  # a member of an organisation outside ptdv now
         return (
             self.party_official_on is not None
             and self.party_official_on <= day

@@ -275,6 +275,18 @@ def merge_people(kept: Person, merged: Person, reason: str, *, actor=None) -> Pe
             raise PersonRefused([gettext("Một trong hai hồ sơ đã được hợp nhất hoặc không còn.")])
         kept, merged = locked[kept.pk], locked[merged.pk]
         _check_mergeable(kept, merged)
+        from ptdv.members.models import MemberEvent
+
+        if MemberEvent._base_manager.filter(person=merged).exists():
+            # Member events are append-only and name their person: they stay where they are.
+            raise PersonRefused(
+                [
+                    gettext(
+                        "Hồ sơ trùng có biến động đảng viên (chuyển sinh hoạt, ra khỏi Đảng…): "
+                        "hãy giữ hồ sơ đó và hợp nhất hồ sơ này vào nó."
+                    )
+                ]
+            )
         candidacies = list(
             Candidacy.objects.select_for_update()
             .filter(person__in=[kept, merged])

@@ -175,6 +175,68 @@ class MemberTests(ImportTestCase):
         self.assertEqual(Person.objects.get(full_name="Hồ Thị Dự").member_status, "probationary")
 
 
+class MemberLifecycleTests(ImportTestCase):
+    """The members template's lifecycle columns (``members.imports``), wired into the import."""
+
+    HEADERS = [*MemberTests.HEADERS, "Ngày chuyển đến", "Chuyển đến từ",
+               "Số giấy giới thiệu chuyển đến", "Ngày ra khỏi Đảng", "Hình thức", "Số quyết định",
+               "Lý do", "Nơi chuyển đến"]  # fmt: skip
+
+    def row(self, name, birth, *lifecycle, status="Chính thức", sex="Nam"):
+        lifecycle = list(lifecycle) + [None] * (8 - len(lifecycle))
+        return [*person_row(name, birth, sex), status, "03/02/2010", "03/02/2011", *lifecycle]
+
+    def test_arrivals_and_departures_become_member_events(self):
+        from ptdv.members.models import MemberEvent, MemberSpell
+
+        # fmt: off
+        rows = [
+            self.row("Lê Văn Đến", "01/01/1980", "15/03/2020", "Đảng bộ tỉnh Bên Kia", "05-GGT/TU"),
+            self.row("Lê Văn Mất", "01/01/1950", None, None, None, "10/10/2025", "Từ trần"),
+            self.row("Lê Thị Xin", "01/01/1985", None, None, None, "05/05/2024", "Xin ra",
+                     "12-QĐ/ĐU", "Hoàn cảnh gia đình", sex="Nữ"),
+            self.row("Lê Văn Đi", "01/01/1982", None, None, None, "01/06/2025", "Chuyển đi",
+                     "31-GGT/ĐU", None, "Đảng bộ tỉnh Bên Kia"),
+            # Fails: leaving without its form; a resignation without its reason.
+            self.row("Thiếu Hình Thức", "01/01/1980", None, None, None, "01/06/2025"),
+            self.row("Thiếu Lý Do", "01/01/1980", None, None, None, "01/06/2025", "Xin ra",
+                     "13-QĐ/ĐU"),
+        ]
+        # fmt: on
+        run = self.preview("dang-vien", self.HEADERS, rows)
+        problems = self.problems(run)
+        self.assertEqual((run.creates, run.failures), (4, 2), problems)
+        self.assertTrue(any(p[0] == 6 and p[1] == "Hình thức" for p in problems), problems)
+        self.assertTrue(any(p[0] == 7 and p[1] == "Lý do" for p in problems), problems)
+        run = self.commit(self.preview("dang-vien", self.HEADERS, rows[:4]))
+        self.assertEqual(run.status, Status.COMMITTED, run.message)
+        people = {p.full_name: p for p in Person.objects.filter(full_name__startswith="Lê ")}
+        kinds = {
+            e.person.full_name: e.kind
+            for e in MemberEvent.objects.filter(person__in=people.values()).select_related("person")
+        }
+        self.assertEqual(
+            kinds,
+            {"Lê Văn Đến": "transfer_in", "Lê Văn Mất": "deceased", "Lê Thị Xin": "resigned",
+             "Lê Văn Đi": "transfer_out"},
+        )  # fmt: skip
+        self.assertEqual(
+            (people["Lê Thị Xin"].member_status, people["Lê Thị Xin"].party_left_on),
+            (MemberStatus.LEFT, date(2024, 5, 5)),
+        )
+        self.assertEqual(people["Lê Văn Đi"].member_status, MemberStatus.TRANSFERRED_OUT)
+        # Counted where and while they were members: the arrival from its day, the others until.
+        arrival = MemberSpell.objects.get(person=people["Lê Văn Đến"])
+        self.assertEqual((arrival.cell, arrival.start), (self.o.A1, date(2020, 3, 15)))
+        gone = MemberSpell.objects.get(person=people["Lê Văn Mất"])
+        self.assertEqual((gone.start, gone.end), (date(2010, 2, 3), date(2025, 10, 10)))
+        # The same file again: nothing new.
+        again = self.preview("dang-vien", self.HEADERS, rows[:4])
+        self.assertEqual(
+            (again.creates, again.updates, again.unchanged), (0, 0, 4), self.problems(again)
+        )
+
+
 class CandidacyTests(ImportTestCase):
     HEADERS = [
         *PERSON_HEADERS, "Ngày xác định nguồn", "Ngày vào danh sách cảm tình Đảng",

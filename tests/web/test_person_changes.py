@@ -305,3 +305,21 @@ class MergeTests(WorldTestCase):
         merge_people(twin, introducer, "Nhập hai lần")
         (letter,) = build_facts(Candidacy.objects.get(pk=candidacy.pk)).introducers
         self.assertEqual((letter.person_id, letter.official_since), (twin.pk, date(2000, 1, 1)))
+
+
+class MergeAndMemberEventsTests(WorldTestCase):
+    def test_a_record_with_member_events_is_kept_not_merged_away(self):
+        from ptdv.members.services import record_event
+        from ptdv.members.spells import rebuild
+
+        member = make_person(
+            self.o.A1, "Lò Văn Trùng", date(1970, 3, 3), official_since=date(2000, 1, 1)
+        )
+        rebuild([member.pk])
+        record_event(member, "deceased", date(2025, 5, 5))
+        twin = make_person(self.o.A1, "Lò Văn Trùng", date(1970, 3, 3))
+        with self.assertRaises(PersonRefused) as caught:
+            merge_people(twin, member, "Nhập hai lần")
+        self.assertIn("biến động đảng viên", caught.exception.messages[0])
+        merge_people(member, twin, "Nhập hai lần")  # the other way round
+        self.assertEqual(Person.objects.filter(full_name="Lò Văn Trùng").count(), 1)

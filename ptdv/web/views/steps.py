@@ -437,6 +437,11 @@ def source_new(request):
         "can_check": False,
         "duplicates": form.duplicates,
         "cccd_holder": form.cccd_holder,
+        "alternative": {
+            "text": _("Một đảng viên chuyển sinh hoạt từ nơi khác đến?"),
+            "label": _("Tiếp nhận đảng viên chuyển đến"),
+            "url": reverse("member_receive"),
+        },
     }
     return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
 
