@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ptdv.org.models import Organisation, Place
+from ptdv.people.choices import TheoryLevel
 from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
 from ptdv.people.models import Person
+from ptdv.people.services import CORRECTABLE
 from ptdv.people.validators import MAX_NAME_LENGTH, check_cccd_matches, clean_full_name
 
 from .step_forms import DATE_FORMATS, BootstrapMixin, DateInput, date_field, not_in_future
@@ -127,39 +129,34 @@ class IdentityChecks:
             self.add_error("cccd", _("Số CCCD này vừa được ghi cho một người khác."))
 
 
-class SourceForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
-    """A new person identified as a source, and the day the cell identified them."""
+def cells_for(user):
+    """The cells of the user's subtree a person may be put in (not dissolved), in tree order."""
+    return (
+        Organisation.objects.visible_to(user)
+        .cells()
+        .exclude(dissolved_on__lte=timezone.localdate())
+        .order_by("path")
+    )
 
-    identity_context = "Thêm nguồn"
-    opened_on = date_field(gettext_lazy("Ngày xác định nguồn"))
-    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+class NewPersonForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
+    """A person not yet on record, in a cell of the user's subtree (the identity fields of
+    :data:`~ptdv.people.services.CORRECTABLE` and the cell); subclasses add what comes with them.
+    """
+
+    #: Date fields whose initial value is today.
+    today_fields: tuple[str, ...] = ()
 
     class Meta:
         model = Person
-        fields = [
-            "full_name",
-            "birth_date",
-            "sex",
-            "cccd",
-            "ethnicity",
-            "religion",
-            "general_education",
-            "professional_level",
-            "occupation",
-            "sector",
-            "youth_union_member",
-            "trade_union_member",
-            "local_resident",
-            "residence",
-            "address",
-            "cell",
-        ]
+        fields = [*CORRECTABLE, "cell"]
         widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("opened_on", timezone.localdate())
+        for name in self.today_fields:
+            initial.setdefault(name, timezone.localdate())
         organisation = getattr(user, "organisation", None)
         if organisation is not None and organisation.is_cell:
             initial.setdefault("cell", organisation.pk)
@@ -167,17 +164,31 @@ class SourceForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
         self.init_identity()
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
-        self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
+        self.fields["cell"].queryset = cells_for(user)
         self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
+        # Most sources have no political theory training: left empty, it is "none".
+        self.fields["theory_level"].required = False
         self.style()
 
-    def clean_opened_on(self):
-        return not_in_future(self.cleaned_data.get("opened_on"))
+    def clean_theory_level(self):
+        return self.cleaned_data.get("theory_level") or TheoryLevel.NONE
 
     def clean(self):
         cd = super().clean()
         self.check_identity(cd, cd.get("cell"))
         return cd
+
+
+class SourceForm(NewPersonForm):
+    """A new person identified as a source, and the day the cell identified them."""
+
+    identity_context = "Thêm nguồn"
+    today_fields = ("opened_on",)
+    opened_on = date_field(gettext_lazy("Ngày xác định nguồn"))
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+    def clean_opened_on(self):
+        return not_in_future(self.cleaned_data.get("opened_on"))
 
 
 class PersonCorrectionForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
@@ -194,24 +205,7 @@ class PersonCorrectionForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "full_name",
-            "birth_date",
-            "sex",
-            "cccd",
-            "ethnicity",
-            "religion",
-            "general_education",
-            "professional_level",
-            "theory_level",
-            "occupation",
-            "sector",
-            "youth_union_member",
-            "trade_union_member",
-            "local_resident",
-            "residence",
-            "address",
-        ]
+        fields = list(CORRECTABLE)
         widgets = {"birth_date": DateInput}
 
     def __init__(self, *args, user, **kwargs):

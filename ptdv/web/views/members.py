@@ -34,7 +34,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from ptdv.members import services
 from ptdv.members.models import MemberEvent
 from ptdv.members.services import MemberRecord, Refused
-from ptdv.org.models import Organisation, Place
+from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import MemberStatus, Person
 from ptdv.rules.findings import Finding
@@ -46,8 +46,8 @@ from ptdv.rules.membership import (
     Standing,
     allowed_kinds,
 )
-from ptdv.web.person_forms import IdentityChecks
-from ptdv.web.step_forms import DATE_FORMATS, BootstrapMixin, DateInput, date_field, not_in_future
+from ptdv.web.person_forms import NewPersonForm, cells_for
+from ptdv.web.step_forms import BootstrapMixin, date_field, not_in_future
 
 K = MemberEventKind
 KIND_PARAM = "loai"
@@ -118,7 +118,7 @@ def membership_context(person: Person, user) -> dict[str, Any]:
             )
         )
     allowed = allowed_kinds(record.facts) if can_write else []
-    if K.TRANSFER in allowed and not _cells(user).exclude(pk=person.cell_id).exists():
+    if K.TRANSFER in allowed and not cells_for(user).exclude(pk=person.cell_id).exists():
         allowed.remove(K.TRANSFER)  # no other cell in the user's subtree to move the member to
     kinds = [(k.value, _(KIND_LABELS[k])) for k in allowed]
     return {
@@ -227,11 +227,11 @@ class MemberEventForm(BootstrapMixin, forms.Form):
         keep = {"date", "number", "issued_by", "reason", "seq"}
         if kind is K.TRANSFER:
             keep.add("to_cell")
-            self.fields["to_cell"].queryset = _cells(user).exclude(pk=person.cell_id)
+            self.fields["to_cell"].queryset = cells_for(user).exclude(pk=person.cell_id)
         elif kind is K.TRANSFER_IN:
             keep |= {"to_cell", "outside", "admitted_on", "official_on", "card_number"}
             self.fields["to_cell"].label = gettext_lazy("Chi bộ tiếp nhận")
-            self.fields["to_cell"].queryset = _cells(user)
+            self.fields["to_cell"].queryset = cells_for(user)
             self.fields["outside"].label = gettext_lazy("Chuyển đến từ (tổ chức đảng)")
             self.fields["outside"].help_text = gettext_lazy(
                 "Tổ chức đảng nơi đảng viên sinh hoạt trước, ví dụ: Đảng bộ xã Tân Lập, tỉnh Phú Thọ."
@@ -302,11 +302,12 @@ class CorrectionForm(BootstrapMixin, forms.Form):
         self.style()
 
 
-class ReceiveMemberForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
+class ReceiveMemberForm(NewPersonForm):
     """A member coming from an organisation outside the installation, not yet on record: the
     person, their party papers and the transfer in."""
 
     identity_context = "Tiếp nhận đảng viên chuyển đến"
+    today_fields = ("arrived_on",)
     admitted_on = date_field(gettext_lazy("Ngày vào Đảng (lễ kết nạp)"))
     official_on = date_field(
         gettext_lazy("Ngày chính thức"),
@@ -335,43 +336,9 @@ class ReceiveMemberForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    class Meta:
-        model = Person
-        fields = [
-            "full_name",
-            "birth_date",
-            "sex",
-            "cccd",
-            "ethnicity",
-            "religion",
-            "general_education",
-            "professional_level",
-            "theory_level",
-            "occupation",
-            "sector",
-            "youth_union_member",
-            "trade_union_member",
-            "local_resident",
-            "residence",
-            "address",
-            "cell",
-        ]
-        widgets = {"birth_date": DateInput}
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        initial = kwargs.setdefault("initial", {})
-        initial.setdefault("arrived_on", timezone.localdate())
-        organisation = getattr(user, "organisation", None)
-        if organisation is not None and organisation.is_cell:
-            initial.setdefault("cell", organisation.pk)
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.init_identity()
-        self.fields["birth_date"].input_formats = DATE_FORMATS
-        self.fields["birth_date"].help_text = gettext_lazy("Ngày/tháng/năm, ví dụ 20/05/1998.")
         self.fields["cell"].label = gettext_lazy("Chi bộ tiếp nhận")
-        self.fields["cell"].queryset = _cells(user)
-        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
         self.fields["number"].required = K.TRANSFER_IN in MEMBERSHIP_RULES.decision_required
         self.style()
 
@@ -383,22 +350,6 @@ class ReceiveMemberForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
 
     def clean_arrived_on(self):
         return not_in_future(self.cleaned_data.get("arrived_on"))
-
-    def clean(self):
-        cd = super().clean()
-        self.check_identity(cd, cd.get("cell"))
-        return cd
-
-
-def _cells(user):
-    """The cells of the user's subtree that are not dissolved, in tree order."""
-    today = timezone.localdate()
-    return (
-        Organisation.objects.visible_to(user)
-        .cells()
-        .exclude(dissolved_on__lte=today)
-        .order_by("path")
-    )
 
 
 # --- views ----------------------------------------------------------------------------------------
