@@ -19,12 +19,18 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Ban thường vụ / ban tổ chức cấp ủy")
     VIEWER = "viewer", _("Chỉ xem")
     ADMIN = "admin", pgettext_lazy("role", "Quản trị")
+    # The data protection officer (read log, issue 12): "nhân sự bảo vệ dữ liệu cá nhân" as
+    # Luật 91/2025/QH15 and Nghị định 356/2025/NĐ-CP name it. Reads the records of processing
+    # (read log, audit log) of the subtree, not the people's records; writes nothing.
+    PRIVACY = "privacy", _("Nhân sự bảo vệ dữ liệu cá nhân")
 
 
 #: Roles that may record steps, mentors and reports (inside their subtree).
 WRITER_ROLES = frozenset({Role.CELL, Role.GRASSROOTS, Role.COMMITTEE, Role.ADMIN})
 #: Roles that may read the audit log of their subtree.
-AUDIT_READER_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN})
+AUDIT_READER_ROLES = frozenset({Role.COMMITTEE, Role.ADMIN, Role.PRIVACY})
+#: Roles that may read the read log (``privacy.AccessEntry``) of their subtree.
+ACCESS_LOG_READER_ROLES = frozenset({Role.ADMIN, Role.PRIVACY})
 
 #: An account sees one organisation's subtree, or (explicitly) the whole installation.
 WIDE_WITH_ORGANISATION = _(
@@ -106,6 +112,11 @@ class User(AbstractUser):
     @property
     def can_read_audit(self) -> bool:
         return self.is_active and self.role in AUDIT_READER_ROLES
+
+    @property
+    def can_read_access_log(self) -> bool:
+        """May read the read log of their subtree (the data protection officer's page)."""
+        return self.is_active and self.role in ACCESS_LOG_READER_ROLES
 
     @property
     def is_administrator(self) -> bool:
