@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ptdv.backup",
     "ptdv.dossier",
     "ptdv.imports",
+    "ptdv.privacy",  # the read log and the data protection officer's page (issue 12)
     "ptdv.web",
     "ptdv.demo",
 ]
@@ -250,6 +251,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Audit: who, when, what changed and from where (django-auditlog with its middleware).
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Read log (issue 12): days a read-log entry is kept; `ptdv manage prune_access_log` deletes older.
+PTDV_ACCESS_LOG_RETENTION_DAYS = env.int("PTDV_ACCESS_LOG_RETENTION_DAYS", default=730)
 
 # Official days off decreed by the government and working weekend days, added to the
 # Vietnamese public holidays of the `holidays` library: ISO dates, comma-separated.

@@ -1,0 +1,168 @@
+"""Recording reads of personal data: one call, one INSERT, no other query.
+
+Views call :func:`record` once per request that shows or takes out personal data::
+
+    record(request, AccessKind.CANDIDACY, candidacy=candidacy)
+    record(request, "cccd_reveal", person=person)
+    rows = Counted(candidacy_rows(queryset, today))
+    response = xlsx_response(..., rows=rows)
+    record(request, AccessKind.LIST_EXPORT, filters=request.GET, count=rows.count)
+
+Everything an entry holds is known before the call (ids already on the objects the view loaded,
+the request's address and query), so recording is a single ``INSERT``: the organisation is taken
+from the ids (``candidacy.cell_id``, ``person.cell_id``, the user's ``organisation_id``) and, when
+only a path is given, as a subquery of that same statement. Filters are copied with every run of
+nine or more digits masked (``001******457``): a full identity number never reaches the log.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from auditlog.middleware import AuditlogMiddleware
+from django.db.models import Subquery
+
+from ptdv.org.models import Organisation
+
+from .models import AccessEntry, AccessKind
+
+__all__ = ["AccessKind", "Counted", "client_address", "mask_numbers", "record"]
+
+#: Query parameters that say nothing about what was read.
+IGNORED_PARAMETERS = frozenset({"page", "csrfmiddlewaretoken"})
+#: Bounds of what an entry keeps of a query: parameters, values per parameter, characters.
+MAX_PARAMETERS = 40
+MAX_VALUES = 20
+MAX_TEXT = 200
+
+#: Nine or more digits, possibly written in groups ("001 090 123 457", "001.090.123.457").
+_NUMBER = re.compile(r"\d(?:[\s.\-]?\d){8,}")
+#: Digits kept at each end of a masked number.
+_KEPT = 3
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every identity-like number (9+ digits: CCCD, CMND, passport) masked: its
+    first and last three digits kept, the others replaced by ``*`` (``001******457``)."""
+
+    def mask(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return digits[:_KEPT] + "*" * (len(digits) - 2 * _KEPT) + digits[-_KEPT:]
+
+    return _NUMBER.sub(mask, text)
+
+
+def _clean_text(value: Any) -> str:
+    return mask_numbers(str(value)[: MAX_TEXT * 2])[:MAX_TEXT]
+
+
+def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A bounded, masked copy of a query (a ``QueryDict`` or a mapping): one value as a string,
+    several as a list; empty values and :data:`IGNORED_PARAMETERS` left out."""
+    if not filters:
+        return {}
+    getlist = getattr(filters, "getlist", None)
+    cleaned: dict[str, Any] = {}
+    for key in list(filters.keys())[: MAX_PARAMETERS * 2]:
+        if key in IGNORED_PARAMETERS:
+            continue
+        raw = getlist(key) if getlist else filters[key]
+        if isinstance(raw, str) or not isinstance(raw, Iterable):
+            raw = [raw]
+        values = [_clean_text(v) for v in list(raw)[:MAX_VALUES] if v not in (None, "")]
+        if values:
+            cleaned[_clean_text(key)] = values[0] if len(values) == 1 else values
+        if len(cleaned) >= MAX_PARAMETERS:
+            break
+    return cleaned
+
+
+def client_address(request) -> str | None:
+    """The client's address as the audit log takes it (django-auditlog's middleware: the first
+    ``X-Forwarded-For`` address, else ``REMOTE_ADDR``); ``None`` when it is not an address."""
+    address = AuditlogMiddleware._get_remote_addr(request)
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
+
+
+def _pk(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+def _organisation(user, person, candidacy, organisation, org_path) -> Any:
+    """The organisation an entry belongs to, as an id or a subquery (never a separate read)."""
+    if organisation is not None:
+        return _pk(organisation)
+    if org_path is not None:
+        return Subquery(Organisation.objects.filter(path=org_path).values("pk")[:1])
+    if candidacy is not None and hasattr(candidacy, "cell_id"):
+        return candidacy.cell_id
+    if person is not None and hasattr(person, "cell_id"):
+        return person.cell_id
+    return getattr(user, "organisation_id", None)
+
+
+def record(
+    request,
+    kind: AccessKind | str,
+    *,
+    person=None,
+    candidacy=None,
+    filters: Mapping[str, Any] | None = None,
+    count: int | None = None,
+    org_path: str | None = None,
+    organisation=None,
+) -> AccessEntry | None:
+    """Write one read-log entry for ``request`` (one ``INSERT``); ``None`` when nobody is signed
+    in (such a request reads nothing personal).
+
+    - ``kind``: an :class:`AccessKind` (its value is accepted; an unknown kind is an error);
+    - ``person`` / ``candidacy``: the record read, an instance or an id (a candidacy's entry
+      names its person too, so searching by person finds it);
+    - ``filters``: the query of a list, export or search (masked and bounded here);
+    - ``count``: how many people were shown or exported (1 for a record's page);
+    - ``organisation`` (instance or id) or ``org_path``: whose data it was; by default the
+      candidacy's cell, else the person's cell, else the reader's organisation.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    kind = AccessKind(kind)
+    person_id = _pk(person)
+    if person_id is None and candidacy is not None:
+        person_id = getattr(candidacy, "person_id", None)
+    if count is None and (person is not None or candidacy is not None):
+        count = 1
+    organisation_id = _organisation(user, person, candidacy, organisation, org_path)
+    entry = AccessEntry.objects.create(
+        user_id=user.pk,
+        remote_addr=client_address(request),
+        kind=kind.value,
+        person_id=person_id,
+        candidacy_id=_pk(candidacy),
+        filters=clean_filters(filters),
+        count=count,
+        organisation_id=organisation_id,
+    )
+    if isinstance(organisation_id, Subquery):
+        entry.__dict__.pop("organisation_id")  # set by the database: read back when asked for
+    return entry
+
+
+class Counted:
+    """An iterable that counts what has been taken from it (the rows an export wrote), so an
+    export's entry says how many people it held without counting them in the database."""
+
+    def __init__(self, iterable: Iterable):
+        self._iterable = iterable
+        self.count = 0
+
+    def __iter__(self) -> Iterator:
+        for item in self._iterable:
+            self.count += 1
+            yield item
