@@ -27,6 +27,14 @@ row counts with the manifest, resets the sequences and checks the foreign keys. 
 the whole transaction back: the database stays as it was. The media files are unpacked beside
 ``MEDIA_ROOT`` before that transaction and moved into place after it commits.
 
+Encryption (:mod:`ptdv.backup.crypto`): given a key, :func:`create_backup` writes the .zip
+through an :class:`~ptdv.backup.crypto.EncryptingWriter` (AES-256-GCM in 64 KiB chunks, one pass,
+bounded memory), and the reading functions open an encrypted file through a
+:class:`~ptdv.backup.crypto.DecryptingReader`, after authenticating every chunk: a missing or
+wrong key, a changed byte or a file cut short is refused before anything is read or changed.
+An unencrypted archive is read only when ``allow_unencrypted`` (the commands refuse it in the
+production profile unless asked with ``--unencrypted``).
+
 Not in the archive: ``sessions.Session`` (logins are not data, and an archive holding live
 session keys would let whoever reads it take over those sessions). A restore empties the sessions
 table like every other, so everyone logs in again.
@@ -60,6 +68,18 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 
 import ptdv
+
+from .crypto import (
+    HEADER_SIZE,
+    KEY_ENV,
+    KEY_FILE_ENV,
+    DecryptingReader,
+    EncryptingWriter,
+    EncryptionError,
+    Header,
+    Key,
+    is_encrypted,
+)
 
 FORMAT = "ptdv-backup"
 FORMAT_VERSION = 1
@@ -181,14 +201,16 @@ def _media_root() -> Path | None:
 # --- backup ------------------------------------------------------------------------------------
 
 
-def create_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
-    """Write the archive to ``path`` (replacing the file if there is one); return its manifest."""
+def create_backup(
+    path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS, key: Key | None = None
+) -> dict[str, Any]:
+    """Write the archive to ``path`` (replacing the file if there is one), encrypted with
+    ``key`` when one is given; return its manifest."""
     path = Path(path)
     if path.is_dir():
         raise BackupError(f"{path} là một thư mục: hãy cho tên tệp, ví dụ {path / 'ptdv.zip'}.")
     if not path.parent.is_dir():
         raise BackupError(f"Không có thư mục {path.parent} để ghi tệp sao lưu.")
-    connection = connections[using]
     models = archived_models(using)
     try:
         descriptor, temporary = tempfile.mkstemp(
@@ -199,44 +221,14 @@ def create_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> 
     os.close(descriptor)
     temporary = Path(temporary)
     try:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            outermost = not connection.in_atomic_block
-            with transaction.atomic(using=using):
-                if outermost and connection.vendor == "postgresql":
-                    # First statement of the transaction: one snapshot for every table, and
-                    # no lock that would hold up the application's writes.
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                created_at = dt.datetime.now(dt.UTC)
-                migrations = applied_migrations(using)
-                if not migrations:
-                    raise BackupError(
-                        "Cơ sở dữ liệu chưa có bảng nào (chưa chạy `ptdv migrate`): "
-                        "không có gì để sao lưu."
-                    )
-                info = zipfile.ZipInfo(DATA, date_time=created_at.astimezone().timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with archive.open(info, "w", force_zip64=True) as member:
-                    sink = _HashingWriter(member)
-                    counts = _write_rows(sink, models, using)
-                    sink.flush()
-            media = _write_media(archive)
-            manifest = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "ptdv_version": ptdv.__version__,
-                "django_version": django.get_version(),
-                "database_vendor": connection.vendor,
-                "created_at": created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-                "data_file": DATA,
-                "data_sha256": sink.sha256.hexdigest(),
-                "data_bytes": sink.size,
-                "excluded": list(EXCLUDED),
-                "migrations": migrations,
-                "counts": counts,
-                "media": media,
-            }
-            archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        with open(temporary, "wb") as raw:
+            if key is None:
+                manifest = _write_archive(raw, models, using)
+            else:
+                with EncryptingWriter(raw, key) as sealed:
+                    manifest = _write_archive(sealed, models, using)
+            raw.flush()
+            os.fsync(raw.fileno())
         os.replace(temporary, path)
     except BaseException as exc:
         temporary.unlink(missing_ok=True)
@@ -245,6 +237,50 @@ def create_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> 
         if isinstance(exc, OSError):
             raise BackupError(f"Không ghi được tệp sao lưu {path}: {exc}") from exc
         raise
+    return manifest
+
+
+def _write_archive(file, models: list[type[Model]], using: str) -> dict[str, Any]:
+    """Write the .zip to the binary file object ``file``; return its manifest."""
+    connection = connections[using]
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        outermost = not connection.in_atomic_block
+        with transaction.atomic(using=using):
+            if outermost and connection.vendor == "postgresql":
+                # First statement of the transaction: one snapshot for every table, and
+                # no lock that would hold up the application's writes.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            created_at = dt.datetime.now(dt.UTC)
+            migrations = applied_migrations(using)
+            if not migrations:
+                raise BackupError(
+                    "Cơ sở dữ liệu chưa có bảng nào (chưa chạy `ptdv migrate`): "
+                    "không có gì để sao lưu."
+                )
+            info = zipfile.ZipInfo(DATA, date_time=created_at.astimezone().timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as member:
+                sink = _HashingWriter(member)
+                counts = _write_rows(sink, models, using)
+                sink.flush()
+        media = _write_media(archive)
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "ptdv_version": ptdv.__version__,
+            "django_version": django.get_version(),
+            "database_vendor": connection.vendor,
+            "created_at": created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "data_file": DATA,
+            "data_sha256": sink.sha256.hexdigest(),
+            "data_bytes": sink.size,
+            "excluded": list(EXCLUDED),
+            "migrations": migrations,
+            "counts": counts,
+            "media": media,
+        }
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
 
 
@@ -290,25 +326,38 @@ def _write_media(archive: zipfile.ZipFile) -> dict[str, int]:
 # --- checks ------------------------------------------------------------------------------------
 
 
-def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
-    """The archive's manifest, after checking that ``path`` is a ptdv archive this code reads."""
+def read_manifest(
+    path: str | os.PathLike, *, key: Key | None = None, allow_unencrypted: bool = True
+) -> dict[str, Any]:
+    """The archive's manifest, after checking that ``path`` is a ptdv archive this code reads
+    (decrypted with ``key`` when it is encrypted)."""
     path = _existing(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with _open_archive(path, key, allow_unencrypted, verify=False) as archive:
             return _manifest(archive, path)
     except _ZIP_ERRORS as exc:
         raise BackupError(f"Tệp {path} không phải là tệp sao lưu của ptdv ({exc}).") from exc
+    except EncryptionError as exc:
+        raise BackupError(str(exc)) from exc
 
 
-def check_archive(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+def check_archive(
+    path: str | os.PathLike,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    key: Key | None = None,
+    allow_unencrypted: bool = True,
+) -> dict[str, Any]:
     """Every check of a restore, without changing anything; return the manifest."""
     path = _existing(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with _open_archive(path, key, allow_unencrypted) as archive:
             manifest = _manifest(archive, path)
             _check_data(archive, manifest, path)
     except _ZIP_ERRORS as exc:
         raise BackupError(f"Tệp {path} không phải là tệp sao lưu của ptdv ({exc}).") from exc
+    except EncryptionError as exc:
+        raise BackupError(str(exc)) from exc
     _check_schema(manifest, using)
     return manifest
 
@@ -319,9 +368,47 @@ def _existing(path: str | os.PathLike) -> Path:
         raise BackupError(f"Không tìm thấy tệp sao lưu {path}.")
     if not path.is_file():
         raise BackupError(f"{path} không phải là một tệp.")
-    if not zipfile.is_zipfile(path):
-        raise BackupError(f"Tệp {path} không phải là tệp sao lưu của ptdv (không phải tệp .zip).")
     return path
+
+
+@contextlib.contextmanager
+def _open_archive(
+    path: Path, key: Key | None, allow_unencrypted: bool, *, verify: bool = True
+) -> Iterator[zipfile.ZipFile]:
+    """The .zip at ``path``, decrypted through a :class:`DecryptingReader` when it is encrypted.
+
+    An encrypted file is refused without a key, with another key, or (``verify``: every chunk
+    authenticated first, one at a time) when any byte was changed or the file was cut short.
+    An unencrypted one is refused unless ``allow_unencrypted``.
+    """
+    if not is_encrypted(path):
+        if not zipfile.is_zipfile(path):
+            raise BackupError(
+                f"Tệp {path} không phải là tệp sao lưu của ptdv (không phải tệp .zip, cũng không "
+                "phải tệp sao lưu mã hóa)."
+            )
+        if not allow_unencrypted:
+            raise BackupError(
+                f"Tệp sao lưu {path} không được mã hóa: ai có tệp cũng đọc và sửa được nó. Ở môi "
+                "trường production chỉ dùng tệp không mã hóa khi yêu cầu rõ bằng --unencrypted. "
+                "Không khôi phục gì cả."
+            )
+        with zipfile.ZipFile(path) as archive:
+            yield archive
+        return
+    with open(path, "rb") as raw:
+        if key is None:
+            header = Header.parse(raw.read(HEADER_SIZE), str(path))
+            raise BackupError(
+                f"Tệp sao lưu {path} được mã hóa (bằng khóa mã {header.key_id.hex()}): cần khóa "
+                f"để đọc — --key-file TỆP_KHÓA, hoặc biến môi trường {KEY_ENV} hay "
+                f"{KEY_FILE_ENV}. Không khôi phục gì cả."
+            )
+        with DecryptingReader(raw, key, name=str(path)) as reader:
+            if verify:
+                reader.verify()
+            with zipfile.ZipFile(reader) as archive:
+                yield archive
 
 
 def _manifest(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
@@ -409,8 +496,13 @@ def restore_backup(
     *,
     using: str = DEFAULT_DB_ALIAS,
     confirm: Callable[[dict[str, Any]], bool] | None = None,
+    key: Key | None = None,
+    allow_unencrypted: bool = True,
 ) -> dict[str, Any]:
     """Replace the database and add the media files with the archive's; all or nothing.
+
+    An encrypted archive is decrypted with ``key`` and authenticated whole before anything else
+    (see :func:`_open_archive`); an unencrypted one is refused unless ``allow_unencrypted``.
 
     ``confirm`` is called with the manifest once every check has passed and before anything
     changes; when it returns false, nothing is restored. Returns ``{"manifest", "counts",
@@ -418,7 +510,7 @@ def restore_backup(
     """
     path = _existing(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with _open_archive(path, key, allow_unencrypted) as archive:
             manifest = _manifest(archive, path)
             _check_data(archive, manifest, path)
             _check_schema(manifest, using)
@@ -441,6 +533,8 @@ def restore_backup(
         raise BackupError(
             f"Tệp sao lưu {path} bị hỏng ({exc}). Cơ sở dữ liệu giữ nguyên như trước."
         ) from exc
+    except EncryptionError as exc:
+        raise BackupError(str(exc)) from exc  # the message says nothing was restored
     if apps.is_installed("django.contrib.contenttypes"):
         from django.contrib.contenttypes.models import ContentType
 

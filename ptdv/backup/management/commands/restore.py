@@ -2,12 +2,14 @@ import sys
 import time
 from datetime import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from ptdv.backup.archive import BackupError, restore_backup
-from ptdv.backup.management.commands.backup import decimal, number, write_counts
+from ptdv.backup.crypto import KEY_ENV, KEY_FILE_ENV
+from ptdv.backup.management.commands.backup import backup_key, decimal, number, write_counts
 
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
@@ -20,7 +22,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Tệp sao lưu (.zip) do `ptdv backup` tạo.")
+        parser.add_argument("file", help="Tệp sao lưu do `ptdv backup` tạo.")
+        parser.add_argument(
+            "--key-file",
+            metavar="TỆP_KHÓA",
+            help=f"Tệp khóa đã dùng khi sao lưu (mặc định: biến môi trường {KEY_ENV} hoặc "
+            f"{KEY_FILE_ENV}).",
+        )
+        parser.add_argument(
+            "--unencrypted",
+            action="store_true",
+            help="Chấp nhận tệp sao lưu không mã hóa ở môi trường production (không ai bảo đảm "
+            "được tệp đó không bị sửa).",
+        )
         parser.add_argument(
             "--yes",
             action="store_true",
@@ -66,9 +80,17 @@ class Command(BaseCommand):
             answer = input(f"{warning}\nGõ 'yes' để tiếp tục, gì khác để hủy: ")
             return answer.strip().lower() in {"yes", "có"}
 
+        key = backup_key(options, self.stderr)
+        allow_unencrypted = options["unencrypted"] or not getattr(settings, "PRODUCTION", False)
         started = time.monotonic()
         try:
-            result = restore_backup(options["file"], using=using, confirm=confirm)
+            result = restore_backup(
+                options["file"],
+                using=using,
+                confirm=confirm,
+                key=key,
+                allow_unencrypted=allow_unencrypted,
+            )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         seconds = time.monotonic() - started
