@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ptdv.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The data protection officer does not open individuals' records (issue 12, read log).
+    "ptdv.privacy.officer.OfficerMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",

@@ -11,6 +11,7 @@ from .views import (
     mentor,
     org,
     people,
+    privacy,
     reports,
     search,
     steps,
@@ -34,4 +35,5 @@ urlpatterns = [
     *reports.urlpatterns,
     *targets.urlpatterns,
     *imports.urlpatterns,
+    *privacy.urlpatterns,  # the read log (issue 12)
 ]

@@ -41,7 +41,8 @@ class VisibleToTests(WorldTestCase):
             {"org.Organisation", "org.Place", "org.PlaceCell", "people.Person", "pipeline.Candidacy",
              "pipeline.Event", "pipeline.MentorAssignment", "pipeline.MentorReport",
              "reports.Target", "accounts.User", "imports.ImportRun", "people.PersonChange",
-             "people.PersonMerge", "members.MemberEvent", "members.MemberSpell"},
+             "people.PersonMerge", "members.MemberEvent", "members.MemberSpell",
+             "privacy.AccessEntry"},  # the read log (issue 12)
         )  # fmt: skip
 
     def test_visible_to_returns_exactly_the_rows_of_the_subtree(self):

@@ -40,7 +40,7 @@ from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin import ModelAdmin
 from django.contrib.contenttypes.models import ContentType
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
 
@@ -52,13 +52,14 @@ from ptdv.org.models import Organisation
 from ptdv.people.models import Person, PersonMerge
 from ptdv.people.services import merge_people
 from ptdv.pipeline.models import CalendarDay
+from ptdv.privacy.access import AccessKind, record
 from ptdv.web.views.people import can_merge
 from tests.base import WorldTestCase, build_other_tree, make_person, make_user, populate
 from tests.imports.helpers import PERSON_HEADERS, make_run, xlsx_bytes
 
 MISSING_ID = 987_654_321
 ROLES = ("anonymous", "cell", "grassroots", "committee", "viewer", "outsider", "homeless",
-         "admin", "district_admin", "installation")  # fmt: skip
+         "admin", "district_admin", "installation", "privacy")  # fmt: skip
 #: Administrators: the province's (a superuser at P), a district's, the installation's.
 ADMINS = {"admin", "district_admin", "installation"}
 WRITERS = {"cell", "grassroots", "committee", "outsider", *ADMINS}
@@ -90,6 +91,23 @@ PAGE_QUERIES = {"member_event": "?loai=deceased"}
 #: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
 #: sent back to the object's page (302), the read-only user gets 403.
 POST_PAGES = {"import_commit", "import_cancel"}
+#: The pages of individuals' records, which the data protection officer (role "privacy") does
+#: not open (ptdv/privacy/officer.py): 403 whether the object is inside, outside or missing.
+OFFICER_CLOSED_MODULES = {f"ptdv.web.views.{name}" for name in (
+    "board", "search", "people", "candidacy", "steps", "dossier", "mentor", "members", "imports")}  # fmt: skip
+
+
+def closed_to_officer(role: str, leaf) -> bool:
+    """A page of the site that the officer does not open (the people behind a report's figure
+    too)."""
+    if role != "privacy" or leaf.admin:
+        return False
+    name = leaf.name or ""
+    return leaf.pattern.callback.__module__ in OFFICER_CLOSED_MODULES or name.endswith(
+        ("_drill", "_drill_excel")
+    )
+
+
 #: Values of the path parameters that are not ids: ``<kind>`` and ``<extension>`` of the
 #: import templates.
 TEMPLATE_FILES = tuple((k, e) for k in ("nguoi", "dang-vien", "ho-so") for e in ("xlsx", "csv"))
@@ -272,6 +290,16 @@ class UrlWalkTests(WorldTestCase):
         )
         # A superuser of no organisation who was not made installation-wide: sees nothing.
         cls.u.homeless = make_user("chua_gan", None, Role.ADMIN, is_superuser=True)
+        # The data protection officer of the district (issue 12), and read-log entries in each
+        # tree (a person read, a list exported).
+        cls.u.privacy = make_user("baove", o.D, Role.PRIVACY)
+        for reader, person, unit in ((cls.u.cell, cls.p.mentor, o.A1),
+                                     (cls.other.users.cell, None, q.QX1)):  # fmt: skip
+            person = person or Person.objects.filter(cell=unit).first()
+            request = RequestFactory().get("/")
+            request.user = reader
+            record(request, AccessKind.PERSON, person=person)
+            record(request, AccessKind.LIST_EXPORT, count=3, organisation=unit)
         # Import runs in each tree: one previewed with a failing row (its problems and their
         # workbook) and its task record, one still queued.
         for user, unit, cell in ((cls.u.cell, o.A1, o.A1), (cls.other.users.cell, q.QX1, q.QX1)):
@@ -352,10 +380,14 @@ class UrlWalkTests(WorldTestCase):
     def test_installation_wide_admin(self):
         self.walk("installation")
 
+    def test_privacy_officer(self):
+        self.walk("privacy")
+
     # --- the walk ------------------------------------------------------------------------------
 
     def walk(self, role: str) -> None:
         user = None if role == "anonymous" else getattr(self.u, role)
+        self.role = role  # request() asks whether the page is closed to the officer
         if user is not None:
             self.client.force_login(user)
         for leaf in leaves():
@@ -436,7 +468,7 @@ class UrlWalkTests(WorldTestCase):
 
     def request(self, leaf: Leaf, url: str):
         """GET the page, or POST to it when it only answers a POST (after checking the GET)."""
-        if leaf.name not in POST_PAGES:
+        if leaf.name not in POST_PAGES or closed_to_officer(self.role, leaf):
             return self.client.get(url)
         get = self.client.get(url)
         self.assertEqual(get.status_code, 302 if get.get("Location") else 405, f"GET {url}")
@@ -480,11 +512,11 @@ class UrlWalkTests(WorldTestCase):
             self.assertNotIn("attachment", get.get("Content-Disposition", ""), "a file for outside")
             if "?" in url:  # a list or a download of an organisation outside the subtree
                 if leaf.name == "import_template":
-                    self.assertEqual(get.status_code, 404)
+                    self.assertEqual(get.status_code, 403 if closed_to_officer(role, leaf) else 404)
                 return
             self.assertNotEqual(get.status_code, 200)
             if not leaf.admin:
-                self.assertEqual(get.status_code, 404)
+                self.assertEqual(get.status_code, 403 if closed_to_officer(role, leaf) else 404)
             return
         if "?" in url:
             return  # a missing organisation in a query: compared above with the outside one
@@ -526,8 +558,13 @@ class UrlWalkTests(WorldTestCase):
             "login": 200, "logout": 405, "password_change": 200, "password_change_done": 200,
             "index": 200, "jsi18n": 200, "javascript-catalog": 200, "autocomplete": 403,
             "view_on_site": 404,  # no model has a public page
+            # The read log (issue 12): the data protection officer and the administrators.
+            "access_log": 200 if user.can_read_access_log else 403,
+            "access_log_excel": 200 if user.can_read_access_log else 403,
         }  # fmt: skip
         if leaf.model_admin is None:
+            if closed_to_officer(role, leaf):
+                return 403
             if leaf.name == "app_list" or leaf.route.endswith("$"):
                 return None  # 200 or 404 depending on the models the user may see
             if leaf.route == "/quan-tri/login/":

@@ -1,4 +1,4 @@
-"""The audit log of the user's subtree (committee and administrators only)."""
+"""The audit log of the user's subtree (committee, data protection officer, administrators)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from ptdv.org.scope import scope_path
 
 @login_required
 def audit_log(request):
-    """Changes within the user's subtree, newest first (committee and administrators only)."""
+    """Changes within the user's subtree, newest first (``User.can_read_audit``: the committee,
+    the data protection officer and the administrators)."""
     if not request.user.can_read_audit:
         raise PermissionDenied
     prefix = scope_path(request.user)

@@ -21,6 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ptdv.pipeline.models import Candidacy
+from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
 from ..export import CANDIDACY_COLUMNS, CANDIDACY_FROZEN_COLUMNS, candidacy_rows, xlsx_response
@@ -171,15 +172,24 @@ def candidacy_export(request):
         _("Ngày xuất: %(date)s") % {"date": today.strftime("%d/%m/%Y")},
         _("Bộ lọc: %(filters)s") % {"filters": "; ".join(filterset.describe())},
     ]
-    return xlsx_response(
+    rows = Counted(candidacy_rows(filterset.qs, today))  # counted for the read log
+    response = xlsx_response(
         f"danh-sach-ho-so-{today:%Y-%m-%d}.xlsx",
         sheet_title=_("Danh sách hồ sơ"),
         title=_("DANH SÁCH HỒ SƠ PHÁT TRIỂN ĐẢNG VIÊN"),
         info=info,
         columns=CANDIDACY_COLUMNS,
-        rows=candidacy_rows(filterset.qs, today),
+        rows=rows,
         frozen_columns=CANDIDACY_FROZEN_COLUMNS,
     )
+    record(
+        request,
+        AccessKind.LIST_EXPORT,
+        filters=request.GET,
+        count=rows.count,
+        organisation=organisation,
+    )
+    return response
 
 
 urlpatterns = [

@@ -17,6 +17,7 @@ from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
 from ptdv.pipeline.evaluation import build_facts, event_facts, people_by_id, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
+from ptdv.privacy.access import AccessKind, record
 from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, paper_description
@@ -125,6 +126,7 @@ def candidacy_detail(request, pk: int):
     candidacy = get_visible_or_404(
         Candidacy.objects.select_related("person", "cell", "person__residence"), request.user, pk=pk
     )
+    record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
     today = timezone.localdate()
     events = list(Event.objects.filter(candidacy=candidacy).select_related("actor").order_by("seq"))
     state = derive(event_facts(e) for e in events)

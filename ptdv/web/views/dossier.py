@@ -30,6 +30,7 @@ from ptdv.dossier.render import (
 )
 from ptdv.org.scope import get_visible_or_404
 from ptdv.pipeline.models import Candidacy
+from ptdv.privacy.access import AccessKind, record
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def dossier_forms(request, pk: int):
         "others": [d for d in dossier.documents if not d.applicable],
         "pdf_available": soffice() is not None,
     }
+    record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
     return render(request, "web/dossier/list.html", context)
 
 
@@ -91,6 +93,8 @@ def dossier_form(request, pk: int, code: str):
         content = render_document(document)
     except DossierTemplateError as error:
         return _template_problem(request, candidacy, error)
+    filters = {"form": code, "so": index}
+    record(request, AccessKind.DOSSIER_FORM, candidacy=candidacy, filters=filters)  # read log
     return _download(content, document.file_name, DOCX_MIME)
 
 
@@ -102,6 +106,7 @@ def dossier_zip(request, pk: int):
         content = render_zip(dossier.applicable)
     except DossierTemplateError as error:
         return _template_problem(request, candidacy, error)
+    record(request, AccessKind.DOSSIER_ZIP, candidacy=candidacy)  # the read log
     return _download(content, f"{dossier.base_name}.zip", "application/zip")
 
 
@@ -123,6 +128,7 @@ def dossier_pdf(request, pk: int):
         return _problem(request, candidacy, message, 503)
     except DossierTemplateError as error:
         return _template_problem(request, candidacy, error)
+    record(request, AccessKind.DOSSIER_PDF, candidacy=candidacy)  # the read log
     return _download(content, f"{dossier.base_name}.pdf", "application/pdf")
 
 

@@ -43,6 +43,7 @@ from ptdv.imports.tasks import commit_import, preview_import
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
+from ptdv.privacy.access import AccessKind, Counted, record
 
 from ..export import XLSX_MIME, Column, xlsx_response
 from ..filters import OrganisationChoiceField, visible_organisations
@@ -268,7 +269,8 @@ PROBLEM_COLUMNS = (
 def run_problems_xlsx(request, pk: int):
     run = get_visible_or_404(_runs(request), request.user, pk=pk)
     rows = ImportProblem.objects.filter(run=run).values_list("row", "column", "name", "message")
-    return xlsx_response(
+    rows = Counted(rows.iterator())  # counted for the read log
+    response = xlsx_response(
         f"loi-nhap-{run.pk}.xlsx",
         sheet_title=_("Lỗi"),
         title=_("Các dòng không nhập được"),
@@ -277,8 +279,17 @@ def run_problems_xlsx(request, pk: int):
             _("Nhập vào: %(org)s") % {"org": run.organisation},
         ],
         columns=PROBLEM_COLUMNS,
-        rows=rows.iterator(),
+        rows=rows,
     )
+    filters = {"import_run": run.pk}
+    record(
+        request,
+        AccessKind.IMPORT_PROBLEMS,
+        filters=filters,
+        count=rows.count,
+        organisation=run.organisation_id,
+    )
+    return response
 
 
 @login_required

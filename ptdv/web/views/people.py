@@ -31,6 +31,7 @@ from ptdv.people.identity import Identities
 from ptdv.people.models import Person, PersonChange, PersonMerge
 from ptdv.people.services import PersonRefused, correct_person, merge_people, unmerge_people
 from ptdv.pipeline.models import Candidacy, MentorAssignment
+from ptdv.privacy.access import AccessKind, record
 from ptdv.web.person_forms import MergeForm, PersonCorrectionForm, UnmergeForm
 from ptdv.web.views.members import membership_context
 
@@ -83,6 +84,7 @@ def person_detail(request, pk: int):
         get_visible_or_404(Person.objects.all(), request.user, pk=merged.pk)
         messages.info(request, _("Hồ sơ này đã được hợp nhất vào hồ sơ dưới đây."))
         return redirect("person", merged.pk)
+    record(request, AccessKind.PERSON, person=person)  # the read log
     candidacies = list(
         Candidacy.objects.visible_to(request.user)
         .filter(person=person)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from ptdv.org.models import Organisation, OrgKind, PlaceKind
 from ptdv.org.scope import scope_path
 from ptdv.people.choices import ETHNICITIES, Sex
+from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.reports import charts, figures
 from ptdv.reports.excel import period_text, sheet_title, write_report
 from ptdv.reports.tables import INT, TEXT, Column, Report, Row, Table
@@ -517,6 +518,7 @@ def report_excel(request, kind: str):
     )
     spool.seek(0)
     filename = f"bao-cao-{page.slug}-{form.today:%Y-%m-%d}.xlsx"
+    record(request, AccessKind.REPORT_EXPORT, filters=request.GET, organisation=form.organisation)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_MIME)
 
 
@@ -607,7 +609,8 @@ def drill_excel(request, kind: str):
     found = _drill(request, form, page, code)
     columns, rows = DRILL_EXPORTS[found.kind]
     period = period_text(Report(page.kind, "", form.organisation, **form.dates()))
-    return xlsx_response(
+    exported = Counted(rows(found.queryset))  # counted for the read log
+    response = xlsx_response(
         f"danh-sach-{page.slug}-{code.replace(':', '-')}-{form.today:%Y-%m-%d}.xlsx",
         sheet_title=sheet_title(found.title),
         title=f"{page.title}: {found.title}".upper(),
@@ -617,9 +620,18 @@ def drill_excel(request, kind: str):
             _("Ngày xuất: %(date)s") % {"date": f"{form.today:%d/%m/%Y}"},
         ],
         columns=columns,
-        rows=rows(found.queryset),
+        rows=exported,
         frozen_columns=2,
     )
+    count = exported.count if found.kind == "people" else None  # the read log: people exported
+    record(
+        request,
+        AccessKind.DRILL_EXPORT,
+        filters=request.GET,
+        count=count,
+        organisation=form.organisation,
+    )
+    return response
 
 
 # --- the drill exports (streamed rows, no model instances) ----------------------------------------

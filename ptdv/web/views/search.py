@@ -36,6 +36,7 @@ from django_htmx.http import push_url
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
+from ptdv.privacy.access import AccessKind, record
 
 PER_PAGE = 50
 #: The session key of the searches by number, ``{token: text}``, oldest first.
@@ -132,6 +133,15 @@ def results(request, query: PersonQuery, params: dict[str, str], *, partial, not
         page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
         for person in page.object_list:
             person.current, person.status_label = current_status(person)
+        if holds_number(query):  # the read log: a search by number (masked), its result count
+            found = page.object_list[0] if page.paginator.count == 1 else None
+            record(
+                request,
+                AccessKind.CCCD_SEARCH,
+                person=found,
+                filters={"q": query.text},
+                count=page.paginator.count,
+            )
     context = {
         "q": query.text,
         "query": query,

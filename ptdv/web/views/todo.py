@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label
+from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
@@ -52,14 +53,16 @@ EXPIRY_NOTICE_DAYS = 30
 def home(request):
     user = request.user
     today = timezone.localdate()
-    candidacies = Candidacy.objects.visible_to(user)
+    # The data protection officer sees no candidate's deadlines (issue 12, privacy/officer.py).
+    reads = reads_records(user)
+    candidacies = Candidacy.objects.visible_to(user if reads else None)
     counts = candidacies.stage_counts()
     stage_rows = [
         (s.value, gettext(STAGE_LABELS[s]), counts.get(s.value, 0), s in EXIT_STAGES)
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
     ]
     overdue, due_soon = deadline_groups(candidacies, today)
-    missing = missing_reports(MentorAssignment.objects.visible_to(user), today)
+    missing = missing_reports(MentorAssignment.objects.visible_to(user if reads else None), today)
     missing_rows = list(
         missing.select_related("mentor", "candidacy__person", "candidacy__cell").order_by(
             "candidacy__cell__path", "mentor__full_name", "pk"
@@ -82,6 +85,7 @@ def home(request):
         "missing_count": missing.count(),
         "month_label": period_label("month", period_starts(today)["month"]),
         "shown": SHOWN,
+        "reads_records": reads,
     }
     return render(request, "web/todo/home.html", context)
 
