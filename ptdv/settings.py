@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ptdv.backup",
     "ptdv.dossier",
     "ptdv.imports",
+    "ptdv.subjects",  # the requests register and the breach register (issue 12)
     "ptdv.privacy",  # the read log and the data protection officer's page (issue 12)
     "ptdv.web",
     "ptdv.demo",
@@ -260,6 +261,13 @@ PTDV_ACCESS_LOG_RETENTION_DAYS = env.int("PTDV_ACCESS_LOG_RETENTION_DAYS", defau
 # Vietnamese public holidays of the `holidays` library: ISO dates, comma-separated.
 PTDV_EXTRA_DAYS_OFF = env.list("PTDV_EXTRA_DAYS_OFF", default=[])
 PTDV_EXTRA_WORKING_DAYS = env.list("PTDV_EXTRA_WORKING_DAYS", default=[])
+
+# Requests register and breach register (issue 12): the legal deadlines are those of
+# ptdv/rules/data_protection.py; an installation may replace them, e.g.
+# PTDV_SUBJECT_REQUEST_DAYS="acknowledge=2,access=10,deletion=20" (working days), and the hours
+# to notify the authority of a breach (docs/data-subjects.md).
+PTDV_SUBJECT_REQUEST_DAYS = env.dict("PTDV_SUBJECT_REQUEST_DAYS", default={})
+PTDV_BREACH_NOTIFY_HOURS = env.int("PTDV_BREACH_NOTIFY_HOURS", default=None)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -47,6 +47,7 @@ __all__ = [
     "convert",
     "render_document",
     "render_pdf",
+    "render_template",
     "render_zip",
     "soffice",
     "template_path",
@@ -101,18 +102,25 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=_Blank)
 
 
-def render_document(document: Document) -> bytes:
-    """The .docx of one form, filled with its context."""
-    path = template_path(document.spec.slug, document.rule_set_id)
+def render_template(path: Path, context: dict) -> bytes:
+    """The .docx of the template at ``path`` filled with ``context`` (sandboxed, autoescaped; a
+    name the context lacks prints as a dotted blank). Raises :class:`DossierTemplateError`."""
     try:
         template = DocxTemplate(path)
-        template.render(document.context, jinja_env=_environment(), autoescape=True)
+        template.render(context, jinja_env=_environment(), autoescape=True)
         out = BytesIO()
         template.save(out)
     except (TemplateError, OSError, ValueError, KeyError) as exc:
         logger.exception("Dossier template %s cannot be rendered", path)
         raise DossierTemplateError(path, exc) from exc
     return out.getvalue()
+
+
+def render_document(document: Document) -> bytes:
+    """The .docx of one form, filled with its context."""
+    return render_template(
+        template_path(document.spec.slug, document.rule_set_id), document.context
+    )
 
 
 def render_zip(documents: list[Document]) -> bytes:
