@@ -256,6 +256,8 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Read log (issue 12): days a read-log entry is kept; `ptdv manage prune_access_log` deletes older.
 PTDV_ACCESS_LOG_RETENTION_DAYS = env.int("PTDV_ACCESS_LOG_RETENTION_DAYS", default=730)
+# Read log: on PostgreSQL an entry's commit does not wait for the disk unless this is on.
+PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT", default=False)
 
 # Official days off decreed by the government and working weekend days, added to the
 # Vietnamese public holidays of the `holidays` library: ISO dates, comma-separated.

@@ -4,16 +4,17 @@ append-only entries and their pruning."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import skipUnless
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import QueryDict
-from django.test import RequestFactory
+from django.test import RequestFactory, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ptdv.privacy.access import Counted, clean_filters, client_address, mask_numbers, record
 from ptdv.privacy.models import AccessEntry, AccessKind
-from tests.base import WorldTestCase, make_person
+from tests.base import WorldTestCase, make_person, make_user
 
 
 class MaskingTests(WorldTestCase):
@@ -141,4 +142,39 @@ class AppendOnlyTests(WorldTestCase):
         deleted = AccessEntry.objects.prune(timezone.now() - timedelta(days=730), batch=1)
         self.assertEqual(deleted, 1)
         self.assertFalse(AccessEntry.objects.filter(pk=old.pk).exists())
+        self.assertEqual(AccessEntry.objects.count(), 2)
+
+
+@skipUnless(connection.vendor == "postgresql", "PostgreSQL's asynchronous commit")
+class AsynchronousCommitTests(TransactionTestCase):
+    """On PostgreSQL an entry written outside any transaction commits without waiting for the
+    disk — that statement's transaction only; inside a caller's transaction, or with
+    ``PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT``, nothing changes."""
+
+    def setUp(self):
+        self.request = RequestFactory().get("/")
+        self.request.user = make_user("doc", None, "viewer", installation_wide=True)
+
+    def recorded_sql(self) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            record(self.request, AccessKind.CCCD_SEARCH, count=0)
+        self.assertEqual(len(queries), 1)
+        return queries[0]["sql"]
+
+    def synchronous_commit(self) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    def test_the_entry_alone_commits_asynchronously(self):
+        self.assertIn("set_config", self.recorded_sql())
+        self.assertEqual(self.synchronous_commit(), "on")  # not left to the session
+        entry = AccessEntry.objects.get()
+        self.assertEqual((entry.kind, entry.count), (AccessKind.CCCD_SEARCH, 0))
+
+    def test_a_callers_transaction_and_the_setting_keep_waiting(self):
+        with transaction.atomic():
+            self.assertNotIn("set_config", self.recorded_sql())
+        with override_settings(PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT=True):
+            self.assertNotIn("set_config", self.recorded_sql())
         self.assertEqual(AccessEntry.objects.count(), 2)
