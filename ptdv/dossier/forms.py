@@ -49,6 +49,8 @@ from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import RuleSet, rule_set_for
 from ptdv.rules.stages import Step, derive
 
+from . import notice
+
 __all__ = [
     "FIELD_LABELS",
     "FORMS",
@@ -291,6 +293,15 @@ FORMS: tuple[FormSpec, ...] = (
          "recognition_decision_date", *_IDENTITY, "ceremony_date", "decision_number",
          "decision_date", "cell_name", "recognition_number", "recognition_date",
          "probation_end", "grassroots_committee", "place"),
+    ),
+    # Not a form of the regulation: the notice of the processing of sensitive personal data that
+    # the person signs (ptdv/dossier/notice.py; Luật 91/2025/QH15 Điều 9). Last, so that the
+    # regulation's forms keep their numbers in the .zip.
+    FormSpec(
+        "TB-DLCN", "TB-DLCN", "thong-bao-xu-ly-du-lieu-ca-nhan",
+        gettext_noop("Thông báo về việc xử lý dữ liệu cá nhân nhạy cảm"),
+        ADMISSION, CELL, "",
+        (*_IDENTITY, "cell_name", "cell_committee", "cell_superior", "place"),
     ),
 )  # fmt: skip
 
@@ -718,7 +729,7 @@ _INTRODUCER_KEYS = (
 )
 
 #: Context entries passed as they are (not text, never "missing").
-_RAW_KEYS = ("cell_is_grassroots", "has_partial_committee", "mentor_reports")
+_RAW_KEYS = ("cell_is_grassroots", "has_partial_committee", "mentor_reports", "notice_paragraphs")
 
 
 def _needed(key: str, values: dict[str, Any]) -> bool:
@@ -768,6 +779,7 @@ def _build(candidacy: Candidacy, today: date) -> Dossier:
     papers = checklist(facts, today)
 
     common = _person_values(candidacy.person)
+    common |= notice.context(candidacy.person)  # the data-protection notice and consent line
     common |= _event_values(effective, today)
     introducers, common["introducer_names"] = _introducers(effective)
     common |= _mentor_values(candidacy, common["ceremony_date"])

@@ -234,6 +234,10 @@ def form_1(doc: DocumentType) -> None:
         "chuẩn và nhiệm vụ đảng viên; hoạt động trong một tổ chức cơ sở đảng; giữ gìn phẩm chất "
         "đạo đức, lối sống; suốt đời phấn đấu cho mục đích, lý tưởng của Đảng.",
     )
+    # The notice of the processing of sensitive personal data, in short, and the consent the
+    # applicant gives by signing (ptdv/dossier/notice.py; Luật 91/2025/QH15 Điều 9).
+    para(doc, "{{ notice_summary }}", italic=True, size=12)
+    para(doc, "{{ consent_line }}")
     signature(doc, ["NGƯỜI LÀM ĐƠN"], "{{ person_name }}")
 
 
@@ -673,6 +677,41 @@ def form_recognition_decision(doc: DocumentType) -> None:
     )
 
 
+def form_notice(doc: DocumentType) -> None:
+    """The notice of the processing of sensitive personal data, signed by the person (its text:
+    ptdv/dossier/notice.py)."""
+    header(doc, "TB-DLCN", "cell_superior", "cell_name")
+    title(doc, "{{ notice_title }}")
+    para(
+        doc,
+        "Kính gửi: **{{ person_name }}**, sinh ngày {{ birth_date }}, đang được {{ cell_name }} "
+        "xem xét trong công tác phát triển đảng viên.",
+        indent=False,
+    )
+    para(
+        doc,
+        "{{ cell_committee }} thông báo việc xử lý dữ liệu cá nhân của người có tên trên như sau:",
+    )
+    tag(doc, "{%p for paragraph in notice_paragraphs %}")
+    para(doc, "{{ paragraph }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Ý kiến của người được thông báo:", bold=True, indent=False)
+    para(doc, "☐ {{ consent_line }}", indent=False)
+    para(
+        doc,
+        "☐ Tôi không đồng ý (ghi rõ phần dữ liệu hoặc mục đích không đồng ý): " + "…" * 20,
+        indent=False,
+    )
+    dots(doc, 1)
+    para(doc, "Ngày nhận thông báo: ngày …… tháng …… năm ……", indent=False)
+    signature(
+        doc,
+        ["NGƯỜI ĐƯỢC THÔNG BÁO"],
+        "{{ person_name }}",
+        left=["T/M CHI ỦY", "BÍ THƯ"],
+    )
+
+
 #: slug → (title of the document properties, builder). Keep in step with ``forms.FORMS``.
 TEMPLATES: dict[str, tuple[str, Callable[[DocumentType], None]]] = {
     "1-KND": ("Mẫu 1-KNĐ: Đơn xin vào Đảng", form_1),
@@ -687,6 +726,7 @@ TEMPLATES: dict[str, tuple[str, Callable[[DocumentType], None]]] = {
     "11-KND": ("Mẫu 11-KNĐ: Bản nhận xét của đảng viên giúp đỡ", form_11),
     "13-KND": ("Mẫu 13-KNĐ: Nghị quyết của chi bộ đề nghị công nhận chính thức", form_13),
     "QD-CNCT": ("Quyết định công nhận đảng viên chính thức", form_recognition_decision),
+    "TB-DLCN": ("Thông báo về việc xử lý dữ liệu cá nhân nhạy cảm", form_notice),
 }
 
 

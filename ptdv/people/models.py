@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,27 @@ class MemberStatus(models.TextChoices):
 
 #: A party member now (a new candidacy is opened only for somebody who is not).
 MEMBER_STATUSES = (MemberStatus.PROBATIONARY, MemberStatus.OFFICIAL)
+
+
+class LegalBasis(models.TextChoices):
+    """The legal basis on which a person's data are processed (Luật 91/2025/QH15, Điều 9 and
+    the cases without consent it allows; the text of the notice is in ``ptdv.dossier.notice``).
+
+    - ``party_rules``: the Party's own rules (Điều lệ Đảng and its guidance) — a member's data,
+      and whatever the installation decides falls under them;
+    - ``consent``: the person's consent, with its date and scope — a source or a candidate.
+
+    ``""`` is "not recorded yet" (people entered before ptdv recorded it).
+    """
+
+    UNRECORDED = "", _("Chưa ghi nhận")
+    PARTY_RULES = "party_rules", _("Quy định của Đảng (Điều lệ Đảng và văn bản hướng dẫn)")
+    CONSENT = "consent", _("Sự đồng ý của người có dữ liệu")
+
+
+#: The legal-basis fields of a person, set where a person is entered and corrected like the
+#: identity fields (``people.services.CORRECTABLE``).
+LEGAL_BASIS_FIELDS = ("legal_basis", "consent_on", "consent_scope", "sensitive_notice_on")
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -139,6 +161,38 @@ class Person(models.Model):
     party_official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     party_left_on = models.DateField(_("ngày ra khỏi Đảng"), null=True, blank=True)
     party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, blank=True)
+    # The legal basis of the processing and the notice that the data are sensitive (issue 12,
+    # point 4; Luật 91/2025/QH15 Điều 9; NĐ 356/2025/NĐ-CP Điều 4).
+    legal_basis = models.CharField(
+        _("cơ sở pháp lý xử lý dữ liệu"),
+        max_length=16,
+        choices=LegalBasis.choices,
+        default=LegalBasis.UNRECORDED,
+        blank=True,
+        help_text=_(
+            "Đảng viên: theo quy định của Đảng. Nguồn, quần chúng: sự đồng ý của người đó "
+            "(ghi ngày và phạm vi đồng ý)."
+        ),
+    )
+    consent_on = models.DateField(_("ngày đồng ý xử lý dữ liệu"), null=True, blank=True)
+    consent_scope = models.CharField(
+        _("phạm vi đồng ý"),
+        max_length=500,
+        blank=True,
+        help_text=_("Dữ liệu nào, cho mục đích gì, như người đó đã ký."),
+    )
+    sensitive_notice_on = models.DateField(
+        _("ngày thông báo dữ liệu nhạy cảm"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Ngày người đó nhận (ký) thông báo rằng dữ liệu được xử lý có dữ liệu cá nhân nhạy "
+            "cảm. Để trống nếu chưa thông báo."
+        ),
+    )
+    #: Set when the retention policy anonymised the record (``ptdv.retention``): the personal
+    #: fields are erased for good; the record stays for the figures of past reports.
+    anonymised_at = models.DateTimeField(_("ẩn danh lúc"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     #: Set when this record was found to be a second record of another person and merged into
     #: it (``people.services.merge_people``); cleared when the merge is undone.
@@ -192,8 +246,73 @@ class Person(models.Model):
         admitted, official = self.party_admitted_on, self.party_official_on
         if admitted and official and official < admitted:
             errors["party_official_on"] = [gettext("Ngày chính thức phải sau ngày vào Đảng.")]
+        for name, problems in self.legal_basis_problems().items():
+            errors.setdefault(name, []).extend(problems)
         if errors:
             raise ValidationError(errors)
+
+    def legal_basis_problems(self, today: date | None = None) -> dict[str, list[str]]:
+        """What is wrong with the legal-basis fields, by field (Vietnamese messages).
+
+        - Consent is recorded with its date and scope, and is valid only when the person knew
+          that the data are sensitive (Luật 91/2025/QH15 Điều 9): the notice is given on or
+          before the day of consent.
+        - No date is in the future or before the birth date.
+        """
+        today = today or timezone.localdate()
+        problems: dict[str, list[str]] = {}
+        for name, label in (
+            ("consent_on", gettext("Ngày đồng ý")),
+            ("sensitive_notice_on", gettext("Ngày thông báo dữ liệu nhạy cảm")),
+        ):
+            day = getattr(self, name)
+            if day is None:
+                continue
+            if day > today:
+                problems[name] = [gettext("%(field)s không được sau hôm nay.") % {"field": label}]
+            elif self.birth_date and day < self.birth_date:
+                problems[name] = [
+                    gettext("%(field)s không được trước ngày sinh.") % {"field": label}
+                ]
+        if self.legal_basis == LegalBasis.CONSENT:
+            if self.consent_on is None:
+                problems.setdefault("consent_on", []).append(
+                    gettext("Cơ sở pháp lý là sự đồng ý: cần ghi ngày người đó đồng ý.")
+                )
+            if not (self.consent_scope or "").strip():
+                problems.setdefault("consent_scope", []).append(
+                    gettext("Cơ sở pháp lý là sự đồng ý: cần ghi phạm vi đồng ý.")
+                )
+            notice = self.sensitive_notice_on
+            if notice is None:
+                problems.setdefault("sensitive_notice_on", []).append(
+                    gettext(
+                        "Sự đồng ý chỉ có giá trị khi người đó biết dữ liệu được xử lý có dữ liệu "
+                        "nhạy cảm: cần ghi ngày thông báo."
+                    )
+                )
+            elif self.consent_on is not None and notice > self.consent_on:
+                problems.setdefault("sensitive_notice_on", []).append(
+                    gettext("Ngày thông báo dữ liệu nhạy cảm không được sau ngày đồng ý.")
+                )
+        return problems
+
+    @property
+    def effective_legal_basis(self) -> str:
+        """The basis the data are processed on now: a member's (or former member's) under the
+        Party's rules, whatever was recorded while they were a candidate; otherwise the basis
+        recorded."""
+        if self.member_status != MemberStatus.NONE or self.party_admitted_on is not None:
+            return LegalBasis.PARTY_RULES
+        return self.legal_basis
+
+    @property
+    def effective_legal_basis_label(self) -> str:
+        return str(LegalBasis(self.effective_legal_basis).label)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def is_member(self) -> bool:

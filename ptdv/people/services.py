@@ -31,7 +31,14 @@ from ptdv.rules.months import age_in_full_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import Step
 
-from .models import MEMBER_STATUSES, MemberStatus, Person, PersonChange, PersonMerge
+from .models import (
+    LEGAL_BASIS_FIELDS,
+    MEMBER_STATUSES,
+    MemberStatus,
+    Person,
+    PersonChange,
+    PersonMerge,
+)
 from .validators import check_cccd_matches
 
 #: Fields a writer corrects on the person page (the rest follow the pipeline or are computed).
@@ -52,6 +59,7 @@ CORRECTABLE = (
     "local_resident",
     "residence",
     "address",
+    *LEGAL_BASIS_FIELDS,  # the legal basis of the processing and the notice (issue 12, point 4)
 )
 #: Membership fields: the merge takes them from the record that has them.
 MEMBERSHIP = (
@@ -97,6 +105,7 @@ def correct_person(
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
+        refuse_anonymised(locked)
         changes = {
             name: (getattr(locked, name), value)
             for name, value in values.items()
@@ -274,6 +283,7 @@ def merge_people(kept: Person, merged: Person, reason: str, *, actor=None) -> Pe
         if len(locked) != 2:
             raise PersonRefused([gettext("Một trong hai hồ sơ đã được hợp nhất hoặc không còn.")])
         kept, merged = locked[kept.pk], locked[merged.pk]
+        refuse_anonymised(kept, merged)
         _check_mergeable(kept, merged)
         from ptdv.members.models import MemberEvent
 
@@ -380,6 +390,7 @@ def unmerge_people(merge: PersonMerge, reason: str, *, actor=None) -> PersonMerg
             raise PersonRefused([gettext("Việc hợp nhất này đã được hủy.")])
         kept = Person.objects.select_for_update().get(pk=merge.kept_id)
         merged = Person.all_records.select_for_update().get(pk=merge.merged_id)
+        refuse_anonymised(kept, merged)
         later = PersonMerge.objects.filter(
             kept=kept, undone_at__isnull=True, pk__gt=merge.pk
         ).exists()
@@ -429,6 +440,20 @@ def unmerge_people(merge: PersonMerge, reason: str, *, actor=None) -> PersonMerg
             if latest is not None:
                 refresh_candidacy(latest)
     return merge
+
+
+def refuse_anonymised(*people: Person) -> None:
+    """A record anonymised by the retention policy (``ptdv.retention``) is final: its personal
+    data are gone, so it is neither corrected nor merged (nor un-merged) any more."""
+    if any(p.anonymised_at is not None for p in people):
+        raise PersonRefused(
+            [
+                gettext(
+                    "Hồ sơ đã được ẩn danh theo chính sách lưu trữ: dữ liệu cá nhân đã bị xóa, "
+                    "không đính chính hay hợp nhất được nữa."
+                )
+            ]
+        )
 
 
 def _attempt_offset(kept: Person, merged: Person) -> int:

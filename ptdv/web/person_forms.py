@@ -13,13 +13,15 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ptdv.dossier import notice  # the scope of consent proposed (the notice's text)
 from ptdv.org.models import Organisation, Place
 from ptdv.people.choices import TheoryLevel
 from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
-from ptdv.people.models import Person
+from ptdv.people.models import LegalBasis, Person
 from ptdv.people.services import CORRECTABLE
 from ptdv.people.validators import MAX_NAME_LENGTH, check_cccd_matches, clean_full_name
 
@@ -27,6 +29,41 @@ from .step_forms import DATE_FORMATS, BootstrapMixin, DateInput, date_field, not
 
 #: The earliest birth date ptdv accepts.
 EARLIEST_BIRTH = date(1900, 1, 1)
+
+#: Date inputs of the person forms (the legal basis's dates with the birth date).
+DATE_WIDGETS = {name: DateInput for name in ("birth_date", "consent_on", "sensitive_notice_on")}
+
+
+class LegalBasisFields:
+    """The legal-basis fields of a person form (issue 12, point 4): dates typed as dd/mm/yyyy;
+    consent without a scope written takes the scope of ptdv's notice (ptdv/dossier/notice.py),
+    which is what the person signs. The rules are the model's (``Person.legal_basis_problems``).
+    """
+
+    def setup_legal_basis(self) -> None:
+        for name in ("consent_on", "sensitive_notice_on"):
+            if name in self.fields:
+                self.fields[name].input_formats = DATE_FORMATS
+        if "consent_scope" in self.fields:
+            self.fields["consent_scope"].widget = forms.Textarea(attrs={"rows": 2})
+            self.fields["consent_scope"].help_text = _(
+                "Để trống: theo thông báo của ptdv — “%(scope)s”"
+            ) % {"scope": notice.CONSENT_SCOPE}
+
+    def clean_consent_scope(self):
+        scope = " ".join((self.cleaned_data.get("consent_scope") or "").split())
+        if not scope and self.cleaned_data.get("legal_basis") == LegalBasis.CONSENT:
+            self.scope_defaulted = True
+            return notice.CONSENT_SCOPE
+        return scope
+
+    @cached_property
+    def changed_data(self):
+        """The scope taken from the notice is a change, though nothing was typed."""
+        changed = super().changed_data
+        if getattr(self, "scope_defaulted", False) and "consent_scope" not in changed:
+            changed = [*changed, "consent_scope"]
+        return changed
 
 
 class IdentityChecks:
@@ -139,24 +176,28 @@ def cells_for(user):
     )
 
 
-class NewPersonForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
+class NewPersonForm(IdentityChecks, LegalBasisFields, BootstrapMixin, forms.ModelForm):
     """A person not yet on record, in a cell of the user's subtree (the identity fields of
     :data:`~ptdv.people.services.CORRECTABLE` and the cell); subclasses add what comes with them.
     """
 
     #: Date fields whose initial value is today.
     today_fields: tuple[str, ...] = ()
+    #: The legal basis proposed: a member received is processed under the Party's rules; a
+    #: source's consent is recorded when given (:class:`SourceForm`).
+    initial_legal_basis = LegalBasis.PARTY_RULES
 
     class Meta:
         model = Person
         fields = [*CORRECTABLE, "cell"]
-        widgets = {"birth_date": DateInput}
+        widgets = DATE_WIDGETS
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         initial = kwargs.setdefault("initial", {})
         for name in self.today_fields:
             initial.setdefault(name, timezone.localdate())
+        initial.setdefault("legal_basis", self.initial_legal_basis)
         organisation = getattr(user, "organisation", None)
         if organisation is not None and organisation.is_cell:
             initial.setdefault("cell", organisation.pk)
@@ -168,6 +209,7 @@ class NewPersonForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
         self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
         # Most sources have no political theory training: left empty, it is "none".
         self.fields["theory_level"].required = False
+        self.setup_legal_basis()
         self.style()
 
     def clean_theory_level(self):
@@ -184,6 +226,8 @@ class SourceForm(NewPersonForm):
 
     identity_context = "Thêm nguồn"
     today_fields = ("opened_on",)
+    # A source is often identified before being asked: the consent is recorded when given.
+    initial_legal_basis = LegalBasis.UNRECORDED
     opened_on = date_field(gettext_lazy("Ngày xác định nguồn"))
     note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
 
@@ -191,7 +235,7 @@ class SourceForm(NewPersonForm):
         return not_in_future(self.cleaned_data.get("opened_on"))
 
 
-class PersonCorrectionForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
+class PersonCorrectionForm(IdentityChecks, LegalBasisFields, BootstrapMixin, forms.ModelForm):
     """The identity and background fields of a person, corrected with a reason."""
 
     identity_context = "Đính chính thông tin người"
@@ -206,7 +250,7 @@ class PersonCorrectionForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = list(CORRECTABLE)
-        widgets = {"birth_date": DateInput}
+        widgets = DATE_WIDGETS
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -216,6 +260,7 @@ class PersonCorrectionForm(IdentityChecks, BootstrapMixin, forms.ModelForm):
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
         self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
+        self.setup_legal_basis()
         self.style()
 
     def clean_reason(self):

@@ -232,7 +232,9 @@ class MissingFieldsTests(DossierTestCase):
     def test_route_and_phase_decide_what_applies(self):
         dossier = build_dossier(self.early)  # A1: no partial committee, not yet admitted
         slugs = [d.spec.slug for d in dossier.applicable]
-        self.assertEqual(slugs, ["1-KND", "2-KND", "3-KND", "5-KND", "6-KND", "8-KND", "9-KND"])
+        self.assertEqual(
+            slugs, ["1-KND", "2-KND", "3-KND", "5-KND", "6-KND", "8-KND", "9-KND", "TB-DLCN"]
+        )  # TB-DLCN: the notice of sensitive personal data (ptdv/dossier/notice.py)
         self.assertIn("đảng bộ bộ phận", dossier.find("7-KND").reason)
         self.assertIn("lễ kết nạp", dossier.find("13-KND").reason)
         school = self.candidacy("Lê Văn Cường", self.o.G)
