@@ -9,6 +9,9 @@ ptdv check           system checks (add --deploy for the production profile)
 ptdv createsuperuser create an administrator
 ptdv backup FILE     write a backup (database rows and uploaded files) to FILE, a .zip
 ptdv restore FILE    replace all data with a backup's (asks first; --yes to skip asking)
+ptdv retention --dry-run | --apply
+                     anonymise the records of people never admitted, past the retention
+                     period (docs/deployment.md: run it daily)
 ptdv manage ARGS…    any Django management command
 """
 
@@ -113,7 +116,14 @@ def main(argv: list[str] | None = None) -> None:
             print(f"ptdv {command}: thiếu tên tệp sao lưu (.zip)\n{USAGE}", file=sys.stderr)
             sys.exit(2)
         _django([command, *rest])
-    elif command in {"migrate", "check", "createsuperuser", "shell", "refresh_deadlines"}:
+    elif command in {
+        "migrate",
+        "check",
+        "createsuperuser",
+        "shell",
+        "refresh_deadlines",
+        "retention",  # the retention policy (ptdv/retention)
+    }:
         _django([command, *rest])
     else:
         print(f"ptdv: lệnh không có: {command}\n{USAGE}", file=sys.stderr)

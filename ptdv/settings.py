@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ptdv.imports",
     "ptdv.subjects",  # the requests register and the breach register (issue 12)
     "ptdv.privacy",  # the read log and the data protection officer's page (issue 12)
+    "ptdv.retention",  # anonymising the records of people never admitted (issue 12, point 5)
     "ptdv.web",
     "ptdv.demo",
 ]
@@ -261,6 +262,14 @@ PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("PTDV_ACCESS_LOG_SYNCHRONOUS_COMMI
 
 # Official days off decreed by the government and working weekend days, added to the
 # Vietnamese public holidays of the `holidays` library: ISO dates, comma-separated.
+# Retention (ptdv/retention/policy.py, issue 12 point 5): the records of people never admitted
+# are anonymised this many years after their outcome (whole years, at least 1).
+PTDV_RETENTION_WITHDRAWN_YEARS = env.int("PTDV_RETENTION_WITHDRAWN_YEARS", default=5)
+PTDV_RETENTION_REMOVED_YEARS = env.int("PTDV_RETENTION_REMOVED_YEARS", default=5)
+PTDV_RETENTION_MOVED_AWAY_YEARS = env.int("PTDV_RETENTION_MOVED_AWAY_YEARS", default=5)
+PTDV_RETENTION_DECEASED_YEARS = env.int("PTDV_RETENTION_DECEASED_YEARS", default=5)
+PTDV_RETENTION_MERGED_YEARS = env.int("PTDV_RETENTION_MERGED_YEARS", default=1)
+
 PTDV_EXTRA_DAYS_OFF = env.list("PTDV_EXTRA_DAYS_OFF", default=[])
 PTDV_EXTRA_WORKING_DAYS = env.list("PTDV_EXTRA_WORKING_DAYS", default=[])
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionConfig(AppConfig):
+    name = "ptdv.retention"
+    label = "retention"
+    verbose_name = _("Lưu trữ và ẩn danh")
