@@ -7,6 +7,7 @@ from .views import (
     candidacy,
     dossier,
     imports,
+    inventory,  # the processing inventory (issue 12, point 8)
     members,
     mentor,
     org,
@@ -36,4 +37,5 @@ urlpatterns = [
     *targets.urlpatterns,
     *imports.urlpatterns,
     *privacy.urlpatterns,  # the read log (issue 12)
+    *inventory.urlpatterns,  # the processing inventory (issue 12, point 8)
 ]

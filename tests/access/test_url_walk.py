@@ -48,6 +48,7 @@ from ptdv.accounts.audit import org_path_of
 from ptdv.accounts.models import Role, User
 from ptdv.imports import running
 from ptdv.imports.tasks import preview_import
+from ptdv.inventory.document import can_read_inventory  # the processing inventory's pages
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person, PersonMerge
 from ptdv.people.services import merge_people
@@ -561,6 +562,9 @@ class UrlWalkTests(WorldTestCase):
             # The read log (issue 12): the data protection officer and the administrators.
             "access_log": 200 if user.can_read_access_log else 403,
             "access_log_excel": 200 if user.can_read_access_log else 403,
+            # The processing inventory (issue 12, point 8): administrators and the officer.
+            **dict.fromkeys(("processing_inventory", "processing_inventory_docx",
+                             "processing_inventory_xlsx"), 200 if can_read_inventory(user) else 403),
         }  # fmt: skip
         if leaf.model_admin is None:
             if closed_to_officer(role, leaf):
