@@ -7,7 +7,8 @@ ptdv worker          run the background worker (imports) — beside `serve --pro
 ptdv migrate         apply database migrations
 ptdv check           system checks (add --deploy for the production profile)
 ptdv createsuperuser create an administrator
-ptdv backup FILE     write a backup (database rows and uploaded files) to FILE, a .zip
+ptdv backup FILE     write a backup (database rows and uploaded files) to FILE, encrypted with
+                     the key of --key-file or PTDV_BACKUP_KEY(_FILE) (--new-key KEYFILE makes one)
 ptdv restore FILE    replace all data with a backup's (asks first; --yes to skip asking)
 ptdv retention --dry-run | --apply
                      anonymise the records of people never admitted, past the retention
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         _django(rest)
     elif command in {"backup", "restore"}:
         if not rest:
-            print(f"ptdv {command}: thiếu tên tệp sao lưu (.zip)\n{USAGE}", file=sys.stderr)
+            hint = " (hoặc --new-key TỆP_KHÓA)" if command == "backup" else ""
+            print(f"ptdv {command}: thiếu tên tệp sao lưu{hint}\n{USAGE}", file=sys.stderr)
             sys.exit(2)
         _django([command, *rest])
     elif command in {
