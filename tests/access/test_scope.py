@@ -42,7 +42,10 @@ class VisibleToTests(WorldTestCase):
              "pipeline.Event", "pipeline.MentorAssignment", "pipeline.MentorReport",
              "reports.Target", "accounts.User", "imports.ImportRun", "people.PersonChange",
              "people.PersonMerge", "members.MemberEvent", "members.MemberSpell",
-             "privacy.AccessEntry"},  # the read log (issue 12)
+             "privacy.AccessEntry",  # the read log
+             # the data subjects' requests and the breach register, with their histories
+             "subjects.SubjectRequest", "subjects.RequestStep", "subjects.Incident",
+             "subjects.IncidentUpdate"},
         )  # fmt: skip
 
     def test_visible_to_returns_exactly_the_rows_of_the_subtree(self):
