@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "django_tasks",
     "django_tasks_db",
+    # Multi-factor login (ptdv/accounts/mfa.py): django-otp's TOTP devices and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ptdv.accounts",
     "ptdv.org",
     "ptdv.people",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ptdv.accounts.middleware.SessionTimeoutMiddleware",
+    # Multi-factor login: a session that has not passed the second factor goes no further.
+    "ptdv.accounts.middleware.MfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The data protection officer does not open individuals' records (issue 12, read log).
     "ptdv.privacy.officer.OfficerMiddleware",
@@ -151,7 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's second-factor device with the user (MFA).
+    "ptdv.accounts.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -177,6 +184,25 @@ PTDV_SESSION_IDLE_MINUTES = env.int("PTDV_SESSION_IDLE_MINUTES", default=30)
 PTDV_SESSION_MAX_HOURS = env.int("PTDV_SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = PTDV_SESSION_MAX_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Multi-factor login (ptdv/accounts/mfa.py, docs/deployment.md "Multi-factor login"): a code from
+# an authenticator app (TOTP) or a recovery code after the password. Required of the roles of
+# PTDV_MFA_REQUIRED_ROLES (role values, comma-separated), of everyone with
+# PTDV_MFA_REQUIRED_FOR_ALL; optional for the others. No profile turns it off.
+PTDV_MFA_REQUIRED_ROLES = env.list(
+    "PTDV_MFA_REQUIRED_ROLES", default=["admin", "committee", "grassroots", "privacy"]
+)
+PTDV_MFA_REQUIRED_FOR_ALL = env.bool("PTDV_MFA_REQUIRED_FOR_ALL", default=False)
+# Minutes between the password and the second step (or the enrolment) before logging in again.
+PTDV_MFA_STEP_MINUTES = env.int("PTDV_MFA_STEP_MINUTES", default=10)
+PTDV_MFA_RECOVERY_CODES = env.int("PTDV_MFA_RECOVERY_CODES", default=10)
+# The name the authenticator apps show beside the username.
+OTP_TOTP_ISSUER = env.str("PTDV_MFA_ISSUER", default="ptdv")
+# django-otp's own throttle: 1, 2, 4, 8… seconds after consecutive wrong codes of one device.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# django-axes keeps the posted fields of failed attempts: codes are masked there, like passwords.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "current_code"]
 
 # Request guard (ptdv/web/middleware.py): control characters anywhere, and query parameters
 # longer than this, are refused with a 400 page.

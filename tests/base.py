@@ -28,8 +28,11 @@ from itertools import count
 from types import SimpleNamespace
 from typing import Any
 
+from django.test import Client as DjangoClient
 from django.test import TestCase
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ptdv.accounts import mfa
 from ptdv.accounts.models import Role, User
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.people.models import MemberStatus, Person
@@ -108,6 +111,38 @@ def make_user(username: str, organisation: Organisation | None, role: str, **fie
     user.set_password(PASSWORD)
     user.save()
     return user
+
+
+# --- logging in with a second factor ---------------------------------------------------------
+
+
+def pass_second_factor(client: DjangoClient, user: User) -> TOTPDevice | None:
+    """Mark ``client``'s session (already logged in as ``user``) as having passed the second
+    factor, as the login's second step does, when ``user`` needs one: with their TOTP device,
+    enrolled here if they have none. Returns the device (``None``: no second step needed)."""
+    if not mfa.second_step_needed(user):
+        return None
+    device = mfa.totp_device(user) or TOTPDevice.objects.create(
+        user=user, name="Ứng dụng thử nghiệm", confirmed=True
+    )
+    session = client.session
+    mfa.mark_verified(session, device)
+    session.save()
+    return device
+
+
+class Client(DjangoClient):
+    """Django's test client, whose ``force_login`` also passes the second factor.
+
+    The site lets a user who needs a second factor (``ptdv.accounts.mfa``) in only once they
+    have passed it; a plain ``force_login`` of such a user is sent to the second step at the next
+    request. Tests that are about something else log in with this client (``WorldTestCase`` uses
+    it); the tests of the login itself (tests/access/test_mfa.py) go through the real pages.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        pass_second_factor(self, user)
 
 
 def _child(parent: Organisation, **fields) -> Organisation:
@@ -382,7 +417,10 @@ def introducers_for(world: World, cell: Organisation) -> tuple[Person, Person]:
 
 
 class WorldTestCase(TestCase):
-    """A Django test case with :func:`build_world` built once per class."""
+    """A Django test case with :func:`build_world` built once per class (its client's
+    ``force_login`` passes the second factor: :class:`Client`)."""
+
+    client_class = Client
 
     @classmethod
     def setUpTestData(cls):

@@ -9,8 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import audit
+        from . import audit, mfa
         from .middleware import start_session
 
         audit.register_models()
         user_logged_in.connect(start_session, dispatch_uid="ptdv.accounts.start_session")
+        # A login by the second step marks the session verified; any other login is "fresh".
+        user_logged_in.connect(mfa.on_logged_in, dispatch_uid="ptdv.accounts.mfa")

@@ -10,6 +10,9 @@ to the page they were on. An htmx request gets ``HX-Redirect`` instead (htmx the
 page as a whole page; a redirect would put the login page inside the fragment), and so does an
 htmx request that ``login_required`` turned away because there was no session at all.
 
+:class:`MfaMiddleware`, after it, lets a signed-in session go further only once it has passed
+the second factor when its user needs one (``mfa.py``).
+
 A small middleware rather than a library: django-session-security needs its own inline script
 (against the Content-Security-Policy) and only knows idleness; django-auto-logout knows both
 limits but is unmaintained since 2022, writes the session on every request and knows nothing of
@@ -23,13 +26,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from . import mfa
 
 #: Session keys: when the user logged in, when they were last seen (seconds since the epoch).
 STARTED = "_ptdv_started"
@@ -139,3 +144,51 @@ def to_login(request, back_to: str | None):
     if is_htmx(request):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
+
+
+class MfaMiddleware:
+    """A signed-in session of a user who needs a second factor must have passed it.
+
+    After ``SessionTimeoutMiddleware``. For every signed-in request: a session verified with the
+    user's current device goes on (no query: the device's id comes with the user, see
+    ``backends.py``). Otherwise, for a user who must use a second factor or has one:
+
+    - a session that ``login()`` has just opened without the second step (the admin's login
+      page, where the password was checked) becomes a pending login, sent to the second step;
+    - any other session ends (a device reset by an administrator or replaced elsewhere, a role or
+      setting that now requires it): the user logs in again, with a message saying why.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            refused = self.check(request, request.user)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def check(self, request, user):
+        fresh = request.session.pop(mfa.FRESH, False)
+        if mfa.session_verified(request, user) or not mfa.second_step_needed(user):
+            return None
+        back_to = page_url(request)
+        backend = request.session.get(BACKEND_SESSION_KEY)
+        logout(request)
+        if fresh and backend:
+            user.backend = backend
+            mfa.begin(request, user, back_to or resolve_url(settings.LOGIN_REDIRECT_URL))
+            has_device = mfa.device_id(user) is not None
+            url = resolve_url("mfa_verify" if has_device else "mfa_enrol_login")
+            if is_htmx(request):
+                return HttpResponseClientRedirect(url)
+            return HttpResponseRedirect(url)
+        messages.warning(
+            request,
+            _(
+                "Tài khoản của bạn cần xác thực hai lớp (mã từ ứng dụng xác thực) và phiên làm "
+                "việc này chưa được xác thực. Vui lòng đăng nhập lại."
+            ),
+        )
+        return to_login(request, back_to)

@@ -1,14 +1,44 @@
-"""Demo accounts, one per role, all with the same password (printed by ``ptdv demo``)."""
+"""Demo accounts, one per role, all with the same password (printed by ``ptdv demo``).
+
+The accounts whose role requires a second factor (``ptdv.accounts.mfa``: administrator,
+committees, grassroots officer) come enrolled, with an authenticator app holding the demo's
+public secret :data:`DEMO_TOTP_SECRET`: add it to an app to log in as them, or, in the
+development profile (the quick start's), read the current code on the code page itself. The
+other accounts log in with the password alone (their roles do not require it).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from base64 import b32encode
+from binascii import unhexlify
 
+from django.db.models import Count, F, Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ptdv.accounts import mfa
 from ptdv.accounts.models import Role, User
 from ptdv.org.models import Organisation, OrgKind
 from ptdv.people.models import Person
 
 DEMO_PASSWORD = "ptdv-demo-2026"
+#: The demo's authenticator secret (Base32, as the apps take it): public, for the demo only.
+DEMO_TOTP_SECRET = b32encode(unhexlify(mfa.DEMO_KEY)).decode()
+
+
+def demo_totp_uri(username: str) -> str:
+    """The ``otpauth://`` address of the demo secret for ``username`` (what the QR code holds)."""
+    return mfa.new_totp(User(username=username), mfa.DEMO_KEY).config_url
+
+
+def enrol_demo_app(user: User) -> TOTPDevice:
+    """Give ``user`` an authenticator app holding the demo secret."""
+    return TOTPDevice.objects.create(
+        user=user, name=str(mfa.TOTP_NAME), key=mfa.DEMO_KEY, confirmed=True
+    )
+
+
+#: Shown beside the accounts that need a code after the password.
+_MFA_NOTE = "cần mã xác thực hai lớp"
 
 
 def create_demo_users() -> list[tuple[str, str, str]]:
@@ -48,7 +78,11 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
-        made.append((username, role.label, organisation.name))
+        label = role.label
+        if mfa.is_required(user):
+            enrol_demo_app(user)
+            label = f"{label} ({_MFA_NOTE})"
+        made.append((username, label, organisation.name))
     mentor = demo_mentor(cell)
     if mentor is not None:
         # A mentor who signs in: read-only, linked to their own member record, so the "Giúp đỡ"
@@ -62,7 +96,11 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
-        made.append((user.username, f"{Role.VIEWER.label} — người giúp đỡ", mentor.cell.name))
+        label = f"{Role.VIEWER.label} — người giúp đỡ"
+        if mfa.is_required(user):  # PTDV_MFA_REQUIRED_FOR_ALL
+            enrol_demo_app(user)
+            label = f"{label} ({_MFA_NOTE})"
+        made.append((user.username, label, mentor.cell.name))
     return made
 
 

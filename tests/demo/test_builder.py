@@ -18,6 +18,7 @@ from ptdv.pipeline.evaluation import event_facts
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.pipeline.services import membership_fields, refresh_candidacy
 from ptdv.rules.stages import MEMBER_STAGES, PROGRESS_STAGES, derive
+from tests.base import Client
 
 TODAY = date(2026, 11, 23)
 
@@ -37,6 +38,8 @@ def fingerprint() -> dict:
 
 @pytest.mark.slow
 class DemoDatasetTests(TestCase):
+    client_class = Client  # force_login passes the second factor (MFA)
+
     @classmethod
     def setUpTestData(cls):
         cls.counts = Builder(demo_shape(), today=TODAY).build()

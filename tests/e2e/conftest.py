@@ -31,6 +31,13 @@ Server and data, once for the whole ``tests/e2e`` package
     journey test will) but must only add their own rows (new candidacies, new steps), never
     edit what other tests read (the ``demo`` facts).
 
+Second factor
+    The demo accounts whose role requires a second factor come with an authenticator app
+    (``ptdv.demo.users``); the fixture also gives one to the cell secretary (an optional role
+    that has enrolled) and to the outsider, so that every login of the scenarios goes through
+    the real code page. ``login`` computes the app's code with django-otp's own TOTP from the
+    device's secret, as the phone would (:func:`totp_code`).
+
 Helpers
     ``login(page, username, password)``, ``shot(page, name)`` (full-page PNGs into
     ``docs/screens/``: ``<name>-desktop.png`` at 1280×800, ``<name>-phone.png`` at 390×844) and
@@ -43,11 +50,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlparse
 
 import pytest
 
@@ -203,10 +212,11 @@ def demo(chromium_executable, django_db_setup, django_db_blocker) -> Iterator[De
     from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from ptdv.accounts.models import Role, User
     from ptdv.demo.builder import Builder, demo_shape
-    from ptdv.demo.users import DEMO_PASSWORD, create_demo_users
+    from ptdv.demo.users import DEMO_PASSWORD, create_demo_users, enrol_demo_app
     from ptdv.org.models import Organisation, OrgKind
     from ptdv.pipeline.models import Candidacy
     from ptdv.rules.stages import CLOSED_STAGES
@@ -232,6 +242,10 @@ def demo(chromium_executable, django_db_setup, django_db_blocker) -> Iterator[De
         )
         outsider.set_password(DEMO_PASSWORD)
         outsider.save()
+        # Authenticator apps: the outsider's role requires one; the cell secretary's does not,
+        # but an enrolled user is asked for the code too.
+        enrol_demo_app(outsider)
+        TOTPDevice.objects.create(user=User.objects.get(username="chibo"), name="Ứng dụng")
 
         users = {u.username: u for u in User.objects.filter(username__in=["chibo", "bantochuc"])}
         in_cell = (
@@ -358,14 +372,59 @@ def page(context):
 # --- helpers ---------------------------------------------------------------------------------
 
 
+#: The second step of the login (the code page) and enrolment at login.
+VERIFY_PATH = "/tai-khoan/xac-thuc/"
+ENROL_PATH = "/tai-khoan/xac-thuc/dang-ky/"
+
+
 def login(page, username: str, password: str):
-    """Sign in through the login form; returns the response of the page reached."""
+    """Sign in through the login form and, when the account has an authenticator app, the code
+    page (with the app's current code); returns the response of the page reached."""
     page.goto("/tai-khoan/dang-nhap/")
     page.get_by_label("Tên đăng nhập", exact=True).fill(username)
     page.get_by_label("Mật khẩu", exact=True).fill(password)
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Đăng nhập").click()
+    if urlparse(page.url).path != VERIFY_PATH:
+        return navigation.value
+    page.get_by_label("Mã xác thực", exact=True).fill(totp_code(username))
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Xác nhận").click()
     return navigation.value
+
+
+def totp_code(username: str) -> str:
+    """The code the user's authenticator app would show now, as the server will accept it.
+
+    django-otp accepts the codes of the current 30-second step and its neighbours (corrected by
+    the drift it has learnt), each step once: for logins in quick succession the next unused step
+    is taken, within that window.
+    """
+    from django_otp.oath import hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    now = (int(time.time()) - device.t0) // device.step + device.drift
+    if device.last_t > now + device.tolerance:
+        # A scenario travelled forward in time (the journey's year of probation) and came back:
+        # the codes used out there lie in the future. A phone's clock does not go back; clear
+        # what the device learnt out there rather than wait a year.
+        device.last_t, device.drift = -1, 0
+        device.save(update_fields=["last_t", "drift"])
+        now = (int(time.time()) - device.t0) // device.step
+    step = max(device.last_t + 1, now)
+    assert step <= now + device.tolerance, f"no unused code for {username} in the window"
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+
+def code_of_secret(secret: str) -> str:
+    """The current code of an app holding ``secret`` (Base32, as the enrolment page shows it)."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
+    return f"{TOTP(key).token():06d}"
 
 
 def open_page(page, url: str):

@@ -14,11 +14,11 @@ from unittest import mock, skipUnless
 
 import pytest
 from django.db import connection, connections
-from django.test import Client, TransactionTestCase
+from django.test import TransactionTestCase
 
 from ptdv.people.models import Person
 from ptdv.web.person_forms import IdentityChecks
-from tests.base import build_world, cccd_for
+from tests.base import Client, build_world, cccd_for  # Client: force_login with MFA
 
 pytestmark = pytest.mark.postgres
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from ptdv.demo.builder import Builder, demo_shape
-from ptdv.demo.users import DEMO_PASSWORD, create_demo_users
+from ptdv.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_demo_users
 from ptdv.org.models import Organisation
 
 
@@ -34,3 +34,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Tài khoản minh họa (mật khẩu {DEMO_PASSWORD}):")
         for username, role, organisation in users:
             self.stdout.write(f"  {username:10} {role} — {organisation}")
+        # Multi-factor login: the demo accounts that need a code share the demo's public secret.
+        self.stdout.write(
+            f"Khóa minh họa cho ứng dụng xác thực (TOTP): {DEMO_TOTP_SECRET} — ở chế độ phát "
+            "triển, trang nhập mã cũng hiện mã đang dùng được."
+        )
