@@ -323,9 +323,39 @@ if PROFILE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 
+# Log lines never hold a whole identity number (issue 12): every handler, Django's own loggers'
+# included, masks runs of nine or more digits (ptdv.people.masking.MaskNumbersFilter), so an
+# error such as PostgreSQL's "Key (cccd)=(…) already exists" is logged as 001******457. Django's
+# default "mail_admins" handler is left out: its mails would carry the traceback's local values.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_numbers": {"()": "ptdv.people.masking.MaskNumbersFilter"},
+        "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+        "console_debug": {
+            "class": "logging.StreamHandler",
+            "filters": ["require_debug_true", "mask_numbers"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_numbers"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["console_debug"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

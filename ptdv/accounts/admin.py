@@ -6,13 +6,21 @@ re-registered on ptdv's admin site with the scope). Django's groups and per-mode
 are not used: the role decides.
 """
 
+import re
+
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ptdv.org.scope import (
     AdminAccessMixin,
@@ -21,7 +29,10 @@ from ptdv.org.scope import (
     is_installation_wide,
     scope_path,
 )
+from ptdv.people.admin import NumbersOutOfAddressesMixin  # no CCCD in the search's address
+from ptdv.people.sensitive import audit_changes  # the changes as the audit page shows them
 
+from . import mfa
 from .models import WIDE_WITH_ORGANISATION, User
 
 #: What sets a user's scope and powers: only an installation-wide administrator grants these.
@@ -42,7 +53,9 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
 
     list_display = (
         "username", "get_full_name", "organisation", "role", "installation_wide", "is_active",
+        "mfa_enrolled",
     )  # fmt: skip
+    actions = ["reset_mfa"]
     list_filter = ("role", "is_active", "installation_wide")
     list_select_related = ("organisation",)
     search_fields = ("username", "first_name", "last_name", "email")
@@ -67,6 +80,57 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
             },
         ),
     )  # fmt: skip
+
+    def get_queryset(self, request):
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(mfa_enrolled=Exists(devices))
+
+    @admin.display(boolean=True, description=_("xác thực hai lớp"), ordering="mfa_enrolled")
+    def mfa_enrolled(self, obj) -> bool:
+        return bool(getattr(obj, "mfa_enrolled", False))
+
+    @admin.action(description=_("Đặt lại xác thực hai lớp của các tài khoản đã chọn"))
+    def reset_mfa(self, request, queryset):
+        """Remove the selected accounts' second-factor devices (the accounts of the
+        administrator's subtree only: ``queryset`` is scoped); each enrols again at their next
+        login. A confirmation page first, as for deleting; audited."""
+        users = list(queryset.exclude(pk=request.user.pk).select_related("organisation"))
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request,
+                _(
+                    "Không đặt lại xác thực hai lớp của chính mình ở đây: dùng trang Xác thực "
+                    "hai lớp trong tài khoản của bạn."
+                ),
+                messages.WARNING,
+            )
+        if not users:
+            return None
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Đặt lại xác thực hai lớp"),
+                "opts": self.model._meta,
+                "users": users,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "action": "reset_mfa",
+            }
+            return TemplateResponse(request, "admin/accounts/user/reset_mfa.html", context)
+        for user in users:
+            mfa.reset(user, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đặt lại xác thực hai lớp của %(n)d tài khoản: người dùng đăng ký lại ở lần "
+                "đăng nhập sau.",
+                "Đã đặt lại xác thực hai lớp của %(n)d tài khoản: người dùng đăng ký lại ở lần "
+                "đăng nhập sau.",
+                len(users),
+            )
+            % {"n": len(users)},
+            messages.SUCCESS,
+        )
+        return None
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -123,12 +187,24 @@ def _without(fields, removed):
 
 
 @admin.register(LogEntry, site=admin_site)
-class ScopedLogEntryAdmin(AdminAccessMixin, LogEntryAdmin):
+class ScopedLogEntryAdmin(NumbersOutOfAddressesMixin, AdminAccessMixin, LogEntryAdmin):
     """django-auditlog's entries of the subtree: each carries the path of the organisation of
     the changed object (``accounts/audit.py``), as on the site's audit page."""
 
     read_only = True
     show_full_result_count = False  # the log grows with every change: one count per page
+    # No identity number in the search's address (issue 12; dates and ids may be searched).
+    refused_in_search = re.compile(r"\d{9,}")
+
+    @admin.display(description=_("Thay đổi"))
+    def msg(self, obj):
+        """The changes as the site's audit page shows them: the CCCD masked, the values of
+        sensitive fields by role (people/sensitive.py)."""
+        rows = audit_changes(self.request.user, obj)
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     def get_queryset(self, request):
         entries = super().get_queryset(request)

@@ -24,6 +24,15 @@ AUDITED = [
     "accounts.User",
 ]
 
+#: Fields whose values the log keeps masked (``001******457``): the whole identity number is never
+#: written to the audit log (people/masking.py).
+MASKED = {
+    "people.Person": {
+        "mask_fields": ["cccd"],
+        "mask_callable": "ptdv.people.masking.mask_logged_value",
+    },
+}
+
 
 def org_path_of(instance) -> str | None:
     """Follow the model's ``SCOPE`` lookup to its organisation and return that path."""
@@ -56,4 +65,4 @@ def register_models() -> None:
             model.get_additional_data = _additional_data
         if not auditlog.contains(model):
             exclude = ["password", "last_login"] if label == "accounts.User" else []
-            auditlog.register(model, exclude_fields=exclude)
+            auditlog.register(model, exclude_fields=exclude, **MASKED.get(label, {}))

@@ -6,13 +6,20 @@ are on its own page of the site (``/nhap-du-lieu/<id>/``), scoped like every pag
 """
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from ptdv.org.scope import AdminAccessMixin, admin_site
+from ptdv.people.masking import mask_text
 
 
 @admin.register(DBTaskResult, site=admin_site)
 class TaskResultAdmin(AdminAccessMixin, DBTaskResultAdmin):
     read_only = True
     installation_wide_only = True
+
+    @admin.display(description="traceback")
+    def formatted_traceback(self, obj):
+        # An error's text may quote a CCCD ("Key (cccd)=(…)"): masked (people/masking.py).
+        return format_html("<pre>{}</pre>", mask_text(obj.traceback)) if obj.traceback else "-"

@@ -36,6 +36,7 @@ from django.utils import timezone
 from ptdv.members.imports import write_events as write_member_events
 from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.org.models import CELL_KINDS
+from ptdv.people.masking import mask_logged_value  # the audit log keeps the CCCD masked
 from ptdv.people.models import Person
 from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar
@@ -436,7 +437,10 @@ class Writer:
         for person in new_people:
             entries.append(self._entry(self.person_type, person, LogEntry.Action.CREATE, {}, note))
         for person, before in updated.values():
-            changes = {f: [old, _shown(getattr(person, f))] for f, old in before.items()}
+            changes = {
+                f: [_logged(f, old), _logged(f, _shown(getattr(person, f)))]
+                for f, old in before.items()
+            }
             if changes:
                 entries.append(
                     self._entry(self.person_type, person, LogEntry.Action.UPDATE, changes, note)
@@ -457,6 +461,11 @@ class Writer:
             actor=self.actor,
             additional_data={"org_path": path, **note},
         )
+
+
+def _logged(field: str, value: str) -> str:
+    """A value as the audit log keeps it: the CCCD masked, as auditlog masks it (accounts/audit.py)."""
+    return mask_logged_value(value) if field == "cccd" else value
 
 
 def _shown(value) -> str:

@@ -1,6 +1,11 @@
+import json
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.scope import AdminAccessMixin, ScopedAdminMixin, admin_site
+from ptdv.people.admin import NumbersOutOfAddressesMixin
+from ptdv.people.sensitive import Sensitive, may_see
 
 from .models import CalendarDay, Candidacy, Event, MentorAssignment, MentorReport
 
@@ -33,10 +38,11 @@ class EventInline(AdminAccessMixin, admin.TabularInline):
 
 
 @admin.register(Candidacy, site=admin_site)
-class CandidacyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CandidacyAdmin(NumbersOutOfAddressesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("person", "attempt", "cell", "stage", "stage_since", "next_due")
     list_filter = ("stage",)
-    search_fields = ("person__search_name", "person__cccd")
+    # No CCCD in the admin's search (a GET: the number would be in the address; issue 12).
+    search_fields = ("person__search_name",)
     list_select_related = ("person", "cell")
     inlines = [EventInline]
 
@@ -46,6 +52,21 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("candidacy", "seq", "step", "date", "actor", "recorded_at")
     list_filter = ("step",)
     list_select_related = ("candidacy__person", "actor")
+    readonly_fields = ("shown_data",)
+
+    def get_fields(self, request, obj=None):
+        # A verification's conclusion only for the roles that may see it (people/sensitive.py).
+        fields = [name for name in super().get_fields(request, obj) if name != "shown_data"]
+        if may_see(request.user, Sensitive.VERIFICATION):
+            return fields
+        return ["shown_data" if name == "data" else name for name in fields]
+
+    @admin.display(description=_("nội dung"))
+    def shown_data(self, obj):
+        data = dict(obj.data or {})
+        if data.get("kind") == "verification":
+            data.pop("result", None)
+        return json.dumps(data, ensure_ascii=False)
 
 
 @admin.register(MentorAssignment, site=admin_site)

@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ptdv.people.choices import ETHNICITIES, Sex
+from ptdv.people.sensitive import Sensitive, may_see
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import STAGE_LABELS
 
@@ -135,6 +136,22 @@ CANDIDACY_COLUMNS: tuple[Column, ...] = (
 )
 #: Name and the row number stay in view when scrolling sideways.
 CANDIDACY_FROZEN_COLUMNS = 2
+#: The columns of a sensitive item (``people.sensitive``): written only for the roles that may
+#: see it.
+CANDIDACY_SENSITIVE_COLUMNS = {4: Sensitive.ETHNICITY}
+
+
+def _hidden_columns(user) -> frozenset[int]:
+    return frozenset(
+        i for i, item in CANDIDACY_SENSITIVE_COLUMNS.items() if not may_see(user, item)
+    )
+
+
+def candidacy_columns(user) -> tuple[Column, ...]:
+    """The list export's columns for ``user`` (without those of items the role may not see)."""
+    hidden = _hidden_columns(user)
+    return tuple(c for i, c in enumerate(CANDIDACY_COLUMNS) if i not in hidden)
+
 
 _CANDIDACY_FIELDS = (
     "person__full_name",
@@ -153,8 +170,15 @@ _CANDIDACY_FIELDS = (
 )
 
 
-def candidacy_rows(queryset, today: date) -> Iterator[list]:
-    """One list per candidacy of ``queryset`` (already filtered, scoped and ordered)."""
+def candidacy_rows(queryset, today: date, *, user) -> Iterator[list]:
+    """One list per candidacy of ``queryset`` (already filtered, scoped and ordered), with the
+    columns of :func:`candidacy_columns` for ``user``."""
+    hidden = _hidden_columns(user)
+    for row in _candidacy_rows(queryset, today):
+        yield [value for i, value in enumerate(row) if i not in hidden] if hidden else row
+
+
+def _candidacy_rows(queryset, today: date) -> Iterator[list]:
     sexes = {value: str(label) for value, label in Sex.choices}
     ethnicities = {value: str(label) for value, label in ETHNICITIES}
     # The rules' labels are msgids (gettext_noop): translated once here, not per row.

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import Organisation
 from ptdv.people.choices import ETHNICITIES, Sex
+from ptdv.people.sensitive import Sensitive, may_see  # the ethnicity filter by role
 from ptdv.rules.months import add_months
 from ptdv.rules.stages import CLOSED_STAGES, EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
@@ -241,6 +242,10 @@ class CandidacyFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        # Ethnicity is sensitive: no filter by it for the roles that may not see it (a filter
+        # would tell who is of which group). people/sensitive.py
+        if not may_see(getattr(request, "user", None), Sensitive.ETHNICITY):
+            self.filters.pop("ethnicity", None)
         organisation = getattr(getattr(request, "user", None), "organisation", None)
         self._base_depth = organisation.depth if organisation is not None else 1
         self._today = timezone.localdate()

@@ -21,7 +21,9 @@ from ptdv.dossier import notice  # the scope of consent proposed (the notice's t
 from ptdv.org.models import Organisation, Place
 from ptdv.people.choices import TheoryLevel
 from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
+from ptdv.people.masking import mask_cccd  # the merge form's choices show the CCCD masked
 from ptdv.people.models import LegalBasis, Person
+from ptdv.people.sensitive import hidden_fields  # the correction form's fields by role
 from ptdv.people.services import CORRECTABLE
 from ptdv.people.validators import MAX_NAME_LENGTH, check_cccd_matches, clean_full_name
 
@@ -256,6 +258,9 @@ class PersonCorrectionForm(IdentityChecks, LegalBasisFields, BootstrapMixin, for
         self.user = user
         super().__init__(*args, **kwargs)
         self.exclude_pk = self.instance.pk
+        # Fields the user's role may not see are not shown, so not corrected (people/sensitive.py).
+        for name in hidden_fields(user):
+            self.fields.pop(name, None)
         self.init_identity()
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
@@ -310,7 +315,7 @@ class MergeForm(BootstrapMixin, forms.Form):
 def _describe(person: Person) -> str:
     parts = [person.full_name, f"{person.birth_date:%d/%m/%Y}", person.cell.name]
     if person.cccd:
-        parts.append(f"CCCD {person.cccd}")
+        parts.append(f"CCCD {mask_cccd(person.cccd)}")  # masked (people/masking.py)
     parts.append(person.get_member_status_display())
     return " · ".join(parts)
 

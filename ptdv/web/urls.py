@@ -5,6 +5,7 @@ from .views import (
     audit,
     board,
     candidacy,
+    cccd,
     dossier,
     imports,
     inventory,  # the processing inventory (issue 12, point 8)
@@ -25,6 +26,7 @@ urlpatterns = [
     *board.urlpatterns,
     *search.urlpatterns,
     *people.urlpatterns,
+    *cccd.urlpatterns,  # the person page's "Hiện số đầy đủ"
     *members.urlpatterns,
     *candidacy.urlpatterns,
     *dossier.urlpatterns,

@@ -296,16 +296,22 @@ class DownloadTests(DossierTestCase):
             for name in expected:
                 self.assertIn(NAME, docx_text(archive.read(name)))
 
-    def test_outsiders_get_404_and_the_viewer_reads(self):
+    def test_outsiders_get_404_and_the_viewer_reads_the_list_only(self):
         urls = [self.url(self.official, tail) for tail in ("", "1-KND.docx", "ho-so.zip", "ho-so.pdf")]  # fmt: skip
         self.client.force_login(self.u.outsider)
         for url in urls:
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 404)
+        # The filled forms carry the whole CCCD, ethnicity, religion and the verification's
+        # conclusion: the viewer reads the list, not the papers (people/sensitive.py).
         self.client.force_login(self.u.viewer)
-        for url in urls[:3]:
+        self.assertEqual(self.client.get(urls[0]).status_code, 200)
+        self.assertNotContains(self.client.get(urls[0]), "1-KND.docx")
+        for url in urls[1:]:
             with self.subTest(url=url):
-                self.assertEqual(self.client.get(url).status_code, 200)
+                response = self.client.get(url)
+                self.assertContains(response, "chỉ chi bộ, cán bộ tổ chức", status_code=403)
+                self.assertNotIn("attachment", response.get("Content-Disposition", ""))
         self.client.logout()
         self.assertEqual(self.client.get(urls[0]).status_code, 302)
 

@@ -45,7 +45,7 @@ class DossierPdfTests(WorldTestCase):
         self.assertEqual(text.count("ĐẢNG CỘNG SẢN VIỆT NAM"), len(documents))
 
     def test_the_pdf_link_downloads_it(self):
-        self.client.force_login(self.u.viewer)
+        self.client.force_login(self.u.cell)
         response = self.client.get(f"/ho-so/{self.official.pk}/bieu-mau/ho-so.pdf")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")

@@ -283,7 +283,9 @@ class LargeIdTests(WorldTestCase):
         self.client.force_login(self.u.cell)
         for url in ("/", "/tien-trinh/", "/danh-sach/", "/tim-kiem/?q=muoi+nghin"):
             with self.subTest(url=url):
-                response = self.client.get(url)
+                response = self.client.get(url, follow=True)  # a search: to its token's address
                 self.assertContains(response, "/ho-so/12345/")
                 self.assertNotContains(response, "12.345")
-        self.assertContains(self.client.get("/tim-kiem/?q=muoi+nghin"), "/nguoi/54321/")
+        self.assertContains(
+            self.client.get("/tim-kiem/?q=muoi+nghin", follow=True), "/nguoi/54321/"
+        )

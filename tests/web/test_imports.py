@@ -251,7 +251,7 @@ class UploadPreviewCommitTests(ImportPagesTestCase):
         self.assertEqual(stages["Nguyễn Văn Tốt"], Stage.SOURCE)
         self.assertEqual(stages["Lê Thị Hoa"], Stage.SYMPATHISER)
         # The people are found by the site's search.
-        found = self.client.get("/tim-kiem/", {"q": "nguyen van tot"})
+        found = self.client.post("/tim-kiem/", {"q": "nguyen van tot"}, follow=True)
         self.assertContains(found, "Nguyễn Văn Tốt")
         # The list of runs, newest first.
         index = self.client.get("/nhap-du-lieu/")

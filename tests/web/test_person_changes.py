@@ -202,7 +202,7 @@ class MergeTests(WorldTestCase):
             self.client.get(f"/nguoi/{twin.pk}/"), f"/nguoi/{kept.pk}/",
             fetch_redirect_response=False,
         )  # fmt: skip
-        results = self.client.get("/tim-kiem/", {"q": "lo van trung"})
+        results = self.client.post("/tim-kiem/", {"q": "lo van trung"}, follow=True)
         self.assertEqual(results.context["page"].paginator.count, 1)
         history = self.client.get(f"/nguoi/{kept.pk}/")
         self.assertContains(history, "Hợp nhất hồ sơ trùng")

@@ -29,7 +29,7 @@ class PersonPageTests(WorldTestCase):
         response = self.client.get(url(person))
         self.assertEqual(response.status_code, 200)
         self.assertTemplateUsed(response, "web/people/person.html")
-        for text in ("<h1 class=\"mb-1\">Trần Thị Mai</h1>", "04/03/1999", "Nữ", "001199000777",
+        for text in ("<h1 class=\"mb-1\">Trần Thị Mai</h1>", "04/03/1999", "Nữ", "001******777",
                      "Tày", "Phật giáo", "Trung học phổ thông", "Giáo viên", "Thôn Đông",
                      "Số 5, thôn Đông", "Chi bộ thôn Đông", "Chưa là đảng viên",
                      "Chưa có hồ sơ phát triển đảng viên nào.",

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from ptdv.org.scope import scope_path
+from ptdv.people.sensitive import audit_changes
 
 
 @login_required
@@ -25,6 +26,8 @@ def audit_log(request):
     elif prefix:
         entries = entries.filter(additional_data__org_path__startswith=prefix)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:  # the CCCD masked, sensitive values by role (people/sensitive.py)
+        entry.shown_changes = audit_changes(request.user, entry)
     return render(request, "web/audit.html", {"page": page})
 
 

@@ -24,7 +24,7 @@ from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
-from ..export import CANDIDACY_COLUMNS, CANDIDACY_FROZEN_COLUMNS, candidacy_rows, xlsx_response
+from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows, xlsx_response
 from ..filters import CandidacyFilter, due_state
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.
@@ -172,13 +172,14 @@ def candidacy_export(request):
         _("Ngày xuất: %(date)s") % {"date": today.strftime("%d/%m/%Y")},
         _("Bộ lọc: %(filters)s") % {"filters": "; ".join(filterset.describe())},
     ]
-    rows = Counted(candidacy_rows(filterset.qs, today))  # counted for the read log
+    # The columns of sensitive items by role (people/sensitive.py); counted for the read log.
+    rows = Counted(candidacy_rows(filterset.qs, today, user=request.user))
     response = xlsx_response(
         f"danh-sach-ho-so-{today:%Y-%m-%d}.xlsx",
         sheet_title=_("Danh sách hồ sơ"),
         title=_("DANH SÁCH HỒ SƠ PHÁT TRIỂN ĐẢNG VIÊN"),
         info=info,
-        columns=CANDIDACY_COLUMNS,
+        columns=candidacy_columns(request.user),
         rows=rows,
         frozen_columns=CANDIDACY_FROZEN_COLUMNS,
     )

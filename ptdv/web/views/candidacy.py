@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
+from ptdv.people.sensitive import Sensitive, checklist_for, findings_for, may_see
 from ptdv.pipeline.evaluation import build_facts, event_facts, people_by_id, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.privacy.access import AccessKind, record
 from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
-from ptdv.rules.facts import PAPER_LABELS, paper_description
+from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, paper_description
 from ptdv.rules.stages import (
     EXITS,
     PROGRESS,
@@ -49,8 +50,11 @@ def correctable_ids(state: CandidacyState) -> set[int]:
     return out
 
 
-def describe_event(event: Event, people: dict, cells: dict) -> str:
-    """One line of what an event carries: number, votes, paper, certificate, reason."""
+def describe_event(event: Event, people: dict, cells: dict, *, verification: bool = True) -> str:
+    """One line of what an event carries: number, votes, paper, certificate, reason.
+
+    ``verification=False``: a verification paper says whose history it is, not its conclusion
+    (for the roles that may not see it: ``people.sensitive``)."""
     parts: list[str] = []
     data = event.data or {}
     if event.number:
@@ -77,6 +81,11 @@ def describe_event(event: Event, people: dict, cells: dict) -> str:
         )
     if event.step == Step.DOSSIER_PAPER:
         text = paper_description(data)
+        if data.get("kind") == "verification" and not verification:
+            subject = data.get("subject", "")
+            text = _(PAPER_LABELS["verification"])
+            if subject:
+                text += f" ({_(VERIFICATION_SUBJECTS.get(subject, subject))})"
         who = people.get(data.get("introducer_id"))
         if who is not None:
             text += _(": %(name)s, cùng công tác %(months)s tháng") % {
@@ -155,7 +164,9 @@ def candidacy_detail(request, pk: int):
         .order_by("start", "pk")
     )
     progress, exits, can_transfer = next_step_choices(state.stage, facts)
-    blockers = evaluation.blockers
+    # The verification's conclusions only for the roles that may see them (people/sensitive.py).
+    verification = may_see(request.user, Sensitive.VERIFICATION)
+    blockers = findings_for(request.user, evaluation.blockers)
     context = {
         "c": candidacy,
         "person": candidacy.person,
@@ -166,7 +177,7 @@ def candidacy_detail(request, pk: int):
                 "event": e,
                 "voided": e.id in voided,
                 "label": _(STEP_LABELS[Step(e.step)]),
-                "text": describe_event(e, people, cells),
+                "text": describe_event(e, people, cells, verification=verification),
                 "correctable": e.id in correctable and e.id not in voided,
                 "voids_seq": seq_of.get(e.voids_id),
             }
@@ -175,7 +186,9 @@ def candidacy_detail(request, pk: int):
         "evaluation": evaluation,
         "next_step_label": _(STEP_LABELS[evaluation.next_step]) if evaluation.next_step else "",
         "blockers": blockers,
-        "other_findings": [f for f in evaluation.findings if f not in blockers],
+        "other_findings": [
+            f for f in findings_for(request.user, evaluation.findings) if f not in blockers
+        ],
         "deadlines": [
             {
                 "d": d,
@@ -185,7 +198,7 @@ def candidacy_detail(request, pk: int):
             }
             for d in sorted(evaluation.deadlines, key=lambda d: d.due)
         ],
-        "checklist": checklist(facts, today),
+        "checklist": checklist_for(request.user, checklist(facts, today)),
         "mentors": mentors,
         "current_mentor": next((a for a in mentors if a.end is None), None),
         "progress_steps": [(s, _(STEP_LABELS[s]), s == evaluation.next_step) for s in progress],

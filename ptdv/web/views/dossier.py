@@ -1,9 +1,10 @@
 """The dossier forms of a candidacy: the list page, each form as .docx, the .zip and the PDF.
 
-Every view fetches the candidacy within the user's scope (outsiders get 404); reading is enough
-(the read-only user downloads too). Each form has its own route (``…/bieu-mau/6-KND.docx``), so
-the URL of a form names nothing but the candidacy; the introducers' letters (3-KNĐ) are told
-apart by ``?so=2``.
+Every view fetches the candidacy within the user's scope (outsiders get 404). The list is for
+every reader; the filled forms — official papers with the whole CCCD, the ethnicity, the religion
+and the verification's conclusion — for the roles that may see them all (``people.sensitive``).
+Each form has its own route (``…/bieu-mau/6-KND.docx``), so the URL of a form names nothing but
+the candidacy; the introducers' letters (3-KNĐ) are told apart by ``?so=2``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ptdv.dossier.render import (
     soffice,
 )
 from ptdv.org.scope import get_visible_or_404
+from ptdv.people.sensitive import may_print_dossier  # who downloads the filled forms
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, record
 
@@ -52,6 +54,16 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def _problem(request, candidacy: Candidacy, message: str, status: int) -> HttpResponse:
     context = {"c": candidacy, "person": candidacy.person, "message": message}
     return render(request, "web/dossier/problem.html", context, status=status)
+
+
+def _not_printable(request, candidacy: Candidacy):
+    """The filled forms carry the whole CCCD, the ethnicity, the religion and the verification's
+    conclusion: only the roles that may see them all download them (people/sensitive.py)."""
+    message = _(
+        "Biểu mẫu hồ sơ ghi đầy đủ số CCCD, dân tộc, tôn giáo và kết luận thẩm tra lý lịch, nên "
+        "chỉ chi bộ, cán bộ tổ chức đảng ủy cơ sở và cấp ủy tải về và in."
+    )
+    return _problem(request, candidacy, message, 403)
 
 
 def _template_problem(request, candidacy: Candidacy, error: DossierTemplateError):
@@ -82,6 +94,8 @@ def dossier_forms(request, pk: int):
 @login_required
 def dossier_form(request, pk: int, code: str):
     candidacy = _candidacy(request, pk)
+    if not may_print_dossier(request.user):  # official papers: whole CCCD (people/sensitive.py)
+        return _not_printable(request, candidacy)
     try:
         index = int(request.GET.get("so", "1"))
     except ValueError as exc:
@@ -101,6 +115,8 @@ def dossier_form(request, pk: int, code: str):
 @login_required
 def dossier_zip(request, pk: int):
     candidacy = _candidacy(request, pk)
+    if not may_print_dossier(request.user):  # official papers: whole CCCD (people/sensitive.py)
+        return _not_printable(request, candidacy)
     dossier = build_dossier(candidacy)
     try:
         content = render_zip(dossier.applicable)
@@ -113,6 +129,8 @@ def dossier_zip(request, pk: int):
 @login_required
 def dossier_pdf(request, pk: int):
     candidacy = _candidacy(request, pk)
+    if not may_print_dossier(request.user):  # official papers: whole CCCD (people/sensitive.py)
+        return _not_printable(request, candidacy)
     dossier = build_dossier(candidacy)
     try:
         content = render_pdf(dossier.applicable)

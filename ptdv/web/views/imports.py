@@ -42,6 +42,7 @@ from ptdv.imports.reading import FileError, inspect
 from ptdv.imports.tasks import commit_import, preview_import
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
+from ptdv.people.masking import mask_text
 from ptdv.people.models import Person
 from ptdv.privacy.access import AccessKind, Counted, record
 
@@ -269,7 +270,11 @@ PROBLEM_COLUMNS = (
 def run_problems_xlsx(request, pk: int):
     run = get_visible_or_404(_runs(request), request.user, pk=pk)
     rows = ImportProblem.objects.filter(run=run).values_list("row", "column", "name", "message")
-    rows = Counted(rows.iterator())  # counted for the read log
+    # A message may quote a CCCD (the file's or a holder's): masked (people/masking.py).
+    rows = (
+        (row, column, name, mask_text(message)) for row, column, name, message in rows.iterator()
+    )
+    rows = Counted(rows)  # counted for the read log
     response = xlsx_response(
         f"loi-nhap-{run.pk}.xlsx",
         sheet_title=_("Lỗi"),

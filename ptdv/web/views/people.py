@@ -29,6 +29,7 @@ from ptdv.accounts.models import Role
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.identity import Identities
 from ptdv.people.models import Person, PersonChange, PersonMerge
+from ptdv.people.sensitive import shown_change  # masked CCCD, hidden sensitive values
 from ptdv.people.services import PersonRefused, correct_person, merge_people, unmerge_people
 from ptdv.pipeline.models import Candidacy, MentorAssignment
 from ptdv.privacy.access import AccessKind, record
@@ -113,13 +114,13 @@ def person_detail(request, pk: int):
         "can_open": (request.user.can_write and not has_open and not person.is_member),
         "can_correct": request.user.can_write,
         "can_merge": can_merge(request.user),
-        "history": [_history_row(change) for change in history],
+        "history": [_history_row(change, request.user) for change in history],
     }
     context |= membership_context(person, request.user)  # the "Biến động đảng viên" section
     return render(request, "web/people/person.html", context)
 
 
-def _history_row(change: PersonChange) -> dict:
+def _history_row(change: PersonChange, user) -> dict:
     labels = {
         f.name: f.verbose_name for f in Person._meta.get_fields() if hasattr(f, "verbose_name")
     }
@@ -127,7 +128,12 @@ def _history_row(change: PersonChange) -> dict:
     return {
         "change": change,
         "rows": [
-            (str(labels.get(name, name)).capitalize(), old, new)
+            # The CCCD masked, values the user may not see hidden (people/sensitive.py).
+            (
+                str(labels.get(name, name)).capitalize(),
+                shown_change(user, name, old),
+                shown_change(user, name, new),
+            )
             for name, (old, new) in change.changes.items()
         ],
         "can_undo": (

@@ -17,7 +17,7 @@ every figure (the "drill" page) with its Excel export.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from ptdv.org.models import Organisation, OrgKind, PlaceKind
 from ptdv.org.scope import scope_path
 from ptdv.people.choices import ETHNICITIES, Sex
+from ptdv.people.sensitive import Sensitive, blocked_drills, may_see  # lists by role
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.reports import charts, figures
 from ptdv.reports.excel import period_text, sheet_title, write_report
@@ -400,19 +401,24 @@ def show_value(column: Column, value: Any) -> str:
     return formats.number_format(value, column.places)
 
 
-def shown_tables(report: Report, form: ReportForm, page: ReportPage) -> list[dict]:
-    """The report's tables with every value formatted and every count linked to its list."""
+def shown_tables(
+    report: Report, form: ReportForm, page: ReportPage, blocked: frozenset[str] = frozenset()
+) -> list[dict]:
+    """The report's tables with every value formatted and every count linked to its list (but
+    the figures in ``blocked``)."""
     base, drill = reverse(page.url_name), reverse(page.drill_name)
     return [
         {
             "table": table,
-            "rows": [_shown_row(table, row, form, base, drill) for row in table.rows],
+            "rows": [_shown_row(table, row, form, base, drill, blocked) for row in table.rows],
         }
         for table in report.tables
     ]
 
 
-def _shown_row(table: Table, row: Row, form: ReportForm, base: str, drill: str) -> ShownRow:
+def _shown_row(
+    table: Table, row: Row, form: ReportForm, base: str, drill: str, blocked: frozenset[str]
+) -> ShownRow:
     unit = row.organisation_id or form.organisation.pk
     unit_url = ""
     if row.organisation_id and row.organisation_id != form.organisation.pk:
@@ -420,7 +426,12 @@ def _shown_row(table: Table, row: Row, form: ReportForm, base: str, drill: str) 
     cells = []
     for column, cell in zip(table.columns, row.cells, strict=False):
         shown = ShownCell(show_value(column, cell.value), column.kind != TEXT)
-        if cell.drill and isinstance(cell.value, (int, float)) and cell.value:
+        if (
+            cell.drill
+            and cell.drill not in blocked
+            and isinstance(cell.value, (int, float))
+            and cell.value
+        ):
             shown.url = f"{drill}?{urlencode(form.params(so_lieu=cell.drill, to_chuc=unit))}"
             shown.label = _("%(label)s — %(column)s: xem danh sách") % {
                 "label": row.label,
@@ -450,7 +461,9 @@ def _report_context(request, page: ReportPage, form: ReportForm, report: Report 
     }
     if report is not None:
         context |= {
-            "tables": shown_tables(report, form, page),
+            # No list behind a figure that would name people by a sensitive item the user's
+            # role may not see (people/sensitive.py): the count stays.
+            "tables": shown_tables(report, form, page, blocked_drills(request.user)),
             "charts": [(chart, charts.render(chart)) for chart in report.charts],
             "period": period_text(report),
             "query": urlencode(form.params()),
@@ -531,6 +544,14 @@ _ORGANISATION_FIELDS = ("id", "name", "kind", "founded_on", "dissolved_on", "pat
 _PLACE_FIELDS = ("id", "name", "kind", "organisation__name", "cell__name")
 
 
+#: The lists behind the figures by ethnicity and religion name people: for the roles that may see
+#: those items only (people/sensitive.py).
+DRILL_REFUSED = gettext_lazy(
+    "Danh sách này nêu tên từng người theo dân tộc hoặc tôn giáo, là dữ liệu cá nhân nhạy cảm: "
+    "vai trò của bạn chỉ xem được con số tổng hợp trên báo cáo."
+)
+
+
 def _drill(request, form: ReportForm, page: ReportPage, code: str) -> figures.Drill:
     """The figure's list within the user's scope; 404 for an unknown figure."""
     try:
@@ -569,6 +590,9 @@ def _drill_context(request, page: ReportPage, form: ReportForm, code: str) -> di
     }
     if not code:
         context["errors"].append(_("Chưa chọn số liệu: hãy bấm vào một số trên trang báo cáo."))
+    elif code in blocked_drills(request.user):  # a list naming people by ethnicity or religion
+        context["errors"].append(DRILL_REFUSED)
+        context["refused"] = True
     if context["errors"]:
         return context
     found = _drill(request, form, page, code)
@@ -594,7 +618,9 @@ def drill_page(request, kind: str):
         return _no_organisation(request)
     form.is_valid()
     code = request.GET.get("so_lieu", "").strip()
-    return render(request, "web/reports/drill.html", _drill_context(request, page, form, code))
+    context = _drill_context(request, page, form, code)
+    status = 403 if context.get("refused") else 200  # people/sensitive.py
+    return render(request, "web/reports/drill.html", context, status=status)
 
 
 @login_required
@@ -604,10 +630,14 @@ def drill_excel(request, kind: str):
     if form is None:
         return _no_organisation(request)
     code = request.GET.get("so_lieu", "").strip()
-    if not form.is_valid() or not code:
-        return render(request, "web/reports/drill.html", _drill_context(request, page, form, code))
+    if not form.is_valid() or not code or code in blocked_drills(request.user):
+        context = _drill_context(request, page, form, code)
+        status = 403 if context.get("refused") else 200  # people/sensitive.py
+        return render(request, "web/reports/drill.html", context, status=status)
     found = _drill(request, form, page, code)
     columns, rows = DRILL_EXPORTS[found.kind]
+    if found.kind == "people":  # the columns of sensitive items by role (people/sensitive.py)
+        columns, rows = person_export(request.user)
     period = period_text(Report(page.kind, "", form.organisation, **form.dates()))
     exported = Counted(rows(found.queryset))  # counted for the read log
     response = xlsx_response(
@@ -660,6 +690,23 @@ PLACE_COLUMNS = (
     ExportColumn(gettext_lazy("Chi bộ phụ trách"), 32),
 )
 CHUNK = 2000
+
+
+#: The people's columns of a sensitive item (``people.sensitive``), by index.
+PERSON_SENSITIVE_COLUMNS = {4: Sensitive.ETHNICITY}
+
+
+def person_export(user) -> tuple[tuple[ExportColumn, ...], Callable]:
+    """The people's columns and rows for ``user``: without those the role may not see."""
+    hidden = {i for i, item in PERSON_SENSITIVE_COLUMNS.items() if not may_see(user, item)}
+    if not hidden:
+        return PERSON_COLUMNS, person_rows
+
+    def rows(queryset) -> Iterator[list]:
+        for row in person_rows(queryset):
+            yield [value for i, value in enumerate(row) if i not in hidden]
+
+    return tuple(c for i, c in enumerate(PERSON_COLUMNS) if i not in hidden), rows
 
 
 def person_rows(queryset) -> Iterator[list]:

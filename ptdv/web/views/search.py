@@ -1,19 +1,20 @@
 """Search across people in the user's scope: by name (diacritics and case ignored) or by CCCD.
 
-A CCCD never travels in an address. Addresses end up in the server's and the proxy's access
-logs, the browser's history and the ``Referer`` header, and a CCCD is personal data:
+Neither a name nor a CCCD travels in an address. Addresses end up in the server's and the
+proxy's access logs, the browser's history and the ``Referer`` header, and both are personal data
+(the addresses of ptdv name ids only):
 
 - The search boxes (the page's and the navigation bar's) POST, with the CSRF token.
-- A name is answered with a redirect to ``/tim-kiem/?q=<name>`` (303), so a search by name can
-  still be bookmarked and shared; htmx's live search gets the results at once with
-  ``HX-Push-Url`` set to that address.
-- Text holding digits (a CCCD or its first digits) is kept in the session under a random token and
-  answered the same way with ``/tim-kiem/?t=<token>``: the results and their pages are reached by
-  the token alone, which means nothing outside the user's session. The session keeps the last
-  :data:`KEPT_QUERIES` such searches; an older or foreign token says the search has expired.
-- ``/tim-kiem/?q=<digits>`` (typed by hand, an old bookmark) is not searched: the page asks for
-  the number in the box instead.
-- The page's title, which browsers keep in their history, names a CCCD search without the number.
+- The text searched is kept in the session under a random token and answered with a redirect to
+  ``/tim-kiem/?t=<token>`` (303); htmx's live search gets the results at once with
+  ``HX-Push-Url`` set to that address. The results and their pages are reached by the token
+  alone, which means nothing outside the user's session. The session keeps the last
+  :data:`KEPT_QUERIES` searches; an older or foreign token says the search has expired.
+- ``/tim-kiem/?q=<name>`` (an old bookmark, typed by hand) is answered with a redirect to its
+  token's address, so the name leaves the address bar and the history; ``/tim-kiem/?q=<digits>``
+  is not searched: the page asks for the number in the box instead.
+- The page's title, which browsers keep in their history, names neither; the page repeats a
+  number searched masked (``001******457``), and the box comes back empty after a number.
 """
 
 from __future__ import annotations
@@ -33,15 +34,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
+from ptdv.people.masking import mask_cccd
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, record
 
 PER_PAGE = 50
-#: The session key of the searches by number, ``{token: text}``, oldest first.
+#: The session key of the searches, ``{token: text}``, oldest first.
 SESSION_KEY = "ptdv_search_by_number"
-#: How many searches by number a session keeps.
+#: How many searches a session keeps.
 KEPT_QUERIES = 20
 TOKEN_PARAM = "t"
 
@@ -72,12 +74,7 @@ def recall(request, token: str) -> str | None:
 
 def address_of(request, query: PersonQuery) -> tuple[str, dict[str, str]]:
     """The search page's address for ``query`` and its parameters (before ``page``)."""
-    if query.is_empty:
-        params = {}
-    elif holds_number(query):
-        params = {TOKEN_PARAM: remember(request, query.text)}
-    else:
-        params = {"q": query.text}
+    params = {} if query.is_empty else {TOKEN_PARAM: remember(request, query.text)}
     url = reverse("search")
     return (f"{url}?{urlencode(params)}" if params else url), params
 
@@ -107,13 +104,15 @@ def search(request):
             )
     else:
         query = PersonQuery.parse(request.GET.get("q"))
-        params = {"q": query.text} if query.text else {}
+        params = {}
         if holds_number(query):
-            query, params = PersonQuery.parse(""), {}
+            query = PersonQuery.parse("")
             notice = _(
                 "Để giữ kín số CCCD, số không được đưa vào địa chỉ trang. Hãy gõ số vào ô tìm kiếm "
                 "dưới đây."
             )
+        elif not query.is_empty:  # a name in the address: to its token's address
+            return HttpResponseRedirect(address_of(request, query)[0], status=303)
     partial = request.htmx and not request.htmx.history_restore_request
     return results(request, query, params, partial=partial, notice=notice)
 
@@ -144,6 +143,8 @@ def results(request, query: PersonQuery, params: dict[str, str], *, partial, not
             )
     context = {
         "q": query.text,
+        # What the page repeats of the query: a number masked (people/masking.py).
+        "shown_q": mask_cccd(query.cccd) if holds_number(query) else query.text,
         "query": query,
         "by_number": holds_number(query),
         "page": page,

@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
+from ptdv.people.sensitive import Sensitive, may_see  # verification results by role
 from ptdv.pipeline import services
 from ptdv.pipeline.evaluation import build_facts, event_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
@@ -260,11 +261,13 @@ def correct_step(request, pk: int):
     events = list(Event.objects.filter(candidacy=candidacy).select_related("actor").order_by("seq"))
     state = derive(event_facts(e) for e in events)
     allowed = correctable_ids(state)
+    # A verification's conclusion only for the roles that may see it (people/sensitive.py).
+    verification = may_see(request.user, Sensitive.VERIFICATION)
     context: dict[str, Any] = {"c": candidacy, "person": candidacy.person}
     raw = request.POST.get(EVENT_PARAM) or request.GET.get(EVENT_PARAM)
     if not raw:
         context["choices"] = [
-            (e, _(STEP_LABELS[Step(e.step)]), describe_event(e, {}, {}))
+            (e, _(STEP_LABELS[Step(e.step)]), describe_event(e, {}, {}, verification=verification))
             for e in events
             if e.id in allowed
         ]
@@ -300,7 +303,7 @@ def correct_step(request, pk: int):
         "event": event,
         "title": _("Đính chính bước “%(step)s” ngày %(date)s")
         % {"step": _(STEP_LABELS[Step(event.step)]), "date": f"{event.date:%d/%m/%Y}"},
-        "intro": describe_event(event, {}, {}),
+        "intro": describe_event(event, {}, {}, verification=verification),
         "action": f"{reverse('candidacy_correct', args=[candidacy.pk])}?{EVENT_PARAM}={event.pk}",
         "submit_label": _("Ghi đính chính"),
         "can_check": False,
