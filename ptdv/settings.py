@@ -65,9 +65,9 @@ INSTALLED_APPS = [
     "ptdv.backup",
     "ptdv.dossier",
     "ptdv.imports",
-    "ptdv.subjects",  # the requests register and the breach register (issue 12)
     "ptdv.privacy",  # the read log and the data protection officer's page (issue 12)
     "ptdv.retention",  # anonymising the records of people never admitted (issue 12, point 5)
+    "ptdv.subjects",  # the requests register and the breach register (issue 12)
     "ptdv.inventory",  # the processing inventory, .docx and .xlsx (issue 12, point 8)
     "ptdv.web",
     "ptdv.demo",

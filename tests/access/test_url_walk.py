@@ -33,7 +33,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -44,6 +44,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tasks_db.models import DBTaskResult
 
+from ptdv.accounts import mfa
 from ptdv.accounts.audit import org_path_of
 from ptdv.accounts.models import Role, User
 from ptdv.imports import running
@@ -51,12 +52,21 @@ from ptdv.imports.tasks import preview_import
 from ptdv.inventory.document import can_read_inventory  # the processing inventory's pages
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person, PersonMerge
+from ptdv.people.sensitive import may_print_dossier, may_reveal_cccd  # issue 12: masking
 from ptdv.people.services import merge_people
 from ptdv.pipeline.models import CalendarDay
 from ptdv.privacy.access import AccessKind, record
+from ptdv.subjects import roles as subjects  # requests and breach registers (issue 12)
+from ptdv.subjects.models import Incident, SubjectRequest
+from ptdv.subjects.services import IncidentFacts, record_incident, record_request
 from ptdv.web.views.people import can_merge
 from tests.base import WorldTestCase, build_other_tree, make_person, make_user, populate
 from tests.imports.helpers import PERSON_HEADERS, make_run, xlsx_bytes
+from tests.privacy.cccd_checks import (  # issue 12: no whole CCCD on any page or download
+    WHOLE_NUMBER_PAGES,
+    give_everybody_a_cccd,
+    whole_numbers_in,
+)
 
 MISSING_ID = 987_654_321
 ROLES = ("anonymous", "cell", "grassroots", "committee", "viewer", "outsider", "homeless",
@@ -87,11 +97,26 @@ WRITE_PAGES = {
 }  # fmt: skip
 #: Merging two records of one person, and undoing it: the grassroots officer and above.
 MERGE_PAGES = {"person_merge", "person_unmerge"}
+#: The requests and breach registers' forms and downloads (issue 12): who gets them.
+REGISTER_PAGES = {
+    "request_new": lambda u: 200 if subjects.can_record_request(u) else 403,
+    "request_step": lambda u: 200 if subjects.can_answer_requests(u) else 403,
+    "person_data_xlsx": lambda u: 200 if subjects.can_export_person_data(u) else 403,
+    "person_data_pdf": lambda u: (200 if shutil.which("soffice") else 503)
+    if subjects.can_export_person_data(u) else 403,
+    "incident_new": lambda u: 200 if subjects.can_manage_incidents(u) else 403,
+    "incident_edit": lambda u: 200 if subjects.can_manage_incidents(u) else 403,
+    "incident_update": lambda u: 200 if subjects.can_manage_incidents(u) else 403,
+}  # fmt: skip
+#: The second step of the login (a pending login; a signed-in user is sent home) and one's
+#: second factor in the account area (ptdv/accounts/mfa_views.py).
+MFA_LOGIN_PAGES = {"mfa_verify", "mfa_enrol_login"}
+MFA_ACCOUNT_PAGES = {"mfa_recovery", "mfa_disable"}
 #: Query strings a page needs to show its form: the kind of member event to record.
 PAGE_QUERIES = {"member_event": "?loai=deceased"}
 #: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
 #: sent back to the object's page (302), the read-only user gets 403.
-POST_PAGES = {"import_commit", "import_cancel"}
+POST_PAGES = {"import_commit", "import_cancel", "person_cccd"}  # person_cccd: the CCCD reveal
 #: The pages of individuals' records, which the data protection officer (role "privacy") does
 #: not open (ptdv/privacy/officer.py): 403 whether the object is inside, outside or missing.
 OFFICER_CLOSED_MODULES = {f"ptdv.web.views.{name}" for name in (
@@ -140,7 +165,8 @@ def route_model(route: str):
 
     models = {"ho-so": Candidacy, "nguoi": Person, "to-chuc": Organisation,
               "giup-do": MentorAssignment, "chi-tieu": Target,
-              "nhap-du-lieu": ImportRun}  # fmt: skip
+              "nhap-du-lieu": ImportRun,
+              "yeu-cau": SubjectRequest, "su-co": Incident}  # fmt: skip
     return models[route.strip("/").split("/")[0]]
 
 
@@ -320,6 +346,15 @@ class UrlWalkTests(WorldTestCase):
             twins = [make_person(cell, name, date(2001, 2, 3)) for _ in range(2)]
             merge_people(*twins, "Một người được ghi hai lần.", actor=actor)
         cls.other.secrets.append("Mai Văn Song")
+        # Issue 12: a request of a person and an incident in each tree (the registers' pages).
+        for person, unit in ((cls.made.A1.person, o.A), (cls.other.candidacy.person, q.QX)):
+            record_request(person, kind="access", received_on=date.today() - timedelta(days=5),
+                           channel="letter", text="Xin bản sao dữ liệu của tôi.")  # fmt: skip
+            record_incident(unit, IncidentFacts(
+                summary=f"Sự cố dữ liệu {unit.name}", description="Lộ danh sách nguồn.",
+                detected_at=datetime.now(UTC) - timedelta(days=1), detected_by="Văn phòng",
+                data_categories=["identity"]))  # fmt: skip
+        cls.other.secrets.append(f"Sự cố dữ liệu {q.QX.name}")
         # Sign-in records: of an account of P, of an account of Q, of no account.
         for username in ("chibo", cls.other.users.admin.username, "ai_do"):
             common = {"user_agent": "test", "ip_address": "10.0.0.1", "username": username,
@@ -329,6 +364,8 @@ class UrlWalkTests(WorldTestCase):
             )
             AccessLog.objects.create(**common)
             AccessFailureLog.objects.create(**common)
+        # Issue 12: everybody holds a CCCD, which no page or download may show whole (check()).
+        cls.cccds = give_everybody_a_cccd()
         # Every write above was audited, in both trees.
         for tree in (o.P, q.Q):
             assert LogEntry.objects.filter(additional_data__org_path__startswith=tree.path)
@@ -480,6 +517,8 @@ class UrlWalkTests(WorldTestCase):
         get = self.request(leaf, url)
         if role != "installation":
             self.assert_nothing_of_the_other_tree(get, url)
+        if leaf.name not in WHOLE_NUMBER_PAGES:  # issue 12: a CCCD is shown masked
+            self.assertEqual(whole_numbers_in(get, self.cccds), [], f"{url} shows a whole CCCD")
         if role == "anonymous":
             if url in LOGIN_URLS or leaf.name == "javascript-catalog":
                 self.assertEqual(get.status_code, 200)
@@ -577,18 +616,33 @@ class UrlWalkTests(WorldTestCase):
                 return site[leaf.name]
             if where == "missing":
                 return 404
+            # The requests and breach registers (issue 12): their own roles (subjects/roles.py).
+            if leaf.name in REGISTER_PAGES:
+                return REGISTER_PAGES[leaf.name](user)
             if leaf.name in WRITE_PAGES:
                 return 200 if user.can_write else 403
             if leaf.name in MERGE_PAGES:
                 return 200 if can_merge(user) else 403
+            if leaf.name in MFA_LOGIN_PAGES:
+                return 302
+            if leaf.name in MFA_ACCOUNT_PAGES:  # the walk's client passed the second factor
+                if leaf.name == "mfa_disable" and mfa.is_required(user):
+                    return 403  # required of the role: it cannot be turned off
+                return 200 if mfa.totp_device(user) is not None else 302  # nothing to manage
             if leaf.name == "member_event_correct":  # names no event to correct
                 return 404 if user.can_write else 403
+            if leaf.name == "person_cccd":  # the CCCD reveal (issue 12): its own roles
+                return 200 if may_reveal_cccd(user) else 403
             if leaf.name in POST_PAGES:
                 return 302 if user.can_write else 403
             if leaf.name == "mentor_report":  # writers, and the mentor of that assignment
                 return 200 if user.can_write else 403
             if leaf.name == "set_language":
                 return 302
+            if leaf.name in ("dossier_form", "dossier_zip", "dossier_pdf") and not (
+                may_print_dossier(user)
+            ):  # the filled forms (issue 12): the roles that may see every sensitive item
+                return 403
             if leaf.name == "dossier_pdf":  # LibreOffice converts it; without it: 503, a message
                 return 200 if shutil.which("soffice") else 503
             return 200  # every other page of the site reads within the user's subtree

@@ -183,3 +183,18 @@ def test_the_breach_clock():
     assert hours_left(due, due + timedelta(hours=5, minutes=1)) == -6
     shorter = LAW91_2026.with_values(breach_notify_hours=24)
     assert notification_due(detected, shorter) == detected + timedelta(hours=24)
+
+
+def test_the_module_is_pure_python():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import ptdv.rules.data_protection, sys; "
+        "bad = sorted(m for m in sys.modules if m.startswith('django')); assert not bad, bad"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr

@@ -39,7 +39,9 @@ from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
+from .incidents import todo_incidents  # the breach register's 72-hour clock (issue 12)
 from .mentor import missing_reports, period_label, period_starts
+from .subject_requests import todo_requests  # requests of the person due (issue 12)
 
 #: Rows shown per group; the rest is one click away.
 SHOWN = 50
@@ -70,6 +72,9 @@ def home(request):
     )
     context = {
         "today": today,
+        # Requests register and breach register (issue 12): None for the roles they don't concern.
+        "requests_due": todo_requests(user, today),
+        "incidents_due": todo_incidents(user, timezone.now()),
         "organisation": user.organisation,
         "stage_rows": stage_rows,
         "total": sum(counts.values()),
