@@ -65,10 +65,10 @@ INSTALLED_APPS = [
     "ptdv.backup",
     "ptdv.dossier",
     "ptdv.imports",
-    "ptdv.privacy",  # the read log and the data protection officer's page (issue 12)
-    "ptdv.retention",  # anonymising the records of people never admitted (issue 12, point 5)
-    "ptdv.subjects",  # the requests register and the breach register (issue 12)
-    "ptdv.inventory",  # the processing inventory, .docx and .xlsx (issue 12, point 8)
+    "ptdv.privacy",  # the read log and the data protection officer's page
+    "ptdv.retention",  # anonymising the records of people never admitted
+    "ptdv.subjects",  # the requests register and the breach register
+    "ptdv.inventory",  # the processing inventory, .docx and .xlsx
     "ptdv.web",
     "ptdv.demo",
 ]
@@ -96,7 +96,7 @@ MIDDLEWARE = [
     # Multi-factor login: a session that has not passed the second factor goes no further.
     "ptdv.accounts.middleware.MfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The data protection officer does not open individuals' records (issue 12, read log).
+    # The data protection officer does not open individuals' records.
     "ptdv.privacy.officer.OfficerMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Last, as django-axes asks.
@@ -282,14 +282,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # Audit: who, when, what changed and from where (django-auditlog with its middleware).
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
-# Read log (issue 12): days a read-log entry is kept; `ptdv manage prune_access_log` deletes older.
+# Read log: days a read-log entry is kept; `ptdv manage prune_access_log` deletes older.
 PTDV_ACCESS_LOG_RETENTION_DAYS = env.int("PTDV_ACCESS_LOG_RETENTION_DAYS", default=730)
 # Read log: on PostgreSQL an entry's commit does not wait for the disk unless this is on.
 PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT", default=False)
 
 # Official days off decreed by the government and working weekend days, added to the
 # Vietnamese public holidays of the `holidays` library: ISO dates, comma-separated.
-# Retention (ptdv/retention/policy.py, issue 12 point 5): the records of people never admitted
+# Retention (ptdv/retention/policy.py): the records of people never admitted
 # are anonymised this many years after their outcome (whole years, at least 1).
 PTDV_RETENTION_WITHDRAWN_YEARS = env.int("PTDV_RETENTION_WITHDRAWN_YEARS", default=5)
 PTDV_RETENTION_REMOVED_YEARS = env.int("PTDV_RETENTION_REMOVED_YEARS", default=5)
@@ -300,7 +300,7 @@ PTDV_RETENTION_MERGED_YEARS = env.int("PTDV_RETENTION_MERGED_YEARS", default=1)
 PTDV_EXTRA_DAYS_OFF = env.list("PTDV_EXTRA_DAYS_OFF", default=[])
 PTDV_EXTRA_WORKING_DAYS = env.list("PTDV_EXTRA_WORKING_DAYS", default=[])
 
-# Requests register and breach register (issue 12): the legal deadlines are those of
+# Requests register and breach register: the legal deadlines are those of
 # ptdv/rules/data_protection.py; an installation may replace them, e.g.
 # PTDV_SUBJECT_REQUEST_DAYS="acknowledge=2,access=10,deletion=20" (working days), and the hours
 # to notify the authority of a breach (docs/data-subjects.md).
@@ -323,7 +323,7 @@ if PROFILE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 
-# Log lines never hold a whole identity number (issue 12): every handler, Django's own loggers'
+# Log lines never hold a whole identity number: every handler, Django's own loggers'
 # included, masks runs of nine or more digits (ptdv.people.masking.MaskNumbersFilter), so an
 # error such as PostgreSQL's "Key (cccd)=(…) already exists" is logged as 001******457. Django's
 # default "mail_admins" handler is left out: its mails would carry the traceback's local values.

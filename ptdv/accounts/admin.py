@@ -193,7 +193,7 @@ class ScopedLogEntryAdmin(NumbersOutOfAddressesMixin, AdminAccessMixin, LogEntry
 
     read_only = True
     show_full_result_count = False  # the log grows with every change: one count per page
-    # No identity number in the search's address (issue 12; dates and ids may be searched).
+    # No identity number in the search's address (dates and ids may be searched).
     refused_in_search = re.compile(r"\d{9,}")
 
     @admin.display(description=_("Thay đổi"))

@@ -19,7 +19,7 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Ban thường vụ / ban tổ chức cấp ủy")
     VIEWER = "viewer", _("Chỉ xem")
     ADMIN = "admin", pgettext_lazy("role", "Quản trị")
-    # The data protection officer (read log, issue 12): "nhân sự bảo vệ dữ liệu cá nhân" as
+    # The data protection officer (read log): "nhân sự bảo vệ dữ liệu cá nhân" as
     # Luật 91/2025/QH15 and Nghị định 356/2025/NĐ-CP name it. Reads the records of processing
     # (read log, audit log) of the subtree, not the people's records; writes nothing.
     PRIVACY = "privacy", _("Nhân sự bảo vệ dữ liệu cá nhân")

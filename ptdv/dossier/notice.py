@@ -3,7 +3,7 @@
 A source or candidate is told, before their data are processed on the basis of their consent,
 what is processed, why, by whom, that part of it is sensitive personal data, how long it is kept
 and what their rights are; their consent is valid only when they know this (Luật Bảo vệ dữ liệu
-cá nhân số 91/2025/QH15, Điều 9; the notice of sensitive data, Điều 19 as issue 12 reads it;
+cá nhân số 91/2025/QH15, Điều 9; the notice of sensitive data, Điều 19 as the product's requirements read it;
 the list of sensitive data: Nghị định số 356/2025/NĐ-CP, Điều 4 — ethnic origin, political and
 religious views…).
 

@@ -16,7 +16,7 @@ when the registry names a field that no longer exists: the document cannot drift
 - :data:`FLOWS`, :data:`RETENTION`, :data:`MEASURES`, :data:`INSTALLATION_DUTIES`: where the
   data go, how long they stay, how they are protected, and what the installation must do itself.
 
-The legal references are those of issue 12 as read when this was written; each is marked to be
+The legal references are those of the product's requirements as read when this was written; each is marked to be
 checked against the texts in force by the installation before the dossier is filed.
 """
 

@@ -161,8 +161,8 @@ class Person(models.Model):
     party_official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     party_left_on = models.DateField(_("ngày ra khỏi Đảng"), null=True, blank=True)
     party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, blank=True)
-    # The legal basis of the processing and the notice that the data are sensitive (issue 12,
-    # point 4; Luật 91/2025/QH15 Điều 9; NĐ 356/2025/NĐ-CP Điều 4).
+    # The legal basis of the processing and the notice that the data are sensitive
+    # (Luật 91/2025/QH15 Điều 9; NĐ 356/2025/NĐ-CP Điều 4).
     legal_basis = models.CharField(
         _("cơ sở pháp lý xử lý dữ liệu"),
         max_length=16,

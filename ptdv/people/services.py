@@ -59,7 +59,7 @@ CORRECTABLE = (
     "local_resident",
     "residence",
     "address",
-    *LEGAL_BASIS_FIELDS,  # the legal basis of the processing and the notice (issue 12, point 4)
+    *LEGAL_BASIS_FIELDS,  # the legal basis of the processing and the notice
 )
 #: Membership fields: the merge takes them from the record that has them.
 MEMBERSHIP = (

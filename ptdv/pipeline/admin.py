@@ -41,7 +41,7 @@ class EventInline(AdminAccessMixin, admin.TabularInline):
 class CandidacyAdmin(NumbersOutOfAddressesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("person", "attempt", "cell", "stage", "stage_since", "next_due")
     list_filter = ("stage",)
-    # No CCCD in the admin's search (a GET: the number would be in the address; issue 12).
+    # No CCCD in the admin's search (a GET: the number would be in the address).
     search_fields = ("person__search_name",)
     list_select_related = ("person", "cell")
     inlines = [EventInline]

@@ -1,5 +1,5 @@
 """Retention: the records of people who were never admitted are anonymised some years after
-their outcome (issue 12, point 5; Luật 91/2025/QH15 Điều 3 khoản 3, Điều 14).
+their outcome (Luật 91/2025/QH15 Điều 3 khoản 3, Điều 14).
 
 - :mod:`.policy`: the outcomes, the years kept after each (settings ``PTDV_RETENTION_…_YEARS``)
   and which records are due on a day;

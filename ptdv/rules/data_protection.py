@@ -234,7 +234,7 @@ _U_ND13_BREACH = (
     "https://thuvienphapluat.vn/chinh-sach-phap-luat-moi/vn/ho-tro-phap-luat/tu-van-phap-luat/"
     "64996/huong-dan-thong-bao-vi-pham-quy-dinh-ve-bao-ve-du-lieu-ca-nhan"
 )
-_ISSUE = "issue 12 của dự án (tóm tắt yêu cầu, chưa đối chiếu văn bản gốc)"
+_ISSUE = "yêu cầu nghiệp vụ của ptdv (tóm tắt các nghĩa vụ, chưa đối chiếu văn bản gốc)"
 
 
 def _s(doc: str, article: str, source: str, note: str = "") -> RuleSource:

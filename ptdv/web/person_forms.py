@@ -37,7 +37,7 @@ DATE_WIDGETS = {name: DateInput for name in ("birth_date", "consent_on", "sensit
 
 
 class LegalBasisFields:
-    """The legal-basis fields of a person form (issue 12, point 4): dates typed as dd/mm/yyyy;
+    """The legal-basis fields of a person form: dates typed as dd/mm/yyyy;
     consent without a scope written takes the scope of ptdv's notice (ptdv/dossier/notice.py),
     which is what the person signs. The rules are the model's (``Person.legal_basis_problems``).
     """

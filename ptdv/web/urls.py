@@ -8,18 +8,18 @@ from .views import (
     cccd,
     dossier,
     imports,
-    incidents,  # the breach register (issue 12)
-    inventory,  # the processing inventory (issue 12, point 8)
+    incidents,  # the breach register
+    inventory,  # the processing inventory
     members,
     mentor,
     org,
     people,
-    person_data,  # what ptdv holds on a person, for an access request (issue 12)
+    person_data,  # what ptdv holds on a person, for an access request
     privacy,
     reports,
     search,
     steps,
-    subject_requests,  # the requests register (issue 12)
+    subject_requests,  # the requests register
     targets,
     todo,
 )
@@ -29,7 +29,7 @@ urlpatterns = [
     *board.urlpatterns,
     *search.urlpatterns,
     *people.urlpatterns,
-    *cccd.urlpatterns,  # the person page's "Hiện số đầy đủ" (issue 12)
+    *cccd.urlpatterns,  # the person page's "Hiện số đầy đủ"
     *members.urlpatterns,
     *candidacy.urlpatterns,
     *dossier.urlpatterns,
@@ -41,9 +41,9 @@ urlpatterns = [
     *reports.urlpatterns,
     *targets.urlpatterns,
     *imports.urlpatterns,
-    *privacy.urlpatterns,  # the read log (issue 12)
-    *subject_requests.urlpatterns,  # the requests register (issue 12)
-    *person_data.urlpatterns,  # a person's data, .xlsx and .pdf (issue 12)
-    *incidents.urlpatterns,  # the breach register (issue 12)
-    *inventory.urlpatterns,  # the processing inventory (issue 12, point 8)
+    *privacy.urlpatterns,  # the read log
+    *subject_requests.urlpatterns,  # the requests register
+    *person_data.urlpatterns,  # a person's data, .xlsx and .pdf
+    *incidents.urlpatterns,  # the breach register
+    *inventory.urlpatterns,  # the processing inventory
 ]

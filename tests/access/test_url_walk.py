@@ -52,17 +52,17 @@ from ptdv.imports.tasks import preview_import
 from ptdv.inventory.document import can_read_inventory  # the processing inventory's pages
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person, PersonMerge
-from ptdv.people.sensitive import may_print_dossier, may_reveal_cccd  # issue 12: masking
+from ptdv.people.sensitive import may_print_dossier, may_reveal_cccd  # masking
 from ptdv.people.services import merge_people
 from ptdv.pipeline.models import CalendarDay
 from ptdv.privacy.access import AccessKind, record
-from ptdv.subjects import roles as subjects  # requests and breach registers (issue 12)
+from ptdv.subjects import roles as subjects  # requests and breach registers
 from ptdv.subjects.models import Incident, SubjectRequest
 from ptdv.subjects.services import IncidentFacts, record_incident, record_request
 from ptdv.web.views.people import can_merge
 from tests.base import WorldTestCase, build_other_tree, make_person, make_user, populate
 from tests.imports.helpers import PERSON_HEADERS, make_run, xlsx_bytes
-from tests.privacy.cccd_checks import (  # issue 12: no whole CCCD on any page or download
+from tests.privacy.cccd_checks import (  # no whole CCCD on any page or download
     WHOLE_NUMBER_PAGES,
     give_everybody_a_cccd,
     whole_numbers_in,
@@ -97,7 +97,7 @@ WRITE_PAGES = {
 }  # fmt: skip
 #: Merging two records of one person, and undoing it: the grassroots officer and above.
 MERGE_PAGES = {"person_merge", "person_unmerge"}
-#: The requests and breach registers' forms and downloads (issue 12): who gets them.
+#: The requests and breach registers' forms and downloads: who gets them.
 REGISTER_PAGES = {
     "request_new": lambda u: 200 if subjects.can_record_request(u) else 403,
     "request_step": lambda u: 200 if subjects.can_answer_requests(u) else 403,
@@ -317,7 +317,7 @@ class UrlWalkTests(WorldTestCase):
         )
         # A superuser of no organisation who was not made installation-wide: sees nothing.
         cls.u.homeless = make_user("chua_gan", None, Role.ADMIN, is_superuser=True)
-        # The data protection officer of the district (issue 12), and read-log entries in each
+        # The data protection officer of the district, and read-log entries in each
         # tree (a person read, a list exported).
         cls.u.privacy = make_user("baove", o.D, Role.PRIVACY)
         for reader, person, unit in ((cls.u.cell, cls.p.mentor, o.A1),
@@ -517,7 +517,7 @@ class UrlWalkTests(WorldTestCase):
         get = self.request(leaf, url)
         if role != "installation":
             self.assert_nothing_of_the_other_tree(get, url)
-        if leaf.name not in WHOLE_NUMBER_PAGES:  # issue 12: a CCCD is shown masked
+        if leaf.name not in WHOLE_NUMBER_PAGES:  # a CCCD is shown masked
             self.assertEqual(whole_numbers_in(get, self.cccds), [], f"{url} shows a whole CCCD")
         if role == "anonymous":
             if url in LOGIN_URLS or leaf.name == "javascript-catalog":
@@ -598,10 +598,10 @@ class UrlWalkTests(WorldTestCase):
             "login": 200, "logout": 405, "password_change": 200, "password_change_done": 200,
             "index": 200, "jsi18n": 200, "javascript-catalog": 200, "autocomplete": 403,
             "view_on_site": 404,  # no model has a public page
-            # The read log (issue 12): the data protection officer and the administrators.
+            # The read log: the data protection officer and the administrators.
             "access_log": 200 if user.can_read_access_log else 403,
             "access_log_excel": 200 if user.can_read_access_log else 403,
-            # The processing inventory (issue 12, point 8): administrators and the officer.
+            # The processing inventory: administrators and the officer.
             **dict.fromkeys(("processing_inventory", "processing_inventory_docx",
                              "processing_inventory_xlsx"), 200 if can_read_inventory(user) else 403),
         }  # fmt: skip
@@ -616,7 +616,7 @@ class UrlWalkTests(WorldTestCase):
                 return site[leaf.name]
             if where == "missing":
                 return 404
-            # The requests and breach registers (issue 12): their own roles (subjects/roles.py).
+            # The requests and breach registers: their own roles (subjects/roles.py).
             if leaf.name in REGISTER_PAGES:
                 return REGISTER_PAGES[leaf.name](user)
             if leaf.name in WRITE_PAGES:
@@ -631,7 +631,7 @@ class UrlWalkTests(WorldTestCase):
                 return 200 if mfa.totp_device(user) is not None else 302  # nothing to manage
             if leaf.name == "member_event_correct":  # names no event to correct
                 return 404 if user.can_write else 403
-            if leaf.name == "person_cccd":  # the CCCD reveal (issue 12): its own roles
+            if leaf.name == "person_cccd":  # the CCCD reveal: its own roles
                 return 200 if may_reveal_cccd(user) else 403
             if leaf.name in POST_PAGES:
                 return 302 if user.can_write else 403
@@ -641,7 +641,7 @@ class UrlWalkTests(WorldTestCase):
                 return 302
             if leaf.name in ("dossier_form", "dossier_zip", "dossier_pdf") and not (
                 may_print_dossier(user)
-            ):  # the filled forms (issue 12): the roles that may see every sensitive item
+            ):  # the filled forms: the roles that may see every sensitive item
                 return 403
             if leaf.name == "dossier_pdf":  # LibreOffice converts it; without it: 503, a message
                 return 200 if shutil.which("soffice") else 503

@@ -1,4 +1,4 @@
-"""The legal basis of the processing and the notice of sensitive data (issue 12, point 4).
+"""The legal basis of the processing and the notice of sensitive data.
 
 - The rules of the fields (consent with its date, scope and an earlier notice; no date in the
   future or before the birth), with messages that name the field;

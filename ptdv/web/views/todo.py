@@ -39,9 +39,9 @@ from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
-from .incidents import todo_incidents  # the breach register's 72-hour clock (issue 12)
+from .incidents import todo_incidents  # the breach register's 72-hour clock
 from .mentor import missing_reports, period_label, period_starts
-from .subject_requests import todo_requests  # requests of the person due (issue 12)
+from .subject_requests import todo_requests  # requests of the person due
 
 #: Rows shown per group; the rest is one click away.
 SHOWN = 50
@@ -55,7 +55,7 @@ EXPIRY_NOTICE_DAYS = 30
 def home(request):
     user = request.user
     today = timezone.localdate()
-    # The data protection officer sees no candidate's deadlines (issue 12, privacy/officer.py).
+    # The data protection officer sees no candidate's deadlines (privacy/officer.py).
     reads = reads_records(user)
     candidacies = Candidacy.objects.visible_to(user if reads else None)
     counts = candidacies.stage_counts()
@@ -72,7 +72,7 @@ def home(request):
     )
     context = {
         "today": today,
-        # Requests register and breach register (issue 12): None for the roles they don't concern.
+        # Requests register and breach register: None for the roles they don't concern.
         "requests_due": todo_requests(user, today),
         "incidents_due": todo_incidents(user, timezone.now()),
         "organisation": user.organisation,
