@@ -66,6 +66,7 @@ def create_demo_users() -> list[tuple[str, str, str]]:
         ("dangbo_xa", "Cán bộ tổ chức Đảng ủy xã", commune, Role.GRASSROOTS, False),
         ("chibo", "Bí thư chi bộ", cell, Role.CELL, False),
         ("xem", "Người xem", district, Role.VIEWER, False),
+        ("baove", "Bảo vệ dữ liệu cá nhân huyện", district, Role.PRIVACY, False),
     ]
     made = []
     for username, label, organisation, role, superuser in accounts:

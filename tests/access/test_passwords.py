@@ -89,6 +89,7 @@ class PasswordPolicyTests(SimpleTestCase):
         for username, name in (("admin", "Quản trị hệ thống"), ("tinhuy", "Ban Tổ chức Tỉnh ủy"),
                                ("bantochuc", "Ban Tổ chức Huyện ủy"), ("chibo", "Bí thư chi bộ"),
                                ("dangbo_xa", "Cán bộ tổ chức Đảng ủy xã"), ("xem", "Người xem"),
+                               ("baove", "Bảo vệ dữ liệu cá nhân huyện"),
                                ("giupdo", "Lò Văn Pấng")):  # fmt: skip
             with self.subTest(username=username):
                 user = User(username=username, first_name=name)

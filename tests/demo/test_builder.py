@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import TestCase
 
 from ptdv.accounts.models import User
 from ptdv.demo.builder import Builder, demo_shape
+from ptdv.demo.registers import create_demo_registers
 from ptdv.demo.users import create_demo_users
 from ptdv.org.models import Organisation
 from ptdv.people.models import MemberStatus, Person
@@ -44,6 +46,7 @@ class DemoDatasetTests(TestCase):
     def setUpTestData(cls):
         cls.counts = Builder(demo_shape(), today=TODAY).build()
         cls.users = create_demo_users()
+        cls.registers = create_demo_registers(TODAY)
         cls.fingerprint = fingerprint()
 
     def test_every_progress_stage_has_a_candidacy_and_some_are_overdue(self):
@@ -103,12 +106,36 @@ class DemoDatasetTests(TestCase):
         self.assertTrue(MentorAssignment.objects.filter(end__isnull=True).exists())
         self.assertEqual(
             sorted(User.objects.values_list("username", "role")),
-            [("admin", "admin"), ("bantochuc", "committee"), ("chibo", "cell"), ("dangbo_xa", "grassroots"),
-             ("giupdo", "viewer"), ("tinhuy", "committee"), ("xem", "viewer")],
+            [("admin", "admin"), ("bantochuc", "committee"), ("baove", "privacy"), ("chibo", "cell"),
+             ("dangbo_xa", "grassroots"), ("giupdo", "viewer"), ("tinhuy", "committee"), ("xem", "viewer")],
         )  # fmt: skip
         chibo = User.objects.get(username="chibo")
         self.assertLess(Candidacy.objects.visible_to(chibo).count(), Candidacy.objects.count())
         self.assertTrue(Person.objects.visible_to(chibo).exists())
+
+    def test_the_registers_have_a_request_to_acknowledge_one_due_one_answered_and_an_incident(self):
+        from ptdv.subjects.models import Incident, SubjectRequest
+
+        self.assertEqual(self.registers, {"requests": 3, "incidents": 1})
+        statuses = sorted(SubjectRequest.objects.values_list("kind", "status"))
+        self.assertEqual(
+            statuses,
+            [("access", "acknowledged"), ("correction", "received"), ("objection", "answered")],
+        )
+        incident = Incident.objects.get()
+        self.assertIsNone(incident.notified_at)
+        with time_machine.travel(datetime(2026, 11, 23, 10, tzinfo=UTC), tick=False):
+            # The grassroots officer answers the requests; the district's data protection
+            # officer sees them and the incident's 72-hour clock.
+            self.client.force_login(User.objects.get(username="dangbo_xa"))
+            officer_page = self.client.get("/")
+            self.client.force_login(User.objects.get(username="baove"))
+            keeper_page = self.client.get("/")
+        self.assertEqual(officer_page.status_code, 200)
+        self.assertTrue(officer_page.context["requests_due"])
+        self.assertTrue(keeper_page.context["requests_due"])
+        self.assertTrue(keeper_page.context["incidents_due"])
+        self.assertContains(keeper_page, incident.summary)
 
     def test_every_mentor_is_an_official_member_when_assigned(self):
         bad = [a for a in MentorAssignment.objects.select_related("mentor")

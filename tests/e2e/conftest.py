@@ -216,6 +216,7 @@ def demo(chromium_executable, django_db_setup, django_db_blocker) -> Iterator[De
 
     from ptdv.accounts.models import Role, User
     from ptdv.demo.builder import Builder, demo_shape
+    from ptdv.demo.registers import create_demo_registers
     from ptdv.demo.users import DEMO_PASSWORD, create_demo_users, enrol_demo_app
     from ptdv.org.models import Organisation, OrgKind
     from ptdv.pipeline.models import Candidacy
@@ -233,6 +234,7 @@ def demo(chromium_executable, django_db_setup, django_db_blocker) -> Iterator[De
         today = timezone.localdate()
         Builder(demo_shape(), today).build()
         create_demo_users()
+        create_demo_registers(today)
         bloc = Organisation.objects.filter(kind=OrgKind.BLOC).order_by("path").first()
         outsider = User(
             username=OUTSIDER,

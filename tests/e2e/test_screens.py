@@ -12,7 +12,8 @@ from ptdv.people.text import fold
 from .conftest import DESKTOP, PHONE, axe_check, login, open_page, shot
 
 #: (screenshot name, who is signed in, path). Users: None (anonymous), "cell" (chibo),
-#: "commune" (dangbo_xa), "district" (bantochuc).
+#: "commune" (dangbo_xa), "district" (bantochuc), "privacy" (baove, the district's data protection
+#: officer).
 SCREENS = [
     ("login", None, "/tai-khoan/dang-nhap/"),
     ("todo", "district", "/"),
@@ -35,15 +36,36 @@ SCREENS = [
     ("targets", "commune", "/chi-tieu/"),
     ("target-form", "commune", "/chi-tieu/them/"),
     ("imports", "commune", "/nhap-du-lieu/"),
+    # Personal data: the requests and breach registers, the read log, one's second factor.
+    ("requests", "commune", "/yeu-cau/"),
+    ("request", "commune", "/yeu-cau/{request}/"),
+    ("incidents", "privacy", "/su-co/"),
+    ("incident", "privacy", "/su-co/{incident}/"),
+    ("access-log", "privacy", "/bao-ve-du-lieu/truy-cap/"),
+    ("mfa", "district", "/tai-khoan/xac-thuc-hai-lop/"),
 ]
 
 
 @pytest.mark.parametrize(("name", "who", "path"), SCREENS, ids=[s[0] for s in SCREENS])
 def test_page_is_accessible_and_pictured(page, demo, name, who, path):
-    users = {"cell": demo.cell_user, "commune": demo.commune_user, "district": demo.district_user}
+    from ptdv.subjects.models import Incident, SubjectRequest
+
+    users = {
+        "cell": demo.cell_user,
+        "commune": demo.commune_user,
+        "district": demo.district_user,
+        "privacy": "baove",
+    }
     if who is not None:
         login(page, users[who], demo.password)
-    url = path.format(query=fold(demo.cell_person_name), candidacy=demo.cell_candidacy_pk)
+    url = path.format(
+        query=fold(demo.cell_person_name),
+        candidacy=demo.cell_candidacy_pk,
+        request=SubjectRequest.objects.filter(status="acknowledged")
+        .values_list("pk", flat=True)
+        .first(),
+        incident=Incident.objects.values_list("pk", flat=True).first(),
+    )
     open_page(page, url)
     shots = shot(page, name)
     axe_check(page)

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from ptdv.demo.builder import Builder, demo_shape
+from ptdv.demo.registers import create_demo_registers
 from ptdv.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, create_demo_users
 from ptdv.org.models import Organisation
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             call_command("flush", "--no-input", verbosity=0)
         counts = Builder(demo_shape(), today).build()
         users = create_demo_users()
+        counts.update(create_demo_registers(today))
         self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu minh họa:"))
         for key, value in counts.items():
             self.stdout.write(f"  {key}: {value:,}".replace(",", "."))
