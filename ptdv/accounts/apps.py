@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import audit, mfa
+        from . import audit, checks, mfa  # noqa: F401 (checks: registers the settings' check)
         from .middleware import start_session
 
         audit.register_models()

@@ -6,3 +6,6 @@ class PrivacyConfig(AppConfig):
     name = "ptdv.privacy"
     label = "privacy"
     verbose_name = _("Bảo vệ dữ liệu cá nhân")
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the settings' check)
