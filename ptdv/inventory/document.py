@@ -386,7 +386,7 @@ FLOWS: tuple[Flow, ...] = (
         gettext_lazy("ptdv → người có dữ liệu (.xlsx, PDF)"),
         ("identity", "identifier", "ethnicity", "religion", "education", "work", "residence",
          "political", "legal", "request"),
-        gettext_lazy("Cán bộ tổ chức đảng ủy cơ sở, nhân sự bảo vệ dữ liệu cá nhân"),
+        gettext_lazy("Cán bộ tổ chức đảng ủy cơ sở"),
         gettext_lazy("Chỉ dữ liệu của người đó; được ghi nhật ký truy cập."),
     ),
     Flow(
