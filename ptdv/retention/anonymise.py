@@ -31,6 +31,10 @@ docs/deployment.md), and what is kept so that every report gives the same figure
 Each batch is one transaction that locks its people and checks again that they are due (a
 candidacy reopened since the list was made keeps its person); anonymised records are skipped, so
 a run can be repeated or resumed (idempotent).
+
+:func:`erase_on_request` does the same to one record at once, answering the person's request for
+deletion (``ptdv.subjects``), when the policy would not keep it whatever its outcome
+(:func:`policy.why_kept`).
 """
 
 from __future__ import annotations
@@ -173,6 +177,34 @@ def apply(
     return result
 
 
+class NotErasable(Exception):
+    """The record is kept whatever is asked (``message``: why, Vietnamese, untranslated)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def erase_on_request(
+    person_id: int, *, actor, request_id: int, today: date | None = None
+) -> list[Due]:
+    """Anonymise ``person_id``'s record now, answering their request ``request_id`` for
+    deletion, with the duplicates merged into it; inside the caller's transaction (it locks
+    the person). ``NotErasable`` when the policy keeps the record (a member, an open candidacy,
+    an account, already anonymised)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        person = Person.all_records.select_for_update().get(pk=person_id)
+        reason = policy.why_kept(person)
+        if reason is not None:
+            raise NotErasable(reason)
+        due = [Due(person.pk, Outcome.REQUESTED, today, person.cell_id)]
+        due += policy.merged_into([person.pk])
+        kept = {**policy.years(), Outcome.REQUESTED: 0}
+        _Batch(due, kept, None, actor=actor, extra={"subject_request": request_id}).write()
+    return due
+
+
 def anonymise_batch(
     ids: list[int], today: date, *, kept: dict | None = None, run: RetentionRun | None = None
 ) -> list[Due]:
@@ -196,8 +228,18 @@ def anonymise_batch(
 class _Batch:
     """The records of one batch and everything that names them."""
 
-    def __init__(self, due: list[Due], kept: dict[Outcome, int], run: RetentionRun | None):
+    def __init__(
+        self,
+        due: list[Due],
+        kept: dict[Outcome, int],
+        run: RetentionRun | None,
+        *,
+        actor=None,
+        extra: dict | None = None,
+    ):
         self.due = {d.person_id: d for d in due}
+        self.actor = actor  # who erased on request (``None``: the scheduled policy)
+        self.extra = extra or {}
         self.ids = sorted(self.due)
         self.kept = kept
         self.run = run
@@ -376,7 +418,7 @@ class _Batch:
                         **{name: [ERASED, ""] for name in CLEARED},
                     },
                     changes_text="",
-                    actor=None,
+                    actor=self.actor,
                     timestamp=self.now,
                     additional_data={
                         "org_path": person.cell.path,
@@ -385,6 +427,7 @@ class _Batch:
                         "outcome_on": d.outcome_on.isoformat(),
                         "retention_years": self.kept[d.outcome],
                         "retention_run": self.run.pk if self.run else None,
+                        **self.extra,
                     },
                 )
             )

@@ -67,6 +67,8 @@ class Outcome(StrEnum):
     MOVED_AWAY = "moved_away"
     DECEASED = "deceased"
     MERGED = "merged"
+    #: Erased before its time, answering the person's request for deletion (no setting: at once).
+    REQUESTED = "requested"
 
 
 OUTCOME_LABELS: dict[Outcome, str] = {
@@ -75,6 +77,7 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.MOVED_AWAY: gettext_noop("Chuyển đi nơi khác trước khi được kết nạp"),
     Outcome.DECEASED: gettext_noop("Từ trần trước khi được kết nạp"),
     Outcome.MERGED: gettext_noop("Hồ sơ trùng đã hợp nhất vào hồ sơ khác"),
+    Outcome.REQUESTED: gettext_noop("Xóa theo yêu cầu của người có dữ liệu"),
 }
 
 #: The exit stage of a candidacy → the outcome it gives (candidacies closed without admission).
@@ -142,6 +145,38 @@ def _kept_conditions(queryset):
         .exclude(Exists(User.objects.filter(person=person)))
         .exclude(Exists(ceremonies))
     )
+
+
+def why_kept(person: Person) -> str | None:
+    """Why ``person``'s record may not be erased now, even at their request (a Vietnamese
+    message, to be translated at display), or ``None``: the same records the policy always
+    keeps (:func:`_kept_conditions`), each with its reason."""
+    if person.anonymised_at is not None:
+        return gettext_noop("Hồ sơ này đã được ẩn danh: không còn dữ liệu cá nhân để xóa.")
+    person_ref = {"person": person.pk}
+    member = (
+        person.member_status != MemberStatus.NONE
+        or person.party_admitted_on is not None
+        or MemberSpell.objects.filter(**person_ref).exists()
+        or MemberEvent._base_manager.filter(**person_ref).exists()
+        or Event.objects.effective().filter(candidacy__person=person, step=Step.CEREMONY).exists()
+    )
+    if member:
+        return gettext_noop(
+            "Người này là hoặc đã là đảng viên: hồ sơ được lưu theo quy định của Đảng về hồ sơ "
+            "đảng viên, không xóa theo yêu cầu được. Hãy ghi bước «Từ chối yêu cầu» với căn cứ đó."
+        )
+    if Candidacy.objects.filter(person=person, closed_on__isnull=True).exists():
+        return gettext_noop(
+            "Người này đang có hồ sơ phát triển đảng viên chưa kết thúc: hãy ghi bước «Tự rút khỏi "
+            "danh sách» (hoặc bước kết thúc phù hợp) trên hồ sơ trước, rồi mới xóa dữ liệu."
+        )
+    if User.objects.filter(person=person).exists():
+        return gettext_noop(
+            "Hồ sơ này gắn với một tài khoản người dùng: quản trị viên gỡ liên kết tài khoản "
+            "trước, rồi mới xóa dữ liệu."
+        )
+    return None
 
 
 def due(today: date, *, among: list[int] | None = None, kept=None) -> list[Due]:

@@ -9,6 +9,9 @@
 - What ptdv holds on a person (the answer to an access request) is downloaded by the grassroots
   officer only: the data protection officer audits the processing and does not open
   individuals' records (``ptdv.privacy.officer``), the request's page tells them who does.
+- A deletion request is carried out (the record anonymised at once, ``ptdv.retention``) by the
+  grassroots officer, who answers it and reads the person's records; the data protection officer
+  sees that it was done.
 - Incidents are recorded and handled by the data protection officer and the administrators,
   who see the 72-hour clock on their to-do page.
 """
@@ -41,6 +44,11 @@ def can_answer_requests(user: Any) -> bool:
 
 def can_export_person_data(user: Any) -> bool:
     """May download what ptdv holds on a person (the answer to an access request)."""
+    return _active(user) and user.role in EXPORT_ROLES
+
+
+def can_erase_for_request(user: Any) -> bool:
+    """May carry out a deletion request by anonymising the person's record."""
     return _active(user) and user.role in EXPORT_ROLES
 
 

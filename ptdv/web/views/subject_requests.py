@@ -8,7 +8,8 @@
   officer).
 - ``/yeu-cau/<id>/``: a request, its deadlines with their citations and its history;
   ``…/ghi-buoc/`` records the next step (the grassroots officer and the data protection
-  officer).
+  officer); ``…/xoa-du-lieu/`` carries out a deletion request: what will be erased and what
+  stays, then the record anonymised and the request answered (the grassroots officer).
 
 Every view fetches through ``get_visible_or_404`` / ``visible_to`` (outsiders get 404); who may
 do what is ``ptdv.subjects.roles``. The to-do page shows the requests due to the officers who
@@ -26,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator
 from django.db.models import BooleanField, Case, Count, Value, When
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
 from ptdv.pipeline.evaluation import working_calendar
+from ptdv.retention.policy import why_kept
 from ptdv.rules.data_protection import (
     DEADLINE_LABELS,
     REQUEST_STEP_LABELS,
@@ -50,12 +53,14 @@ from ptdv.subjects.models import (
 )
 from ptdv.subjects.roles import (
     can_answer_requests,
+    can_erase_for_request,
     can_export_person_data,
     can_record_request,
 )
 from ptdv.subjects.services import (
     MAX_TEXT,
     Refused,
+    erase_for_request,
     protection_rules,
     record_request,
     record_request_step,
@@ -336,6 +341,7 @@ def _detail_context(request, obj: SubjectRequest, form: RequestStepForm | None) 
         "form": form if can_answer else None,
         "rules": rules,
         "can_export": can_export_person_data(request.user) and obj.kind == "access",
+        "can_erase": can_erase_for_request(request.user) and obj.kind == "deletion" and obj.is_open,
         # The data protection officer answers without opening the person's records.
         "export_elsewhere": (
             obj.kind == "access"
@@ -383,6 +389,48 @@ def request_step(request, pk: int):
     return render(request, "web/subject_requests/step.html", _detail_context(request, obj, form))
 
 
+class EraseForm(BootstrapMixin, forms.Form):
+    """Carry out a deletion request: the version seen and the confirmation that it is final."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Tôi hiểu rằng dữ liệu cá nhân của người này bị xóa vĩnh viễn, không khôi phục được."
+        ),
+        error_messages={"required": gettext_lazy("Hãy đánh dấu xác nhận trước khi xóa.")},
+    )
+
+
+@login_required
+def request_erase(request, pk: int):
+    """A deletion request carried out: the page says what is erased and what stays (or why the
+    record is kept); the POST anonymises the record and records the answer, in one transaction."""
+    obj = _request(request, pk)
+    if not can_erase_for_request(request.user):
+        raise PermissionDenied
+    if obj.kind != "deletion":
+        raise Http404
+    if not obj.is_open:
+        messages.info(request, _("Yêu cầu đã được trả lời hoặc đã đóng: không xóa dữ liệu nữa."))
+        return redirect("request_detail", obj.pk)
+    kept = why_kept(obj.person)
+    form = EraseForm(request.POST or None, initial={"version": obj.version})
+    if request.method == "POST" and kept is None and form.is_valid():
+        try:
+            erase_for_request(obj, version=form.cleaned_data["version"], actor=request.user)
+        except Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Đã xóa dữ liệu cá nhân của người này và ghi bước «%(step)s».")
+                % {"step": _(REQUEST_STEP_LABELS["answered"])},
+            )
+            return redirect("request_detail", obj.pk)
+    context = {"obj": obj, "person": obj.person, "kept": _(kept) if kept else "", "form": form}
+    return render(request, "web/subject_requests/erase.html", context)
+
+
 # --- the to-do page -------------------------------------------------------------------------------
 
 
@@ -416,6 +464,7 @@ urlpatterns = [
     path("yeu-cau/", request_list, name="request_list"),
     path("yeu-cau/<int:pk>/", request_detail, name="request_detail"),
     path("yeu-cau/<int:pk>/ghi-buoc/", request_step, name="request_step"),
+    path("yeu-cau/<int:pk>/xoa-du-lieu/", request_erase, name="request_erase"),
     path("nguoi/<int:pk>/du-lieu/", person_data, name="person_data"),
     path("nguoi/<int:pk>/du-lieu/yeu-cau-moi/", request_new, name="request_new"),
 ]
