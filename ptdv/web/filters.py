@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import Organisation
 from ptdv.people.choices import ETHNICITIES, Sex
+from ptdv.people.models import LegalBasis
 from ptdv.people.sensitive import Sensitive, may_see  # the ethnicity filter by role
 from ptdv.rules.months import add_months
 from ptdv.rules.stages import CLOSED_STAGES, EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
@@ -229,6 +230,18 @@ class CandidacyFilter(django_filters.FilterSet):
     local_resident = YesNoFilter(
         label=_("Người tại chỗ"), field_name="person__local_resident", widget=_select()
     )
+    # What is missing of the processing's legal record (Luật 91/2025/QH15 Điều 9, Điều 19): the
+    # people whose legal basis or sensitive-data notice still has to be recorded.
+    legal_record = django_filters.ChoiceFilter(
+        label=_("Cơ sở pháp lý, thông báo"),
+        choices=[
+            ("chua-ghi", _("Chưa ghi cơ sở pháp lý xử lý dữ liệu")),
+            ("chua-thong-bao", _("Chưa thông báo dữ liệu nhạy cảm")),
+        ],
+        method="filter_legal_record",
+        empty_label=_("Tất cả"),
+        widget=_select(),
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Chỉ hồ sơ quá hạn"), method="filter_overdue", widget=_checkbox()
     )
@@ -309,6 +322,13 @@ class CandidacyFilter(django_filters.FilterSet):
             return queryset
         _label, youngest, oldest = AGE_BANDS[value]
         return queryset.filter(birth_dates_for_ages(self._today, youngest, oldest))
+
+    def filter_legal_record(self, queryset, name, value):
+        if value == "chua-ghi":
+            return queryset.filter(person__legal_basis=LegalBasis.UNRECORDED)
+        if value == "chua-thong-bao":
+            return queryset.filter(person__sensitive_notice_on__isnull=True)
+        return queryset
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -280,3 +280,41 @@ class DossierNoticeTests(WorldTestCase):
         self.assertLessEqual(
             len(notice.CONSENT_SCOPE), Person._meta.get_field("consent_scope").max_length
         )
+
+
+class ListFilterTests(WorldTestCase):
+    """The list finds the people whose legal basis or notice is still to be recorded."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from ptdv.pipeline import services
+
+        people = {
+            "nothing": make_person(cls.o.A1, "Lò Văn Chưa", date(2001, 1, 1)),
+            "basis": make_person(
+                cls.o.A1, "Lò Văn Cơ Sở", date(2001, 1, 2), legal_basis=LegalBasis.PARTY_RULES
+            ),
+            "both": make_person(
+                cls.o.A1,
+                "Lò Văn Đủ",
+                date(2001, 1, 3),
+                legal_basis=LegalBasis.CONSENT,
+                consent_on=date(2024, 1, 5),
+                consent_scope="Hồ sơ phát triển đảng viên",
+                sensitive_notice_on=date(2024, 1, 5),
+            ),
+        }
+        cls.candidacies = {k: services.open_candidacy(p, SOURCE_ON) for k, p in people.items()}
+
+    def names(self, value: str) -> set[str]:
+        self.client.force_login(self.u.cell)
+        page = self.client.get("/danh-sach/", {"legal_record": value})
+        self.assertEqual(page.status_code, 200)
+        shown = {c.person.full_name for c in page.context["page"]}
+        return shown & {c.person.full_name for c in self.candidacies.values()}
+
+    def test_filters(self):
+        self.assertEqual(self.names("chua-ghi"), {"Lò Văn Chưa"})
+        self.assertEqual(self.names("chua-thong-bao"), {"Lò Văn Chưa", "Lò Văn Cơ Sở"})
+        self.assertEqual(self.names(""), {"Lò Văn Chưa", "Lò Văn Cơ Sở", "Lò Văn Đủ"})
