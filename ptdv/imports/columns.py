@@ -33,6 +33,7 @@ from ptdv.people.choices import (
     Sex,
     TheoryLevel,
 )
+from ptdv.people.models import LegalBasis
 from ptdv.people.text import fold
 from ptdv.people.validators import clean_full_name, validate_cccd
 from ptdv.rules.stages import Step
@@ -198,6 +199,16 @@ PROFESSIONAL = Choices(
     {"không": "none", "thạc sỹ": "master", "tiến sỹ": "doctor", "CNKT": "technical_worker"},
 )
 SECTOR = Choices(_pairs(Sector.choices))
+#: The legal basis of the processing (``people.models.LegalBasis``; empty: not recorded).
+LEGAL_BASIS = Choices(
+    _pairs((code, label) for code, label in LegalBasis.choices if code),
+    {
+        "quy định của đảng": "party_rules",
+        "điều lệ đảng": "party_rules",
+        "đồng ý": "consent",
+        "sự đồng ý": "consent",
+    },
+)
 _EDUCATION = Choices(
     _pairs(GeneralEducation.choices),
     {"THPT": "upper_secondary", "THCS": "lower_secondary", "cấp 3": "upper_secondary",
@@ -300,6 +311,19 @@ PERSON_COLUMNS: tuple[Column, ...] = (
            "Số 12, thôn Đông"),
     Column("cell", "Chi bộ", parse_text(255), True, ("Chi bộ sinh hoạt", "Tên chi bộ", "Mã chi bộ"),
            "", "Mã hoặc tên chi bộ trong đơn vị đã chọn khi nhập."),
+    # The legal basis of the processing and the sensitive-data notice (Luật 91/2025/QH15 Điều 9):
+    # checked together as on the person page (Person.legal_basis_problems).
+    _choice_column("legal_basis", "Cơ sở pháp lý xử lý dữ liệu", LEGAL_BASIS,
+                   aliases=("Cơ sở pháp lý",), example=str(LegalBasis.CONSENT.label),
+                   help="Sự đồng ý của người có dữ liệu (nguồn, quần chúng) hoặc Quy định của "
+                        "Đảng; để trống: chưa ghi."),
+    Column("consent_on", "Ngày đồng ý xử lý dữ liệu", parse_date, False, ("Ngày đồng ý",),
+           date(2025, 3, 3), "Bắt buộc khi cơ sở pháp lý là sự đồng ý. " + _DATE_HELP),
+    Column("consent_scope", "Phạm vi đồng ý", parse_text(500), False, (),
+           "Hồ sơ phát triển đảng viên", "Dữ liệu nào, cho mục đích gì, như người đó đã ký."),
+    Column("sensitive_notice_on", "Ngày thông báo dữ liệu nhạy cảm", parse_date, False,
+           ("Ngày thông báo",), date(2025, 3, 3),
+           "Ngày người đó ký thông báo (TB-DLCN); không sau ngày đồng ý. " + _DATE_HELP),
 )  # fmt: skip
 
 MEMBER_COLUMNS: tuple[Column, ...] = (

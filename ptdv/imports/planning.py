@@ -43,7 +43,13 @@ from ptdv.members.imports import check_lifecycle
 from ptdv.members.imports import lookup as member_lookup
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
 from ptdv.people.identity import CccdElsewhere, Identities, ProbeLimitReached
-from ptdv.people.models import MEMBER_STATUSES, MemberStatus, Person
+from ptdv.people.models import (
+    LEGAL_BASIS_FIELDS,
+    MEMBER_STATUSES,
+    LegalBasis,
+    MemberStatus,
+    Person,
+)
 from ptdv.people.text import fold
 from ptdv.people.validators import check_cccd_matches
 from ptdv.pipeline.models import Candidacy, Event
@@ -464,6 +470,9 @@ class Planner:
                 return
             plan.changes = {k: v for k, v in changes.items() if _differs(person, k, v)}
             plan.action = Action.UPDATE if plan.changes else Action.UNCHANGED
+        self._legal_basis(plan, values, person)
+        if plan.problems:
+            return
         history = known.candidacies.get(person.pk, []) if person else []
         if "cell" in plan.changes and person is not None:
             open_ = [c for c, _ in history if c.closed_on is None]
@@ -478,6 +487,21 @@ class Planner:
             self._member(plan, values, person, history, known)
         elif self.kind.code == "ho-so":
             self._candidacy(plan, values, person, history, cell)
+
+    def _legal_basis(self, plan: RowPlan, values: dict[str, Any], person: Person | None) -> None:
+        """The legal-basis columns checked together, with what the person already has, by the
+        rule of the person page (consent with its date, scope and an earlier notice)."""
+        given = [name for name in LEGAL_BASIS_FIELDS if name in values]
+        if not given:
+            return
+        probe = Person(birth_date=values["birth_date"])
+        for name in LEGAL_BASIS_FIELDS:
+            setattr(probe, name, values[name] if name in values else getattr(person, name, None))
+        probe.consent_scope = probe.consent_scope or ""
+        probe.legal_basis = probe.legal_basis or LegalBasis.UNRECORDED
+        for name, messages in probe.legal_basis_problems(self.today).items():
+            for message in messages:
+                plan.fail(name, message)
 
     def _match(self, plan: RowPlan, values: dict[str, Any], known: _Known) -> Person | None:
         name, birth, cccd = values["full_name"], values["birth_date"], values.get("cccd")

@@ -147,6 +147,56 @@ class PeopleTests(ImportTestCase):
         person.refresh_from_db()
         self.assertEqual(person.sector, "retired")
 
+    def test_legal_basis_and_notice_checked_together(self):
+        headers = [*PERSON_HEADERS, "Cơ sở pháp lý", "Ngày đồng ý", "Phạm vi đồng ý",
+                   "Ngày thông báo dữ liệu nhạy cảm"]  # fmt: skip
+        rows = [
+            [*person_row("Đồng Ý Đủ", "01/01/1990"), "Sự đồng ý", "05/03/2025",
+             "Hồ sơ phát triển đảng viên", "05/03/2025"],
+            [*person_row("Quy Định Đảng", "02/01/1990"), "Quy định của Đảng", None, None, None],
+            [*person_row("Đồng Ý Thiếu", "03/01/1990"), "đồng ý", None, None, None],
+            [*person_row("Thông Báo Muộn", "04/01/1990"), "Sự đồng ý", "05/03/2025",
+             "Hồ sơ", "06/03/2025"],
+            [*person_row("Cơ Sở Lạ", "05/01/1990"), "Hợp đồng", None, None, None],
+            [*person_row("Thông Báo Tương Lai", "06/01/1990"), None, None, None, "01/01/2027"],
+        ]  # fmt: skip
+        run = self.preview("nguoi", headers, rows)
+        problems = self.problems(run)
+        self.assertEqual((run.creates, run.failures), (2, 4), problems)
+        self.assertIn(
+            (4, "Ngày đồng ý xử lý dữ liệu",
+             "Cơ sở pháp lý là sự đồng ý: cần ghi ngày người đó đồng ý."), problems,
+        )  # fmt: skip
+        self.assertIn(
+            (4, "Phạm vi đồng ý", "Cơ sở pháp lý là sự đồng ý: cần ghi phạm vi đồng ý."), problems
+        )
+        self.assertIn(
+            (5, "Ngày thông báo dữ liệu nhạy cảm",
+             "Ngày thông báo dữ liệu nhạy cảm không được sau ngày đồng ý."), problems,
+        )  # fmt: skip
+        self.assertTrue(any(p[0] == 6 and p[1] == "Cơ sở pháp lý xử lý dữ liệu" for p in problems))
+        self.assertIn(
+            (7, "Ngày thông báo dữ liệu nhạy cảm",
+             "Ngày thông báo dữ liệu nhạy cảm không được sau hôm nay."), problems,
+        )  # fmt: skip
+        # Only the good rows, once the others are taken out.
+        run = self.commit(self.preview("nguoi", headers, rows[:2]))
+        self.assertEqual(run.status, Status.COMMITTED, run.message)
+        consent = Person.objects.get(full_name="Đồng Ý Đủ")
+        self.assertEqual(
+            (consent.legal_basis, consent.consent_on, consent.consent_scope,
+             consent.sensitive_notice_on),
+            ("consent", date(2025, 3, 5), "Hồ sơ phát triển đảng viên", date(2025, 3, 5)),
+        )  # fmt: skip
+        self.assertEqual(Person.objects.get(full_name="Quy Định Đảng").legal_basis, "party_rules")
+        # A later file adds the notice to a person who had consent recorded: checked with it.
+        later = [[*person_row("Đồng Ý Đủ", "01/01/1990"), None, None, None, "06/03/2025"]]
+        run = self.preview("nguoi", headers, later)
+        self.assertIn(
+            (2, "Ngày thông báo dữ liệu nhạy cảm",
+             "Ngày thông báo dữ liệu nhạy cảm không được sau ngày đồng ý."), self.problems(run),
+        )  # fmt: skip
+
 
 class MemberTests(ImportTestCase):
     HEADERS = [*PERSON_HEADERS, "Tình trạng đảng viên", "Ngày vào Đảng", "Ngày chính thức"]
