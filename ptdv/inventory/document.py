@@ -353,7 +353,7 @@ FLOWS: tuple[Flow, ...] = (
         gettext_lazy("Nhập dữ liệu từ Excel/CSV"),
         gettext_lazy("Tệp danh sách của đơn vị → ptdv"),
         ("identity", "identifier", "ethnicity", "religion", "education", "work", "social",
-         "residence", "political"),
+         "residence", "political", "legal"),
         gettext_lazy("Vai trò được ghi, vào tổ chức trong phạm vi của mình"),
         gettext_lazy(
             "Kiểm tra từng dòng trước khi ghi, ghi tất cả hoặc không; giới hạn kích thước, số "
