@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ptdv.accounts.models import Role
+from ptdv.people.text import fold
 from ptdv.privacy.access import record
 from ptdv.privacy.models import AccessEntry, AccessKind
 from ptdv.privacy.officer import is_record_view, reads_records
@@ -64,9 +65,19 @@ class PageTests(OfficerTestCase):
         # No link to a record the officer does not open.
         self.assertNotContains(response, f'href="/nguoi/{self.p.mentor.pk}/"')
 
+    def by_name(self, text: str):
+        """The form posted: answered with the address of a token, never the name."""
+        posted = self.client.post(URL, {"ten": text, "loai": ""})
+        self.assertEqual(posted.status_code, 303)
+        self.assertNotIn(fold(text).split()[0], posted["Location"].lower())
+        self.assertRegex(posted["Location"], r"^/bao-ve-du-lieu/truy-cap/\?t=[\w-]+$")
+        return self.client.get(posted["Location"])
+
     def test_search_by_person(self):
-        response = self.client.get(URL, {"ten": "giup"})
+        response = self.by_name("giup")
         self.assertEqual([m.pk for m in response.context["matches"]], [self.p.mentor.pk])
+        # A name in the address is not read.
+        self.assertEqual(self.client.get(URL, {"ten": "giup"}).context["matches"], [])
         self.assertContains(response, f"nguoi={self.p.mentor.pk}")
         response = self.client.get(URL, {"nguoi": self.p.mentor.pk})
         self.assertEqual([e.pk for e in response.context["entries"]], [self.inside.pk])
@@ -75,12 +86,12 @@ class PageTests(OfficerTestCase):
         self.assertEqual(self.client.get(URL, {"nguoi": 987654321}).status_code, 404)
         self.assertEqual(self.client.get(EXCEL, {"nguoi": self.p.member_X1.pk}).status_code, 404)
         # Nobody outside is found by name either.
-        response = self.client.get(URL, {"ten": "Võ Văn Ngoài"})
+        response = self.by_name("Võ Văn Ngoài")
         self.assertEqual(response.context["matches"], [])
         self.assertContains(response, "Không có người nào có họ và tên này")
 
     def test_a_cccd_is_not_searched_here(self):
-        response = self.client.get(URL, {"ten": "001098000123"})
+        response = self.by_name("001098000123")
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Tìm người (họ và tên): Tìm người ở đây theo họ và tên")
         self.assertEqual(response.context["entries"], [])

@@ -3,12 +3,17 @@ officer and the administrators, scoped like every page.
 
 - ``/bao-ve-du-lieu/truy-cap/``: the entries of the user's subtree, newest first, searched by
   person (a name typed in the box lists the matching people of the subtree; choosing one filters
-  on their id — a CCCD is never typed here, so it never reaches an address), by user (username),
+  on their id), by user (username),
   by kind, by organisation (``to_chuc``) and by period; pages of :data:`PAGE_SIZE` without a count
   of all entries (the log grows by the request: a count would read all of it), at most
   :data:`MAX_PAGES` pages deep.
 - ``/bao-ve-du-lieu/truy-cap/excel/``: the same entries as .xlsx (at most
   :data:`EXPORT_MAX_ROWS`, otherwise the page asks to narrow the search), itself logged.
+
+The form is posted and answered with a redirect to the same filters in the address, except the
+name typed: the session keeps it under a token (``?t=…``, as the search page does,
+``views/search.py``), so no person's name — nor a CCCD, which is refused here anyway — reaches an
+address, a proxy's log or the browser's history.
 
 A person's name is shown only while the reader still sees the person (an entry recorded before the
 person moved out of the subtree shows the person's number alone). Each page is one query for the
@@ -18,16 +23,19 @@ entries, plus the chosen person or the people matching the typed name.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, F, Value, When
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404, scope_path
@@ -41,6 +49,7 @@ from ptdv.privacy.officer import reads_records
 from ..export import Column, xlsx_response
 from ..filters import OrganisationChoiceField, visible_organisations
 from ..step_forms import BootstrapMixin, date_field
+from .search import TOKEN_PARAM, recall, remember
 
 PAGE_SIZE = 50
 #: Deepest page shown; past it the page asks for a narrower search.
@@ -136,7 +145,13 @@ class Search:
         user = request.user
         if not user.can_read_access_log:
             raise PermissionDenied
-        self.form = AccessLogForm(request.GET or None, request=request)
+        data = request.GET.copy()
+        data.pop("ten", None)  # a name comes only through the token, never from an address
+        token = data.pop(TOKEN_PARAM, [None])[-1]
+        if token:
+            # The name typed, kept in the session (an expired token: no name, all entries).
+            data["ten"] = recall(request, token) or ""
+        self.form = AccessLogForm(data or None, request=request)
         self.valid = not self.form.is_bound or self.form.is_valid()
         data = self.form.cleaned_data if self.form.is_bound and self.valid else {}
         self.person = None
@@ -172,8 +187,27 @@ class Search:
         self.entries = entries.annotate(person_name=_person_name(user)).order_by("-at", "-pk")
 
 
+def _redirect_with_token(request):
+    """The posted filters as an address: the name typed replaced by a token of the session."""
+    params = {
+        name: value.strip()
+        for name, value in request.POST.items()
+        if name in AccessLogForm.base_fields and value.strip()
+    }
+    text = params.pop("ten", "")
+    if text:
+        params[TOKEN_PARAM] = remember(request, text)
+    url = reverse("access_log")
+    return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url, status=303)
+
+
 @login_required
+@sensitive_post_parameters("ten")
 def access_log(request):
+    if request.method == "POST":
+        if not request.user.can_read_access_log:
+            raise PermissionDenied
+        return _redirect_with_token(request)
     search = Search(request)
     try:
         number = max(int(request.GET.get("page", "1")), 1)
