@@ -1,10 +1,17 @@
-"""Markers of the Django test suite (``--strict-markers`` is on).
+"""Markers of the Django test suite (``--strict-markers`` is on), and the suite's check of its own
+output: no whole identity number in any log line, requested address or redirect
+(``tests/privacy/log_capture.py``; the session fails and names them).
 
 The test profile (MD5 hashing, django-axes off) is selected by pytest-env from pyproject.toml and
 checked by the root ``conftest.py``.
 """
 
+import pytest
 
-def pytest_configure(config):
+LOG_CAPTURE = "tests.privacy.log_capture"
+
+
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: builds the full demo dataset (several seconds)")
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (skipped on SQLite)")
+    config.pluginmanager.import_plugin(LOG_CAPTURE)  # once, even when also given with -p
