@@ -279,7 +279,7 @@ def main() -> None:
         print(f"   {result.total:,} anonymised in {apply_s:.1f} s "
               f"({result.total / apply_s:,.0f} records/s); {dict(result.by_outcome)}")  # fmt: skip
         print(f"   resident set: {rss_before:,.0f} MiB before, peak {peak:,.0f} MiB during "
-              f"(+{peak - rss_before:,.0f} MiB){'' if reset else ' (VmHWM not reset)'}")  # fmt: skip
+              f"({peak - rss_before:+,.0f} MiB){'' if reset else ' (VmHWM not reset)'}")  # fmt: skip
 
     with common.section("apply again (idempotent)"):
         t0 = time.perf_counter()
