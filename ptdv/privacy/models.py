@@ -40,6 +40,7 @@ class AccessKind(models.TextChoices):
     CCCD_REVEAL = "cccd_reveal", _("Xem đầy đủ số CCCD")
     PERSON_DATA_EXPORT = "person_data_export", _("Xuất dữ liệu đang lưu về một người")
     ACCESS_LOG_EXPORT = "access_log_export", _("Xuất Excel nhật ký truy cập")
+    SUBJECT_REQUESTS = "subject_requests", _("Xem yêu cầu về dữ liệu của một người")
 
 
 class AccessEntryQuerySet(ScopedQuerySet):

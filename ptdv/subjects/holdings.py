@@ -77,7 +77,11 @@ class Holdings:
     @property
     def notes(self) -> list[str]:
         scope = (
-            _("Chỉ gồm dữ liệu thuộc phạm vi %(organisation)s.")
+            _(
+                "Các hồ sơ, bước, giúp đỡ và biến động chỉ gồm những gì thuộc phạm vi "
+                "%(organisation)s; thông tin cá nhân và lịch sử đính chính của người này được "
+                "ghi đầy đủ."
+            )
             % {"organisation": self.organisation.name}
             if self.organisation is not None
             else _("Gồm dữ liệu của toàn hệ thống.")
@@ -241,7 +245,7 @@ def describe_event(event: Event) -> str:
     if data.get("card_number"):
         parts.append(_("Thẻ đảng viên số %(n)s.") % {"n": data["card_number"]})
     if event.reason:
-        parts.append(_("Lý do: %(reason)s") % {"reason": event.reason})
+        parts.append(_("Lý do: %(reason)s") % {"reason": mask_text(event.reason)})
     return " ".join(parts)
 
 
@@ -286,7 +290,9 @@ def _mentored(candidacies: models.QuerySet) -> Section:
         .select_related("candidacy")
         .order_by("candidacy__attempt", "start", "pk")
     )
-    rows, total = _bounded(queryset, lambda a: [a.candidacy.attempt, a.start, a.end, a.end_reason])
+    rows, total = _bounded(
+        queryset, lambda a: [a.candidacy.attempt, a.start, a.end, mask_text(a.end_reason)]
+    )
     columns = (
         Column(gettext_lazy("Lần"), 6, "int"),
         Column(gettext_lazy("Từ ngày"), 12, "date"),
@@ -309,7 +315,7 @@ def _reports(candidacies: models.QuerySet) -> Section:
             r.get_period_display(),
             r.period_start,
             r.get_assessment_display(),
-            r.text,
+            mask_text(r.text),
             r.filed_on,
         ]
 
@@ -335,7 +341,7 @@ def _mentoring(person: Person, user) -> Section:
     )
     rows, total = _bounded(
         queryset,
-        lambda a: [a.candidacy.cell.name, a.start, a.end, a.end_reason, a.report_count],
+        lambda a: [a.candidacy.cell.name, a.start, a.end, mask_text(a.end_reason), a.report_count],
     )
     columns = (
         Column(gettext_lazy("Chi bộ"), 30),
@@ -368,7 +374,7 @@ def _member_events(person: Person, user) -> Section:
             e.cell.name if e.cell_id else "",
             e.to_cell.name if e.to_cell_id else "",
             e.outside,
-            e.reason,
+            mask_text(e.reason),
             str(_("Đã được đính chính")) if voided else "",
         ]
 
@@ -422,7 +428,7 @@ def _changes(person: Person) -> Section:
         )
         # A corrected CCCD is in the history too: every identity-like number masked.
         return [_local(change.recorded_at), change.get_kind_display(), mask_text(changed),
-                change.reason]  # fmt: skip
+                mask_text(change.reason)]  # fmt: skip
 
     queryset = PersonChange.objects.filter(person=person).order_by("recorded_at", "pk")
     rows, total = _bounded(queryset, row)

@@ -374,10 +374,13 @@ def _clean_facts(facts: IncidentFacts, now: datetime) -> dict[str, Any]:
     )
     if facts.detected_at is None:
         raise Refused(_("Hãy ghi thời điểm phát hiện."), "detected_at")
-    if facts.detected_at > now:
-        raise Refused(_("Thời điểm phát hiện không được sau lúc này."), "detected_at")
+    # Dates first (no time zone arithmetic: year 1 would overflow it), then the comparisons.
     if facts.detected_at.date() < EARLIEST_DATE:
         raise Refused(_("Thời điểm phát hiện quá xa trong quá khứ."), "detected_at")
+    if facts.occurred_at is not None and facts.occurred_at.date() < EARLIEST_DATE:
+        raise Refused(_("Thời điểm xảy ra quá xa trong quá khứ."), "occurred_at")
+    if facts.detected_at > now:
+        raise Refused(_("Thời điểm phát hiện không được sau lúc này."), "detected_at")
     if facts.occurred_at is not None and facts.occurred_at > facts.detected_at:
         raise Refused(_("Thời điểm xảy ra không được sau thời điểm phát hiện."), "occurred_at")
     if facts.people_count is not None and facts.people_count < 0:
@@ -515,6 +518,8 @@ def record_incident_update(
         raise Refused(_("Loại cập nhật không hợp lệ."), "kind")
     if at is None:
         raise Refused(_("Hãy ghi thời điểm."), "at")
+    if at.date() < EARLIEST_DATE:
+        raise Refused(_("Thời điểm quá xa trong quá khứ."), "at")
     if at > now:
         raise Refused(_("Thời điểm không được sau lúc này."), "at")
     with transaction.atomic():

@@ -101,6 +101,12 @@ MERGE_PAGES = {"person_merge", "person_unmerge"}
 REGISTER_PAGES = {
     "request_new": lambda u: 200 if subjects.can_record_request(u) else 403,
     "request_step": lambda u: 200 if subjects.can_answer_requests(u) else 403,
+    # Reading the registers: not read-only users nor mentors.
+    **dict.fromkeys(
+        ("request_list", "request_detail", "person_data", "incident_list", "incident_detail",
+         "incident_record"),
+        lambda u: 200 if subjects.can_read_registers(u) else 403,
+    ),
     # The walk's requests ask for access: no deletion to carry out there.
     "request_erase": lambda u: 404 if subjects.can_erase_for_request(u) else 403,
     "person_data_xlsx": lambda u: 200 if subjects.can_export_person_data(u) else 403,

@@ -252,7 +252,7 @@ class PageTests(IncidentTestCase):
             # role: list, new, detail, edit, measure, record
             "privacy": (200, 200, 200, 200, 200, 200),
             "admin": (200, 200, 200, 200, 200, 200),
-            "viewer": (200, 403, 200, 403, 403, 200),
+            "viewer": (403, 403, 403, 403, 403, 403),  # read-only users do not read the register
             "cell": (200, 403, 404, 404, 404, 404),  # the incident is of A, the cell is A1
             "grassroots": (200, 403, 200, 403, 403, 200),
             "committee": (200, 403, 200, 403, 403, 200),
@@ -278,7 +278,7 @@ class PageTests(IncidentTestCase):
             data={"to": "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
                   "reference": "05/TB-ĐU"},
         )  # fmt: skip
-        self.client.force_login(self.u.viewer)
+        self.client.force_login(self.u.committee)
         response = self.client.get(f"/su-co/{incident.pk}/bien-ban.docx")
         self.assertEqual(response.status_code, 200)
         self.assertIn(f'filename="bien-ban-su-co-{incident.pk}-2026-05-01.docx"',
@@ -347,3 +347,47 @@ class PageTests(IncidentTestCase):
         self.assertEqual(list(listed), [waiting, notified])
         listed = self.client.get("/su-co/?tinh_trang=da-ket-thuc").context["page"].object_list
         self.assertEqual(list(listed), [closed])
+
+
+@time_machine.travel(DETECTED + timedelta(hours=2), tick=False)
+class InputAndDisplayTests(IncidentTestCase):
+    def test_a_moment_far_in_the_past_is_refused_with_its_field_not_a_500(self):
+        self.client.force_login(self.u.privacy)
+        for field in ("detected_at", "occurred_at"):
+            with self.subTest(field=field):
+                response = self.client.post("/su-co/moi/", form_data(
+                    organisation=self.o.A.pk, **{field: "0001-01-01T00:00"}))  # fmt: skip
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(field, response.context["form"].errors)
+        self.assertFalse(Incident.objects.exists())
+        incident = self.incident()
+        response = self.client.post(f"/su-co/{incident.pk}/bien-phap/", {
+            "at": "0001-01-01T00:00", "text": "Khóa máy", "version": 0})  # fmt: skip
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("at", response.context["form"].errors)
+        self.assertFalse(incident.updates.exists())
+
+    def test_the_history_names_the_facts_and_masks_a_number_typed_in_a_text(self):
+        incident = self.incident(description="Lộ danh sách, có số 001098000123 của một người.")
+        change_incident(
+            incident,
+            IncidentFacts(**{**facts_of(incident), "people_categories": ["relatives"]}),
+            version=0, actor=self.u.privacy, now=DETECTED + timedelta(hours=2),
+        )  # fmt: skip
+        self.client.force_login(self.u.privacy)
+        page = self.client.get(f"/su-co/{incident.pk}/")
+        self.assertContains(page, "001******123")
+        self.assertNotContains(page, "001098000123")
+        self.assertNotContains(page, "people_categories")
+        self.assertContains(
+            page,
+            "Nhóm người bị ảnh hưởng: Quần chúng, người xin vào Đảng; Đảng viên → Người thân khai "
+            "trong lý lịch",
+        )
+
+
+def facts_of(incident: Incident) -> dict:
+    """The facts of ``incident`` as ``IncidentFacts`` takes them (to correct one of them)."""
+    names = ("summary", "description", "detected_at", "detected_by", "occurred_at",
+             "people_count", "people_categories", "data_categories", "consequences")  # fmt: skip
+    return {name: getattr(incident, name) for name in names}

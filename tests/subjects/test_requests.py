@@ -196,7 +196,7 @@ class RecordingTests(RequestsTestCase):
         }
         expected = {
             # role: person_data, new, detail, step, list
-            "viewer": (200, 403, 200, 403, 200),
+            "viewer": (403, 403, 403, 403, 403),  # read-only users do not read the register
             "cell": (200, 200, 200, 403, 200),
             "committee": (200, 200, 200, 403, 200),
             "grassroots": (200, 200, 200, 200, 200),
@@ -210,6 +210,8 @@ class RecordingTests(RequestsTestCase):
             for (name, url), status in zip(urls.items(), statuses, strict=True):
                 with self.subTest(role=role, page=name):
                     self.assertEqual(self.client.get(url).status_code, status)
+            if role == "viewer":
+                continue
             listed = self.client.get(urls["list"]).context["page"].object_list
             self.assertEqual(request in listed, role not in ("outsider", "grassroots_b"), role)
         self.client.force_login(self.u.viewer)
@@ -356,3 +358,29 @@ class CommandTests(RequestsTestCase):
         self.assertEqual([e.id for e in errors], ["subjects.E001"])
         self.assertIn("acces", errors[0].msg)
         self.assertEqual(deadline_settings(None), [])
+
+
+@time_machine.travel(FRIDAY, tick=False)
+class ReadingTests(RequestsTestCase):
+    def test_the_request_is_read_logged_and_a_number_typed_in_it_is_masked(self):
+        from ptdv.privacy.models import AccessEntry
+
+        request = new_request(self.person, text="Số CCCD của tôi là 001190012345, xin sửa.")
+        self.client.force_login(self.u.grassroots)
+        page = self.client.get(f"/yeu-cau/{request.pk}/")
+        self.assertContains(page, "001******345")
+        self.assertNotContains(page, "001190012345")
+        self.client.get(f"/nguoi/{self.person.pk}/du-lieu/")
+        entries = AccessEntry.objects.filter(kind="subject_requests", person=self.person)
+        self.assertEqual(entries.count(), 2)
+        self.assertEqual({e.user for e in entries}, {self.u.grassroots})
+
+    def test_the_persons_page_says_when_older_requests_are_left_out(self):
+        from ptdv.web.views.subject_requests import PAGE_SIZE
+
+        for _ in range(PAGE_SIZE + 1):
+            new_request(self.person)
+        self.client.force_login(self.u.grassroots)
+        page = self.client.get(f"/nguoi/{self.person.pk}/du-lieu/")
+        self.assertEqual(len(page.context["rows"]), PAGE_SIZE)
+        self.assertContains(page, "Chỉ hiện 50 yêu cầu gần nhất")

@@ -20,7 +20,7 @@ from datetime import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpResponse
@@ -37,8 +37,9 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.rules.data_protection import hours_left
 from ptdv.subjects.models import DataCategory, Incident, IncidentUpdate, PeopleCategory
 from ptdv.subjects.record import file_name, render_record
-from ptdv.subjects.roles import can_manage_incidents
+from ptdv.subjects.roles import can_manage_incidents, can_read_registers
 from ptdv.subjects.services import (
+    EARLIEST_DATE,
     FACT_FIELDS,
     MAX_TEXT,
     IncidentFacts,
@@ -81,10 +82,23 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def not_too_early(value: datetime | None) -> None:
+    """A moment before the registers' first day is a typo (and year 1 would overflow when the
+    time zone is applied): refused before anything compares it."""
+    if value is not None and value.date() < EARLIEST_DATE:
+        raise forms.ValidationError(
+            _("Thời điểm không được trước %(day)s.") % {"day": f"{EARLIEST_DATE:%d/%m/%Y}"}
+        )
+
+
 def datetime_field(label, **kwargs) -> forms.DateTimeField:
     kwargs.setdefault("help_text", gettext_lazy("Giờ:phút ngày/tháng/năm, ví dụ 14:30 05/03/2026."))
     return forms.DateTimeField(
-        label=label, input_formats=DATETIME_FORMATS, widget=DateTimeInput, **kwargs
+        label=label,
+        input_formats=DATETIME_FORMATS,
+        widget=DateTimeInput,
+        validators=[not_too_early],
+        **kwargs,
     )
 
 
@@ -272,6 +286,8 @@ def clock(incident: Incident, now: datetime) -> dict:
 
 @login_required
 def incident_list(request):
+    if not can_read_registers(request.user):
+        raise PermissionDenied
     now = timezone.now()
     status = request.GET.get("tinh_trang") or "dang-xu-ly"
     if status not in STATUS_FILTERS:
@@ -301,9 +317,14 @@ def incident_list(request):
 
 
 def _incident(request, pk: int) -> Incident:
-    return get_visible_or_404(
+    """The incident, in the user's subtree (else 404), for a role that reads the register
+    (else 403)."""
+    incident = get_visible_or_404(
         Incident.objects.select_related("organisation", "recorded_by"), request.user, pk=pk
     )
+    if not can_read_registers(request.user):
+        raise PermissionDenied
+    return incident
 
 
 def _managed(request, pk: int) -> Incident:
@@ -335,6 +356,38 @@ def incident_new(request):
     return render(request, "web/incidents/form.html", {"form": form, "incident": None})
 
 
+#: The labels of the coded facts, for the history of corrections.
+CATEGORY_LABELS = {
+    "people_categories": dict(PeopleCategory.choices),
+    "data_categories": dict(DataCategory.choices),
+}
+
+
+def _fact_value(name: str, value) -> str:
+    """A corrected fact's value as the history shows it: categories by their labels."""
+    if value in (None, "", []):
+        return "∅"
+    if isinstance(value, list):
+        labels = CATEGORY_LABELS.get(name, {})
+        return "; ".join(str(labels.get(code, code)) for code in value)
+    return str(value)
+
+
+def changed_facts(update: IncidentUpdate) -> list[tuple[str, str, str]]:
+    """(the fact's label, before, after) for each fact a correction changed."""
+    rows = []
+    for name, values in (update.data or {}).items():
+        try:
+            label = str(Incident._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # a fact no longer in the model: its stored name
+            label = name
+        before, after = [*values, None, None][:2] if isinstance(values, list) else (None, None)
+        rows.append(
+            (label[:1].upper() + label[1:], _fact_value(name, before), _fact_value(name, after))
+        )
+    return rows
+
+
 @login_required
 def incident_detail(request, pk: int):
     incident = _incident(request, pk)
@@ -342,6 +395,8 @@ def incident_detail(request, pk: int):
     updates = list(
         IncidentUpdate.objects.filter(incident=incident).select_related("actor").order_by("seq")
     )
+    for update in updates:
+        update.changed = changed_facts(update) if update.kind == IncidentUpdate.Kind.CHANGED else []
     rules = protection_rules(timezone.localdate(incident.detected_at))
     context = {
         "incident": incident,

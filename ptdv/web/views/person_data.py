@@ -7,8 +7,10 @@ a landscape A4 Word document of the same sections (python-docx) converted by Lib
 dossier's PDF is (``ptdv.dossier.render.convert``, with its timeout) — without LibreOffice the
 answer is 503 with a message naming the .xlsx instead.
 
-Only the officers who answer requests download it (``can_export_person_data``: the grassroots
-officer and the data protection officer); others get 403, outsiders 404. Each download is one
+Only the roles that read individuals' records and answer for them download it
+(``can_export_person_data``: the grassroots officer, and the committee above where a unit has
+none; not the data protection officer, who opens no individual's record); others get 403,
+outsiders 404. Each download is one
 entry of the read log (``ptdv.privacy.access``, kind ``person_data_export``).
 """
 

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
 from ptdv.pipeline.evaluation import working_calendar
+from ptdv.privacy.access import AccessKind, record
 from ptdv.retention.policy import why_kept
 from ptdv.rules.data_protection import (
     DEADLINE_LABELS,
@@ -55,6 +56,7 @@ from ptdv.subjects.roles import (
     can_answer_requests,
     can_erase_for_request,
     can_export_person_data,
+    can_read_registers,
     can_record_request,
 )
 from ptdv.subjects.services import (
@@ -202,6 +204,8 @@ def _due_state(row: SubjectRequest, today: date) -> str:
 
 @login_required
 def request_list(request):
+    if not can_read_registers(request.user):
+        raise PermissionDenied
     today = timezone.localdate()
     status = request.GET.get("tinh_trang") or "dang-xu-ly"
     if status not in STATUS_FILTERS:
@@ -241,7 +245,10 @@ def request_list(request):
 
 
 def _person(request, pk: int) -> Person:
-    return get_visible_or_404(Person.objects.select_related("cell"), request.user, pk=pk)
+    person = get_visible_or_404(Person.objects.select_related("cell"), request.user, pk=pk)
+    if not can_read_registers(request.user):
+        raise PermissionDenied
+    return person
 
 
 @login_required
@@ -250,8 +257,11 @@ def person_data(request, pk: int):
     rows = list(
         SubjectRequest.objects.visible_to(request.user)
         .filter(person=person)
-        .order_by("-received_on", "-pk")[:PAGE_SIZE]
+        .order_by("-received_on", "-pk")[: PAGE_SIZE + 1]
     )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    record(request, AccessKind.SUBJECT_REQUESTS, person=person)
     today = timezone.localdate()
     for row in rows:
         row.due_state = _due_state(row, today)
@@ -260,6 +270,7 @@ def person_data(request, pk: int):
         "rows": rows,
         "can_record": can_record_request(request.user),
         "can_export": can_export_person_data(request.user),
+        "more": more,
     }
     return render(request, "web/subject_requests/person.html", context)
 
@@ -303,11 +314,14 @@ def request_new(request, pk: int):
 
 
 def _request(request, pk: int) -> SubjectRequest:
-    return get_visible_or_404(
+    obj = get_visible_or_404(
         SubjectRequest.objects.select_related("person", "person__cell", "recorded_by"),
         request.user,
         pk=pk,
     )
+    if not can_read_registers(request.user):
+        raise PermissionDenied
+    return obj
 
 
 def _detail_context(request, obj: SubjectRequest, form: RequestStepForm | None) -> dict:
@@ -354,6 +368,7 @@ def _detail_context(request, obj: SubjectRequest, form: RequestStepForm | None) 
 @login_required
 def request_detail(request, pk: int):
     obj = _request(request, pk)
+    record(request, AccessKind.SUBJECT_REQUESTS, person=obj.person_id)
     return render(request, "web/subject_requests/detail.html", _detail_context(request, obj, None))
 
 
