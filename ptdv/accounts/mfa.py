@@ -134,6 +134,14 @@ def second_step_needed(user) -> bool:
     return is_required(user) or device_id(user) is not None
 
 
+def login_is_complete(request, user) -> bool:
+    """Whether a ``login()`` of ``user`` now ends the login: it is the second step, or the user
+    needs none. A login by another page (the admin's, after the password alone) is not: the
+    session becomes a pending login at its next request (``MfaMiddleware``), and the failed
+    attempts of the username are not cleared (``throttling.LoginThrottleHandler``)."""
+    return getattr(request, _REQUEST_DEVICE, None) is not None or not second_step_needed(user)
+
+
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 

@@ -51,7 +51,18 @@ class LoginThrottleHandler(AxesDatabaseHandler):
             failures = max(failures, count * limit // limit_of(parameter, limit))
         return failures
 
+    def user_logged_in(self, sender, request, user, **kwargs):
+        # Only a complete login clears the username's failures: the admin's login page logs in
+        # after the password alone, and the second step still counts its wrong codes against
+        # the same limit (mfa.login_is_complete).
+        from . import mfa
+
+        request._ptdv_login_complete = mfa.login_is_complete(request, user)
+        super().user_logged_in(sender, request, user, **kwargs)
+
     def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        if getattr(request, "_ptdv_login_complete", True) is False:
+            return 0
         parameters = get_lockout_parameters(request, credentials)
         attempts_list = self.filter_user_attempts(request, credentials)
         count = 0

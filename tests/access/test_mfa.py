@@ -327,6 +327,32 @@ class ThrottlingTests(MfaTestCase):
         self.assertTrue(self.signed_in())
         self.assertFalse(AccessAttempt.objects.filter(username="bantochuc").exists())
 
+    def test_the_admins_login_page_does_not_wipe_the_wrong_codes(self):
+        """The admin's login page calls ``login()`` after the password alone: that is not a
+        complete login, the failures of the code step stay counted."""
+        user = self.u.admin
+        self.enrol(user)
+        self.password_step(user, REMOTE_ADDR=self.ADDRESS)
+        for _ in range(3):
+            self.next_step(60)
+            self.client.post(VERIFY, {"code": "000000"}, REMOTE_ADDR=self.ADDRESS)
+        admin_login = self.client.post(
+            "/quan-tri/login/", {"username": user.username, "password": PASSWORD,
+                                 "next": "/quan-tri/"}, REMOTE_ADDR=self.ADDRESS,
+        )  # fmt: skip
+        self.assertEqual(admin_login.status_code, 302)
+        attempt = AccessAttempt.objects.get(username=user.username)
+        self.assertEqual(attempt.failures_since_start, 3)
+        self.assertRedirects(
+            self.client.get("/quan-tri/", REMOTE_ADDR=self.ADDRESS),
+            VERIFY,
+            fetch_redirect_response=False,
+        )
+        for _ in range(2):
+            self.next_step(60)
+            last = self.client.post(VERIFY, {"code": "000000"}, REMOTE_ADDR=self.ADDRESS)
+        self.assertEqual(last.status_code, 429)
+
     def test_the_device_waits_after_a_wrong_code_whatever_the_address(self):
         user = self.u.committee
         device = self.enrol(user)
