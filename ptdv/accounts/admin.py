@@ -33,7 +33,7 @@ from ptdv.people.admin import NumbersOutOfAddressesMixin  # no CCCD in the searc
 from ptdv.people.sensitive import audit_changes  # the changes as the audit page shows them
 
 from . import mfa
-from .models import WIDE_WITH_ORGANISATION, User
+from .models import WIDE_WITH_ORGANISATION, Role, User
 
 #: What sets a user's scope and powers: only an installation-wide administrator grants these.
 INSTALLATION_FIELDS = ("installation_wide", "is_superuser")
@@ -81,6 +81,16 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         ),
     )  # fmt: skip
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and is_peer_keeper(request.user, obj):
+            return False  # shown, not changed: no password set, no scope touched
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_peer_keeper(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_queryset(self, request):
         devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(mfa_enrolled=Exists(devices))
@@ -95,6 +105,18 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         administrator's subtree only: ``queryset`` is scoped); each enrols again at their next
         login. A confirmation page first, as for deleting; audited."""
         users = list(queryset.exclude(pk=request.user.pk).select_related("organisation"))
+        peers = [user for user in users if is_peer_keeper(request.user, user)]
+        if peers:
+            users = [user for user in users if user not in peers]
+            self.message_user(
+                request,
+                _(
+                    "Không đặt lại xác thực hai lớp của %(names)s: tài khoản quản trị hoặc bảo vệ "
+                    "dữ liệu cùng cấp chỉ do quản trị viên cấp trên (hoặc toàn hệ thống) đặt lại."
+                )
+                % {"names": ", ".join(user.username for user in peers)},
+                messages.WARNING,
+            )
         if queryset.filter(pk=request.user.pk).exists():
             self.message_user(
                 request,
@@ -177,6 +199,25 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
                 return cleaned
 
         return ScopedUserForm
+
+
+#: Accounts that keep the others' access (administrators) or watch it (the data protection
+#: officer): only an administrator above them, or an installation-wide one, changes them.
+KEEPER_ROLES = frozenset({Role.ADMIN, Role.PRIVACY})
+
+
+def is_peer_keeper(actor, target) -> bool:
+    """Whether ``target`` is an administrator or data protection officer whom ``actor`` may not
+    change (password, second factor, scope): not below ``actor``'s organisation, and ``actor`` is
+    not installation-wide. Otherwise an administrator could reset a peer's second factor, set
+    their password and enrol their own phone on the peer's account."""
+    if target.pk == getattr(actor, "pk", None) or target.role not in KEEPER_ROLES:
+        return False
+    if is_installation_wide(actor):
+        return False
+    own = scope_path(actor)
+    below = target.organisation.path if target.organisation_id else ""
+    return own is None or not (below.startswith(own) and len(below) > len(own))
 
 
 def _without(fields, removed):

@@ -578,6 +578,24 @@ class AdministratorResetTests(MfaTestCase):
         self.reset(self.district_admin, self.district_admin)
         self.assertTrue(TOTPDevice.objects.filter(user=self.district_admin).exists())
 
+    def test_not_a_peer_administrator_nor_officer_only_those_below(self):
+        peer = make_user("quantri_huyen_2", self.o.D, Role.ADMIN)
+        officer = make_user("baove_huyen", self.o.D, Role.PRIVACY)
+        below = make_user("quantri_xa", self.o.A, Role.ADMIN)
+        devices = {user: self.enrol(user) for user in (peer, officer, below)}
+        response = self.reset(self.district_admin, peer, officer, below)
+        self.assertRedirects(response, USERS_ADMIN, fetch_redirect_response=False)
+        self.assertTrue(TOTPDevice.objects.filter(pk=devices[peer].pk).exists())
+        self.assertTrue(TOTPDevice.objects.filter(pk=devices[officer].pk).exists())
+        self.assertFalse(TOTPDevice.objects.filter(pk=devices[below].pk).exists())
+        # Nor their password: the peer's page is shown, not changed.
+        url = f"{USERS_ADMIN}{peer.pk}/password/"
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.assertEqual(self.client.get(f"{USERS_ADMIN}{below.pk}/password/").status_code, 200)
+        # The province's administrator (above) may.
+        self.reset(self.u.admin, peer)
+        self.assertFalse(TOTPDevice.objects.filter(pk=devices[peer].pk).exists())
+
     def test_the_users_list_shows_who_has_enrolled(self):
         self.enrol(self.u.committee)
         self.client.force_login(self.district_admin)
