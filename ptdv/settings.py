@@ -284,6 +284,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Read log: days a read-log entry is kept; `ptdv manage prune_access_log` deletes older.
 PTDV_ACCESS_LOG_RETENTION_DAYS = env.int("PTDV_ACCESS_LOG_RETENTION_DAYS", default=730)
+# Imports: days after which a run nobody works on loses its uploaded file, its problems and its
+# warnings (`ptdv manage prune_imports`, ptdv/imports/pruning.py).
+PTDV_IMPORT_KEEP_DAYS = env.int("PTDV_IMPORT_KEEP_DAYS", default=30)
 # Read log: on PostgreSQL an entry's commit does not wait for the disk unless this is on.
 PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("PTDV_ACCESS_LOG_SYNCHRONOUS_COMMIT", default=False)
 
