@@ -21,6 +21,9 @@ docs/deployment.md), and what is kept so that every report gives the same figure
 - the history of corrections (``PersonChange``) keeps which field changed, not the values of
   erased fields nor the reason; a merge's reason and the CCCD it moved are erased;
 - the import's warnings that named them lose the name and the message;
+- their requests in the requests register keep their kind, dates and steps (the evidence that
+  they were answered); the text, the requester's name and contact and the answers' texts are
+  erased;
 - the audit log: every entry of the person, their candidacies, events, mentoring and mentors'
   reports is rewritten the same way (the name in the entry's title, the values of erased fields,
   the events' data and reasons, the reports' text, the stored copy of the object, the reason of a
@@ -57,6 +60,7 @@ from ptdv.imports.models import ImportWarning
 from ptdv.people.models import Person, PersonChange, PersonMerge
 from ptdv.people.text import fold, sort_key
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
+from ptdv.subjects.models import RequestStep, SubjectRequest
 
 from . import policy
 from .models import RetentionRun
@@ -109,6 +113,8 @@ AUDIT_ERASED: dict[type[models.Model], frozenset[str]] = {
     Event: frozenset({"reason"}),  # and ``data``: sanitised, see _event_data
     MentorAssignment: frozenset({"end_reason"}),
     MentorReport: frozenset({"text"}),
+    SubjectRequest: frozenset({"text", "requester_name", "requester_contact"}),
+    RequestStep: frozenset({"text"}),
 }
 #: Keys of a person's audit entries' ``additional_data`` that are dropped (free text, a keyed
 #: hash of the CCCD).
@@ -270,7 +276,8 @@ class _Batch:
             MentorReport.objects.filter(pk__in=reports).exclude(text=ERASED).update(text=ERASED)
             self._history()
             ImportWarning.objects.filter(person_id__in=self.ids).update(name="", message=ERASED)
-            self._audit(events, assignments, reports)
+            requests, steps = self._requests()
+            self._audit(events, assignments, reports, requests, steps)
             self._audit_entries()
 
     # -- the records ----------------------------------------------------------------------
@@ -326,6 +333,26 @@ class _Batch:
         )
         return [pk for pk, _reason in rows]
 
+    def _requests(self) -> tuple[list[int], list[int]]:
+        """The person's requests keep their kind, dates and steps (the evidence that they were
+        answered); what the person wrote, who asked for them and how to reach them, and the
+        answers' texts are erased. Returns the ids of the requests and of their steps."""
+        requests = list(
+            SubjectRequest.objects.filter(person_id__in=self.ids).values_list("pk", flat=True)
+        )
+        SubjectRequest.objects.filter(pk__in=requests).update(
+            text=ERASED, requester_name="", requester_contact=""
+        )
+        steps = list(
+            RequestStep.objects.filter(request_id__in=requests).values_list("pk", flat=True)
+        )
+        # Steps are append-only for the application; erasing their text under the retention
+        # policy is the one exception, as for the events.
+        models.QuerySet.update(
+            RequestStep.objects.filter(pk__in=steps).exclude(text=""), text=ERASED
+        )
+        return requests, steps
+
     def _history(self) -> None:
         changes = list(PersonChange.objects.filter(person_id__in=self.ids))
         for change in changes:
@@ -354,7 +381,14 @@ class _Batch:
 
     # -- the audit log ----------------------------------------------------------------------
 
-    def _audit(self, events: list[int], assignments: list[int], reports: list[int]) -> None:
+    def _audit(
+        self,
+        events: list[int],
+        assignments: list[int],
+        reports: list[int],
+        requests: list[int],
+        steps: list[int],
+    ) -> None:
         names = {pk: pseudonym(pk) for pk in self.ids}
         mentors = {
             pk: (name, person_id)
@@ -382,6 +416,8 @@ class _Batch:
             (Event, events, None),
             (MentorAssignment, assignments, assignment_repr),
             (MentorReport, reports, None),
+            (SubjectRequest, requests, None),
+            (RequestStep, steps, None),
         ]
         changed: list[LogEntry] = []
         for model, pks, title in targets:

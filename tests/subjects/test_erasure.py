@@ -14,7 +14,7 @@ from ptdv.accounts.models import Role
 from ptdv.people.models import Person
 from ptdv.pipeline import services as pipeline
 from ptdv.reports.figures import REPORTS, SNAPSHOTS, build
-from ptdv.retention.anonymise import PSEUDONYM
+from ptdv.retention.anonymise import ERASED, PSEUDONYM
 from ptdv.rules.stages import Stage, Step
 from ptdv.subjects.models import RequestStep, SubjectRequest
 from ptdv.subjects.services import ERASED_ANSWER, Refused, erase_for_request, record_request
@@ -77,6 +77,14 @@ class ErasureTests(WorldTestCase):
         self.assertEqual((withdrawal.date, withdrawal.reason), (WITHDRAWN_ON, ""))
         self.request.refresh_from_db()
         self.assertEqual((self.request.status, self.request.version), ("answered", 1))
+        # The request stays as the evidence, without what the person wrote.
+        self.assertEqual((self.request.kind, self.request.received_on), ("deletion", RECEIVED_ON))
+        self.assertEqual(self.request.text, ERASED)
+        self.assertFalse(
+            LogEntry.objects.filter(
+                object_pk=str(self.request.pk), changes__icontains="Đề nghị xóa toàn bộ"
+            ).exists()
+        )
         step = RequestStep.objects.get(request=self.request)
         self.assertEqual((step.step, step.date, step.text, step.actor),
                          ("answered", TODAY, ERASED_ANSWER, self.u.grassroots))  # fmt: skip
