@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.scope import ScopedAdminMixin, admin_site
+from ptdv.privacy.access import ReadLoggedAdminMixin
 
 from .masking import mask_cccd
 from .models import Person
@@ -35,7 +36,9 @@ class NumbersOutOfAddressesMixin:
 
 
 @admin.register(Person, site=admin_site)
-class PersonAdmin(NumbersOutOfAddressesMixin, ScopedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(
+    ReadLoggedAdminMixin, NumbersOutOfAddressesMixin, ScopedAdminMixin, admin.ModelAdmin
+):
     """People of the administrator's subtree, read-only.
 
     Membership (status, dates, card) and the cell follow the pipeline's events; identity is
@@ -53,6 +56,9 @@ class PersonAdmin(NumbersOutOfAddressesMixin, ScopedAdminMixin, admin.ModelAdmin
     search_fields = ("search_name",)
     list_select_related = ("cell",)
     readonly_fields = ("site_page", "masked_cccd")
+
+    def read_log_target(self, obj):
+        return {"person": obj}
 
     def get_fields(self, request, obj=None):
         hidden = {"site_page", "masked_cccd", *hidden_fields(request.user)}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.org.scope import AdminAccessMixin, ScopedAdminMixin, admin_site
 from ptdv.people.admin import NumbersOutOfAddressesMixin
 from ptdv.people.sensitive import Sensitive, may_see
+from ptdv.privacy.access import ReadLoggedAdminMixin
 
 from .models import CalendarDay, Candidacy, Event, MentorAssignment, MentorReport
 
@@ -38,7 +39,9 @@ class EventInline(AdminAccessMixin, admin.TabularInline):
 
 
 @admin.register(Candidacy, site=admin_site)
-class CandidacyAdmin(NumbersOutOfAddressesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CandidacyAdmin(
+    ReadLoggedAdminMixin, NumbersOutOfAddressesMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = ("person", "attempt", "cell", "stage", "stage_since", "next_due")
     list_filter = ("stage",)
     # No CCCD in the admin's search (a GET: the number would be in the address).
@@ -46,13 +49,19 @@ class CandidacyAdmin(NumbersOutOfAddressesMixin, ReadOnlyAdminMixin, admin.Model
     list_select_related = ("person", "cell")
     inlines = [EventInline]
 
+    def read_log_target(self, obj):
+        return {"candidacy": obj}
+
 
 @admin.register(Event, site=admin_site)
-class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(ReadLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("candidacy", "seq", "step", "date", "actor", "recorded_at")
     list_filter = ("step",)
     list_select_related = ("candidacy__person", "actor")
     readonly_fields = ("shown_data",)
+
+    def read_log_target(self, obj):
+        return {"candidacy": obj.candidacy}
 
     def get_fields(self, request, obj=None):
         # A verification's conclusion only for the roles that may see it (people/sensitive.py).
@@ -70,15 +79,21 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MentorAssignment, site=admin_site)
-class MentorAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MentorAssignmentAdmin(ReadLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("candidacy", "mentor", "start", "end")
     list_select_related = ("candidacy__person", "mentor")
 
+    def read_log_target(self, obj):
+        return {"candidacy": obj.candidacy}
+
 
 @admin.register(MentorReport, site=admin_site)
-class MentorReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MentorReportAdmin(ReadLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("assignment", "period", "period_start", "assessment", "filed_on")
     list_select_related = ("assignment__candidacy__person", "assignment__mentor")
+
+    def read_log_target(self, obj):
+        return {"candidacy": obj.assignment.candidacy}
 
 
 @admin.register(CalendarDay, site=admin_site)

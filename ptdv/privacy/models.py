@@ -41,6 +41,12 @@ class AccessKind(models.TextChoices):
     PERSON_DATA_EXPORT = "person_data_export", _("Xuất dữ liệu đang lưu về một người")
     ACCESS_LOG_EXPORT = "access_log_export", _("Xuất Excel nhật ký truy cập")
     SUBJECT_REQUESTS = "subject_requests", _("Xem yêu cầu về dữ liệu của một người")
+    #: The forms that show a record to change it (a step, a correction, a merge, a report).
+    PERSON_FORM = "person_form", _("Mở biểu mẫu sửa thông tin một người")
+    CANDIDACY_FORM = "candidacy_form", _("Mở biểu mẫu ghi bước của một hồ sơ")
+    IMPORT_RUN = "import_run", _("Xem các dòng lỗi của lần nhập")
+    ADMIN_RECORD = "admin_record", _("Xem một bản ghi trong trang quản trị")
+    ADMIN_LIST = "admin_list", _("Xem danh sách trong trang quản trị")
 
 
 class AccessEntryQuerySet(ScopedQuerySet):

@@ -22,6 +22,8 @@ class MaskingTests(WorldTestCase):
         self.assertEqual(mask_numbers("001090123457"), "001******457")
         self.assertEqual(mask_numbers("CCCD 001 090 123 457 ở đây"), "CCCD 001******457 ở đây")
         self.assertEqual(mask_numbers("123456789"), "123***789")  # an old 9-digit CMND
+        for written in ("001/090/123/457", "001_090_123_457", "001.090.123.457"):
+            self.assertEqual(mask_numbers(written), "001******457", written)
         self.assertEqual(mask_numbers("Nguyễn Văn An 1998"), "Nguyễn Văn An 1998")
         self.assertEqual(mask_numbers("12345678"), "12345678")  # eight digits: no identity
 

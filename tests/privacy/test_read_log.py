@@ -151,6 +151,41 @@ class ReadLogTests(WorldTestCase):
             (AccessKind.IMPORT_PROBLEMS, 3, self.o.A.pk, {"import_run": str(run.pk)}),
         )
 
+    def test_the_import_run_page_with_its_problems(self):
+        run = make_run(self.u.grassroots, self.o.A, "nguoi", xlsx_bytes(PERSON_HEADERS, []))
+        ImportProblem.objects.create(run=run, row=2, name="Sai 1 Tên", message="Họ tên sai")
+        self.assertEqual(self.client.get(f"/nhap-du-lieu/{run.pk}/").status_code, 200)
+        entry = self.only_entry()
+        self.assertEqual((entry.kind, entry.count, entry.organisation_id),
+                         (AccessKind.IMPORT_RUN, 1, self.o.A.pk))  # fmt: skip
+
+    def test_the_forms_that_show_a_record(self):
+        for url, kind in (
+            (f"/nguoi/{self.person.pk}/dinh-chinh/", AccessKind.PERSON_FORM),
+            (f"/ho-so/{self.c.pk}/ghi-buoc/", AccessKind.CANDIDACY_FORM),
+        ):
+            with self.subTest(url=url):
+                AccessEntry.objects.all()._raw_delete(AccessEntry.objects.db)
+                self.assertEqual(self.client.get(url).status_code, 200)
+                entry = self.only_entry()
+                self.assertEqual((entry.kind, entry.person_id), (kind, self.person.pk))
+
+    def test_the_admins_record_pages_and_lists(self):
+        self.client.force_login(self.u.admin)
+        for url, kind, person in (
+            (f"/quan-tri/people/person/{self.person.pk}/change/", AccessKind.ADMIN_RECORD,
+             self.person.pk),
+            (f"/quan-tri/pipeline/candidacy/{self.c.pk}/change/", AccessKind.ADMIN_RECORD,
+             self.person.pk),
+            ("/quan-tri/people/person/", AccessKind.ADMIN_LIST, None),
+        ):  # fmt: skip
+            with self.subTest(url=url):
+                AccessEntry.objects.all()._raw_delete(AccessEntry.objects.db)
+                self.assertEqual(self.client.get(url).status_code, 200)
+                entries = list(AccessEntry.objects.all())
+                self.assertEqual([(e.kind, e.person_id, e.user) for e in entries],
+                                 [(kind, person, self.u.admin)])  # fmt: skip
+
     def test_search_by_cccd_is_logged_masked(self):
         response = self.client.post("/tim-kiem/", {"q": self.cccd}, follow=True)
         self.assertEqual(response.status_code, 200)

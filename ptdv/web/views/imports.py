@@ -170,6 +170,15 @@ def run_detail(request, pk: int):
     problems = Paginator(ImportProblem.objects.filter(run=run), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    warnings = _warnings(request, run)
+    if problems.object_list or warnings:  # rows naming people: the read log
+        record(
+            request,
+            AccessKind.IMPORT_RUN,
+            filters={"lan_nhap": run.pk, "trang": problems.number},
+            count=len(problems.object_list) + len(warnings),
+            organisation=run.organisation_id,
+        )
     return render(
         request,
         "web/imports/run.html",
@@ -178,7 +187,7 @@ def run_detail(request, pk: int):
             "kind": KINDS[run.kind],
             "problems": problems,
             "page_range": problems.paginator.get_elided_page_range(problems.number),
-            "warnings": _warnings(request, run),
+            "warnings": warnings,
             "can_write": request.user.can_write,
         },
     )

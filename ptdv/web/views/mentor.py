@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.org.scope import get_visible_or_404
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Assessment, MentorAssignment, MentorReport, ReportPeriod
+from ptdv.privacy.access import AccessKind, record
 from ptdv.rules.stages import CLOSED_STAGES, Stage
 from ptdv.web.step_forms import EARLIEST_DATE
 
@@ -210,6 +211,8 @@ def mentor_report(request, pk: int):
     )
     if not _may_file(user, assignment):
         raise PermissionDenied
+    if request.method == "GET":  # the form shows the candidate and the reports: the read log
+        record(request, AccessKind.CANDIDACY_FORM, candidacy=assignment.candidacy)
     prefix = f"a{assignment.pk}"
     saved = None
     if request.method == "POST":

@@ -74,6 +74,8 @@ def _writable_person(request, pk: int) -> Person:
     )
     if not request.user.can_write:
         raise PermissionDenied
+    if request.method == "GET":  # the form shows the record: the read log
+        record(request, AccessKind.PERSON_FORM, person=person)
     return person
 
 

@@ -33,6 +33,7 @@ from ptdv.pipeline import services
 from ptdv.pipeline.evaluation import build_facts, event_facts, working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.pipeline.services import StepRefused
+from ptdv.privacy.access import AccessKind, record
 from ptdv.rules.checks import evaluate, votes_required
 from ptdv.rules.checks import next_step as expected_step
 from ptdv.rules.findings import Finding
@@ -69,6 +70,8 @@ def _writable_candidacy(request, pk: int) -> Candidacy:
     )
     if not request.user.can_write:
         raise PermissionDenied
+    if request.method == "GET":  # the form shows the record: the read log
+        record(request, AccessKind.CANDIDACY_FORM, candidacy=candidacy)
     return candidacy
 
 
