@@ -80,7 +80,10 @@ def open_candidacy(
     if cell.kind not in CELL_KINDS:
         raise StepRefused([f"“{cell}” không phải là chi bộ."])
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()
+        locked = Person.all_records.select_for_update().filter(pk=person.pk).first()
+        if locked is not None and locked.anonymised_at is not None:
+            # Anonymised meanwhile (retention, a deletion request): nothing left to work on.
+            raise StepRefused(["Hồ sơ của người này đã được ẩn danh: không mở hồ sơ mới được."])
         previous = Candidacy.objects.filter(person=person).order_by("-attempt").first()
         if previous is not None and previous.closed_on is None:
             raise StepRefused([f"{person} đang có hồ sơ chưa kết thúc (lần {previous.attempt})."])

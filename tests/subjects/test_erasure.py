@@ -104,6 +104,14 @@ class ErasureTests(WorldTestCase):
         again = self.client.get(self.url())
         self.assertRedirects(again, f"/yeu-cau/{self.request.pk}/", fetch_redirect_response=False)
 
+    def test_no_candidacy_opens_on_an_erased_record(self):
+        from ptdv.pipeline.services import StepRefused, open_candidacy
+
+        erase_for_request(self.request, version=0, actor=self.u.grassroots)
+        person = Person.all_records.get(pk=self.person.pk)
+        with self.assertRaises(StepRefused):
+            open_candidacy(person, TODAY)
+
     def test_a_record_the_policy_keeps_is_not_erased_and_the_page_says_why(self):
         self.client.force_login(self.u.grassroots)
         for person, why in (

@@ -21,6 +21,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from django.utils import timezone
 
+        from django.conf import settings
+
+        if settings.PRODUCTION:
+            raise CommandError(
+                "Không nạp dữ liệu minh họa ở chế độ vận hành (PTDV_PROFILE=production): lệnh "
+                "xóa toàn bộ dữ liệu và tạo tài khoản có mật khẩu, khóa xác thực công khai."
+            )
         today = date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
         if Organisation.objects.exists():
             if options["keep"]:
