@@ -19,9 +19,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from django.utils import timezone
-
         from django.conf import settings
+        from django.utils import timezone
 
         if settings.PRODUCTION:
             raise CommandError(
