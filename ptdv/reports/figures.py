@@ -1292,8 +1292,10 @@ def mentors(organisation, *, start, end, today, **_ignored) -> Report:
         row["assignments"] += 1
         row["due"] += a["due"]
         row["filed"] += a["filed"]
+    # Most reports missing first, then by name; the mentor's id settles two namesakes.
     ordered = sorted(
-        rows_by_mentor.items(), key=lambda kv: (-(kv[1]["due"] - kv[1]["filed"]), kv[1]["key"])
+        rows_by_mentor.items(),
+        key=lambda kv: (-(kv[1]["due"] - kv[1]["filed"]), kv[1]["key"], kv[0]),
     )
     total = _sum({k: v[k] for k in ("assignments", "due", "filed")} for _m, v in ordered)
     rows = [
