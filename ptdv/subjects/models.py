@@ -69,6 +69,20 @@ class AppendOnlyQuerySet(ScopedQuerySet):
 
 
 class AppendOnly(models.Model):
+    """A row of a history: written once, with who wrote it and when, never changed."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -179,18 +193,6 @@ class RequestStep(AppendOnly):
     date = models.DateField(_("ngày"))
     text = models.TextField(_("nội dung"), blank=True)
     extension_days = models.PositiveSmallIntegerField(_("số ngày gia hạn"), null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người ghi"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("bước xử lý yêu cầu")
         verbose_name_plural = _("các bước xử lý yêu cầu")
@@ -341,18 +343,6 @@ class IncidentUpdate(AppendOnly):
     at = models.DateTimeField(_("thời điểm"))
     text = models.TextField(_("nội dung"), blank=True)
     data = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người ghi"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("diễn biến xử lý sự cố")
         verbose_name_plural = _("diễn biến xử lý sự cố")
