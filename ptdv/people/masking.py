@@ -31,6 +31,9 @@ MASK = "*"
 
 #: Nine or more digits in a row, not inside a longer run of digits.
 _NUMBER = re.compile(rf"(?<!\d)\d{{{MIN_DIGITS},}}(?!\d)")
+#: Nine or more digits, possibly written in groups with one separator between them
+#: ("001 090 123 457", "001.090.123.457", "001/090/123/457", "001_090_123_457").
+_GROUPED_NUMBER = re.compile(rf"\d(?:[^\w]?\d|_?\d){{{MIN_DIGITS - 1},}}")
 
 
 def mask_cccd(value: Any) -> str:
@@ -62,6 +65,16 @@ def mask_text(text: Any) -> str:
     if text is None:
         return ""
     return _NUMBER.sub(lambda match: mask_cccd(match.group()), str(text))
+
+
+def mask_grouped_numbers(text: Any) -> str:
+    """:func:`mask_text`, also for numbers written in groups, masked as their digits
+    (``001 090 123 457`` → ``001******457``). For what a user typed into a query (the read log's
+    filters): broader than :func:`mask_text`, so it also masks a date written with its time —
+    too broad for pages and log lines, where those must stay readable."""
+    if text is None:
+        return ""
+    return _GROUPED_NUMBER.sub(lambda match: mask_cccd(re.sub(r"\D", "", match.group())), str(text))
 
 
 def has_full_number(text: str, numbers) -> bool:

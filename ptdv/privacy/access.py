@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -31,10 +30,11 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from ptdv.org.models import Organisation
+from ptdv.people.masking import mask_grouped_numbers
 
 from .models import AccessEntry, AccessKind
 
-__all__ = ["AccessKind", "Counted", "client_address", "mask_numbers", "record"]
+__all__ = ["AccessKind", "Counted", "client_address", "record"]
 
 #: Query parameters that say nothing about what was read.
 IGNORED_PARAMETERS = frozenset({"page", "csrfmiddlewaretoken"})
@@ -43,26 +43,9 @@ MAX_PARAMETERS = 40
 MAX_VALUES = 20
 MAX_TEXT = 200
 
-#: Nine or more digits, possibly written in groups with any one separator between them
-#: ("001 090 123 457", "001.090.123.457", "001/090/123/457", "001_090_123_457").
-_NUMBER = re.compile(r"\d(?:[^\w]?\d|_?\d){8,}")
-#: Digits kept at each end of a masked number.
-_KEPT = 3
-
-
-def mask_numbers(text: str) -> str:
-    """``text`` with every identity-like number (9+ digits: CCCD, CMND, passport) masked: its
-    first and last three digits kept, the others replaced by ``*`` (``001******457``)."""
-
-    def mask(match: re.Match) -> str:
-        digits = re.sub(r"\D", "", match.group())
-        return digits[:_KEPT] + "*" * (len(digits) - 2 * _KEPT) + digits[-_KEPT:]
-
-    return _NUMBER.sub(mask, text)
-
 
 def _clean_text(value: Any) -> str:
-    return mask_numbers(str(value)[: MAX_TEXT * 2])[:MAX_TEXT]
+    return mask_grouped_numbers(str(value)[: MAX_TEXT * 2])[:MAX_TEXT]
 
 
 def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -193,6 +193,7 @@ class RequestStep(AppendOnly):
     date = models.DateField(_("ngày"))
     text = models.TextField(_("nội dung"), blank=True)
     extension_days = models.PositiveSmallIntegerField(_("số ngày gia hạn"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("bước xử lý yêu cầu")
         verbose_name_plural = _("các bước xử lý yêu cầu")
@@ -343,6 +344,7 @@ class IncidentUpdate(AppendOnly):
     at = models.DateTimeField(_("thời điểm"))
     text = models.TextField(_("nội dung"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+
     class Meta:
         verbose_name = _("diễn biến xử lý sự cố")
         verbose_name_plural = _("diễn biến xử lý sự cố")
