@@ -25,7 +25,7 @@ In one database:
   both (totals, the per-unit column, the funnel's stages and waits, the rolled-up targets;
   a mismatch is printed loudly and counted, and the script exits with status 1);
 - times ``ptdv.reports.excel.write_report`` for the province's report with the most rows, and
-  the drill page's list export (``ptdv.web.export.write_workbook`` with the drill page's
+  the drill page's list export (``ptdv.xlsx.write_workbook`` with the drill page's
   people columns) of 20,000 people, each in a fresh child process (``--excel-only``): median
   of 3 writes, the peak resident set while writing (``VmHWM``, reset first; ``ru_maxrss`` is
   printed too but survives ``execve``), then one write under tracemalloc for its peak.
@@ -1032,7 +1032,7 @@ def excel_child(args) -> dict:
 def _people_sheet():
     """The columns and rows of a people list (what the drill page's export holds)."""
     from ptdv.people.choices import ETHNICITIES, Sex
-    from ptdv.web.export import Column
+    from ptdv.xlsx import Column
 
     columns = [
         Column("STT", 6, "int"),

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ptdv.org.models import CELL_KINDS, Organisation
-from ptdv.web.export import as_text
+from ptdv.xlsx import as_text
 
 from .columns import Column
 from .planning import KINDS

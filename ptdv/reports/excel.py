@@ -12,7 +12,7 @@ party's documents):
   "BÍ THƯ" on the right.
 
 Values are real numbers (counts as integers, shares as numbers shown with their
-``Column.places``), never text; every text goes through :func:`ptdv.web.export.as_text`, so no
+``Column.places``), never text; every text goes through :func:`ptdv.xlsx.as_text`, so no
 cell can be a formula. Page: A4, portrait or landscape by the width of the tables, one page
 wide, the header row of the longest table repeated on each page, page numbers in the footer.
 """
@@ -32,7 +32,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ptdv.org.models import OrgKind
-from ptdv.web.export import as_text
+from ptdv.xlsx import as_text
 
 from .tables import DAYS, INT, TEXT, Column, Report, Row, Table
 

@@ -25,7 +25,7 @@ from ptdv.imports.models import ImportRun, Status
 from ptdv.imports.planning import KINDS
 from ptdv.people.models import Person
 from ptdv.people.text import fold
-from ptdv.web.export import XLSX_MIME
+from ptdv.xlsx import XLSX_MIME
 from tests.imports.helpers import xlsx_bytes
 
 from .conftest import axe_check, login, open_page, shot

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import Stage
-from ptdv.web.export import CANDIDACY_COLUMNS, XLSX_MIME
+from ptdv.web.export import CANDIDACY_COLUMNS
+from ptdv.xlsx import XLSX_MIME
 from tests.base import WorldTestCase, populate
 from tests.web.test_board import TODAY, bulk_candidacies, queries_for
 

@@ -28,7 +28,7 @@ from ptdv.imports.planning import KINDS
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import Stage
-from ptdv.web.export import XLSX_MIME
+from ptdv.xlsx import XLSX_MIME
 from tests.base import WorldTestCase
 from tests.imports.helpers import PERSON_HEADERS, xlsx_bytes
 

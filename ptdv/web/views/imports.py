@@ -45,8 +45,8 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.people.masking import mask_text
 from ptdv.people.models import Person
 from ptdv.privacy.access import AccessKind, Counted, record
+from ptdv.xlsx import XLSX_MIME, Column, xlsx_response
 
-from ..export import XLSX_MIME, Column, xlsx_response
 from ..filters import OrganisationChoiceField, visible_organisations
 from ..step_forms import BootstrapMixin
 

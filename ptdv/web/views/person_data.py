@@ -44,8 +44,7 @@ from ptdv.people.models import Person
 from ptdv.people.text import fold
 from ptdv.subjects.holdings import Holdings, gather
 from ptdv.subjects.roles import can_export_person_data
-
-from ..export import DATE_FORMAT, XLSX_MIME, as_text
+from ptdv.xlsx import DATE_FORMAT, XLSX_MIME, as_text
 
 logger = logging.getLogger(__name__)
 

@@ -45,8 +45,8 @@ from ptdv.people.text import fold
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.privacy.models import AccessEntry
 from ptdv.privacy.officer import reads_records
+from ptdv.xlsx import Column, xlsx_response
 
-from ..export import Column, xlsx_response
 from ..filters import OrganisationChoiceField, visible_organisations
 from ..step_forms import BootstrapMixin, date_field
 from .search import TOKEN_PARAM, recall, remember

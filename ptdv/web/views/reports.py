@@ -41,9 +41,9 @@ from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.reports import charts, figures
 from ptdv.reports.excel import period_text, sheet_title, write_report
 from ptdv.reports.tables import INT, TEXT, Column, Report, Row, Table
+from ptdv.xlsx import XLSX_MIME, xlsx_response
+from ptdv.xlsx import Column as ExportColumn
 
-from ..export import XLSX_MIME, xlsx_response
-from ..export import Column as ExportColumn
 from ..filters import OrganisationChoiceField, drill_down
 from ..step_forms import EARLIEST_DATE, BootstrapMixin, date_field
 
