@@ -22,22 +22,20 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ptdv.org.models import Organisation
-from ptdv.org.scope import get_visible_or_404
 from ptdv.reports.forms import MIN_YEAR, TargetForm, duplicate_message
 from ptdv.reports.models import Target
 
 from ..filters import OrganisationChoiceField, drill_down, visible_organisations
 from ..step_forms import BootstrapMixin
+from ..toolkit import FormPageView, get_writable, render_page_or_partial
 
 PAGE_SIZE = 50
 ORGANISATION_PARAM = "to_chuc"
@@ -158,15 +156,6 @@ def _structure(target: Target) -> list[tuple[str, Any]]:
     ]
 
 
-def _render(request, template: str, partial: str, context: dict):
-    """The whole page, or only the results block for an htmx request."""
-    htmx = getattr(request, "htmx", None)
-    use_partial = bool(htmx) and not htmx.history_restore_request
-    response = render(request, partial if use_partial else template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 @login_required
 def target_list(request):
     form = TargetFilterForm(request.GET, request=request)
@@ -213,7 +202,9 @@ def target_list(request):
         "can_write": request.user.can_write,
         "new_url": new_url,
     }
-    return _render(request, "web/targets/list.html", "web/targets/_list.html", context)
+    return render_page_or_partial(
+        request, "web/targets/list.html", "web/targets/_list.html", context
+    )
 
 
 # --- the forms ------------------------------------------------------------------------------
@@ -234,21 +225,23 @@ class TargetPageForm(BootstrapMixin, TargetForm):
         )
 
 
-def _writer(request) -> None:
-    if not request.user.can_write:
-        raise PermissionDenied
-
-
 def _list_url(target: Target) -> str:
     return f"{reverse('target_list')}?{urlencode({ORGANISATION_PARAM: target.organisation_id})}"
 
 
-def _save(request, form: TargetPageForm) -> Target | None:
-    """Save in one transaction; a duplicate registered meanwhile becomes the form's error."""
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
+class TargetFormView(FormPageView):
+    """Registering or changing a target: one transaction; a duplicate registered meanwhile (the
+    unique constraint's ``IntegrityError``) becomes the form's error."""
+
+    form_class = TargetPageForm
+    template_name = "web/targets/form.html"
+    refused = (IntegrityError,)
+    title = ""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def on_refused(self, form, exc) -> None:
         cd = form.cleaned_data
         existing = (
             Target.objects.filter(
@@ -261,93 +254,80 @@ def _save(request, form: TargetPageForm) -> Target | None:
             .first()
         )
         if existing is None:
-            raise
+            raise exc
         form.duplicate = existing
         form.add_error("organisation", duplicate_message(existing))
         form.style()
-        return None
+
+    def get_success_url(self, form, target: Target) -> str:
+        return _list_url(target)
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "delete_url": None,
+            "duplicate_url": (
+                reverse("target_edit", args=[form.duplicate.pk]) if form.duplicate else None
+            ),
+            "targets_url": reverse("target_list"),
+        }
 
 
-def _form_page(request, form: TargetPageForm, *, title: str, action: str, delete_url=None):
-    context = {
-        "form": form,
-        "title": title,
-        "action": action,
-        "delete_url": delete_url,
-        "duplicate_url": (
-            reverse("target_edit", args=[form.duplicate.pk]) if form.duplicate else None
-        ),
-        "targets_url": reverse("target_list"),
-    }
-    return render(request, "web/targets/form.html", context)
-
-
-@login_required
-def target_new(request):
-    _writer(request)
-    if request.method == "POST":
-        form = TargetPageForm(request.POST, user=request.user)
-        if form.is_valid():
-            target = _save(request, form)
-            if target is not None:
-                messages.success(
-                    request,
-                    _("Đã đăng ký chỉ tiêu %(period)s cho %(organisation)s.")
-                    % {
-                        "period": target.years_label.lower(),
-                        "organisation": target.organisation.name,
-                    },
-                )
-                return redirect(_list_url(target))
-    else:
+class TargetNew(TargetFormView):
+    def get_initial(self) -> dict[str, Any]:
         initial = {}
-        chosen = request.GET.get(ORGANISATION_PARAM, "")
+        chosen = self.request.GET.get(ORGANISATION_PARAM, "")
         if chosen.isdigit():
             initial["organisation"] = chosen  # validated on POST against the subtree
-        form = TargetPageForm(initial=initial, user=request.user)
-    return _form_page(
-        request, form, title=_("Đăng ký chỉ tiêu kết nạp đảng viên"), action=reverse("target_new")
-    )
+        return initial
+
+    def get_success_message(self, form, target: Target) -> str:
+        return _("Đã đăng ký chỉ tiêu %(period)s cho %(organisation)s.") % {
+            "period": target.years_label.lower(),
+            "organisation": target.organisation.name,
+        }
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return super().get_extra_context(form) | {
+            "title": _("Đăng ký chỉ tiêu kết nạp đảng viên"),
+            "action": reverse("target_new"),
+        }
 
 
-@login_required
-def target_edit(request, pk: int):
-    target = get_visible_or_404(Target.objects.select_related("organisation"), request.user, pk=pk)
-    _writer(request)
-    title = _("Sửa chỉ tiêu %(period)s của %(organisation)s") % {
-        "period": target.years_label.lower(),
-        "organisation": target.organisation.name,
-    }
-    if request.method == "POST":
-        form = TargetPageForm(request.POST, instance=target, user=request.user)
-        if form.is_valid():
-            saved = _save(request, form)
-            if saved is not None:
-                messages.success(
-                    request,
-                    _("Đã lưu chỉ tiêu %(period)s của %(organisation)s.")
-                    % {
-                        "period": saved.years_label.lower(),
-                        "organisation": saved.organisation.name,
-                    },
-                )
-                return redirect(_list_url(saved))
-    else:
-        form = TargetPageForm(instance=target, user=request.user)
-    return _form_page(
-        request,
-        form,
-        title=title,
-        action=reverse("target_edit", args=[pk]),
-        delete_url=reverse("target_delete", args=[pk]),
-    )
+class TargetEdit(TargetFormView):
+    queryset = Target.objects.select_related("organisation")
+
+    def get_object(self) -> Target:
+        target = super().get_object()
+        # Named as it was before the form changes the instance it validates.
+        self.title = _("Sửa chỉ tiêu %(period)s của %(organisation)s") % {
+            "period": target.years_label.lower(),
+            "organisation": target.organisation.name,
+        }
+        return target
+
+    def get_success_message(self, form, saved: Target) -> str:
+        return _("Đã lưu chỉ tiêu %(period)s của %(organisation)s.") % {
+            "period": saved.years_label.lower(),
+            "organisation": saved.organisation.name,
+        }
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        pk = self.object.pk
+        return super().get_extra_context(form) | {
+            "action": reverse("target_edit", args=[pk]),
+            "delete_url": reverse("target_delete", args=[pk]),
+        }
+
+
+target_new = login_required(TargetNew.as_view())
+target_edit = login_required(TargetEdit.as_view())
 
 
 @login_required
 def target_delete(request, pk: int):
     """GET: the confirmation; POST: the deletion."""
-    target = get_visible_or_404(Target.objects.select_related("organisation"), request.user, pk=pk)
-    _writer(request)
+    target = get_writable(Target.objects.select_related("organisation"), request.user, pk=pk)
     if request.method == "POST":
         with transaction.atomic():
             # Deleted only if still there (two people deleting at once: one message each).
