@@ -17,7 +17,7 @@ the same subtree: :class:`ScopedAdminSite` lets in active users with the adminis
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,8 +26,10 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from ptdv.accounts.models import User
+# The scope asks a user object for ``is_authenticated``, ``is_active``, ``organisation``,
+# ``organisation_path``, ``installation_wide`` and ``is_administrator`` only: it does not import
+# ``accounts`` (whose ``User`` is scoped with :class:`ScopedQuerySet`), so the dependency is one
+# way, accounts → org.
 
 
 def scope_path(user: Any) -> str | None:
@@ -58,7 +60,7 @@ def is_administrator(user: Any) -> bool:
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to restrict itself to a user's subtree."""
 
-    def visible_to(self, user: User | Any) -> ScopedQuerySet:
+    def visible_to(self, user: Any) -> ScopedQuerySet:
         prefix = scope_path(user)
         if prefix is None:
             return self.none()
