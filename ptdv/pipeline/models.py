@@ -9,6 +9,7 @@ and counts are plain indexed queries.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, NoReturn, Self
 
 from django.conf import settings
 from django.db import models
@@ -22,22 +23,25 @@ from ptdv.people.models import Person
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
 
-StageChoices = models.TextChoices(
+from .querysets import MentorAssignmentQuerySet, MentorReportQuerySet
+
+# The stubs do not describe the functional API with (value, label) members: hence the ignores.
+StageChoices: type[models.TextChoices] = models.TextChoices(  # type: ignore[call-overload]
     "StageChoices", [(s.name, (s.value, _(STAGE_LABELS[s]))) for s in Stage]
 )
-StepChoices = models.TextChoices(
+StepChoices: type[models.TextChoices] = models.TextChoices(  # type: ignore[call-overload]
     "StepChoices", [(s.name, (s.value, _(STEP_LABELS[s]))) for s in Step]
 )
 
 
-class CandidacyQuerySet(ScopedQuerySet):
-    def open(self):
+class CandidacyQuerySet(ScopedQuerySet["Candidacy"]):
+    def open(self) -> Self:
         return self.exclude(stage__in=[s.value for s in CLOSED_STAGES])
 
-    def overdue(self, today):
+    def overdue(self, today: date) -> Self:
         return self.open().filter(next_due__lt=today)
 
-    def due_between(self, start, end):
+    def due_between(self, start: date, end: date) -> Self:
         return self.open().filter(next_due__gte=start, next_due__lte=end)
 
     def stage_counts(self) -> dict[str, int]:
@@ -126,16 +130,16 @@ def deadline_label(code: str) -> str:
     return gettext(label) if label else ""  # gettext("") would be the catalogue's header
 
 
-class EventQuerySet(ScopedQuerySet):
+class EventQuerySet(ScopedQuerySet["Event"]):
     """Events are append-only: bulk updates and deletes are refused like single ones."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Các bước đã ghi không được sửa: hãy ghi một bước đính chính.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise RuntimeError("Các bước đã ghi không được xóa: hãy ghi một bước đính chính.")
 
-    def effective(self):
+    def effective(self) -> Self:
         """Events not voided by a correction, corrections themselves excluded.
 
         Written as ``NOT EXISTS``: the reverse one-to-one's ``voided_by__isnull`` is a left join
@@ -226,12 +230,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.get_step_display()} — {self.date:%d/%m/%Y}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise RuntimeError("Các bước đã ghi không được sửa: hãy ghi một bước đính chính.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Các bước đã ghi không được xóa: hãy ghi một bước đính chính.")
 
     @property
@@ -261,7 +265,7 @@ class MentorAssignment(models.Model):
     end = models.DateField(_("đến ngày"), null=True, blank=True)
     end_reason = models.CharField(_("lý do kết thúc"), max_length=255, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = MentorAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phân công giúp đỡ")
@@ -326,7 +330,7 @@ class MentorReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = MentorReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("báo cáo của người giúp đỡ")

@@ -205,7 +205,7 @@ def _admission_items(facts: CandidacyFacts, rs: RuleSet, on: date) -> list[Check
 
 def _latest(papers: tuple[PaperFacts, ...], kind: str) -> PaperFacts:
     dated = [p for p in papers if p.kind == kind and p.received_on is not None]
-    return max(dated, key=lambda p: p.received_on)
+    return max(dated, key=lambda p: p.received_on or date.min)  # every one is dated
 
 
 def _paper_item(

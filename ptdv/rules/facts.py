@@ -6,9 +6,10 @@ are pure functions that can run for 20,000 candidacies in a batch.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from ptdv.rules.i18n import gettext_noop
 from ptdv.rules.stages import Stage, Step
@@ -188,7 +189,7 @@ class CandidacyFacts:
     dossier_on_paper: bool = False
 
 
-def paper_description(data: dict) -> str:
+def paper_description(data: Mapping[str, Any]) -> str:
     """One line for a dossier paper event: "Kết quả thẩm tra lý lịch (cha): đạt"."""
     label = PAPER_LABELS.get(data.get("kind", ""), "Giấy tờ")
     if data.get("kind") == "verification":

@@ -17,6 +17,7 @@ longer meets the standard is struck off the list, not expelled).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -294,8 +295,9 @@ class MemberEventRequest:
     #: The organisation outside the installation a member comes from or goes to.
     outside: str = ""
     #: For a transfer in: the member's admission and recognition dates (their party papers).
-    admitted_on: date | None = None
-    official_on: date | None = None
+    #: (``datetime.date``: in this class body ``date`` names the field above.)
+    admitted_on: datetime.date | None = None
+    official_on: datetime.date | None = None
 
 
 def _d(day: date) -> str:
@@ -617,8 +619,9 @@ class MemberEventFact:
     #: The member's cell before the event (for a transfer in: the receiving cell).
     cell_id: int | None
     to_cell_id: int | None = None
-    #: The admission date on record just before the event.
-    admitted_before: date | None = None
+    #: The admission date on record just before the event (``datetime.date``: ``date`` names
+    #: the field above).
+    admitted_before: datetime.date | None = None
 
 
 def timeline(
