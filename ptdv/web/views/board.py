@@ -15,9 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ptdv.pipeline.models import Candidacy
@@ -27,6 +26,7 @@ from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
 from ..filters import CandidacyFilter, due_state
+from ..toolkit import render_page_or_partial
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.
 CARDS_PER_COLUMN = 12
@@ -53,15 +53,6 @@ def _filterset(request) -> CandidacyFilter:
     return CandidacyFilter(
         request.GET, queryset=Candidacy.objects.visible_to(request.user), request=request
     )
-
-
-def _render(request, template: str, partial: str, context: dict):
-    """The whole page, or only the results block for an htmx request."""
-    htmx = getattr(request, "htmx", None)
-    use_partial = bool(htmx) and not htmx.history_restore_request
-    response = render(request, partial if use_partial else template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def _mark(candidacies, today) -> list[Candidacy]:
@@ -131,7 +122,7 @@ def board(request):
         "skip": ("sort",),  # cards are always the most urgent first
         "errors": filterset.error_messages(),
     }
-    return _render(request, "web/board/board.html", "web/board/_board.html", context)
+    return render_page_or_partial(request, "web/board/board.html", "web/board/_board.html", context)
 
 
 @login_required
@@ -154,7 +145,7 @@ def candidacy_list(request):
         "skip": (),
         "errors": filterset.error_messages(),
     }
-    return _render(request, "web/board/list.html", "web/board/_list.html", context)
+    return render_page_or_partial(request, "web/board/list.html", "web/board/_list.html", context)
 
 
 @login_required

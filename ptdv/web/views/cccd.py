@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,8 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
 from ptdv.people.sensitive import may_reveal_cccd
 from ptdv.privacy.access import AccessKind, record
+
+from ..toolkit import render_page_or_partial
 
 
 @login_required
@@ -32,9 +33,7 @@ def person_cccd(request, pk: int):
     if revealed:
         record(request, AccessKind.CCCD_REVEAL, person=person)
     context = {"person": person, "revealed": revealed}
-    if request.htmx:
-        return render(request, "web/people/_cccd.html", context)
-    return render(request, "web/people/cccd.html", context)
+    return render_page_or_partial(request, "web/people/cccd.html", "web/people/_cccd.html", context)
 
 
 urlpatterns = [path("nguoi/<int:pk>/so-cccd/", person_cccd, name="person_cccd")]

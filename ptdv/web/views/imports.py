@@ -25,7 +25,6 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -49,6 +48,7 @@ from ptdv.xlsx import XLSX_MIME, Column, xlsx_response
 
 from ..filters import OrganisationChoiceField, visible_organisations
 from ..step_forms import BootstrapMixin
+from ..toolkit import require_writer
 
 PAGE_SIZE = 50
 #: Rows that may be duplicates listed on the run's page (all are counted).
@@ -108,8 +108,7 @@ def index(request):
     can_write = request.user.can_write
     form = None
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied
+        require_writer(request.user)
         form = UploadForm(request.POST, request.FILES, request=request)
         if form.is_valid():
             run = _create_run(request, form)
@@ -223,8 +222,7 @@ def run_progress(request, pk: int):
 def _writable_run(request, pk: int) -> ImportRun:
     """The run, for a writer: 404 outside the subtree (as for a missing run), then 403."""
     run = _visible_run(request, pk)
-    if not request.user.can_write:
-        raise PermissionDenied
+    require_writer(request.user, run)
     return run
 
 

@@ -21,10 +21,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +34,6 @@ from ptdv.members import services
 from ptdv.members.models import MemberEvent
 from ptdv.members.services import MemberRecord, Refused
 from ptdv.org.models import Organisation
-from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import MemberStatus, Person
 from ptdv.rules.findings import Finding
 from ptdv.rules.membership import (
@@ -48,6 +46,7 @@ from ptdv.rules.membership import (
 )
 from ptdv.web.person_forms import NewPersonForm, cells_for
 from ptdv.web.step_forms import BootstrapMixin, date_field, not_in_future
+from ptdv.web.toolkit import get_writable, render_page_or_partial, require_writer
 
 K = MemberEventKind
 KIND_PARAM = "loai"
@@ -357,10 +356,7 @@ class ReceiveMemberForm(NewPersonForm):
 
 def _writable_person(request, pk: int) -> Person:
     """The person if the user may see them (404) and write (403)."""
-    person = get_visible_or_404(Person.objects.select_related("cell"), request.user, pk=pk)
-    if not request.user.can_write:
-        raise PermissionDenied
-    return person
+    return get_writable(Person.objects.select_related("cell"), request.user, pk=pk)
 
 
 def _person_url(person: Person) -> str:
@@ -377,8 +373,7 @@ def _done(request, person: Person, message: str):
 
 def _render(request, context: dict[str, Any]):
     """The form alone for htmx requests, the page otherwise (same context)."""
-    template = "web/steps/_form.html" if request.htmx else "web/members/page.html"
-    return render(request, template, context)
+    return render_page_or_partial(request, "web/members/page.html", "web/steps/_form.html", context)
 
 
 def _refuse(form: forms.Form, exc: Refused, renamed: dict[str, str] | None = None) -> None:
@@ -530,8 +525,7 @@ def correct_event(request, pk: int):
 def receive_member(request):
     """A member transferred in from outside the installation who is not on record yet: the
     person and the transfer in, in one transaction."""
-    if not request.user.can_write:
-        raise PermissionDenied
+    require_writer(request.user)
     if request.method == "POST":
         form = ReceiveMemberForm(request.POST, user=request.user)
         if form.is_valid():

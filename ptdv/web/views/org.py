@@ -29,12 +29,13 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.shortcuts import render
 from django.urls import path
-from django.utils.cache import patch_vary_headers
 
 from ptdv.org.models import CELL_KINDS, Coverage, Organisation, Place
 from ptdv.org.scope import get_visible_or_404, scope_path
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy
+
+from ..toolkit import render_page_or_partial, wants_partial
 
 PER_PAGE = 50
 STEPLEN = Organisation.steplen
@@ -161,16 +162,15 @@ def _breadcrumbs(user, unit: Organisation | None) -> list[Organisation]:
 
 
 def _render_unit(request, unit: Organisation | None):
-    if request.htmx and unit is not None:
-        response = render(request, "web/org/_children.html", _children_context(request, unit))
-    else:
-        context = _children_context(request, unit)
+    partial = wants_partial(request) and unit is not None
+    context = _children_context(request, unit)
+    if not partial:
         context |= _places_context(request, unit)
         context["breadcrumbs"] = _breadcrumbs(request.user, unit)
         context["is_top"] = unit is None or unit.path == (scope_path(request.user) or None)
-        response = render(request, "web/org/unit.html", context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page_or_partial(
+        request, "web/org/unit.html", "web/org/_children.html", context, use_partial=partial
+    )
 
 
 @login_required

@@ -34,6 +34,7 @@ from ptdv.people.services import PersonRefused, correct_person, merge_people, un
 from ptdv.pipeline.models import Candidacy, MentorAssignment
 from ptdv.privacy.access import AccessKind, record
 from ptdv.web.person_forms import MergeForm, PersonCorrectionForm, UnmergeForm
+from ptdv.web.toolkit import get_writable
 from ptdv.web.views.members import membership_context
 
 #: Roles that may merge two records (the cell secretary asks the grassroots officer).
@@ -69,11 +70,8 @@ class _MergedInto(Exception):
 
 
 def _writable_person(request, pk: int) -> Person:
-    person = get_visible_or_404(
-        Person.objects.select_related("cell", "residence"), request.user, pk=pk
-    )
-    if not request.user.can_write:
-        raise PermissionDenied
+    """The person if the user may see them (404) and write (403)."""
+    person = get_writable(Person.objects.select_related("cell", "residence"), request.user, pk=pk)
     if request.method == "GET":  # the form shows the record: the read log
         record(request, AccessKind.PERSON_FORM, person=person)
     return person

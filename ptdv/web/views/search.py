@@ -26,9 +26,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -39,6 +37,8 @@ from ptdv.people.models import MemberStatus, Person
 from ptdv.people.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, record
+
+from ..toolkit import render_page_or_partial, wants_partial
 
 PER_PAGE = 50
 #: The session key of the searches, ``{token: text}``, oldest first.
@@ -113,8 +113,7 @@ def search(request):
             )
         elif not query.is_empty:  # a name in the address: to its token's address
             return HttpResponseRedirect(address_of(request, query)[0], status=303)
-    partial = request.htmx and not request.htmx.history_restore_request
-    return results(request, query, params, partial=partial, notice=notice)
+    return results(request, query, params, partial=wants_partial(request), notice=notice)
 
 
 def results(request, query: PersonQuery, params: dict[str, str], *, partial, notice=""):
@@ -154,10 +153,9 @@ def results(request, query: PersonQuery, params: dict[str, str], *, partial, not
         "notice": notice,
         "min_digits": MIN_CCCD_DIGITS,
     }
-    template = "web/search/_results.html" if partial else "web/search/search.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page_or_partial(
+        request, "web/search/search.html", "web/search/_results.html", context, use_partial=partial
+    )
 
 
 def current_status(person: Person) -> tuple[Candidacy | None, str]:
