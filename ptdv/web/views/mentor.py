@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -25,52 +25,19 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.org.scope import get_visible_or_404
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Assessment, MentorAssignment, MentorReport, ReportPeriod
+from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.access import AccessKind, record
-from ptdv.rules.stages import CLOSED_STAGES, Stage
 from ptdv.web.step_forms import EARLIEST_DATE
 
 PER_PAGE = 50
 
-#: Stages in which a mentor still helps: the candidacy is open and not yet recognised official.
-_NOT_MENTORED = sorted(s.value for s in (*CLOSED_STAGES, Stage.OFFICIAL))
-
-
-def period_starts(today: date) -> dict[str, date]:
-    """The first day of the month, quarter and year containing ``today`` (as reports store them)."""
-    return {period: period.start_of(today) for period in ReportPeriod}
-
-
-def covering_report_q(today: date, prefix: str = "") -> Q:
-    """Reports whose period (month, quarter or year) contains ``today``."""
-    q = Q()
-    for period, start in period_starts(today).items():
-        q |= Q(**{f"{prefix}period": period, f"{prefix}period_start": start})
-    return q
-
-
-def current_assignments(queryset: QuerySet, today: date) -> QuerySet:
-    """Assignments still running on ``today`` whose candidacy is still being helped."""
-    return queryset.filter(end__isnull=True, start__lte=today).exclude(
-        candidacy__stage__in=_NOT_MENTORED
-    )
+#: The first day of the month, quarter and year containing a day (the to-do page's name).
+period_starts = covering_periods
 
 
 def missing_reports(queryset: QuerySet, today: date) -> QuerySet:
     """Current assignments with no report covering this month (monthly, quarterly or yearly)."""
-    return current_assignments(queryset, today).exclude(
-        Exists(MentorReport.objects.filter(covering_report_q(today), assignment=OuterRef("pk")))
-    )
-
-
-def with_report_status(queryset: QuerySet, today: date) -> QuerySet:
-    """Annotate ``reported`` (this month is covered) and the last report's period and start."""
-    reports = MentorReport.objects.filter(assignment=OuterRef("pk"))
-    latest = reports.order_by("-period_start", "-pk")
-    return queryset.annotate(
-        reported=Exists(reports.filter(covering_report_q(today))),
-        last_period=Subquery(latest.values("period")[:1]),
-        last_period_start=Subquery(latest.values("period_start")[:1]),
-    )
+    return queryset.missing_reports(today)
 
 
 def period_label(period: str | None, start: date | None) -> str:
@@ -151,9 +118,12 @@ def _may_file(user, assignment: MentorAssignment) -> bool:
 
 
 def _assignments(user, today: date) -> QuerySet:
-    return with_report_status(
-        current_assignments(MentorAssignment.objects.visible_to(user), today), today
-    ).select_related("mentor", "candidacy__person", "candidacy__cell")
+    return (
+        MentorAssignment.objects.visible_to(user)
+        .current(today)
+        .with_report_status(today)
+        .select_related("mentor", "candidacy__person", "candidacy__cell")
+    )
 
 
 @login_required
@@ -190,9 +160,9 @@ def _scope_context(request, today: date) -> dict:
     return {
         "page": page,
         "only_missing": only_missing,
-        "missing_count": missing_reports(
-            MentorAssignment.objects.visible_to(request.user), today
-        ).count(),
+        "missing_count": MentorAssignment.objects.visible_to(request.user)
+        .missing_reports(today)
+        .count(),
         "month_label": period_label(ReportPeriod.MONTH, today.replace(day=1)),
     }
 
@@ -203,7 +173,7 @@ def mentor_report(request, pk: int):
     user = request.user
     today = timezone.localdate()
     assignment = get_visible_or_404(
-        with_report_status(MentorAssignment.objects.all(), today).select_related(
+        MentorAssignment.objects.with_report_status(today).select_related(
             "mentor", "candidacy__person", "candidacy__cell"
         ),
         user,
@@ -242,7 +212,7 @@ def mentor_report(request, pk: int):
                 messages.success(request, notice)
                 return redirect("mentor")
             assignment = MentorAssignment.objects.filter(pk=assignment.pk)
-            assignment = with_report_status(assignment, today).select_related(
+            assignment = assignment.with_report_status(today).select_related(
                 "mentor", "candidacy__person", "candidacy__cell"
             )[0]
             form = MentorReportForm(prefix=prefix, today=today)
