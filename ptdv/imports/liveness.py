@@ -52,10 +52,6 @@ class WorkerLost(Exception):
     """Recorded as the failure of a task whose worker died (the exception of its record)."""
 
 
-class Lost(Exception):
-    """The run was taken from this worker (swept as dead, or cancelled): stop, write nothing."""
-
-
 def new_token(task_id: str = "") -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{task_id or os.urandom(6).hex()}"[:100]
 
@@ -63,13 +59,7 @@ def new_token(task_id: str = "") -> str:
 def claim(run_id: int, expected: Status, new: Status, task_id: str = "") -> ImportRun | None:
     """Take the run for this worker, or ``None`` if it is not (or no longer) ``expected`` or
     another worker has it."""
-    token = new_token(task_id)
-    taken = ImportRun.objects.filter(pk=run_id, status=expected, claim="").update(
-        status=new, claim=token, updated_at=timezone.now()
-    )
-    if not taken:
-        return None
-    return ImportRun.objects.select_related("organisation", "created_by").get(pk=run_id)
+    return ImportRun.take(run_id, expected, new, new_token(task_id))
 
 
 # --- heartbeat --------------------------------------------------------------------------------
@@ -182,12 +172,7 @@ def fail_dead(run: ImportRun, now=None) -> bool:
             )
             if not held:
                 return False
-            ImportRun.objects.filter(pk=run.pk).update(
-                status=Status.FAILED,
-                claim="",
-                message=caps.worker_lost(committing),
-                updated_at=now,
-            )
+            run.record_worker_lost(caps.worker_lost(committing), now)
             if not committing:  # a preview's problems found before it died are not complete
                 ImportProblem.objects.filter(run=run).delete()
             _fail_task(

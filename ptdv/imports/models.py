@@ -10,6 +10,12 @@ A worker takes a run by a conditional ``UPDATE`` that sets :attr:`ImportRun.clai
 where it is empty, so two workers never work on one run; while it works it touches a heartbeat
 file beside the upload (``ptdv.imports.liveness``), which the sweep reads to tell a dead worker
 from a slow one.
+
+Every change of a run's status is a method of :class:`ImportRun` (:meth:`~ImportRun.take`,
+:meth:`~ImportRun.begin`, :meth:`~ImportRun.mark_previewed`, :meth:`~ImportRun.mark_committed`,
+:meth:`~ImportRun.mark_failed`…), each written with a condition on the status and the claim it
+expects, so a worker whose run was taken from it (swept as dead, or cancelled) overwrites nothing.
+The models are at the bottom of the app: they import nothing else of it.
 """
 
 from __future__ import annotations
@@ -19,14 +25,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import Organisation
 from ptdv.org.scope import ScopedQuerySet
 
-from .planning import KINDS
+
+class Kind(models.TextChoices):
+    """What a file holds (its columns: ``kinds.KINDS``)."""
+
+    PEOPLE = "nguoi", _("Người (quần chúng, nguồn chưa vào quy trình)")
+    MEMBERS = "dang-vien", _("Đảng viên")
+    CANDIDACIES = "ho-so", _("Hồ sơ phát triển đảng viên")
 
 
 class Status(models.TextChoices):
@@ -43,12 +55,14 @@ class Status(models.TextChoices):
 BUSY = frozenset({Status.QUEUED, Status.PREVIEWING, Status.COMMITTING})
 
 
+class Lost(Exception):
+    """The run was taken from this worker (swept as dead, or cancelled): stop, write nothing."""
+
+
 class ImportRun(models.Model):
     SCOPE = "organisation"
 
-    kind = models.CharField(
-        _("loại dữ liệu"), max_length=16, choices=[(k.code, k.label) for k in KINDS.values()]
-    )
+    kind = models.CharField(_("loại dữ liệu"), max_length=16, choices=Kind.choices)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("nhập vào đơn vị"),
@@ -174,6 +188,128 @@ class ImportRun(models.Model):
         if not self.total_rows:
             return 0
         return min(99, 100 * self.done_rows // self.total_rows)
+
+    # --- status changes: each a conditional write ------------------------------------------------
+
+    @classmethod
+    def take(cls, pk: int, expected: Status, new: Status, token: str) -> ImportRun | None:
+        """Claim run ``pk`` for the worker ``token``: one conditional ``UPDATE … WHERE status =
+        expected AND claim = ''``, so of two workers one only gets it. ``None`` if the run is not
+        (or no longer) ``expected`` or another worker has it."""
+        taken = cls.objects.filter(pk=pk, status=expected, claim="").update(
+            status=new, claim=token, updated_at=timezone.now()
+        )
+        if not taken:
+            return None
+        return cls.objects.select_related("organisation", "created_by").get(pk=pk)
+
+    def _held(self) -> models.QuerySet:
+        """This run's row, if this worker still holds it in the status it knows."""
+        return ImportRun.objects.filter(pk=self.pk, status=self.status, claim=self.claim)
+
+    def save_held(self, *fields: str) -> None:
+        """Save some fields of a run this worker holds; :class:`Lost` if it no longer does."""
+        self.updated_at = timezone.now()
+        saved = self._held().update(
+            updated_at=self.updated_at, **{f: getattr(self, f) for f in fields}
+        )
+        if not saved:
+            raise Lost(self.pk)
+
+    def begin(self, status: Status, allowed: tuple[Status, ...], **fields) -> None:
+        """Set the run to ``status`` at the start of a phase, from one of ``allowed`` (the task
+        claimed it already; tests and the benchmarks call the phases directly)."""
+        self.updated_at = timezone.now()
+        taken = ImportRun.objects.filter(pk=self.pk, status__in=allowed, claim=self.claim).update(
+            status=status, updated_at=self.updated_at, **fields
+        )
+        if not taken:
+            raise Lost(self.pk)
+        self.status = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def release(self, held: Status) -> None:
+        """Save the whole run (audited) and release it, if this worker still holds it as
+        ``held``; :class:`Lost` otherwise."""
+        with transaction.atomic():
+            still = (
+                ImportRun.objects.select_for_update()
+                .filter(pk=self.pk, status=held, claim=self.claim)
+                .exists()
+            )
+            if not still:
+                raise Lost(self.pk)
+            self.claim = ""
+            self.save()
+
+    def mark_previewed(
+        self, *, creates: int, updates: int, unchanged: int, failures: int, warnings: int,
+        ignored_columns: list[str],
+    ) -> None:  # fmt: skip
+        """The preview is over: its counts stored, the run released for the user to confirm."""
+        self.ignored_columns = ignored_columns
+        self.creates, self.updates = creates, updates
+        self.unchanged, self.failures = unchanged, failures
+        self.warning_count = warnings
+        self.total_rows = self.done_rows = creates + updates + unchanged + failures
+        self.previewed_at = timezone.now()
+        self.status = Status.PREVIEWED
+        if not self.total_rows:
+            self.message = "Tệp không có dòng dữ liệu nào."
+        self.release(Status.PREVIEWING)
+
+    def mark_committed(self, *, creates: int, updates: int, unchanged: int) -> None:
+        """The commit wrote every row (called inside its transaction, with the rows)."""
+        self.creates, self.updates = creates, updates
+        self.unchanged, self.failures = unchanged, 0
+        self.status, self.committed_at = Status.COMMITTED, timezone.now()
+        self.done_rows = self.total_rows
+        self.message = ""
+        self.release(Status.COMMITTING)
+
+    def mark_failed(self, message: str, held: Status) -> ImportRun:
+        """The preview or the commit stopped with ``message``, nothing written; released."""
+        self.status, self.message = Status.FAILED, message
+        self.release(held)
+        return self
+
+    def mark_crashed(self, message: str) -> None:
+        """The worker's task raised: failed and released, if this worker still holds the run
+        (whatever its status)."""
+        ImportRun.objects.filter(pk=self.pk, claim=self.claim).update(
+            status=Status.FAILED, message=message, claim=""
+        )
+
+    def record_worker_lost(self, message: str, now: datetime) -> None:
+        """Its worker is dead: the row failed and released (the sweep checked, holding the row
+        in its transaction; it sets this copy's fields once that transaction is over)."""
+        ImportRun.objects.filter(pk=self.pk).update(
+            status=Status.FAILED, claim="", message=message, updated_at=now
+        )
+
+    def confirm(self) -> bool:
+        """The user confirms a preview without failures: ``committing``, waiting for a worker
+        (``False`` if the run is not, or no longer, in that state)."""
+        return bool(
+            ImportRun.objects.filter(pk=self.pk, status=Status.PREVIEWED, failures=0).update(
+                status=Status.COMMITTING, done_rows=0
+            )
+        )
+
+    def forget_file(self) -> None:
+        """Delete the uploaded file (committed or cancelled: its data is not kept longer)."""
+        self.file.delete(save=False)
+        ImportRun.objects.filter(pk=self.pk).update(file="")
+
+    def cancel(self) -> bool:
+        """The user cancels a run no worker holds (queued, previewed or failed)."""
+        cancellable = [Status.QUEUED, Status.PREVIEWED, Status.FAILED]
+        return bool(
+            ImportRun.objects.filter(pk=self.pk, status__in=cancellable, claim="").update(
+                status=Status.CANCELLED
+            )
+        )
 
 
 class ImportProblem(models.Model):

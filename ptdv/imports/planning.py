@@ -36,8 +36,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from ptdv.members.imports import Known as MemberKnown
 from ptdv.members.imports import check_lifecycle
 from ptdv.members.imports import lookup as member_lookup
@@ -73,15 +71,8 @@ from ptdv.rules.stages import (
     route_error,
 )
 
-from .columns import (
-    CANDIDACY_COLUMNS,
-    MEMBER_COLUMNS,
-    PERSON_COLUMNS,
-    STEP_COLUMNS,
-    VOTE_COLUMNS,
-    CellError,
-    Column,
-)
+from .columns import PERSON_COLUMNS, STEP_COLUMNS, VOTE_COLUMNS, CellError
+from .kinds import KINDS
 from .reading import FileError
 
 CHUNK = 1000
@@ -101,44 +92,6 @@ _DEFAULTS = {
     "address": "",
 }
 
-
-@dataclass(frozen=True)
-class ImportKind:
-    code: str
-    label: Any
-    columns: tuple[Column, ...]
-    description: Any
-
-
-KINDS: dict[str, ImportKind] = {
-    k.code: k
-    for k in (
-        ImportKind(
-            "nguoi",
-            _("Người (quần chúng, nguồn chưa vào quy trình)"),
-            PERSON_COLUMNS,
-            _("Thông tin cá nhân: tạo người mới hoặc cập nhật người đã có."),
-        ),
-        ImportKind(
-            "dang-vien",
-            _("Đảng viên"),
-            MEMBER_COLUMNS,
-            _(
-                "Đảng viên đã vào Đảng trước khi dùng ptdv: thông tin cá nhân, ngày vào Đảng, "
-                "ngày chính thức, số thẻ."
-            ),
-        ),
-        ImportKind(
-            "ho-so",
-            _("Hồ sơ phát triển đảng viên"),
-            CANDIDACY_COLUMNS,
-            _(
-                "Người đang trong quy trình (hoặc đã kết nạp): thông tin cá nhân và ngày của "
-                "từng bước đã qua; giai đoạn hiện tại là bước cuối cùng có ngày."
-            ),
-        ),
-    )
-}
 
 _HEADERS = {c.key: c.header for k in KINDS.values() for c in k.columns}
 _STEP_HEADER = {spec.step: spec.date.header for spec in STEP_COLUMNS}

@@ -45,9 +45,9 @@ from ptdv.pipeline.services import VOTE_FIELDS, record_imported_steps
 from ptdv.rules.stages import Stage
 
 from . import limits as caps
-from .liveness import Lost
+from .kinds import KINDS
 from .models import ImportProblem, ImportRun, ImportWarning, Status
-from .planning import CHUNK, KINDS, MEMBER_FIELDS, Action, Planner, Problem, RowPlan, RowWarning
+from .planning import CHUNK, MEMBER_FIELDS, Action, Planner, Problem, RowPlan, RowWarning
 from .reading import FileError, Reader
 
 log = logging.getLogger(__name__)
@@ -76,44 +76,6 @@ class Deadline:
             raise FileError(caps.too_slow(self.seconds, row))
 
 
-def _save(run: ImportRun, *fields: str) -> None:
-    """Save some fields of a run this worker holds; :class:`Lost` if it no longer does."""
-    run.updated_at = timezone.now()
-    saved = ImportRun.objects.filter(pk=run.pk, status=run.status, claim=run.claim).update(
-        updated_at=run.updated_at, **{f: getattr(run, f) for f in fields}
-    )
-    if not saved:
-        raise Lost(run.pk)
-
-
-def _finish(run: ImportRun, held: Status) -> None:
-    """Save the whole run (audited) and release it, if this worker still holds it as ``held``."""
-    with transaction.atomic():
-        still = (
-            ImportRun.objects.select_for_update()
-            .filter(pk=run.pk, status=held, claim=run.claim)
-            .exists()
-        )
-        if not still:
-            raise Lost(run.pk)
-        run.claim = ""
-        run.save()
-
-
-def _take(run: ImportRun, status: Status, allowed: tuple[Status, ...], **fields) -> None:
-    """Set the run to ``status`` at the start of a phase (the task claimed it already; tests
-    and the benchmarks call the phases directly)."""
-    run.updated_at = timezone.now()
-    taken = ImportRun.objects.filter(pk=run.pk, status__in=allowed, claim=run.claim).update(
-        status=status, updated_at=run.updated_at, **fields
-    )
-    if not taken:
-        raise Lost(run.pk)
-    run.status = status
-    for name, value in fields.items():
-        setattr(run, name, value)
-
-
 def _progress(
     run: ImportRun, reader: Reader, plans: Iterable[RowPlan], deadline: Deadline
 ) -> Iterator[RowPlan]:
@@ -123,7 +85,7 @@ def _progress(
             deadline.check(plan.row)
             run.done_rows = plan.row
             run.total_rows = max(reader.total - 1, 0)
-            _save(run, "done_rows", "total_rows")
+            run.save_held("done_rows", "total_rows")
         yield plan
 
 
@@ -200,7 +162,7 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     today = today or timezone.localdate()
     limits = caps.current()
     deadline = Deadline(limits.seconds)
-    _take(run, Status.PREVIEWING, (Status.QUEUED, Status.PREVIEWING), done_rows=0)
+    run.begin(Status.PREVIEWING, (Status.QUEUED, Status.PREVIEWING), done_rows=0)
     ImportProblem.objects.filter(run=run).delete()
     ImportWarning.objects.filter(run=run).delete()
     counts: Counter[str] = Counter()
@@ -210,7 +172,7 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     try:
         reader.inspect()  # the whole file against the caps, before any row is planned
         run.total_rows = max(reader.total - 1, 0)
-        _save(run, "total_rows")
+        run.save_held("total_rows")
         planner = Planner(run.kind, run.organisation, today, run.pk)
         for plan in _progress(run, reader, planner.plan(reader), deadline):
             counts[plan.action] += 1
@@ -222,22 +184,20 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
         warnings.flush()
     except FileError as exc:
         ImportProblem.objects.filter(run=run).delete()
-        return _fail(run, str(exc), Status.PREVIEWING)
+        return run.mark_failed(str(exc), Status.PREVIEWING)
     except TooManyProblems as exc:
         # The problems found so far are listed; the counts would be partial: not shown.
         run.failures = counts[Action.FAIL]
         run.done_rows = exc.row
-        return _fail(run, caps.too_many_problems(limits.problems, exc.row), Status.PREVIEWING)
-    run.ignored_columns = reader.layout.ignored if reader.layout else []
-    run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
-    run.unchanged, run.failures = counts[Action.UNCHANGED], counts[Action.FAIL]
-    run.warning_count = warnings.found
-    run.total_rows = run.done_rows = sum(counts.values())
-    run.previewed_at = timezone.now()
-    run.status = Status.PREVIEWED
-    if not sum(counts.values()):
-        run.message = "Tệp không có dòng dữ liệu nào."
-    _finish(run, Status.PREVIEWING)
+        return run.mark_failed(caps.too_many_problems(limits.problems, exc.row), Status.PREVIEWING)
+    run.mark_previewed(
+        creates=counts[Action.CREATE],
+        updates=counts[Action.UPDATE],
+        unchanged=counts[Action.UNCHANGED],
+        failures=counts[Action.FAIL],
+        warnings=warnings.found,
+        ignored_columns=reader.layout.ignored if reader.layout else [],
+    )
     return run
 
 
@@ -255,12 +215,6 @@ def _clear_progress(run: ImportRun) -> None:
         path.unlink(missing_ok=True)
 
 
-def _fail(run: ImportRun, message: str, held: Status) -> ImportRun:
-    run.status, run.message = Status.FAILED, message
-    _finish(run, held)
-    return run
-
-
 def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
     """Write the run's file, all or nothing. ``run`` must have been previewed without failures.
 
@@ -270,31 +224,29 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
     today = today or timezone.localdate()
     actor = actor or run.created_by
     limits = caps.current()
-    _take(run, Status.COMMITTING, (Status.PREVIEWED, Status.COMMITTING), done_rows=0)
+    run.begin(Status.COMMITTING, (Status.PREVIEWED, Status.COMMITTING), done_rows=0)
     try:
         with set_actor(actor), transaction.atomic():
-            _save(run, "status")  # holds the run's row until the end of the transaction
+            run.save_held("status")  # holds the run's row until the end of the transaction
             counts = Writer(run, actor, today, limits).write()
-            run.creates, run.updates = counts[Action.CREATE], counts[Action.UPDATE]
-            run.unchanged, run.failures = counts[Action.UNCHANGED], 0
-            run.status, run.committed_at = Status.COMMITTED, timezone.now()
-            run.done_rows = run.total_rows
-            run.message = ""
-            _finish(run, Status.COMMITTING)
+            run.mark_committed(
+                creates=counts[Action.CREATE],
+                updates=counts[Action.UPDATE],
+                unchanged=counts[Action.UNCHANGED],
+            )
     except Aborted as exc:
         _clear_progress(run)
         ImportProblem.objects.filter(run=run).delete()
         _store_problems(run, [(exc.plan.name, exc.plan.problems)])
         run.failures = 1
-        return _fail(run, exc.message, Status.COMMITTING)
+        return run.mark_failed(exc.message, Status.COMMITTING)
     except FileError as exc:
         _clear_progress(run)
-        return _fail(run, str(exc), Status.COMMITTING)
+        return run.mark_failed(str(exc), Status.COMMITTING)
     except IntegrityError:
         _clear_progress(run)
         log.exception("import %s: integrity error", run.pk)
-        return _fail(
-            run,
+        return run.mark_failed(
             "Dữ liệu vừa được người khác thay đổi (trùng số CCCD hoặc hồ sơ đang mở): không có "
             "gì được ghi. Hãy tải tệp lên để kiểm tra lại.",
             Status.COMMITTING,
@@ -302,8 +254,7 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
     _clear_progress(run)
     # What was written is in the records and the audit log; the personal data of the upload
     # is not kept longer than needed.
-    run.file.delete(save=False)
-    ImportRun.objects.filter(pk=run.pk).update(file="")
+    run.forget_file()
     return run
 
 

@@ -15,8 +15,8 @@ import logging
 from django_tasks import TaskContext, task
 
 from . import running
-from .liveness import Heartbeat, Lost, claim
-from .models import ImportRun, Status
+from .liveness import Heartbeat, claim
+from .models import ImportRun, Lost, Status
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,7 @@ def _guarded(run: ImportRun, work) -> str:
         return "lost"
     except Exception:
         log.exception("import run %s failed", run.pk)
-        ImportRun.objects.filter(pk=run.pk, claim=run.claim).update(
-            status=Status.FAILED, message=SYSTEM_ERROR, claim=""
-        )
+        run.mark_crashed(SYSTEM_ERROR)
         raise
     return ImportRun.objects.values_list("status", flat=True).get(pk=run.pk)
 

@@ -23,7 +23,7 @@ from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.xlsx import as_text
 
 from .columns import Column
-from .planning import KINDS
+from .kinds import KINDS
 from .reading import DATA_SHEET
 
 ROWS_WITH_LISTS = 5000
