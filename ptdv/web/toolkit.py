@@ -137,7 +137,8 @@ class FormPageView(View):
     #: Loads the object with ``pk`` from the URL; ``None``: the page has no object.
     queryset: models.QuerySet | None = None
     pk_url_kwarg = "pk"
-    #: The write check on the object (``User.can_write`` by default).
+    #: The write check on the object (``User.can_write`` by default): a function
+    #: ``(user, obj) -> bool`` set on the class (``may_write = staticmethod(may_file)``).
     may_write: WritePredicate | None = None
     #: Exceptions of :meth:`save` that are refusals to show on the form.
     refused: tuple[type[BaseException], ...] = (StepRefused,)

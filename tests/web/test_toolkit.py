@@ -241,3 +241,16 @@ class FormPageViewTests(WorldTestCase):
     def test_other_methods_are_refused(self):
         _, response = self.call(self.u.cell, "put")
         self.assertEqual(response.status_code, 405)
+
+    def test_a_view_may_give_its_own_write_check(self):
+        committee = self.u.committee
+
+        class CommitteeOnly(TargetYearView):
+            may_write = staticmethod(lambda user, obj: user == committee and obj is not None)
+
+        _, response = self.call(committee, view=CommitteeOnly)
+        self.assertEqual(response.status_code, 200)
+        with self.assertRaises(PermissionDenied):  # a writer, but not this object's
+            self.call(self.u.cell, view=CommitteeOnly)
+        with self.assertRaises(Http404):  # the scope first
+            self.call(self.u.outsider, view=CommitteeOnly)
