@@ -974,10 +974,10 @@ def excel_child(args) -> dict:
         drill = figures.drill(kind, root, code, today=args.today, **kwargs_for(kind, args))
         queryset = drill.queryset[: args.drill_rows]
         try:
-            from ptdv.web.views.reports import DRILL_EXPORTS
+            from ptdv.web.views.report_drill import DRILL_EXPORTS
 
             columns, rows_fn = DRILL_EXPORTS["people"]
-            source = "ptdv.web.views.reports.DRILL_EXPORTS['people']"
+            source = "ptdv.web.views.report_drill.DRILL_EXPORTS['people']"
         except (ImportError, KeyError):
             columns, rows_fn = _people_sheet()
             source = "this script's columns (no drill export in ptdv yet)"

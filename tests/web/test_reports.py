@@ -18,7 +18,8 @@ from ptdv.reports import charts
 from ptdv.reports.excel import write_report
 from ptdv.reports.tables import INT, PERCENT, TEXT, Cell, Chart, Column, Report, Row, Series, Table
 from ptdv.rules.stages import Stage
-from ptdv.web.views.reports import PAGES, current_term, show_value
+from ptdv.web.views.report_display import show_value
+from ptdv.web.views.report_form import PAGES, current_term
 from ptdv.xlsx import XLSX_MIME
 from tests.base import CEREMONY_ON, WorldTestCase, advance, introducers_for, new_candidacy
 

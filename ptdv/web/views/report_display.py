@@ -1,0 +1,141 @@
+"""A report as its page shows it: values formatted, counts linked to the list behind them,
+charts rendered, the quick choices of dates and the way up to the parent unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from ptdv.org.models import Organisation
+from ptdv.org.scope import scope_path
+from ptdv.people.sensitive import blocked_drills  # lists by role
+from ptdv.reports import charts
+from ptdv.reports.excel import period_text
+from ptdv.reports.tables import INT, TEXT, Column, Report, Row, Table
+
+from .report_form import PAGES, ReportForm, ReportPage, presets
+
+
+@dataclass
+class ShownCell:
+    text: str
+    numeric: bool
+    url: str = ""
+    label: str = ""
+
+
+@dataclass
+class ShownRow:
+    label: str
+    url: str
+    level: int
+    total: bool
+    cells: list[ShownCell]
+
+
+def show_value(column: Column, value: Any) -> str:
+    """A value as the page shows it: localised numbers, shares with their places, "—"."""
+    if value is None or value == "":
+        return "—"
+    if column.kind == TEXT or isinstance(value, str):
+        return str(value)
+    if column.kind == INT or isinstance(value, int):
+        return formats.number_format(value, 0)
+    return formats.number_format(value, column.places)
+
+
+def shown_tables(
+    report: Report, form: ReportForm, page: ReportPage, blocked: frozenset[str] = frozenset()
+) -> list[dict]:
+    """The report's tables with every value formatted and every count linked to its list (but
+    the figures in ``blocked``)."""
+    base, drill = reverse(page.url_name), reverse(page.drill_name)
+    return [
+        {
+            "table": table,
+            "rows": [_shown_row(table, row, form, base, drill, blocked) for row in table.rows],
+        }
+        for table in report.tables
+    ]
+
+
+def _shown_row(
+    table: Table, row: Row, form: ReportForm, base: str, drill: str, blocked: frozenset[str]
+) -> ShownRow:
+    unit = row.organisation_id or form.organisation.pk
+    unit_url = ""
+    if row.organisation_id and row.organisation_id != form.organisation.pk:
+        unit_url = f"{base}?{urlencode(form.params(to_chuc=row.organisation_id))}"
+    cells = []
+    for column, cell in zip(table.columns, row.cells, strict=False):
+        shown = ShownCell(show_value(column, cell.value), column.kind != TEXT)
+        if (
+            cell.drill
+            and cell.drill not in blocked
+            and isinstance(cell.value, (int, float))
+            and cell.value
+        ):
+            shown.url = f"{drill}?{urlencode(form.params(so_lieu=cell.drill, to_chuc=unit))}"
+            shown.label = _("%(label)s — %(column)s: xem danh sách") % {
+                "label": row.label,
+                "column": column.label,
+            }
+        cells.append(shown)
+    return ShownRow(row.label, unit_url, row.level, row.total, cells)
+
+
+def report_context(request, page: ReportPage, form: ReportForm, report: Report | None) -> dict:
+    form.prepare_display()
+    context = {
+        "page": page,
+        "pages": PAGES,
+        "form": form,
+        "report": report,
+        "errors": form.error_messages(),
+        "presets": [
+            (label, f"?{urlencode(_preset_params(form, values))}")
+            for label, values in presets(page, form.today)
+        ],
+        "today": form.today,
+    }
+    if report is not None:
+        context |= {
+            # No list behind a figure that would name people by a sensitive item the user's
+            # role may not see (people/sensitive.py): the count stays.
+            "tables": shown_tables(report, form, page, blocked_drills(request.user)),
+            "charts": [(chart, charts.render(chart)) for chart in report.charts],
+            "period": period_text(report),
+            "query": urlencode(form.params()),
+            "up_url": _up_url(request, form, page),
+        }
+    return context
+
+
+def _preset_params(form: ReportForm, values: dict[str, date]) -> dict[str, str]:
+    """A quick choice of dates for the unit and decimals in force (the defaults when invalid)."""
+    dates = {k: v.isoformat() for k, v in values.items()}
+    if not form.is_valid():
+        return dates
+    return {
+        "to_chuc": str(form.organisation.pk),
+        **dates,
+        "chu_so": str(form.cleaned_data["chu_so"]),
+    }
+
+
+def _up_url(request, form: ReportForm, page: ReportPage) -> str:
+    """The same report for the parent unit, while it is inside the user's scope."""
+    organisation = form.organisation
+    top = scope_path(request.user) or ""
+    if organisation.depth <= 1 or len(organisation.path) <= len(top):
+        return ""
+    parent = Organisation.objects.filter(path=organisation.path[: -Organisation.steplen]).first()
+    if parent is None:
+        return ""
+    return f"{reverse(page.url_name)}?{urlencode(form.params(to_chuc=parent.pk))}"
