@@ -47,7 +47,8 @@ from ptdv.rules.stages import Stage
 from . import limits as caps
 from .kinds import KINDS
 from .models import ImportProblem, ImportRun, ImportWarning, Status
-from .planning import CHUNK, MEMBER_FIELDS, Action, Planner, Problem, RowPlan, RowWarning
+from .planning import CHUNK, Planner
+from .plans import MEMBER_FIELDS, Action, Problem, RowPlan, RowWarning
 from .reading import FileError, Reader
 
 log = logging.getLogger(__name__)
