@@ -34,6 +34,15 @@ MASKED = {
 }
 
 
+#: Fields left out of the entries. An event's ``voided_by`` (the reverse of a correction's
+#: ``voids``) is empty when the event is written and events are never updated, so its entry
+#: would never hold it; reading it would cost a query per event.
+EXCLUDED = {
+    "accounts.User": ["password", "last_login"],
+    "pipeline.Event": ["voided_by"],
+}
+
+
 def org_path_of(instance) -> str | None:
     """Follow the model's ``SCOPE`` lookup to its organisation and return that path."""
     lookup = getattr(type(instance), "SCOPE", None)
@@ -64,5 +73,5 @@ def register_models() -> None:
         if not hasattr(model, "get_additional_data"):
             model.get_additional_data = _additional_data
         if not auditlog.contains(model):
-            exclude = ["password", "last_login"] if label == "accounts.User" else []
+            exclude = EXCLUDED.get(label, [])
             auditlog.register(model, exclude_fields=exclude, **MASKED.get(label, {}))

@@ -4,7 +4,7 @@ The services (``services.py``) write one step at a time, each in its own transac
 creates thousands of candidacies with their whole history builds the rows in memory instead and
 inserts them with ``bulk_create``; :func:`fill_cache` gives those rows exactly the cached state
 the services would have written, from the same functions (``derive``, ``assemble_facts``,
-``evaluate``, ``membership_fields``).
+``evaluate``, ``history.cache_fields``, ``membership_fields``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ptdv.rules.checks import evaluate
 from ptdv.rules.stages import CandidacyState, derive
 
 from .evaluation import assemble_facts, event_facts
+from .history import apply_cache, cache_fields
 from .models import Candidacy, Event, MentorAssignment
 from .services import membership_fields
 
@@ -43,11 +44,8 @@ def fill_cache(
     """
     voided = voided or {}
     state = derive(replace(event_facts(e), id=id(e), voids=voided.get(id(e))) for e in events)
-    cell_id = state.cell_id or opening_cell_id or candidacy.cell_id
-    candidacy.stage, candidacy.stage_since = state.stage, state.stage_since
-    candidacy.cell_id = cell_id
-    candidacy.closed_on = state.stage_since if state.is_closed else None
-    candidacy.version = len(events)
+    opening = opening_cell_id or candidacy.cell_id
+    cell_id = state.cell_id or opening
     facts = assemble_facts(
         state,
         person=person,
@@ -57,11 +55,8 @@ def fill_cache(
         people=people or {},
     )
     evaluation = evaluate(facts, calendar, state.stage_since)
-    nearest, expiry = evaluation.next_deadline, evaluation.next_expiry
-    candidacy.next_due = nearest.due if nearest else None
-    candidacy.next_due_code = nearest.code if nearest else ""
-    candidacy.expiry_due = expiry.due if expiry else None
-    candidacy.expiry_code = expiry.code if expiry else ""
+    apply_cache(candidacy, cache_fields(state, evaluation, opening_cell_id=opening))
+    candidacy.version = len(events)
     person.cell_id = cell_id
     for field_name, value in (membership_fields(state) or {}).items():
         setattr(person, field_name, value)

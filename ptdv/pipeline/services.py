@@ -2,24 +2,28 @@
 
 - Each write is one transaction: the event, the candidacy's cached state and the person's
   membership change together or not at all.
+- One read of the history per transaction: :class:`~ptdv.pipeline.history.History` loads the
+  candidacy (locked, with its cell and person) and its events once; the check, the new event's
+  state and the cache all replay that one history in memory.
 - Race safety: the candidacy row is locked (``select_for_update``) and its ``version`` is
-  checked and bumped with a conditional ``UPDATE``; ``(candidacy, seq)`` is unique. Two people
-  recording the same step at once therefore produce one event; the other gets
-  :class:`ConcurrentChange` (SQLite ignores ``select_for_update``, the version check still holds).
+  checked and bumped with a conditional ``UPDATE`` (which also writes the cache); ``(candidacy,
+  seq)`` is unique. Two people recording the same step at once therefore produce one event; the
+  other gets :class:`ConcurrentChange` (SQLite ignores ``select_for_update``, the version check
+  still holds).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.utils.translation import gettext as _
 
-from ptdv.org.models import CELL_KINDS, Organisation
+from ptdv.org.models import CELL_KINDS, Organisation, OrgKind
 from ptdv.people.models import MemberStatus, Person
-from ptdv.rules.checks import evaluate, votes_required
+from ptdv.rules.checks import evaluate
 from ptdv.rules.findings import Finding
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
@@ -30,16 +34,16 @@ from ptdv.rules.stages import (
     STEP_LABELS,
     VOTE_STEPS,
     CandidacyState,
-    EventFact,
     Stage,
     Step,
     TransitionError,
-    derive,
+    later_steps_in_the_way,
     next_stage,
     route_error,
 )
+from ptdv.rules.votes import VOTE_FIELDS, vote_errors, vote_passed, votes_required
 
-from .evaluation import build_facts, evaluate_candidacy, event_facts, working_calendar
+from .history import History, apply_cache
 from .models import Candidacy, Event, MentorAssignment, MentorReport, ReportPeriod
 
 
@@ -59,9 +63,6 @@ class ConcurrentChange(StepRefused):
                 "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và kiểm tra trước khi ghi."
             ]
         )
-
-
-VOTE_FIELDS = ("official_members", "present", "in_favour", "against")
 
 
 def open_candidacy(
@@ -87,17 +88,14 @@ def open_candidacy(
         previous = Candidacy.objects.filter(person=person).order_by("-attempt").first()
         if previous is not None and previous.closed_on is None:
             raise StepRefused([f"{person} đang có hồ sơ chưa kết thúc (lần {previous.attempt})."])
-        candidacy = Candidacy.objects.create(
-            person=person,
+        candidacy = Candidacy(
+            person=locked or person,
             attempt=(previous.attempt + 1) if previous else 1,
             cell=cell,
-            stage=Stage.SOURCE,
-            stage_since=on,
             opened_on=on,
             version=1,
         )
-        Event.objects.create(
-            candidacy=candidacy,
+        source = Event(
             seq=1,
             step=Step.SOURCE,
             date=on,
@@ -105,7 +103,14 @@ def open_candidacy(
             actor=actor,
             data={"note": note} if note else {},
         )
-        _refresh(candidacy)
+        history = History(candidacy, [source])
+        history.__dict__["assignments"] = []  # a new candidacy has no mentor yet
+        state = history.state
+        apply_cache(candidacy, history.cache_for(state))
+        candidacy.save()
+        source.candidacy = candidacy
+        source.save()
+        _sync_person(history, state)
     return candidacy
 
 
@@ -121,22 +126,25 @@ def record_step(
     data: dict[str, Any] | None = None,
     reason: str = "",
     enforce_rules: bool = True,
+    mentor: Person | None = None,
 ) -> Event:
-    """Record one step. Refuses (``StepRefused``) a step out of order or one the rules block."""
+    """Record one step. Refuses (``StepRefused``) a step out of order or one the rules block.
+
+    ``mentor``: a mentor assigned from the step's date, in the same transaction (the awareness
+    class and the ceremony's forms name one).
+    """
     step = _checked_step(step, reason)
-    pk = candidacy.pk if isinstance(candidacy, Candidacy) else candidacy
     data = dict(data or {})
     with transaction.atomic():
-        locked = Candidacy.objects.select_for_update(of=("self",)).select_related("cell").get(pk=pk)
-        if expected_version is not None and locked.version != expected_version:
+        history = History.load(candidacy, lock=True)
+        if expected_version is not None and history.candidacy.version != expected_version:
             raise ConcurrentChange
-        passed = _check(locked, step, on, votes, data, enforce_rules)
-        cell = locked.cell
+        passed = _check(history, step, on, votes, data, enforce_rules)
         event = _append(
-            locked,
+            history,
             step=step,
             on=on,
-            cell=cell,
+            cell=history.candidacy.cell,
             actor=actor,
             number=number,
             votes=votes,
@@ -144,6 +152,8 @@ def record_step(
             data=data,
             reason=reason,
         )
+        if mentor is not None:
+            _assign_mentor(history.candidacy, mentor, on)
     return event
 
 
@@ -163,9 +173,65 @@ def check_step(
     same messages and findings as :func:`record_step` would.
     """
     step = _checked_step(step, reason)
-    pk = candidacy.pk if isinstance(candidacy, Candidacy) else candidacy
-    locked = Candidacy.objects.select_related("cell").get(pk=pk)
-    return _check(locked, step, on, votes, dict(data or {}), enforce_rules)
+    return _check(
+        History.load(candidacy, lock=False), step, on, votes, dict(data or {}), enforce_rules
+    )
+
+
+@dataclass
+class Preview:
+    """What recording a step would give, nothing written (the forms' "Kiểm tra theo quy định")."""
+
+    #: Why the step would be refused (the state machine, the route, the figures).
+    refusals: list[str] = field(default_factory=list)
+    #: The rules' blockers, with their citations.
+    blockers: list[Finding] = field(default_factory=list)
+    #: The rules' warnings about the step expected next.
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals or self.blockers)
+
+
+def preview_step(
+    candidacy: Candidacy | int,
+    step: Step,
+    on: date,
+    *,
+    number: str = "",
+    votes: dict[str, int] | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+) -> Preview:
+    """Every check of :func:`record_step` and the rules' warnings, nothing written."""
+    out = Preview()
+    history = History.load(candidacy, lock=False)
+    try:
+        step = _checked_step(step, reason)
+        passed = _check(history, step, on, votes, dict(data or {}), True)
+    except StepRefused as exc:
+        if exc.findings:
+            out.blockers = exc.findings
+        else:
+            out.refusals += exc.messages
+        return out
+    if step is Step.TRANSFER:
+        return out
+    if passed is False:
+        need = votes_required(int((votes or {})["official_members"]), rule_set_for(on))
+        out.notes.append(
+            _(
+                "Không đủ hai phần ba (cần ít nhất %(need)s phiếu tán thành): kết quả được ghi "
+                "nhưng hồ sơ không chuyển giai đoạn."
+            )
+            % {"need": need}
+        )
+    evaluation = history.evaluate(history.state, on)
+    if evaluation.next_step == step:
+        out.findings = [f for f in evaluation.findings if not f.is_error]
+    return out
 
 
 def _checked_step(step: Step | str, reason: str) -> Step:
@@ -179,7 +245,7 @@ def _checked_step(step: Step | str, reason: str) -> Step:
 
 
 def _check(
-    locked: Candidacy,
+    history: History,
     step: Step,
     on: date,
     votes: dict[str, int] | None,
@@ -187,7 +253,7 @@ def _check(
     enforce_rules: bool,
 ) -> bool | None:
     """The state machine, dates, route and rules' blockers for ``step``; fills ``data``."""
-    state = candidacy_state(locked)
+    state = history.state
     passed = None
     if step in VOTE_STEPS:
         passed = _vote_passed(votes, on)
@@ -202,9 +268,9 @@ def _check(
                 f"({state.stage_since:%d/%m/%Y})."
             ]
         )
-    cell = locked.cell
+    cell = history.candidacy.cell
     if step is Step.TRANSFER:
-        target = _transfer_target(data, locked)
+        target = _transfer_target(data, history.candidacy)
         data["to_cell"] = target.pk
         data.setdefault("from_cell", cell.pk)
     if enforce_rules and step in PROGRESS:
@@ -213,12 +279,14 @@ def _check(
             state.stage,
             step,
             cell_is_grassroots=cell.is_grassroots,
-            has_partial_committee=cell.has_partial_committee(),
+            has_partial_committee=any(
+                n.kind == OrgKind.PARTIAL_COMMITTEE for n in history.ancestors(cell.pk)
+            ),
         )
         if problem:
             raise StepRefused([problem])
     if enforce_rules and step in PROGRESS and new_stage != state.stage:
-        blockers = _blockers_for(locked, step, on, data)
+        blockers = _blockers_for(history, step, on, data)
         if blockers:
             raise StepRefused([f.message for f in blockers], blockers)
     return passed
@@ -232,17 +300,13 @@ def record_imported_steps(candidacy: Candidacy, steps, *, actor=None) -> None:
     the cell's resolution day), which the rules here cannot do for a dossier kept on paper.
     """
     with transaction.atomic():
-        locked = (
-            Candidacy.objects.select_for_update(of=("self",))
-            .select_related("cell")
-            .get(pk=candidacy.pk)
-        )
+        history = History.load(candidacy, lock=True)
         for s in steps:
             _append(
-                locked,
+                history,
                 step=Step(s.step),
                 on=s.on,
-                cell=locked.cell,
+                cell=history.candidacy.cell,
                 actor=actor,
                 number=s.number,
                 votes=s.votes,
@@ -258,39 +322,28 @@ def correct_event(
     if not reason.strip():
         raise StepRefused(["Cần ghi lý do đính chính."])
     with transaction.atomic():
-        locked = (
-            Candidacy.objects.select_for_update(of=("self",))
-            .select_related("cell")
-            .get(pk=event.candidacy_id)
-        )
+        history = History.load(event.candidacy_id, lock=True)
+        locked = history.candidacy
         if expected_version is not None and locked.version != expected_version:
             raise ConcurrentChange
         if event.step == Step.SOURCE:
             raise StepRefused(
                 ["Không đính chính bước “Xác định nguồn”; hãy ghi bước rút khỏi danh sách."]
             )
-        if event.step == Step.CORRECTION or Event.objects.filter(voids=event).exists():
+        if event.step == Step.CORRECTION or any(e.voids_id == event.pk for e in history.events):
             raise StepRefused(["Bước này đã được đính chính hoặc là một bước đính chính."])
-        facts = _event_facts(locked)
         refused = (
             "Không thể đính chính bước này khi các bước sau nó vẫn còn hiệu lực: "
             "hãy đính chính các bước sau trước."
         )
-        # Only the last effective step is voided: a later step that moved the case on (not a
-        # transfer, another paper or a failed vote) must be voided first, even when the events
-        # left would still form a valid sequence (e.g. a decision without the grassroots
-        # resolution before it).
-        effective = derive(facts).events
-        position = next((i for i, e in enumerate(effective) if e.id == event.pk), len(effective))
-        later = [
-            STEP_LABELS[e.step]
-            for e in effective[position + 1 :]
-            if e.step not in (Step.TRANSFER, Step.DOSSIER_PAPER) and e.passed is not False
-        ]
+        # Only the last effective step that moved the case on is voided
+        # (rules.stages.correctable_ids).
+        later = [STEP_LABELS[e.step] for e in later_steps_in_the_way(history.state, event.pk)]
         if later:
             raise StepRefused([refused, "Các bước sau: " + "; ".join(later) + "."])
+        correction = Event(step=Step.CORRECTION, date=on or event.date, voids=event)
         try:
-            state = derive([*facts, _correction_fact(event)])
+            state = history.state_with(correction)
         except TransitionError as exc:
             raise StepRefused([refused, str(exc)]) from exc
         if locked.closed_on is not None and not state.is_closed:
@@ -304,7 +357,7 @@ def correct_event(
                     ]
                 )
         return _append(
-            locked,
+            history,
             step=Step.CORRECTION,
             on=on or event.date,
             cell=locked.cell,
@@ -323,26 +376,33 @@ def assign_mentor(
     - Two replacements at once: the candidacy row is locked, the second waits and then sees the
       first.
     """
+    with transaction.atomic():
+        locked = Candidacy.objects.select_for_update(of=("self",)).get(pk=candidacy.pk)
+        return _assign_mentor(locked, mentor, start, reason=reason)
+
+
+def _assign_mentor(
+    locked: Candidacy, mentor: Person, start: date, *, reason: str = ""
+) -> MentorAssignment:
+    """:func:`assign_mentor` on a candidacy its caller has locked."""
     if not mentor.is_official_member_on(start):
         raise StepRefused(
             [f"{mentor} không phải là đảng viên chính thức vào ngày {start:%d/%m/%Y}."]
         )
-    if mentor.pk == candidacy.person_id:
+    if mentor.pk == locked.person_id:
         raise StepRefused(["Người vào Đảng không thể tự giúp đỡ mình."])
-    with transaction.atomic():
-        locked = Candidacy.objects.select_for_update(of=("self",)).get(pk=candidacy.pk)
-        if locked.is_closed:
-            raise StepRefused(["Hồ sơ đã kết thúc, không phân công người giúp đỡ."])
-        current = MentorAssignment.objects.filter(candidacy=candidacy, end__isnull=True).first()
-        if current is not None:
-            if current.mentor_id == mentor.pk:
-                raise StepRefused([f"{mentor} đang được phân công giúp đỡ người này."])
-            if start < current.start:
-                raise StepRefused(["Ngày phân công mới phải sau ngày phân công hiện tại."])
-            current.end = start
-            current.end_reason = reason or "Thay người giúp đỡ"
-            current.save()
-        return MentorAssignment.objects.create(candidacy=candidacy, mentor=mentor, start=start)
+    if locked.is_closed:
+        raise StepRefused(["Hồ sơ đã kết thúc, không phân công người giúp đỡ."])
+    current = MentorAssignment.objects.filter(candidacy=locked, end__isnull=True).first()
+    if current is not None:
+        if current.mentor_id == mentor.pk:
+            raise StepRefused([f"{mentor} đang được phân công giúp đỡ người này."])
+        if start < current.start:
+            raise StepRefused(["Ngày phân công mới phải sau ngày phân công hiện tại."])
+        current.end = start
+        current.end_reason = reason or "Thay người giúp đỡ"
+        current.save()
+    return MentorAssignment.objects.create(candidacy=locked, mentor=mentor, start=start)
 
 
 def end_mentor(assignment: MentorAssignment, end: date, reason: str) -> MentorAssignment:
@@ -397,40 +457,29 @@ def file_mentor_report(
 def refresh_candidacy(candidacy: Candidacy) -> None:
     """Recompute the cached state and deadlines (after a change of the working calendar)."""
     with transaction.atomic():
-        _refresh(Candidacy.objects.select_for_update().get(pk=candidacy.pk))
+        history = History.load(candidacy, lock=True)
+        state = history.state
+        fields = history.cache_for(state)
+        Candidacy.objects.filter(pk=history.candidacy.pk).update(**fields)
+        apply_cache(history.candidacy, fields)
+        _sync_person(history, state)
 
 
 # --- internals ---------------------------------------------------------------------------
 
 
-def _event_facts(candidacy: Candidacy):
-    return [event_facts(e) for e in Event.objects.filter(candidacy=candidacy).order_by("seq")]
-
-
-def _correction_fact(event: Event) -> EventFact:
-    return EventFact(id=-1, step=Step.CORRECTION, date=event.date, voids=event.pk)
-
-
-def candidacy_state(candidacy: Candidacy) -> CandidacyState:
+def candidacy_state(candidacy: Candidacy | int) -> CandidacyState:
     """The state replayed from the candidacy's effective events."""
-    return derive(_event_facts(candidacy))
+    return History.load(candidacy, lock=False).state
 
 
 def _vote_passed(votes: dict[str, int] | None, on: date) -> bool:
-    missing = [f for f in VOTE_FIELDS if votes is None or votes.get(f) is None]
-    if missing:
-        raise StepRefused(
-            ["Cần ghi đủ số đảng viên chính thức, có mặt, tán thành và không tán thành."]
-        )
-    official, present, in_favour, against = (int(votes[f]) for f in VOTE_FIELDS)
-    if min(official, present, in_favour, against) < 0:
-        raise StepRefused(["Số phiếu không được âm."])
-    if present > official:
-        raise StepRefused(["Số có mặt không được lớn hơn số đảng viên chính thức của chi bộ."])
-    if in_favour + against > present:
-        raise StepRefused(["Tổng số tán thành và không tán thành vượt quá số có mặt."])
-    # At least two thirds of the cell's official members (Điều lệ Đảng, Điều 4 khoản 3).
-    return official > 0 and in_favour >= votes_required(official, rule_set_for(on))
+    """Whether the vote passed (``rules.votes``); impossible figures are refused."""
+    errors = vote_errors(votes)
+    if errors:
+        raise StepRefused([message for _field, message in errors])
+    assert votes is not None
+    return vote_passed(int(votes["official_members"]), int(votes["in_favour"]), rule_set_for(on))
 
 
 def _transfer_target(data: dict[str, Any], candidacy: Candidacy) -> Organisation:
@@ -444,10 +493,8 @@ def _transfer_target(data: dict[str, Any], candidacy: Candidacy) -> Organisation
     return cell
 
 
-def _blockers_for(
-    candidacy: Candidacy, step: Step, on: date, data: dict[str, Any]
-) -> list[Finding]:
-    facts = build_facts(candidacy)
+def _blockers_for(history: History, step: Step, on: date, data: dict[str, Any]) -> list[Finding]:
+    facts = history.facts_for(history.state)
     if step is Step.CEREMONY and data.get("superior_consent"):
         # The superior committee's consent to a late ceremony travels with the ceremony itself.
         facts = replace(facts, ceremony_consent=True)
@@ -456,7 +503,7 @@ def _blockers_for(
         # class recorded): the rules of that vote (end of probation, class, failed votes) apply
         # all the same.
         facts = replace(facts, stage=Stage.NEW_MEMBER_TRAINED)
-    evaluation = evaluate(facts, working_calendar(), on)
+    evaluation = evaluate(facts, history.calendar, on)
     if evaluation.next_step is not None and evaluation.next_step != step:
         # The rules speak of the step they expect; another allowed step is checked by the
         # state machine and the route alone.
@@ -465,7 +512,7 @@ def _blockers_for(
 
 
 def _append(
-    candidacy: Candidacy,
+    history: History,
     *,
     step: Step,
     on: date,
@@ -478,71 +525,46 @@ def _append(
     reason="",
     voids: Event | None = None,
 ) -> Event:
+    """Insert the next event and write the cache it leads to, with the version bump.
+
+    The new state and its cache are computed in memory before anything is written; one
+    conditional ``UPDATE`` bumps the version (refusing a writer who read an older one) and writes
+    the cache, then the event is inserted and the person follows.
+    """
+    candidacy = history.candidacy
     seq = candidacy.version + 1
+    event = Event(
+        candidacy=candidacy,
+        seq=seq,
+        step=step,
+        date=on,
+        cell=cell,
+        actor=actor,
+        number=number,
+        passed=passed,
+        data=data or {},
+        reason=reason,
+        voids=voids,
+        **{f: (votes or {}).get(f) for f in VOTE_FIELDS},
+    )
+    state = history.state_with(event)
+    fields = history.cache_for(state)
     updated = Candidacy.objects.filter(pk=candidacy.pk, version=candidacy.version).update(
-        version=F("version") + 1
+        version=seq, **fields
     )
     if updated != 1:
         raise ConcurrentChange
     try:
-        with transaction.atomic():
-            event = Event.objects.create(
-                candidacy=candidacy,
-                seq=seq,
-                step=step,
-                date=on,
-                cell=cell,
-                actor=actor,
-                number=number,
-                passed=passed,
-                data=data or {},
-                reason=reason,
-                voids=voids,
-                **{f: (votes or {}).get(f) for f in VOTE_FIELDS},
-            )
+        # No savepoint of its own: a failed insert leaves this function by ConcurrentChange,
+        # and the caller's atomic block rolls the version bump back with it.
+        event.save()
     except IntegrityError as exc:
         raise ConcurrentChange from exc
     candidacy.version = seq
-    _refresh(candidacy)
+    apply_cache(candidacy, fields)
+    history.appended(event, state)
+    _sync_person(history, state)
     return event
-
-
-def _refresh(candidacy: Candidacy) -> None:
-    """Rewrite the candidacy's cache and the person's membership from the events."""
-    state = candidacy_state(candidacy)
-    cell_id = state.cell_id or _opening_cell(candidacy)
-    candidacy.stage = state.stage
-    candidacy.stage_since = state.stage_since
-    candidacy.cell_id = cell_id
-    candidacy.closed_on = state.stage_since if state.is_closed else None
-    evaluation = evaluate_candidacy(candidacy, state.stage_since, state=state)
-    nearest = evaluation.next_deadline
-    candidacy.next_due = nearest.due if nearest else None
-    candidacy.next_due_code = nearest.code if nearest else ""
-    expiry = evaluation.next_expiry
-    candidacy.expiry_due = expiry.due if expiry else None
-    candidacy.expiry_code = expiry.code if expiry else ""
-    Candidacy.objects.filter(pk=candidacy.pk).update(
-        stage=candidacy.stage,
-        stage_since=candidacy.stage_since,
-        cell_id=cell_id,
-        closed_on=candidacy.closed_on,
-        next_due=candidacy.next_due,
-        next_due_code=candidacy.next_due_code,
-        expiry_due=candidacy.expiry_due,
-        expiry_code=candidacy.expiry_code,
-    )
-    _sync_person(candidacy, state)
-
-
-def _opening_cell(candidacy: Candidacy) -> int:
-    first = (
-        Event.objects.filter(candidacy=candidacy)
-        .order_by("seq")
-        .values_list("cell_id", flat=True)
-        .first()
-    )
-    return first or candidacy.cell_id
 
 
 #: Exits that may follow the ceremony: the person was (and, moving away, still is) a member.
@@ -588,8 +610,10 @@ def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
     return fields
 
 
-def _sync_person(candidacy: Candidacy, state: CandidacyState) -> None:
-    person = Person.objects.select_for_update().get(pk=candidacy.person_id)
+def _sync_person(history: History, state: CandidacyState) -> None:
+    """The person's cell and membership follow the candidacy; written only when they change."""
+    candidacy = history.candidacy
+    person = candidacy.person  # locked with the candidacy (History.load)
     # Member events (ptdv.members, built on the pipeline) may refuse an open candidacy that
     # would overwrite them; the person's save below rewrites their spells.
     from ptdv.members.services import candidacy_synced
@@ -608,8 +632,10 @@ def _sync_person(candidacy: Candidacy, state: CandidacyState) -> None:
             "member_status": MemberStatus.NONE,
             "party_card_number": "",
         }
-    for field, value in changes.items():
-        setattr(person, field, value)
+    if all(getattr(person, name) == value for name, value in changes.items()):
+        return  # nothing of the person follows from this step
+    for name, value in changes.items():
+        setattr(person, name, value)
     person.save()
 
 

@@ -319,6 +319,11 @@ def reached(stages: Sequence[Stage], target: Stage) -> list[Stage]:
     return [s for s in stages if s in PROGRESS_STAGES and stage_index(s) >= limit]
 
 
+GRASSROOTS_CELL_GOES_UP = (
+    "Chi bộ cơ sở là tổ chức cơ sở đảng: nghị quyết chi bộ trình thẳng cấp ủy có thẩm quyền."
+)
+
+
 def route_error(
     stage: Stage, step: Step, *, cell_is_grassroots: bool, has_partial_committee: bool
 ) -> str | None:
@@ -333,11 +338,103 @@ def route_error(
         return (
             "Chi bộ không thuộc đảng ủy bộ phận nào: không có bước thẩm định của đảng ủy bộ phận."
         )
+    if step is Step.PARTIAL_APPRAISAL and cell_is_grassroots:
+        return GRASSROOTS_CELL_GOES_UP
     if stage is Stage.CELL_RESOLVED:
         if step is Step.GRASSROOTS_RESOLUTION and has_partial_committee:
             return "Cần có thẩm định của đảng ủy bộ phận trước nghị quyết của đảng ủy cơ sở."
         if step is Step.GRASSROOTS_RESOLUTION and cell_is_grassroots:
-            return "Chi bộ cơ sở là tổ chức cơ sở đảng: nghị quyết chi bộ trình thẳng cấp ủy có thẩm quyền."
+            return GRASSROOTS_CELL_GOES_UP
         if step is Step.ADMISSION_DECISION and not cell_is_grassroots:
             return "Cần có nghị quyết của đảng ủy cơ sở trước khi cấp ủy có thẩm quyền quyết định kết nạp."
     return None
+
+
+# --- what may come next ---------------------------------------------------------------------
+
+
+def progress_choices(
+    stage: Stage, *, cell_is_grassroots: bool, has_partial_committee: bool
+) -> list[Step]:
+    """The progress steps that may be recorded in ``stage``, in pipeline order, route respected
+    (:func:`route_error`): what the step form offers and the import accepts."""
+    return [
+        step
+        for step, (allowed, _) in PROGRESS.items()
+        if stage in allowed
+        and route_error(
+            stage,
+            step,
+            cell_is_grassroots=cell_is_grassroots,
+            has_partial_committee=has_partial_committee,
+        )
+        is None
+    ]
+
+
+def next_step(
+    stage: Stage, *, cell_is_grassroots: bool, has_partial_committee: bool
+) -> Step | None:
+    """The progress step expected next: the first of :func:`progress_choices` that moves the
+    candidacy to another stage (``None`` when it is closed).
+
+    - After the cell's resolution: the partial committee's appraisal where there is one, then the
+      grassroots committee's resolution, unless the cell is itself the grassroots organisation
+      (chi bộ cơ sở), whose resolution goes straight to the competent committee (Điều lệ Đảng,
+      Điều 4; HD 06-HD/TW 2025, mục 3).
+    - In the dossier stage another paper may come, but the cell's resolution is what is expected.
+    """
+    if stage in CLOSED_STAGES:
+        return None
+    for step in progress_choices(
+        stage, cell_is_grassroots=cell_is_grassroots, has_partial_committee=has_partial_committee
+    ):
+        if PROGRESS[step][1] is not stage:
+            return step
+    return None
+
+
+def exit_choices(stage: Stage) -> list[Step]:
+    """The exits that may be recorded in ``stage``."""
+    return [step for step, (allowed, _) in EXITS.items() if stage in allowed]
+
+
+def may_transfer(stage: Stage) -> bool:
+    """Whether the candidacy may move to another cell (any open candidacy may)."""
+    return stage not in CLOSED_STAGES
+
+
+# --- corrections ----------------------------------------------------------------------------
+
+#: Steps that do not stand in the way of correcting an earlier step: they did not move the case on.
+_NOT_MOVING = frozenset({Step.TRANSFER, Step.DOSSIER_PAPER})
+
+
+def moved_on(event: EventFact) -> bool:
+    """Whether ``event`` moved the case on (not a transfer, another paper or a failed vote)."""
+    return event.step not in _NOT_MOVING and event.passed is not False
+
+
+def correctable_ids(state: CandidacyState) -> set[int]:
+    """The effective events a correction may void: the last effective step that moved the case
+    on, and the transfers, papers and failed votes after it.
+
+    - Only the last such step: otherwise the remaining events might not form a valid sequence,
+      and even when they would (a decision without the grassroots resolution before it), the
+      later step must be voided first.
+    - The opening ``source`` step is never corrected (the candidacy is withdrawn instead).
+    """
+    out: set[int] = set()
+    for event in reversed(state.events):
+        if event.step is Step.SOURCE:
+            break
+        out.add(event.id)
+        if moved_on(event):
+            break
+    return out
+
+
+def later_steps_in_the_way(state: CandidacyState, event_id: int) -> list[EventFact]:
+    """The effective steps after ``event_id`` that moved the case on: why it may not be voided."""
+    position = next((i for i, e in enumerate(state.events) if e.id == event_id), len(state.events))
+    return [e for e in state.events[position + 1 :] if moved_on(e)]

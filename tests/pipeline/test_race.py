@@ -55,13 +55,13 @@ class SameStepAtTheSameMomentTests(TransactionTestCase):
 
     def slow_refresh(self):
         """Hold the candidacy's lock a little, so the other writer surely waits on it."""
-        original = services._refresh
+        original = services._sync_person
 
-        def slow(candidacy):
+        def slow(history, state):
             time.sleep(0.3)
-            return original(candidacy)
+            return original(history, state)
 
-        return mock.patch.object(services, "_refresh", slow)
+        return mock.patch.object(services, "_sync_person", slow)
 
     def assert_one_event_one_refusal(self, results, refusal):
         events = [r for r in results if isinstance(r, Event)]
