@@ -16,7 +16,7 @@ from ptdv.imports.columns import (
     parse_education,
     parse_name,
 )
-from ptdv.imports.planning import KINDS
+from ptdv.imports.kinds import KINDS
 
 
 @pytest.mark.parametrize(

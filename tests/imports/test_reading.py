@@ -18,7 +18,7 @@ from unittest import mock
 
 from django.test import SimpleTestCase, override_settings
 
-from ptdv.imports.planning import KINDS
+from ptdv.imports.kinds import KINDS
 from ptdv.imports.reading import FileError, Reader, inspect
 
 from .helpers import PERSON_HEADERS, csv_bytes, xlsx_bytes

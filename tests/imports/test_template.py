@@ -6,7 +6,7 @@ from django.test import TestCase
 from openpyxl import load_workbook
 
 from ptdv.imports import template
-from ptdv.imports.planning import KINDS
+from ptdv.imports.kinds import KINDS
 from tests.base import build_tree
 
 
