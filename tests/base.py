@@ -22,14 +22,17 @@ introducers, complete papers, two-thirds votes); :func:`advance` records it up t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.test import Client as DjangoClient
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ptdv.accounts import mfa
@@ -416,7 +419,51 @@ def introducers_for(world: World, cell: Organisation) -> tuple[Person, Person]:
     return by_cell[cell.pk]
 
 
-class WorldTestCase(TestCase):
+# --- query counts ---------------------------------------------------------------------------
+
+
+class Grown(NamedTuple):
+    """What :meth:`QueryCountMixin.assert_queries_do_not_grow` saw: the response (or result)
+    before and after the data grew, and the number of queries each cost."""
+
+    before: Any
+    after: Any
+    queries: int
+
+
+class QueryCountMixin:
+    """Query counts of a page: ``request`` is a URL (a GET by ``self.client`` that must answer
+    200) or a callable returning the response; a streamed response (an export) is read to its
+    end, since its query runs while it is written."""
+
+    def queries_of(self, request: str | Callable[[], Any]) -> tuple[Any, list[str]]:
+        """The response of ``request`` and the SQL of the queries it ran."""
+        with CaptureQueriesContext(connection) as captured:
+            if isinstance(request, str):
+                response = self.client.get(request)
+                self.assertEqual(response.status_code, 200, request)
+            else:
+                response = request()
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        return response, [q["sql"] for q in captured.captured_queries]
+
+    def count_queries(self, request: str | Callable[[], Any]) -> int:
+        return len(self.queries_of(request)[1])
+
+    def assert_queries_do_not_grow(
+        self, make_more: Callable[[], Any], request: str | Callable[[], Any]
+    ) -> Grown:
+        """``request`` costs as many queries after ``make_more()`` (more rows of what it
+        shows) as before; the failure lists the queries of the second request."""
+        before, few = self.queries_of(request)
+        make_more()
+        after, many = self.queries_of(request)
+        self.assertEqual(len(few), len(many), many)
+        return Grown(before, after, len(few))
+
+
+class WorldTestCase(QueryCountMixin, TestCase):
     """A Django test case with :func:`build_world` built once per class (its client's
     ``force_login`` passes the second factor: :class:`Client`)."""
 

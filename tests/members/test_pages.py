@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,10 +68,11 @@ class SectionTests(WorldTestCase):
                 services.record_event(person, K.TRANSFER, date(2020, 1, 1 + i), to_cell=cell,
                                       number=str(i))  # fmt: skip
             self.client.force_login(self.u.committee)
-            with CaptureQueriesContext(connection) as ctx:
-                response = self.client.get(reverse("person", args=[person.pk]))
+            response, queries = self.queries_of(
+                lambda: self.client.get(reverse("person", args=[person.pk]))
+            )
             self.assertEqual(len(response.context["membership"].rows), n)
-            return len(ctx.captured_queries)
+            return len(queries)
 
         self.assertEqual(count_for(1), count_for(5))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from ptdv.pipeline import services
 from ptdv.rules.facts import PAPER_LABELS
@@ -190,11 +188,9 @@ class CandidacyPageTests(WorldTestCase):
         self.assertEqual(many.events.count(), 15)
         self.client.force_login(self.u.cell)
         self.client.get(self.url(few))  # warm up (session, content types)
-        with CaptureQueriesContext(connection) as q_few:
-            self.assertEqual(self.client.get(self.url(few)).status_code, 200)
-        with CaptureQueriesContext(connection) as q_many:
-            self.assertEqual(self.client.get(self.url(many)).status_code, 200)
-        self.assertEqual(len(q_few), len(q_many), [q["sql"] for q in q_many.captured_queries])
+        q_few = self.queries_of(self.url(few))[1]  # each GET answers 200
+        q_many = self.queries_of(self.url(many))[1]
+        self.assertEqual(len(q_few), len(q_many), q_many)
         self.assertLess(len(q_many), 20)
         self.assertEqual(AWARENESS_ON.year, 2024)
         self.assertLess(BEFORE_VOTE, CELL_ON)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from ptdv.pipeline import services
@@ -136,10 +134,9 @@ class PersonPageTests(WorldTestCase):
                 for k in range(n)
             )  # fmt: skip
             self.client.force_login(self.u.grassroots)
-            with CaptureQueriesContext(connection) as ctx:
-                response = self.client.get(url(mentor))
+            response, queries = self.queries_of(lambda: self.client.get(url(mentor)))
             self.assertEqual(len(response.context["candidacies"]), n)
             self.assertEqual(len(response.context["mentoring"]), n)
-            return len(ctx.captured_queries)
+            return len(queries)
 
         self.assertEqual(count_for(1), count_for(6))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.test import SimpleTestCase
-from django.test.utils import CaptureQueriesContext
 
 from ptdv.people.models import Person
 from ptdv.people.search import PersonQuery, search_people
@@ -252,11 +250,10 @@ class OrderAndPagesTests(SearchTestCase):
             bulk_people(self.o.A1, n, prefix, with_candidacies=True)
             self.client.force_login(self.u.committee)
             location = self.client.post(URL, {"q": prefix})["Location"]
-            with CaptureQueriesContext(connection) as ctx:
-                response = self.client.get(location)
+            response, queries = self.queries_of(lambda: self.client.get(location))
             self.assertEqual(response.context["page"].paginator.count, n)
             self.assertContains(response, "/ho-so/", count=n)
-            return len(ctx.captured_queries)
+            return len(queries)
 
         few, many = count_for(5, "Ít"), count_for(40, "Nhiều")
         self.assertEqual(few, many)

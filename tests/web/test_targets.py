@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from unittest import mock
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch
 
 from ptdv.accounts.models import Role
@@ -128,15 +126,11 @@ class TargetListTests(WorldTestCase):
     def test_queries_do_not_grow_with_the_rows(self):
         self.client.force_login(self.u.committee)
 
-        def count() -> int:
-            with CaptureQueriesContext(connection) as captured:
-                self.client.get("/chi-tieu/")
-            return len(captured)
+        def more_targets():
+            for year in range(2010, 2020):
+                target(self.o.A2, year)
 
-        before = count()
-        for year in range(2010, 2020):
-            target(self.o.A2, year)
-        self.assertEqual(count(), before)
+        self.assert_queries_do_not_grow(more_targets, lambda: self.client.get("/chi-tieu/"))
 
 
 class TargetFormTests(WorldTestCase):
