@@ -23,31 +23,14 @@ from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, paper_description
 from ptdv.rules.stages import (
-    EXITS,
-    PROGRESS,
     STEP_LABELS,
-    CandidacyState,
     Step,
-    allowed_steps,
+    correctable_ids,
     derive,
-    route_error,
+    exit_choices,
+    may_transfer,
+    progress_choices,
 )
-
-
-def correctable_ids(state: CandidacyState) -> set[int]:
-    """Events that a correction may void: the last effective step that moved the case on.
-
-    Mirrors ``services.correct_event``: later transfers, dossier papers and failed votes do not
-    stand in the way; the opening ``source`` step is never corrected.
-    """
-    out: set[int] = set()
-    for e in reversed(state.events):
-        if e.step is Step.SOURCE:
-            break
-        out.add(e.id)
-        if e.step not in (Step.TRANSFER, Step.DOSSIER_PAPER) and e.passed is not False:
-            break
-    return out
 
 
 def describe_event(event: Event, people: dict, cells: dict, *, verification: bool = True) -> str:
@@ -111,25 +94,6 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
     return " ".join(parts)
 
 
-def next_step_choices(state_stage, facts) -> tuple[list[Step], list[Step], bool]:
-    """The progress steps (route respected), the exits and whether a transfer is allowed."""
-    allowed = allowed_steps(state_stage)
-    progress = [
-        s
-        for s in allowed
-        if s in PROGRESS
-        and route_error(
-            state_stage,
-            s,
-            cell_is_grassroots=facts.cell_is_grassroots,
-            has_partial_committee=facts.has_partial_committee,
-        )
-        is None
-    ]
-    exits = [s for s in allowed if s in EXITS]
-    return progress, exits, Step.TRANSFER in allowed
-
-
 @login_required
 def candidacy_detail(request, pk: int):
     candidacy = get_visible_or_404(
@@ -163,7 +127,12 @@ def candidacy_detail(request, pk: int):
         .prefetch_related("reports")
         .order_by("start", "pk")
     )
-    progress, exits, can_transfer = next_step_choices(state.stage, facts)
+    route = {
+        "cell_is_grassroots": facts.cell_is_grassroots,
+        "has_partial_committee": facts.has_partial_committee,
+    }
+    progress, exits = progress_choices(state.stage, **route), exit_choices(state.stage)
+    can_transfer = may_transfer(state.stage)
     # The verification's conclusions only for the roles that may see them (people/sensitive.py).
     verification = may_see(request.user, Sensitive.VERIFICATION)
     blockers = findings_for(request.user, evaluation.blockers)

@@ -1,9 +1,11 @@
 """Forms that write from the candidacy page: next step, correction, transfer, mentors, sources.
 
-Every write goes through :mod:`ptdv.pipeline.services`; a refusal (:class:`StepRefused`) is shown
-above the form with the rules' citations, and what was typed is kept. A form can also be
-*checked* ("Kiểm tra") without saving: :func:`preview_step` runs the checks ``record_step``
-runs, in the same order, and adds the rules' warnings for that step on that day.
+Every page is a :class:`~ptdv.web.toolkit.FormPageView`: the candidacy (or person) through the
+scope (404) and the write check (403), one service call per write, a refusal (:class:`StepRefused`)
+shown above the form with the rules' citations and what was typed kept. A step can also be
+*checked* ("Kiểm tra") without saving: :func:`ptdv.pipeline.services.preview_step` runs the
+checks ``record_step`` runs, in the same order, and adds the rules' warnings for that step on
+that day.
 
 Each page works without JavaScript (POST, then redirect to the candidacy page); with htmx the
 form is loaded and re-rendered in place and a success sends the browser to the candidacy page.
@@ -11,39 +13,33 @@ form is loaded and re-rendered in place and a success sends the browser to the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 
-from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import Person
 from ptdv.people.sensitive import Sensitive, may_see  # verification results by role
 from ptdv.pipeline import services
-from ptdv.pipeline.evaluation import build_facts, event_facts, working_calendar
+from ptdv.pipeline.history import History
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.pipeline.services import StepRefused
 from ptdv.privacy.access import AccessKind, record
-from ptdv.rules.checks import evaluate, votes_required
-from ptdv.rules.checks import next_step as expected_step
-from ptdv.rules.findings import Finding
-from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import (
     EXITS,
     STAGE_LABELS,
     STEP_LABELS,
     Step,
-    derive,
+    correctable_ids,
+    exit_choices,
+    may_transfer,
+    next_step,
+    progress_choices,
 )
 from ptdv.web.person_forms import SourceForm
 from ptdv.web.step_forms import (
@@ -53,110 +49,37 @@ from ptdv.web.step_forms import (
     MentorEndForm,
     OpenCandidacyForm,
 )
-from ptdv.web.views.candidacy import correctable_ids, describe_event, next_step_choices
+from ptdv.web.toolkit import FormPageView
+from ptdv.web.views.candidacy import describe_event
 
 STEP_PARAM = "buoc"
 EVENT_PARAM = "su-kien"
 ASSIGNMENT_PARAM = "phan-cong"
 
 
-# --- helpers --------------------------------------------------------------------------------
+class CandidacyFormView(FormPageView):
+    """A form of the candidacy page: the candidacy visible (404) and writable (403), read-logged
+    when the form shows it; a success goes back to the candidacy page."""
+
+    queryset = Candidacy.objects.select_related("person", "cell")
+    template_name = "web/steps/page.html"
+    partial_template_name = "web/steps/_form.html"
+
+    def get_object(self) -> Candidacy:
+        candidacy = super().get_object()
+        if self.request.method == "GET":  # the form shows the record: the read log
+            record(self.request, AccessKind.CANDIDACY_FORM, candidacy=candidacy)
+        return candidacy
+
+    def get_success_url(self, form, result) -> str:
+        return reverse("candidacy", args=[self.object.pk])
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return {"c": self.object, "person": self.object.person, "can_check": False}
 
 
-def _writable_candidacy(request, pk: int) -> Candidacy:
-    """The candidacy if the user may see it (404) and write (403)."""
-    candidacy = get_visible_or_404(
-        Candidacy.objects.select_related("person", "cell"), request.user, pk=pk
-    )
-    if not request.user.can_write:
-        raise PermissionDenied
-    if request.method == "GET":  # the form shows the record: the read log
-        record(request, AccessKind.CANDIDACY_FORM, candidacy=candidacy)
-    return candidacy
-
-
-def _candidacy_url(candidacy: Candidacy) -> str:
-    return reverse("candidacy", args=[candidacy.pk])
-
-
-def _done(request, candidacy: Candidacy, message: str):
-    messages.success(request, message)
-    url = _candidacy_url(candidacy)
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def refusal_lines(exc: StepRefused) -> list[str]:
-    """The refusal's messages; with findings, each one with its citation."""
-    if exc.findings:
-        return [f"{f.message} — {f.citation}" for f in exc.findings]
-    return list(exc.messages)
-
-
-def _refuse(form, exc: StepRefused) -> None:
-    for line in refusal_lines(exc):
-        form.add_error(None, line)
-
-
-def _render(request, page: str, partial: str, context: dict[str, Any]):
-    """The partial for htmx requests, the full page otherwise (same context)."""
-    return render(request, partial if request.htmx else page, context)
-
-
-# --- the dry run ----------------------------------------------------------------------------
-
-
-@dataclass
-class Preview:
-    """What recording the step would give, without saving."""
-
-    refusals: list[str] = field(default_factory=list)
-    blockers: list[Finding] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.refusals or self.blockers)
-
-
-def preview_step(
-    candidacy: Candidacy,
-    step: Step,
-    on: date,
-    *,
-    number: str = "",
-    votes: dict[str, int] | None = None,
-    data: dict[str, Any] | None = None,
-    reason: str = "",
-) -> Preview:
-    """What recording the step would give (``services.check_step``), nothing written."""
-    out = Preview()
-    try:
-        passed = services.check_step(candidacy, step, on, votes=votes, data=data, reason=reason)
-    except StepRefused as exc:
-        if exc.findings:
-            out.blockers = exc.findings
-        else:
-            out.refusals += exc.messages
-        return out
-    if step is Step.TRANSFER:
-        return out
-    state = services.candidacy_state(candidacy)
-    if passed is False:
-        need = votes_required(int(votes["official_members"]), rule_set_for(on))
-        out.notes.append(
-            _(
-                "Không đủ hai phần ba (cần ít nhất %(need)s phiếu tán thành): kết quả được ghi "
-                "nhưng hồ sơ không chuyển giai đoạn."
-            )
-            % {"need": need}
-        )
-    evaluation = evaluate(build_facts(candidacy, state), working_calendar(), on)
-    if evaluation.next_step == step:
-        out.findings = [f for f in evaluation.findings if not f.is_error]
-    return out
+def _label(event: Event) -> dict[str, str]:
+    return {"step": _(STEP_LABELS[Step(event.step)]), "date": f"{event.date:%d/%m/%Y}"}
 
 
 # --- the next step --------------------------------------------------------------------------
@@ -175,321 +98,344 @@ def _step_from(request) -> Step | None:
     return step
 
 
-def _step_choices_context(candidacy: Candidacy, request) -> dict[str, Any]:
-    events = Event.objects.filter(candidacy=candidacy).order_by("seq")
-    state = derive(event_facts(e) for e in events)
-    facts = build_facts(candidacy, state)
-    progress, exits, can_transfer = next_step_choices(state.stage, facts)
-    expected = expected_step(facts)
+def step_choices_context(candidacy: Candidacy) -> dict[str, Any]:
+    """The steps that may come next (``rules.stages``), the expected one marked."""
+    history = History.load(candidacy, lock=False)
+    stage = history.state.stage
+    cell = history.candidacy.cell
+    route = {
+        "cell_is_grassroots": cell.is_grassroots,
+        "has_partial_committee": any(
+            n.kind == "partial_committee" for n in history.ancestors(cell.pk)
+        ),
+    }
+    expected = next_step(stage, **route)
     return {
-        "progress_steps": [(s, _(STEP_LABELS[s]), s == expected) for s in progress],
-        "exit_steps": [(s, _(STEP_LABELS[s])) for s in exits],
-        "can_transfer": can_transfer,
+        "progress_steps": [
+            (s, _(STEP_LABELS[s]), s == expected) for s in progress_choices(stage, **route)
+        ],
+        "exit_steps": [(s, _(STEP_LABELS[s])) for s in exit_choices(stage)],
+        "can_transfer": may_transfer(stage),
         "can_write": True,
     }
 
 
-@login_required
-def record_step(request, pk: int):
-    candidacy = _writable_candidacy(request, pk)
-    step = _step_from(request)
-    context: dict[str, Any] = {"c": candidacy, "person": candidacy.person}
-    if step is None:
-        context |= _step_choices_context(candidacy, request)
-        return render(request, "web/steps/choose.html", context)
-    form_class = STEP_FORMS[step]
-    kwargs = {"step": step, "candidacy": candidacy, "user": request.user}
-    preview = None
-    if request.method == "POST":
-        form = form_class(request.POST, **kwargs)
-        if form.is_valid():
-            on = form.cleaned_data["date"]
-            step_kwargs = form.step_kwargs()
-            if "check" in request.POST:
-                preview = preview_step(candidacy, step, on, **step_kwargs)
-            else:
-                try:
-                    with transaction.atomic():
-                        event = services.record_step(
-                            candidacy,
-                            step,
-                            on,
-                            actor=request.user,
-                            expected_version=form.cleaned_data["version"],
-                            **step_kwargs,
-                        )
-                        mentor = form.cleaned_data.get("mentor")
-                        if mentor is not None:
-                            services.assign_mentor(candidacy, mentor, on)
-                except StepRefused as exc:
-                    _refuse(form, exc)
-                else:
-                    return _done(request, candidacy, _success_message(step, event))
-    else:
-        initial = {"date": timezone.localdate(), "version": candidacy.version}
-        if step is Step.DOSSIER_PAPER and request.GET.get("loai"):
-            initial["kind"] = request.GET["loai"]
-        form = form_class(initial=initial, **kwargs)
-    context |= {
-        "form": form,
-        "step": step,
-        "title": _(STEP_LABELS[step]),
-        "action": f"{reverse('candidacy_step', args=[candidacy.pk])}?{STEP_PARAM}={step.value}",
-        "submit_label": _("Ghi bước"),
-        "can_check": True,
-        "preview": preview,
-        "danger": step in EXITS,
-    }
-    return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
+class RecordStep(CandidacyFormView):
+    """The next step: first the choice of step, then its form; "Kiểm tra" runs the dry run."""
 
+    alternative_actions = ("check",)
 
-def _success_message(step: Step, event: Event) -> str:
-    if event.passed is False:
-        return _(
-            "Đã ghi kết quả biểu quyết ngày %(date)s: không đủ hai phần ba, hồ sơ chưa chuyển "
-            "giai đoạn."
-        ) % {"date": f"{event.date:%d/%m/%Y}"}
-    return _("Đã ghi bước “%(step)s” ngày %(date)s.") % {
-        "step": _(STEP_LABELS[step]),
-        "date": f"{event.date:%d/%m/%Y}",
-    }
+    def respond_without_form(self):
+        self.step = _step_from(self.request)
+        if self.step is None:
+            context = {"c": self.object, "person": self.object.person}
+            context |= step_choices_context(self.object)
+            return render(self.request, "web/steps/choose.html", context)
+        return None
+
+    def get_form_class(self):
+        return STEP_FORMS[self.step]
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {
+            "step": self.step,
+            "candidacy": self.object,
+            "user": self.request.user,
+        }
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = {"date": timezone.localdate(), "version": self.object.version}
+        if self.step is Step.DOSSIER_PAPER and self.request.GET.get("loai"):
+            initial["kind"] = self.request.GET["loai"]
+        return initial
+
+    def action_check(self, form) -> dict[str, Any]:
+        on = form.cleaned_data["date"]
+        return {"preview": services.preview_step(self.object, self.step, on, **form.step_kwargs())}
+
+    def save(self, form) -> Event:
+        cd = form.cleaned_data
+        return services.record_step(
+            self.object,
+            self.step,
+            cd["date"],
+            actor=self.request.user,
+            expected_version=cd["version"],
+            mentor=cd.get("mentor"),
+            **form.step_kwargs(),
+        )
+
+    def get_success_message(self, form, event: Event) -> str:
+        if event.passed is False:
+            return _(
+                "Đã ghi kết quả biểu quyết ngày %(date)s: không đủ hai phần ba, hồ sơ chưa "
+                "chuyển giai đoạn."
+            ) % {"date": f"{event.date:%d/%m/%Y}"}
+        return _("Đã ghi bước “%(step)s” ngày %(date)s.") % _label(event)
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return super().get_extra_context(form) | {
+            "step": self.step,
+            "title": _(STEP_LABELS[self.step]),
+            "action": f"{reverse('candidacy_step', args=[self.object.pk])}"
+            f"?{STEP_PARAM}={self.step.value}",
+            "submit_label": _("Ghi bước"),
+            "can_check": True,
+            "preview": None,
+            "danger": self.step in EXITS,
+        }
 
 
 # --- correction -----------------------------------------------------------------------------
 
 
-@login_required
-def correct_step(request, pk: int):
-    candidacy = _writable_candidacy(request, pk)
-    events = list(Event.objects.filter(candidacy=candidacy).select_related("actor").order_by("seq"))
-    state = derive(event_facts(e) for e in events)
-    allowed = correctable_ids(state)
-    # A verification's conclusion only for the roles that may see it (people/sensitive.py).
-    verification = may_see(request.user, Sensitive.VERIFICATION)
-    context: dict[str, Any] = {"c": candidacy, "person": candidacy.person}
-    raw = request.POST.get(EVENT_PARAM) or request.GET.get(EVENT_PARAM)
-    if not raw:
-        context["choices"] = [
-            (e, _(STEP_LABELS[Step(e.step)]), describe_event(e, {}, {}, verification=verification))
-            for e in events
-            if e.id in allowed
-        ]
-        return render(request, "web/steps/correct_choose.html", context)
-    try:
-        event = next(e for e in events if str(e.pk) == raw)
-    except StopIteration as exc:
-        raise Http404 from exc
-    event.candidacy = candidacy
-    if request.method == "POST":
-        form = CorrectionForm(request.POST, event=event)
-        if form.is_valid():
-            try:
-                services.correct_event(
-                    event,
-                    form.cleaned_data["reason"],
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
-            except StepRefused as exc:
-                _refuse(form, exc)
-            else:
-                return _done(
-                    request,
-                    candidacy,
-                    _("Đã đính chính bước “%(step)s” ngày %(date)s.")
-                    % {"step": _(STEP_LABELS[Step(event.step)]), "date": f"{event.date:%d/%m/%Y}"},
-                )
-    else:
-        form = CorrectionForm(event=event)
-    context |= {
-        "form": form,
-        "event": event,
-        "title": _("Đính chính bước “%(step)s” ngày %(date)s")
-        % {"step": _(STEP_LABELS[Step(event.step)]), "date": f"{event.date:%d/%m/%Y}"},
-        "intro": describe_event(event, {}, {}, verification=verification),
-        "action": f"{reverse('candidacy_correct', args=[candidacy.pk])}?{EVENT_PARAM}={event.pk}",
-        "submit_label": _("Ghi đính chính"),
-        "can_check": False,
-        "danger": True,
-    }
-    return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
+class CorrectStep(CandidacyFormView):
+    """Void a step with a reason: first the choice among the correctable events
+    (``rules.stages.correctable_ids``), then the reason."""
+
+    form_class = CorrectionForm
+
+    def respond_without_form(self):
+        history = History.load(self.object, lock=False)
+        allowed = correctable_ids(history.state)
+        # A verification's conclusion only for the roles that may see it (people/sensitive.py).
+        self.verification = may_see(self.request.user, Sensitive.VERIFICATION)
+        raw = self.request.POST.get(EVENT_PARAM) or self.request.GET.get(EVENT_PARAM)
+        if not raw:
+            choices = [
+                (e, _(STEP_LABELS[Step(e.step)]), self._describe(e))
+                for e in history.events
+                if e.id in allowed
+            ]
+            context = {"c": self.object, "person": self.object.person, "choices": choices}
+            return render(self.request, "web/steps/correct_choose.html", context)
+        self.event = next((e for e in history.events if str(e.pk) == raw), None)
+        if self.event is None:
+            raise Http404
+        self.event.candidacy = self.object
+        return None
+
+    def _describe(self, event: Event) -> str:
+        return describe_event(event, {}, {}, verification=self.verification)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs() | {"event": self.event}
+        kwargs.pop("initial", None)
+        return kwargs
+
+    def save(self, form) -> Event:
+        return services.correct_event(
+            self.event,
+            form.cleaned_data["reason"],
+            actor=self.request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+
+    def get_success_message(self, form, result) -> str:
+        return _("Đã đính chính bước “%(step)s” ngày %(date)s.") % _label(self.event)
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return super().get_extra_context(form) | {
+            "event": self.event,
+            "title": _("Đính chính bước “%(step)s” ngày %(date)s") % _label(self.event),
+            "intro": self._describe(self.event),
+            "action": f"{reverse('candidacy_correct', args=[self.object.pk])}"
+            f"?{EVENT_PARAM}={self.event.pk}",
+            "submit_label": _("Ghi đính chính"),
+            "danger": True,
+        }
 
 
 # --- mentors --------------------------------------------------------------------------------
 
 
-@login_required
-def mentor_assign(request, pk: int):
-    candidacy = _writable_candidacy(request, pk)
-    if request.method == "POST":
-        form = MentorAssignForm(request.POST, candidacy=candidacy, user=request.user)
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                services.assign_mentor(candidacy, cd["mentor"], cd["start"], reason=cd["reason"])
-            except StepRefused as exc:
-                _refuse(form, exc)
-            else:
-                return _done(
-                    request,
-                    candidacy,
-                    _("Đã phân công %(name)s giúp đỡ từ ngày %(date)s.")
-                    % {"name": cd["mentor"].full_name, "date": f"{cd['start']:%d/%m/%Y}"},
-                )
-    else:
-        form = MentorAssignForm(candidacy=candidacy, user=request.user)
-    context = {
-        "c": candidacy,
-        "person": candidacy.person,
-        "form": form,
-        "title": _("Phân công đảng viên giúp đỡ"),
-        "action": reverse("candidacy_mentor_assign", args=[candidacy.pk]),
-        "submit_label": _("Phân công"),
-        "can_check": False,
-        "empty_choices": not form.fields["mentor"].queryset.exists(),
-    }
-    return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
+class MentorAssign(CandidacyFormView):
+    form_class = MentorAssignForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs() | {"candidacy": self.object, "user": self.request.user}
+        kwargs.pop("initial", None)
+        return kwargs
+
+    def save(self, form) -> MentorAssignment:
+        cd = form.cleaned_data
+        return services.assign_mentor(self.object, cd["mentor"], cd["start"], reason=cd["reason"])
+
+    def get_success_message(self, form, result) -> str:
+        cd = form.cleaned_data
+        return _("Đã phân công %(name)s giúp đỡ từ ngày %(date)s.") % {
+            "name": cd["mentor"].full_name,
+            "date": f"{cd['start']:%d/%m/%Y}",
+        }
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return super().get_extra_context(form) | {
+            "title": _("Phân công đảng viên giúp đỡ"),
+            "action": reverse("candidacy_mentor_assign", args=[self.object.pk]),
+            "submit_label": _("Phân công"),
+            "empty_choices": not form.fields["mentor"].queryset.exists(),
+        }
 
 
-@login_required
-def mentor_end(request, pk: int):
-    candidacy = _writable_candidacy(request, pk)
-    raw = request.POST.get(ASSIGNMENT_PARAM) or request.GET.get(ASSIGNMENT_PARAM)
-    assignments = MentorAssignment.objects.filter(candidacy=candidacy).select_related("mentor")
-    if raw:
-        try:
-            assignment = assignments.get(pk=int(raw))
-        except (ValueError, MentorAssignment.DoesNotExist) as exc:
-            raise Http404 from exc
-    else:
-        assignment = assignments.filter(end__isnull=True).first()
-    context: dict[str, Any] = {"c": candidacy, "person": candidacy.person}
-    if assignment is None or assignment.end is not None:
-        context["title"] = _("Kết thúc phân công giúp đỡ")
-        context["nothing"] = _("Không có phân công giúp đỡ nào đang hiệu lực.")
-        return render(request, "web/steps/page.html", context)
-    if request.method == "POST":
-        form = MentorEndForm(request.POST, assignment=assignment)
-        if form.is_valid():
-            cd = form.cleaned_data
+class MentorEnd(CandidacyFormView):
+    form_class = MentorEndForm
+
+    def respond_without_form(self):
+        raw = self.request.POST.get(ASSIGNMENT_PARAM) or self.request.GET.get(ASSIGNMENT_PARAM)
+        assignments = MentorAssignment.objects.filter(candidacy=self.object).select_related(
+            "mentor"
+        )
+        if raw:
             try:
-                services.end_mentor(assignment, cd["end"], cd["reason"])
-            except StepRefused as exc:
-                _refuse(form, exc)
-            else:
-                return _done(
-                    request,
-                    candidacy,
-                    _("Đã kết thúc phân công %(name)s từ ngày %(date)s.")
-                    % {"name": assignment.mentor.full_name, "date": f"{cd['end']:%d/%m/%Y}"},
-                )
-    else:
-        form = MentorEndForm(assignment=assignment)
-    context |= {
-        "form": form,
-        "title": _("Kết thúc phân công %(name)s giúp đỡ") % {"name": assignment.mentor.full_name},
-        "intro": _("Phân công từ ngày %(date)s.") % {"date": f"{assignment.start:%d/%m/%Y}"},
-        "action": f"{reverse('candidacy_mentor_end', args=[candidacy.pk])}"
-        f"?{ASSIGNMENT_PARAM}={assignment.pk}",
-        "submit_label": _("Kết thúc phân công"),
-        "can_check": False,
-        "danger": True,
-    }
-    return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
+                self.assignment = assignments.get(pk=int(raw))
+            except (ValueError, MentorAssignment.DoesNotExist) as exc:
+                raise Http404 from exc
+        else:
+            self.assignment = assignments.filter(end__isnull=True).first()
+        if self.assignment is None or self.assignment.end is not None:
+            context = {
+                "c": self.object,
+                "person": self.object.person,
+                "title": _("Kết thúc phân công giúp đỡ"),
+                "nothing": _("Không có phân công giúp đỡ nào đang hiệu lực."),
+            }
+            return render(self.request, "web/steps/page.html", context)
+        return None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs() | {"assignment": self.assignment}
+        kwargs.pop("initial", None)
+        return kwargs
+
+    def save(self, form) -> MentorAssignment:
+        cd = form.cleaned_data
+        return services.end_mentor(self.assignment, cd["end"], cd["reason"])
+
+    def get_success_message(self, form, result) -> str:
+        return _("Đã kết thúc phân công %(name)s từ ngày %(date)s.") % {
+            "name": self.assignment.mentor.full_name,
+            "date": f"{form.cleaned_data['end']:%d/%m/%Y}",
+        }
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        a = self.assignment
+        return super().get_extra_context(form) | {
+            "title": _("Kết thúc phân công %(name)s giúp đỡ") % {"name": a.mentor.full_name},
+            "intro": _("Phân công từ ngày %(date)s.") % {"date": f"{a.start:%d/%m/%Y}"},
+            "action": f"{reverse('candidacy_mentor_end', args=[self.object.pk])}"
+            f"?{ASSIGNMENT_PARAM}={a.pk}",
+            "submit_label": _("Kết thúc phân công"),
+            "danger": True,
+        }
 
 
 # --- new source, new attempt ----------------------------------------------------------------
 
 
-@login_required
-def source_new(request):
+class SourceNew(FormPageView):
     """A new person and their first candidacy. Before writing, the form looks for the person in
     the user's subtree (same CCCD, same name and birth date, same name, birth year and cell) and
     lists them with links; a CCCD held outside the subtree is refused without naming anyone."""
-    if not request.user.can_write:
-        raise PermissionDenied
-    if request.method == "POST":
-        form = SourceForm(request.POST, user=request.user)
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    person = form.save()
-                    candidacy = services.open_candidacy(
-                        person, cd["opened_on"], actor=request.user, cell=person.cell,
-                        note=cd["note"],
-                    )  # fmt: skip
-            except StepRefused as exc:
-                form.instance.pk = None
-                _refuse(form, exc)
-            except IntegrityError:
-                # Two people entered the same CCCD at once: the later one is told as if the
-                # first had been there before (nothing of theirs was written).
-                form.instance.pk = None
-                form.integrity_error()
-            else:
-                return _done(
-                    request,
-                    candidacy,
-                    _("Đã thêm nguồn %(name)s và mở hồ sơ.") % {"name": person.full_name},
-                )
-    else:
-        form = SourceForm(user=request.user)
-    context = {
-        "form": form,
-        "title": _("Thêm nguồn phát triển đảng viên"),
-        "action": reverse("source_new"),
-        "submit_label": _("Thêm nguồn và mở hồ sơ"),
-        "can_check": False,
-        "duplicates": form.duplicates,
-        "cccd_holder": form.cccd_holder,
-        "alternative": {
-            "text": _("Một đảng viên chuyển sinh hoạt từ nơi khác đến?"),
-            "label": _("Tiếp nhận đảng viên chuyển đến"),
-            "url": reverse("member_receive"),
-        },
-    }
-    return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
+
+    form_class = SourceForm
+    template_name = "web/steps/page.html"
+    partial_template_name = "web/steps/_form.html"
+    refused = (StepRefused, IntegrityError)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs() | {"user": self.request.user}
+        kwargs.pop("initial", None)
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def save(self, form) -> Candidacy:
+        cd = form.cleaned_data
+        person = form.save()
+        return services.open_candidacy(
+            person, cd["opened_on"], actor=self.request.user, cell=person.cell, note=cd["note"]
+        )
+
+    def on_refused(self, form, exc) -> None:
+        form.instance.pk = None  # nothing of it was written
+        if isinstance(exc, IntegrityError):
+            # Two people entered the same CCCD at once: the later one is told as if the first
+            # had been there before (nothing of theirs was written).
+            form.integrity_error()
+        else:
+            super().on_refused(form, exc)
+
+    def get_success_message(self, form, candidacy: Candidacy) -> str:
+        return _("Đã thêm nguồn %(name)s và mở hồ sơ.") % {"name": candidacy.person.full_name}
+
+    def get_success_url(self, form, candidacy: Candidacy) -> str:
+        return reverse("candidacy", args=[candidacy.pk])
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        return {
+            "title": _("Thêm nguồn phát triển đảng viên"),
+            "action": reverse("source_new"),
+            "submit_label": _("Thêm nguồn và mở hồ sơ"),
+            "can_check": False,
+            "duplicates": form.duplicates,
+            "cccd_holder": form.cccd_holder,
+            "alternative": {
+                "text": _("Một đảng viên chuyển sinh hoạt từ nơi khác đến?"),
+                "label": _("Tiếp nhận đảng viên chuyển đến"),
+                "url": reverse("member_receive"),
+            },
+        }
 
 
-@login_required
-def candidacy_open(request, pk: int):
-    person = get_visible_or_404(Person.objects.select_related("cell"), request.user, pk=pk)
-    if not request.user.can_write:
-        raise PermissionDenied
-    if request.method == "POST":
-        form = OpenCandidacyForm(request.POST, person=person, user=request.user)
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                candidacy = services.open_candidacy(
-                    person, cd["opened_on"], actor=request.user, cell=cd["cell"], note=cd["note"]
-                )
-            except StepRefused as exc:
-                _refuse(form, exc)
-            else:
-                return _done(
-                    request,
-                    candidacy,
-                    _("Đã mở hồ sơ lần %(n)s cho %(name)s.")
-                    % {"n": candidacy.attempt, "name": person.full_name},
-                )
-    else:
-        form = OpenCandidacyForm(person=person, user=request.user)
-    previous = list(
-        Candidacy.objects.visible_to(request.user).filter(person=person).order_by("-attempt")[:5]
-    )
-    context = {
-        "person": person,
-        "form": form,
-        "title": _("Mở hồ sơ mới cho %(name)s") % {"name": person.full_name},
-        "previous": [(c, STAGE_LABELS.get(c.stage_enum, c.stage)) for c in previous],
-        "action": reverse("candidacy_open", args=[person.pk]),
-        "submit_label": _("Mở hồ sơ"),
-        "can_check": False,
-    }
-    return _render(request, "web/steps/page.html", "web/steps/_form.html", context)
+class CandidacyOpen(FormPageView):
+    """A new attempt for a person already in ptdv."""
 
+    form_class = OpenCandidacyForm
+    queryset = Person.objects.select_related("cell")
+    template_name = "web/steps/page.html"
+    partial_template_name = "web/steps/_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs() | {"person": self.object, "user": self.request.user}
+        kwargs.pop("initial", None)
+        return kwargs
+
+    def save(self, form) -> Candidacy:
+        cd = form.cleaned_data
+        return services.open_candidacy(
+            self.object, cd["opened_on"], actor=self.request.user, cell=cd["cell"], note=cd["note"]
+        )
+
+    def get_success_message(self, form, candidacy: Candidacy) -> str:
+        return _("Đã mở hồ sơ lần %(n)s cho %(name)s.") % {
+            "n": candidacy.attempt,
+            "name": self.object.full_name,
+        }
+
+    def get_success_url(self, form, candidacy: Candidacy) -> str:
+        return reverse("candidacy", args=[candidacy.pk])
+
+    def get_extra_context(self, form) -> dict[str, Any]:
+        person = self.object
+        previous = Candidacy.objects.visible_to(self.request.user).filter(person=person)
+        return {
+            "person": person,
+            "title": _("Mở hồ sơ mới cho %(name)s") % {"name": person.full_name},
+            "previous": [
+                (c, STAGE_LABELS.get(c.stage_enum, c.stage))
+                for c in previous.order_by("-attempt")[:5]
+            ],
+            "action": reverse("candidacy_open", args=[person.pk]),
+            "submit_label": _("Mở hồ sơ"),
+            "can_check": False,
+        }
+
+
+record_step = login_required(RecordStep.as_view())
+correct_step = login_required(CorrectStep.as_view())
+mentor_assign = login_required(MentorAssign.as_view())
+mentor_end = login_required(MentorEnd.as_view())
+source_new = login_required(SourceNew.as_view())
+candidacy_open = login_required(CandidacyOpen.as_view())
 
 urlpatterns = [
     path("ho-so/<int:pk>/ghi-buoc/", record_step, name="candidacy_step"),
