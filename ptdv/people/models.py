@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -222,7 +223,7 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.set_derived_fields()
         super().save(*args, **kwargs)
 
@@ -376,7 +377,7 @@ class PersonChange(models.Model):
     def __str__(self) -> str:
         return f"{self.person} — {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("PersonChange rows are never changed")
         super().save(*args, **kwargs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.checks import evaluate
@@ -28,7 +29,7 @@ def fill_cache(
     events: Sequence[Event],
     person: Person,
     *,
-    ancestors: Callable[[int], list],
+    ancestors: Callable[[int], list[Organisation]],
     calendar: WorkingCalendar,
     assignments: Sequence[MentorAssignment] = (),
     people: dict[int, Person] | None = None,

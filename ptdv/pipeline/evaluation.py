@@ -16,12 +16,14 @@ What each step's event carries in ``Event.data`` (dates as ISO strings):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 
+from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.checks import evaluate
@@ -103,7 +105,7 @@ def build_facts(candidacy: Candidacy, state: CandidacyState | None = None) -> Ca
     )
 
 
-def people_by_id(ids, *related: str) -> dict[int, Person]:
+def people_by_id(ids: Iterable[int], *related: str) -> dict[int, Person]:
     """People by id, a record merged into another standing for the record it was merged into
     (events are never rewritten: an introducer's letter keeps the id it was written with)."""
     people = Person.all_records.select_related(*related)
@@ -118,8 +120,8 @@ def assemble_facts(
     *,
     person: Person,
     attempt: int,
-    ancestors: list,
-    assignments: list,
+    ancestors: list[Organisation],
+    assignments: list[MentorAssignment],
     people: dict[int, Person],
 ) -> CandidacyFacts:
     """The facts from objects already in memory (shared by pages and bulk builders)."""
@@ -158,7 +160,8 @@ def assemble_facts(
         kind = r.get("introducer_kind") or (
             "member" if r["kind"] == "introducer_letter" else "youth_union"
         )
-        who = people.get(r.get("introducer_id"))
+        introducer_id = r.get("introducer_id")
+        who = people.get(introducer_id) if introducer_id is not None else None
         introducers.append(
             IntroducerFacts(
                 person_id=who.pk if who else 0,

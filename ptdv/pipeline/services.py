@@ -14,9 +14,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -46,6 +47,27 @@ from ptdv.rules.votes import VOTE_FIELDS, vote_errors, vote_passed, votes_requir
 from .history import History, apply_cache
 from .models import Candidacy, Event, MentorAssignment, MentorReport, ReportPeriod
 
+if TYPE_CHECKING:
+    from ptdv.accounts.models import User
+
+
+class ImportedStep(Protocol):
+    """A step read from an import file (``imports`` plans them), as :func:`record_imported_steps`
+    reads it."""
+
+    @property
+    def step(self) -> str: ...
+    @property
+    def on(self) -> date: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def votes(self) -> Mapping[str, int | None] | None: ...
+    @property
+    def passed(self) -> bool | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
 
 class StepRefused(Exception):
     """The step was not recorded. ``messages`` are Vietnamese, ready to show."""
@@ -57,7 +79,7 @@ class StepRefused(Exception):
 
 
 class ConcurrentChange(StepRefused):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             [
                 "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang và kiểm tra trước khi ghi."
@@ -69,7 +91,7 @@ def open_candidacy(
     person: Person,
     on: date,
     *,
-    actor=None,
+    actor: User | None = None,
     cell: Organisation | None = None,
     note: str = "",
 ) -> Candidacy:
@@ -119,7 +141,7 @@ def record_step(
     step: Step,
     on: date,
     *,
-    actor=None,
+    actor: User | None = None,
     expected_version: int | None = None,
     number: str = "",
     votes: dict[str, int] | None = None,
@@ -292,7 +314,9 @@ def _check(
     return passed
 
 
-def record_imported_steps(candidacy: Candidacy, steps, *, actor=None) -> None:
+def record_imported_steps(
+    candidacy: Candidacy, steps: Iterable[ImportedStep], *, actor: User | None = None
+) -> None:
     """Append steps read from an import file to a candidacy already in ptdv.
 
     ``steps`` have ``step``, ``on``, ``number``, ``votes``, ``passed`` and ``data``, in order;
@@ -316,7 +340,12 @@ def record_imported_steps(candidacy: Candidacy, steps, *, actor=None) -> None:
 
 
 def correct_event(
-    event: Event, reason: str, *, actor=None, on: date | None = None, expected_version=None
+    event: Event,
+    reason: str,
+    *,
+    actor: User | None = None,
+    on: date | None = None,
+    expected_version: int | None = None,
 ) -> Event:
     """Void ``event`` with a correction event carrying ``reason``; the stage is replayed."""
     if not reason.strip():
@@ -421,7 +450,7 @@ def file_mentor_report(
     assessment: str,
     *,
     filed_on: date,
-    author=None,
+    author: User | None = None,
 ) -> MentorReport:
     """File a report for the month, quarter or year containing ``period_start``.
 
@@ -485,7 +514,9 @@ def _vote_passed(votes: dict[str, int] | None, on: date) -> bool:
 def _transfer_target(data: dict[str, Any], candidacy: Candidacy) -> Organisation:
     target = data.get("to_cell")
     try:
-        cell = Organisation.objects.get(pk=getattr(target, "pk", target), kind__in=CELL_KINDS)
+        cell: Organisation = Organisation.objects.get(
+            pk=getattr(target, "pk", target), kind__in=CELL_KINDS
+        )
     except (Organisation.DoesNotExist, ValueError, TypeError) as exc:
         raise StepRefused(["Chọn chi bộ chuyển đến."]) from exc
     if cell.pk == candidacy.cell_id:
@@ -516,13 +547,13 @@ def _append(
     *,
     step: Step,
     on: date,
-    cell,
-    actor,
-    number="",
-    votes=None,
-    passed=None,
-    data=None,
-    reason="",
+    cell: Organisation,
+    actor: User | None,
+    number: str = "",
+    votes: Mapping[str, int | None] | None = None,
+    passed: bool | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
     voids: Event | None = None,
 ) -> Event:
     """Insert the next event and write the cache it leads to, with the version bump.
