@@ -21,6 +21,7 @@ from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.org.scope import ScopedQuerySet
 from ptdv.people.models import Person
 from ptdv.rules.checks import DEADLINE_LABELS
+from ptdv.rules.due import due_soon_until
 from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
 
 from .querysets import MentorAssignmentQuerySet, MentorReportQuerySet
@@ -34,12 +35,23 @@ StepChoices: type[models.TextChoices] = models.TextChoices(  # type: ignore[call
 )
 
 
+def overdue_on(today: date) -> Q:
+    """The condition "the nearest deadline is overdue" (``rules.due.due_state``), for the
+    queries that annotate rather than filter (the to-do page's groups)."""
+    return Q(next_due__lt=today)
+
+
 class CandidacyQuerySet(ScopedQuerySet["Candidacy"]):
     def open(self) -> Self:
         return self.exclude(stage__in=[s.value for s in CLOSED_STAGES])
 
     def overdue(self, today: date) -> Self:
-        return self.open().filter(next_due__lt=today)
+        """Open candidacies whose nearest deadline is before ``today`` (``rules.due``)."""
+        return self.open().filter(overdue_on(today))
+
+    def due_soon(self, today: date) -> Self:
+        """Open candidacies whose nearest deadline is due soon (``rules.due``)."""
+        return self.due_between(today, due_soon_until(today))
 
     def due_between(self, start: date, end: date) -> Self:
         return self.open().filter(next_due__gte=start, next_due__lte=end)

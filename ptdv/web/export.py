@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy
 from ptdv.people.choices import ETHNICITIES, Sex
 from ptdv.people.sensitive import Sensitive, may_see
 from ptdv.rules.checks import DEADLINE_LABELS
+from ptdv.rules.due import due_state
 from ptdv.rules.stages import STAGE_LABELS
 from ptdv.xlsx import Column
-
-from .filters import due_state
 
 # --- the candidacy list --------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ one indexed comparison, not an age computed per row.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -64,8 +64,6 @@ SORTS: dict[str, tuple[str, tuple]] = {
 }
 DEFAULT_SORT = "name"
 
-#: Days ahead in which a deadline is "near" (the board's and the list's warning).
-DUE_SOON_DAYS = 7
 
 _CLOSED_VALUES = frozenset(s.value for s in CLOSED_STAGES)
 #: The rules' labels are msgids (gettext_noop): translated when shown.
@@ -94,17 +92,6 @@ def birth_dates_for_ages(today: date, youngest: int | None, oldest: int | None) 
     if oldest is not None:
         condition &= Q(person__birth_date__gt=latest_birth_date_for_age(today, oldest + 1))
     return condition
-
-
-def due_state(next_due: date | None, today: date) -> str:
-    """``"overdue"``, ``"soon"`` (within :data:`DUE_SOON_DAYS`) or ``""``."""
-    if next_due is None:
-        return ""
-    if next_due < today:
-        return "overdue"
-    if next_due <= today + timedelta(days=DUE_SOON_DAYS):
-        return "soon"
-    return ""
 
 
 def drill_down(visible, root: Organisation | None, chosen: Organisation | None) -> list:
@@ -333,7 +320,7 @@ class CandidacyFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(closed_on__isnull=True, next_due__lt=self._today)
+        return queryset.overdue(self._today)
 
     # --- what the views read ------------------------------------------------------------------
 

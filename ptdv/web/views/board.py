@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, Counted, record
+from ptdv.rules.due import due_state
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
-from ..filters import CandidacyFilter, due_state
+from ..filters import CandidacyFilter
 from ..toolkit import render_page_or_partial
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.

@@ -18,7 +18,7 @@ answer them (:func:`todo_requests`).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -45,6 +45,7 @@ from ptdv.rules.data_protection import (
     allowed_steps,
     request_deadlines,
 )
+from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until, due_state
 from ptdv.subjects.models import (
     Channel,
     Requester,
@@ -74,8 +75,6 @@ from ..step_forms import BootstrapMixin, date_field, not_in_future
 PAGE_SIZE = 50
 #: Requests shown per group on the to-do page.
 TODO_SHOWN = 20
-#: "Due soon" on the to-do page, as for the pipeline's deadlines.
-DUE_SOON_DAYS = 7
 
 STATUS_FILTERS = {
     "dang-xu-ly": (gettext_lazy("Đang xử lý"), ("received", "acknowledged", "extended")),
@@ -193,13 +192,7 @@ class RequestStepForm(BootstrapMixin, forms.Form):
 
 
 def _due_state(row: SubjectRequest, today: date) -> str:
-    if row.next_due is None:
-        return ""
-    if row.next_due < today:
-        return "overdue"
-    if row.next_due <= today + timedelta(days=DUE_SOON_DAYS):
-        return "soon"
-    return ""
+    return due_state(row.next_due, today)
 
 
 @login_required
@@ -455,7 +448,7 @@ def todo_requests(user, today: date) -> dict | None:
     queries (the counts, the first rows)."""
     if not can_answer_requests(user):
         return None
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    horizon = due_soon_until(today)
     due = SubjectRequest.objects.visible_to(user).open().filter(next_due__lte=horizon)
     late = Case(When(next_due__lt=today, then=Value(True)), default=Value(False),
                 output_field=BooleanField())  # fmt: skip

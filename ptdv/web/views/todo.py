@@ -34,9 +34,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label
+from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label, overdue_on
 from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
+from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
 from .incidents import todo_incidents  # the breach register's 72-hour clock
@@ -45,8 +46,6 @@ from .subject_requests import todo_requests  # requests of the person due
 
 #: Rows shown per group; the rest is one click away.
 SHOWN = 50
-#: "Due soon": from today to this many days ahead.
-DUE_SOON_DAYS = 7
 #: Certificates and papers are announced this many days before they expire.
 EXPIRY_NOTICE_DAYS = 30
 
@@ -83,7 +82,7 @@ def home(request):
         "due_soon_groups": due_soon,
         "due_soon_count": sum(g["count"] for g in due_soon),
         "due_soon_days": DUE_SOON_DAYS,
-        "due_soon_end": today + timedelta(days=DUE_SOON_DAYS),
+        "due_soon_end": due_soon_until(today),
         "expiring": expiring(candidacies, today),
         "expiry_notice_days": EXPIRY_NOTICE_DAYS,
         "missing_reports": missing_rows,
@@ -100,11 +99,9 @@ def home(request):
 
 def deadline_groups(candidacies: QuerySet, today: date) -> tuple[list[dict], list[dict]]:
     """Overdue and due-soon candidacies, per kind of deadline: count and the first rows."""
-    due = candidacies.open().filter(
-        next_due__isnull=False, next_due__lte=today + timedelta(days=DUE_SOON_DAYS)
-    )
+    due = candidacies.open().filter(next_due__isnull=False, next_due__lte=due_soon_until(today))
     is_overdue = Case(
-        When(next_due__lt=today, then=Value(True)),
+        When(overdue_on(today), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
