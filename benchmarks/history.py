@@ -89,8 +89,8 @@ class History:
     # planning ---------------------------------------------------------------------------
 
     def _vote(self, members: int, on: date) -> dict:
-        from ptdv.rules.checks import votes_required
         from ptdv.rules.rulesets import rule_set_for
+        from ptdv.rules.votes import votes_required
 
         rng = self.rng
         present = max(1, members - rng.randint(0, max(0, members // 6)))

@@ -26,7 +26,6 @@ from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.reports.models import Target
-from ptdv.rules.checks import votes_required
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import (
@@ -36,6 +35,7 @@ from ptdv.rules.stages import (
     Step,
     stage_index,
 )
+from ptdv.rules.votes import votes_required
 
 from .names import PlaceNames, person_name
 

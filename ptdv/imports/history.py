@@ -16,12 +16,12 @@ from ptdv.rules.checks import (
     check_awareness_certificate,
     check_education,
     check_recognition,
-    votes_required,
 )
 from ptdv.rules.facts import CandidacyFacts, PersonFacts
 from ptdv.rules.findings import Severity
-from ptdv.rules.rulesets import rule_set_for
-from ptdv.rules.stages import PROGRESS, Stage, Step, TransitionError, next_stage, route_error
+from ptdv.rules.rulesets import RuleSet, rule_set_for
+from ptdv.rules.stages import Stage, Step, TransitionError, next_stage, next_step, route_error
+from ptdv.rules.votes import vote_errors, vote_passed, votes_required
 
 from .columns import STEP_COLUMNS
 from .plans import STEP_HEADER, date_key
@@ -124,17 +124,16 @@ def advance(
 
 
 def expected_step(stage: Stage, cell_is_grassroots: bool, has_partial_committee: bool) -> Step:
-    """The first step (in the order of the columns) allowed after ``stage`` on this route."""
-    for spec in STEP_COLUMNS:
-        sources, _ = PROGRESS.get(spec.step, (frozenset(), None))
-        if stage in sources and not route_error(
+    """The step missing before a later one: the step expected next on this route
+    (:func:`ptdv.rules.stages.next_step`)."""
+    return (
+        next_step(
             stage,
-            spec.step,
             cell_is_grassroots=cell_is_grassroots,
             has_partial_committee=has_partial_committee,
-        ):
-            return spec.step
-    return Step.SOURCE
+        )
+        or Step.SOURCE
+    )
 
 
 def _resolution_problems(
@@ -191,17 +190,15 @@ def _recognition_problems(
     ]
 
 
-def vote_problems(vote: dict[str, int], rule_set) -> list[str]:
-    """The validity of the cell's vote on admission: its figures consistent, and enough
-    official members in favour."""
-    official, present = vote["official_members"], vote["present"]
-    in_favour, against = vote["in_favour"], vote["against"]
-    if present > official:
-        return ["Số có mặt lớn hơn số đảng viên chính thức của chi bộ."]
-    if in_favour + against > present:
-        return ["Tổng số tán thành và không tán thành vượt quá số có mặt."]
-    need = votes_required(official, rule_set)
-    if in_favour < need:
+def vote_problems(vote: dict[str, int], rule_set: RuleSet) -> list[str]:
+    """The validity of the cell's vote on admission (``rules.votes``): its figures consistent,
+    and enough official members in favour."""
+    errors = vote_errors(vote)
+    if errors:
+        return [message for _field, message in errors]
+    official, in_favour = vote["official_members"], vote["in_favour"]
+    if not vote_passed(official, in_favour, rule_set):
+        need = votes_required(official, rule_set)
         return [
             f"Chỉ {in_favour}/{official} đảng viên chính thức tán thành, cần ít nhất {need} (hai "
             f"phần ba): nghị quyết không được thông qua ({rule_set.cite('vote_fraction')})."

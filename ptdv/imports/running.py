@@ -41,8 +41,9 @@ from ptdv.people.models import Person
 from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.pipeline.models import Candidacy, Event
-from ptdv.pipeline.services import VOTE_FIELDS, record_imported_steps
+from ptdv.pipeline.services import record_imported_steps
 from ptdv.rules.stages import Stage
+from ptdv.rules.votes import VOTE_FIELDS
 
 from . import limits as caps
 from .kinds import KINDS

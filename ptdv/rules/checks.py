@@ -28,6 +28,8 @@ from ptdv.rules.i18n import gettext_noop
 from ptdv.rules.months import add_months, age_in_full_months, full_months_between
 from ptdv.rules.rulesets import EDUCATION_LABELS, RuleSet, education_rank, rule_set_for
 from ptdv.rules.stages import CLOSED_STAGES, Stage, Step
+from ptdv.rules.stages import next_step as stages_next_step
+from ptdv.rules.votes import VOTE_FIELDS, vote_errors, votes_required
 
 __all__ = [
     "admission_checks",
@@ -523,12 +525,6 @@ def check_papers_fresh(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> li
 # --- votes --------------------------------------------------------------------------------
 
 
-def votes_required(official_members: int, rule_set: RuleSet) -> int:
-    """Smallest number of votes in favour reaching the fraction (2/3): 9 → 6, 11 → 8."""
-    f = rule_set.vote_fraction
-    return -(-official_members * f.numerator // f.denominator)
-
-
 def check_vote(
     facts: CandidacyFacts, rule_set: RuleSet, on: date, step: Step = Step.CELL_RESOLUTION
 ) -> list[Finding]:
@@ -545,12 +541,9 @@ def check_vote(
     what = "kết nạp" if step is Step.CELL_RESOLUTION else "công nhận đảng viên chính thức"
     if vote is None:
         return [Finding("vote.missing", W, f"Chưa ghi kết quả biểu quyết {what} của chi bộ.", cite)]
-    if (
-        min(vote.official_members, vote.present, vote.in_favour, vote.against) < 0
-        or vote.official_members == 0
-        or vote.present > vote.official_members
-        or vote.in_favour + vote.against > vote.present
-    ):
+    figures = dict(zip(VOTE_FIELDS, (vote.official_members, vote.present, vote.in_favour,
+                                      vote.against), strict=True))  # fmt: skip
+    if vote.official_members == 0 or vote_errors(figures):
         return [
             Finding(
                 "vote.inconsistent",
@@ -941,32 +934,13 @@ def deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> list[Deadline
 
 
 def next_step(facts: CandidacyFacts) -> Step | None:
-    """The progress step expected next (``None`` when the candidacy is closed).
-
-    - After the cell's resolution: the partial committee's appraisal (if there is one), then the
-      grassroots committee's resolution, unless the cell is itself the grassroots organisation
-      (chi bộ cơ sở), whose resolution goes straight to the competent committee.
-    """
-    s = facts.stage
-    if s in CLOSED_STAGES:
-        return None
-    if s is Stage.CELL_RESOLVED:
-        if facts.cell_is_grassroots:
-            return Step.ADMISSION_DECISION
-        return Step.PARTIAL_APPRAISAL if facts.has_partial_committee else Step.GRASSROOTS_RESOLUTION
-    return {
-        Stage.SOURCE: Step.SYMPATHISER,
-        Stage.SYMPATHISER: Step.AWARENESS_CLASS,
-        Stage.AWARENESS_TRAINED: Step.DOSSIER_PAPER,
-        Stage.DOSSIER: Step.CELL_RESOLUTION,
-        Stage.PARTIAL_APPRAISED: Step.GRASSROOTS_RESOLUTION,
-        Stage.GRASSROOTS_RESOLVED: Step.ADMISSION_DECISION,
-        Stage.ADMISSION_DECIDED: Step.CEREMONY,
-        Stage.PROBATIONARY: Step.NEW_MEMBER_CLASS,
-        Stage.NEW_MEMBER_TRAINED: Step.RECOGNITION_CELL_RESOLUTION,
-        Stage.RECOGNITION_CELL_RESOLVED: Step.RECOGNITION_DECISION,
-        Stage.OFFICIAL: Step.PARTY_CARD,
-    }.get(s)
+    """The progress step expected next (``None`` when the candidacy is closed), on the
+    candidacy's route: :func:`ptdv.rules.stages.next_step`."""
+    return stages_next_step(
+        facts.stage,
+        cell_is_grassroots=facts.cell_is_grassroots,
+        has_partial_committee=facts.has_partial_committee,
+    )
 
 
 def admission_checks(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Finding]:

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Event, MentorAssignment
-from ptdv.pipeline.services import VOTE_FIELDS
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_RESULTS, VERIFICATION_SUBJECTS
 from ptdv.rules.stages import EXITS, Step
+from ptdv.rules.votes import VOTE_FIELDS, vote_errors
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -177,16 +177,10 @@ class VoteForm(NumberedStepForm):
 
     def clean(self):
         cd = super().clean()
-        official, present = cd.get("official_members"), cd.get("present")
-        in_favour, against = cd.get("in_favour"), cd.get("against")
-        if official is not None and present is not None and present > official:
-            self.add_error(
-                "present", _("Số có mặt không được lớn hơn số đảng viên chính thức của chi bộ.")
-            )
-        elif None not in (present, in_favour, against) and in_favour + against > present:
-            self.add_error(
-                "in_favour", _("Tổng số tán thành và không tán thành vượt quá số có mặt.")
-            )
+        figures = {f: cd.get(f) for f in VOTE_FIELDS}
+        if None not in figures.values():  # a missing figure has its own field error
+            for field_name, message in vote_errors(figures)[:1]:  # rules.votes
+                self.add_error(field_name, _(message))
         return cd
 
 
