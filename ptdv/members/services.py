@@ -21,7 +21,8 @@
 People whose membership is being decided by an open candidacy are refused here: the candidacy's
 own steps (transfer, not recognised, moved away, deceased) record it. Once the candidacy is over
 (the party card, or an exit after the ceremony) its member goes on here; the pipeline's
-``_sync_person`` calls :func:`candidacy_synced` so that a candidacy cannot be reopened under
+``_sync_person`` asks :func:`candidacy_synced` (through ``pipeline.signals.person_following``,
+connected in ``signals.py``) so that a candidacy cannot be reopened under
 member events recorded after it.
 """
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models.signals import post_save
 
 from ptdv.people.models import Person
+from ptdv.pipeline.signals import person_following
 
 from . import spells
 
@@ -30,5 +31,14 @@ def person_saved(sender, instance: Person, created: bool = False, raw: bool = Fa
             spells.clear(instance.pk)
 
 
+def candidacy_following(sender, candidacy, state, person, **kwargs) -> None:
+    """The pipeline is about to write a candidacy's state to its person: refused when it would
+    overwrite later member events (``services.candidacy_synced``)."""
+    from .services import candidacy_synced
+
+    candidacy_synced(candidacy, state, person)
+
+
 def connect() -> None:
     post_save.connect(person_saved, sender=Person, dispatch_uid="ptdv.members.person_saved")
+    person_following.connect(candidacy_following, dispatch_uid="ptdv.members.candidacy_following")

@@ -46,6 +46,7 @@ from ptdv.rules.votes import VOTE_FIELDS, vote_errors, vote_passed, votes_requir
 
 from .history import History, apply_cache
 from .models import Candidacy, Event, MentorAssignment, MentorReport, ReportPeriod
+from .signals import person_following
 
 if TYPE_CHECKING:
     from ptdv.accounts.models import User
@@ -647,9 +648,7 @@ def _sync_person(history: History, state: CandidacyState) -> None:
     person = candidacy.person  # locked with the candidacy (History.load)
     # Member events (ptdv.members, built on the pipeline) may refuse an open candidacy that
     # would overwrite them; the person's save below rewrites their spells.
-    from ptdv.members.services import candidacy_synced
-
-    candidacy_synced(candidacy, state, person)
+    person_following.send(Candidacy, candidacy=candidacy, state=state, person=person)
     changes: dict[str, Any] = {"cell_id": candidacy.cell_id}
     fields = membership_fields(state)
     if fields is not None:
