@@ -1,0 +1,108 @@
+"""After the admission decision: the ceremony, the probation and official recognition."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ptdv.rules.calendar import WorkingCalendar
+from ptdv.rules.facts import CandidacyFacts
+from ptdv.rules.findings import Finding
+from ptdv.rules.months import add_months
+from ptdv.rules.rulesets import RuleSet, rule_set_for
+from ptdv.rules.stages import Step
+
+from ._text import INFO, E, _d
+
+
+def probation_end(facts: CandidacyFacts) -> date | None:
+    """End of the 12 months of probation: ceremony + 12 months (``None`` before the ceremony)."""
+    ceremony = facts.step_dates.get(Step.CEREMONY)
+    if ceremony is None:
+        return None
+    return add_months(ceremony, rule_set_for(ceremony).probation_months)
+
+
+def recognition_effective_date(facts: CandidacyFacts) -> date | None:
+    """The date official membership takes effect: the end of the 12 months of probation.
+
+    - Recognition takes effect at the end of the 12 months even when the cell meeting or the
+      decision is late (QĐ mục 4.2 b). ``None`` before the ceremony.
+    """
+    return probation_end(facts)
+
+
+def check_ceremony(
+    facts: CandidacyFacts, rule_set: RuleSet, on: date, calendar: WorkingCalendar | None = None
+) -> list[Finding]:
+    """The admission ceremony.
+
+    - Within ``ceremony_working_days`` (30) working days of receiving the decision; later only
+      with the direct superior committee's consent (QĐ mục 4.1). The decision date stands in for
+      the date of receipt.
+    """
+    decision = facts.step_dates.get(Step.ADMISSION_DECISION)
+    if decision is None or Step.CEREMONY in facts.step_dates:
+        return []
+    cal = calendar or WorkingCalendar()
+    due = cal.add_working_days(decision, rule_set.ceremony_working_days)
+    if on <= due:
+        return []
+    cite = rule_set.cite("ceremony_working_days")
+    if facts.ceremony_consent:
+        return [
+            Finding(
+                "ceremony.late_with_consent",
+                INFO,
+                f"Lễ kết nạp quá hạn (hạn {_d(due)}) nhưng đã được cấp ủy cấp trên trực tiếp đồng "
+                "ý.",
+                cite,
+            )
+        ]
+    return [
+        Finding(
+            "ceremony.late_needs_consent",
+            E,
+            f"Đã quá {rule_set.ceremony_working_days} ngày làm việc kể từ quyết định kết nạp "
+            f"(hạn {_d(due)}): phải báo cáo và được cấp ủy cấp trên trực tiếp đồng ý mới tổ chức "
+            "lễ kết nạp.",
+            cite,
+        )
+    ]
+
+
+def check_recognition(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Finding]:
+    """Conditions for the cell to consider official recognition on ``on``.
+
+    - The 12 months of probation must have ended: the cell's resolution is made after the end
+      (QĐ mục 4.2 a).
+    - The certificate of the political-theory class for new members is part of the recognition
+      dossier (HD 01/HD 06, mục 4).
+    """
+    end = probation_end(facts)
+    cite = rule_set.cite("recognition_cell_working_days")
+    if end is None:
+        return [Finding("recognition.no_ceremony", E, "Chưa ghi ngày tổ chức lễ kết nạp.", cite)]
+    out: list[Finding] = []
+    done = facts.step_dates.get(Step.RECOGNITION_CELL_RESOLUTION)
+    day = done or on
+    if day < end:
+        out.append(
+            Finding(
+                "recognition.too_early",
+                E,
+                f"Chưa hết {rule_set.probation_months} tháng dự bị (hết ngày {_d(end)}): chi bộ "
+                "chưa được "
+                "xét công nhận đảng viên chính thức.",
+                rule_set.cite("probation_months"),
+            )
+        )
+    if facts.new_member_class_date is None:
+        out.append(
+            Finding(
+                "recognition.no_new_member_class",
+                E,
+                "Chưa có giấy chứng nhận học lớp bồi dưỡng lý luận chính trị cho đảng viên mới.",
+                cite,
+            )
+        )
+    return out
