@@ -330,14 +330,14 @@ if PROFILE == "test":
     AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
 
 # Log lines never hold a whole identity number: every handler, Django's own loggers'
-# included, masks runs of nine or more digits (ptdv.people.masking.MaskNumbersFilter), so an
+# included, masks runs of nine or more digits (ptdv.masking.MaskNumbersFilter), so an
 # error such as PostgreSQL's "Key (cccd)=(…) already exists" is logged as 001******457. Django's
 # default "mail_admins" handler is left out: its mails would carry the traceback's local values.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "mask_numbers": {"()": "ptdv.people.masking.MaskNumbersFilter"},
+        "mask_numbers": {"()": "ptdv.masking.MaskNumbersFilter"},
         "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
     },
     "formatters": {

@@ -25,11 +25,11 @@ AUDITED = [
 ]
 
 #: Fields whose values the log keeps masked (``001******457``): the whole identity number is never
-#: written to the audit log (people/masking.py).
+#: written to the audit log (ptdv/masking.py).
 MASKED = {
     "people.Person": {
         "mask_fields": ["cccd"],
-        "mask_callable": "ptdv.people.masking.mask_logged_value",
+        "mask_callable": "ptdv.masking.mask_logged_value",
     },
 }
 

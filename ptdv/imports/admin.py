@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
+from ptdv.masking import mask_text
 from ptdv.org.scope import AdminAccessMixin, admin_site
-from ptdv.people.masking import mask_text
 
 
 @admin.register(DBTaskResult, site=admin_site)

@@ -33,10 +33,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ptdv.masking import mask_logged_value  # the audit log keeps the CCCD masked
 from ptdv.members.imports import write_events as write_member_events
 from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.org.models import CELL_KINDS
-from ptdv.people.masking import mask_logged_value  # the audit log keeps the CCCD masked
 from ptdv.people.models import Person
 from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar

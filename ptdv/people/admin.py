@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ptdv.masking import mask_cccd
 from ptdv.org.scope import ScopedAdminMixin, admin_site
 from ptdv.privacy.access import ReadLoggedAdminMixin
 
-from .masking import mask_cccd
 from .models import Person
 from .sensitive import hidden_fields
 

@@ -19,7 +19,7 @@ reports, the dossier forms, the admin, the audit log — asks this module, never
 - :func:`shown_change`: one changed value as the person's history and the audit log show it.
 
 An identity number is never shown whole except through the person page's reveal (each reveal is
-written to the read log) and the forms that need it (``ptdv.people.masking``). A role missing from
+written to the read log) and the forms that need it (``ptdv.masking``). A role missing from
 the table sees nothing sensitive: a new role starts closed.
 """
 
@@ -32,8 +32,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.accounts.models import Role
-
-from .masking import mask_cccd, mask_text
+from ptdv.masking import mask_cccd, mask_text
 
 
 class Sensitive(StrEnum):

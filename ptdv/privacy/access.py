@@ -29,8 +29,8 @@ from django.db import connections
 from django.db.models import Subquery
 from django.utils import timezone
 
+from ptdv.masking import mask_grouped_numbers
 from ptdv.org.models import Organisation
-from ptdv.people.masking import mask_grouped_numbers
 
 from .models import AccessEntry, AccessKind
 

@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ptdv.accounts.models import User
+from ptdv.masking import mask_cccd, mask_text
 from ptdv.members.models import OPEN_END, MemberEvent, MemberSpell
-from ptdv.people.masking import mask_cccd, mask_text
 from ptdv.people.models import Person, PersonChange
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport, deadline_label
 from ptdv.rules.facts import paper_description

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ptdv.dossier import notice  # the scope of consent proposed (the notice's text)
+from ptdv.masking import mask_cccd  # the merge form's choices show the CCCD masked
 from ptdv.org.models import Organisation, Place
 from ptdv.people.choices import TheoryLevel
 from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
-from ptdv.people.masking import mask_cccd  # the merge form's choices show the CCCD masked
 from ptdv.people.models import LegalBasis, Person
 from ptdv.people.sensitive import hidden_fields  # the correction form's fields by role
 from ptdv.people.services import CORRECTABLE

@@ -12,7 +12,7 @@ from django.test import RequestFactory, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ptdv.people.masking import mask_grouped_numbers as mask_numbers
+from ptdv.masking import mask_grouped_numbers as mask_numbers
 from ptdv.privacy.access import Counted, clean_filters, client_address, record
 from ptdv.privacy.models import AccessEntry, AccessKind
 from tests.base import WorldTestCase, make_person, make_user

@@ -21,7 +21,7 @@ import logging
 
 from django.test import Client
 
-from ptdv.people.masking import MaskNumbersFilter
+from ptdv.masking import MaskNumbersFilter
 
 
 def test_a_handler_without_its_mask_and_a_number_in_a_redirect():

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from ptdv.accounts.models import Role
 from ptdv.dossier.render import convert, soffice
-from ptdv.people.masking import mask_cccd
+from ptdv.masking import mask_cccd
 from ptdv.people.services import correct_person
 from ptdv.pipeline import services
 from ptdv.rules.stages import Stage

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from django import template
 
+from ptdv.masking import mask_cccd, mask_text
 from ptdv.people import sensitive
-from ptdv.people.masking import mask_cccd, mask_text
 
 register = template.Library()
 

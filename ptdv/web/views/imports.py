@@ -39,9 +39,9 @@ from ptdv.imports.models import ImportProblem, ImportRun, Status
 from ptdv.imports.planning import KINDS
 from ptdv.imports.reading import FileError, inspect
 from ptdv.imports.tasks import commit_import, preview_import
+from ptdv.masking import mask_text
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
-from ptdv.people.masking import mask_text
 from ptdv.people.models import Person
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.xlsx import XLSX_MIME, Column, xlsx_response
@@ -277,7 +277,7 @@ PROBLEM_COLUMNS = (
 def run_problems_xlsx(request, pk: int):
     run = get_visible_or_404(_runs(request), request.user, pk=pk)
     rows = ImportProblem.objects.filter(run=run).values_list("row", "column", "name", "message")
-    # A message may quote a CCCD (the file's or a holder's): masked (people/masking.py).
+    # A message may quote a CCCD (the file's or a holder's): masked (ptdv/masking.py).
     rows = (
         (row, column, name, mask_text(message)) for row, column, name, message in rows.iterator()
     )

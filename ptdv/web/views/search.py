@@ -32,7 +32,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
-from ptdv.people.masking import mask_cccd
+from ptdv.masking import mask_cccd
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.search import MIN_CCCD_DIGITS, PersonQuery, search_people
 from ptdv.pipeline.models import Candidacy
