@@ -381,15 +381,28 @@ def check_event(
         ]
     if kind not in ALLOWED[facts.standing]:
         return [_standing_refusal(facts, kind)]
+    admitted = request.admitted_on if kind is K.TRANSFER_IN else facts.admitted_on
+    if kind is K.TRANSFER_IN and admitted is None:
+        admitted = facts.admitted_on
+    return [
+        *_dates(facts, request, admitted, today),
+        *_transfer_in_official(facts, request, kind, admitted, today),
+        *_probationary(facts, request, kind, rules),
+        *_papers(request, kind, rules),
+        *_destination(facts, request, kind),
+    ]
+
+
+def _dates(
+    facts: MemberFacts, request: MemberEventRequest, admitted: date | None, today: date
+) -> list[Finding]:
+    """The date: not in the future, not before admission, not before what is on record."""
     found: list[Finding] = []
     day = request.date
     if day > today:
         found.append(
             _error("member.date.future", f"Ngày {_d(day)} sau hôm nay ({_d(today)}).", _CITE_DESIGN)
         )
-    admitted = request.admitted_on if kind is K.TRANSFER_IN else facts.admitted_on
-    if kind is K.TRANSFER_IN and admitted is None:
-        admitted = facts.admitted_on
     if admitted is None:
         found.append(
             _error(
@@ -416,6 +429,18 @@ def check_event(
                 _CITE_ORDER,
             )
         )
+    return found
+
+
+def _transfer_in_official(
+    facts: MemberFacts,
+    request: MemberEventRequest,
+    kind: MemberEventKind,
+    admitted: date | None,
+    today: date,
+) -> list[Finding]:
+    """The official date of a member transferred in: after admission, not in the future."""
+    found: list[Finding] = []
     if kind is K.TRANSFER_IN:
         official = request.official_on or facts.official_on
         if official is not None and admitted is not None and official < admitted:
@@ -434,6 +459,15 @@ def check_event(
                     _CITE_DESIGN,
                 )
             )
+    return found
+
+
+def _probationary(
+    facts: MemberFacts, request: MemberEventRequest, kind: MemberEventKind, rules: MembershipRules
+) -> list[Finding]:
+    """Expulsion (and, where ``rules`` say so, resignation) for official members only."""
+    found: list[Finding] = []
+    day = request.date
     official_then = (
         request.official_on or facts.official_on if kind is K.TRANSFER_IN else facts.official_on
     )
@@ -455,6 +489,14 @@ def check_event(
                 rules.cite("probationary_may_resign"),
             )
         )
+    return found
+
+
+def _papers(
+    request: MemberEventRequest, kind: MemberEventKind, rules: MembershipRules
+) -> list[Finding]:
+    """A reason and a decision (or transfer letter) number where ``rules`` ask for them."""
+    found: list[Finding] = []
     if kind in rules.reason_required and not request.reason.strip():
         found.append(
             _error(
@@ -472,6 +514,15 @@ def check_event(
                 rules.cite("decision_required"),
             )
         )
+    return found
+
+
+def _destination(
+    facts: MemberFacts, request: MemberEventRequest, kind: MemberEventKind
+) -> list[Finding]:
+    """The receiving cell of a transfer inside or in; the outside organisation of a transfer in
+    or out."""
+    found: list[Finding] = []
     if kind is K.TRANSFER:
         if request.to_cell_id is None:
             found.append(
