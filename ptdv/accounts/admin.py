@@ -1,15 +1,12 @@
-"""Accounts in the admin, and the records of who did what: the audit log and the sign-ins.
+"""Accounts in the admin, and the sign-ins.
 
-Administrators manage the accounts of their subtree; the audit entries and sign-in records
-they see are those of their subtree too (third-party admins of django-auditlog and django-axes,
-re-registered on ptdv's admin site with the scope). Django's groups and per-model permissions
-are not used: the role decides.
+Administrators manage the accounts of their subtree; the sign-in records they see are those of
+their subtree too (django-axes' admins, re-registered on ptdv's admin site with the scope). The
+audit log's entries are registered beside the people's admin (``people/admin.py``), which shows
+their changes as the site's audit page does. Django's groups and per-model permissions are not
+used: the role decides.
 """
 
-import re
-
-from auditlog.admin import LogEntryAdmin
-from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
@@ -17,7 +14,6 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,8 +25,6 @@ from ptdv.org.scope import (
     is_installation_wide,
     scope_path,
 )
-from ptdv.people.admin import NumbersOutOfAddressesMixin  # no CCCD in the search's address
-from ptdv.people.sensitive import audit_changes  # the changes as the audit page shows them
 
 from . import mfa
 from .models import WIDE_WITH_ORGANISATION, Role, User
@@ -224,37 +218,7 @@ def _without(fields, removed):
     return tuple(name for name in fields if name not in removed)
 
 
-# --- the records of who did what -----------------------------------------------------------------
-
-
-@admin.register(LogEntry, site=admin_site)
-class ScopedLogEntryAdmin(NumbersOutOfAddressesMixin, AdminAccessMixin, LogEntryAdmin):
-    """django-auditlog's entries of the subtree: each carries the path of the organisation of
-    the changed object (``accounts/audit.py``), as on the site's audit page."""
-
-    read_only = True
-    show_full_result_count = False  # the log grows with every change: one count per page
-    # No identity number in the search's address (dates and ids may be searched).
-    refused_in_search = re.compile(r"\d{9,}")
-
-    @admin.display(description=_("Thay đổi"))
-    def msg(self, obj):
-        """The changes as the site's audit page shows them: the CCCD masked, the values of
-        sensitive fields by role (people/sensitive.py)."""
-        rows = audit_changes(self.request.user, obj)
-        return format_html(
-            "<table><tbody>{}</tbody></table>",
-            format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows),
-        )
-
-    def get_queryset(self, request):
-        entries = super().get_queryset(request)
-        prefix = scope_path(request.user)
-        if prefix is None:
-            return entries.none()
-        if prefix:
-            entries = entries.filter(additional_data__org_path__startswith=prefix)
-        return entries
+# --- the sign-ins ---------------------------------------------------------------------------------
 
 
 class LoginRecordScopeMixin(AdminAccessMixin):
