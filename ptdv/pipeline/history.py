@@ -101,6 +101,16 @@ class History:
             event.candidacy = loaded
         return cls(loaded, events)
 
+    @classmethod
+    def of(cls, candidacy: Candidacy, *, related: tuple[str, ...] = ()) -> History:
+        """The history of a candidacy already read (a page's, not locked): its events only, one
+        query, with ``related`` rows joined (e.g. ``("actor",)`` for a timeline)."""
+        rows = Event.objects.filter(candidacy_id=candidacy.pk).select_related(*related)
+        events = list(rows.order_by("seq"))
+        for event in events:
+            event.candidacy = candidacy
+        return cls(candidacy, events)
+
     # --- the state machine --------------------------------------------------------------------
 
     @cached_property

@@ -7,6 +7,8 @@ mentions (introducers, cells of transfers) are fetched in bulk.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
@@ -16,17 +18,19 @@ from django.utils.translation import gettext as _
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.sensitive import Sensitive, checklist_for, findings_for, may_see
-from ptdv.pipeline.evaluation import build_facts, event_facts, people_by_id, working_calendar
+from ptdv.pipeline.evaluation import people_by_id
+from ptdv.pipeline.history import History
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.privacy.access import AccessKind, record
+from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
-from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, paper_description
+from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, CandidacyFacts, paper_description
+from ptdv.rules.findings import Evaluation
 from ptdv.rules.stages import (
     STEP_LABELS,
     Step,
     correctable_ids,
-    derive,
     exit_choices,
     may_transfer,
     progress_choices,
@@ -94,21 +98,11 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
     return " ".join(parts)
 
 
-@login_required
-def candidacy_detail(request, pk: int):
-    candidacy = get_visible_or_404(
-        Candidacy.objects.select_related("person", "cell", "person__residence"), request.user, pk=pk
-    )
-    record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
-    today = timezone.localdate()
-    events = list(Event.objects.filter(candidacy=candidacy).select_related("actor").order_by("seq"))
-    state = derive(event_facts(e) for e in events)
-    facts = build_facts(candidacy, state)
-    calendar = working_calendar()
-    evaluation = evaluate(facts, calendar, today)
+def _timeline(history: History, *, correctable: set[int], verification: bool) -> list[dict]:
+    """Every event, voided ones included, with its description and whether it may be voided."""
+    events = history.events
     voided = {e.voids_id for e in events if e.voids_id}
     seq_of = {e.id: e.seq for e in events}
-    correctable = correctable_ids(state) if request.user.can_write else set()
     people = people_by_id(
         {e.data["introducer_id"] for e in events if (e.data or {}).get("introducer_id")}
     )
@@ -121,62 +115,85 @@ def candidacy_detail(request, pk: int):
             if v
         }
     )
+    return [
+        {
+            "event": e,
+            "voided": e.id in voided,
+            "label": _(STEP_LABELS[Step(e.step)]),
+            "text": describe_event(e, people, cells, verification=verification),
+            "correctable": e.id in correctable and e.id not in voided,
+            "voids_seq": seq_of.get(e.voids_id),
+        }
+        for e in events
+    ]
+
+
+def _deadline_rows(evaluation: Evaluation, today: date, calendar: WorkingCalendar) -> list[dict]:
+    return [
+        {
+            "d": d,
+            "left": d.days_left(today, calendar),
+            "overdue": d.is_overdue(today),
+            "late": -d.days_left(today, calendar),
+        }
+        for d in sorted(evaluation.deadlines, key=lambda d: d.due)
+    ]
+
+
+def _next_steps(history: History, facts: CandidacyFacts, expected: Step | None, user) -> dict:
+    """The menu of the steps that may come next (``rules.stages``), the expected one marked."""
+    stage = history.state.stage
+    route = {
+        "cell_is_grassroots": facts.cell_is_grassroots,
+        "has_partial_committee": facts.has_partial_committee,
+    }
+    progress = progress_choices(stage, **route)
+    return {
+        "progress_steps": [(s, _(STEP_LABELS[s]), s == expected) for s in progress],
+        "exit_steps": [(s, _(STEP_LABELS[s])) for s in exit_choices(stage)],
+        "can_add_paper": user.can_write and Step.DOSSIER_PAPER in progress,
+        "can_transfer": may_transfer(stage),
+    }
+
+
+@login_required
+def candidacy_detail(request, pk: int):
+    candidacy = get_visible_or_404(
+        Candidacy.objects.select_related("person", "cell", "person__residence"), request.user, pk=pk
+    )
+    record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
+    user, today = request.user, timezone.localdate()
+    history = History.of(candidacy, related=("actor",))
+    facts = history.facts_for(history.state)
+    evaluation = evaluate(facts, history.calendar, today)
+    correctable = correctable_ids(history.state) if user.can_write else set()
     mentors = list(
         MentorAssignment.objects.filter(candidacy=candidacy)
         .select_related("mentor")
         .prefetch_related("reports")
         .order_by("start", "pk")
     )
-    route = {
-        "cell_is_grassroots": facts.cell_is_grassroots,
-        "has_partial_committee": facts.has_partial_committee,
-    }
-    progress, exits = progress_choices(state.stage, **route), exit_choices(state.stage)
-    can_transfer = may_transfer(state.stage)
     # The verification's conclusions only for the roles that may see them (people/sensitive.py).
-    verification = may_see(request.user, Sensitive.VERIFICATION)
-    blockers = findings_for(request.user, evaluation.blockers)
+    verification = may_see(user, Sensitive.VERIFICATION)
+    blockers = findings_for(user, evaluation.blockers)
     context = {
         "c": candidacy,
         "person": candidacy.person,
         "today": today,
         "days_in_stage": (today - candidacy.stage_since).days,
-        "events": [
-            {
-                "event": e,
-                "voided": e.id in voided,
-                "label": _(STEP_LABELS[Step(e.step)]),
-                "text": describe_event(e, people, cells, verification=verification),
-                "correctable": e.id in correctable and e.id not in voided,
-                "voids_seq": seq_of.get(e.voids_id),
-            }
-            for e in events
-        ],
+        "events": _timeline(history, correctable=correctable, verification=verification),
         "evaluation": evaluation,
         "next_step_label": _(STEP_LABELS[evaluation.next_step]) if evaluation.next_step else "",
         "blockers": blockers,
-        "other_findings": [
-            f for f in findings_for(request.user, evaluation.findings) if f not in blockers
-        ],
-        "deadlines": [
-            {
-                "d": d,
-                "left": d.days_left(today, calendar),
-                "overdue": d.is_overdue(today),
-                "late": -d.days_left(today, calendar),
-            }
-            for d in sorted(evaluation.deadlines, key=lambda d: d.due)
-        ],
-        "checklist": checklist_for(request.user, checklist(facts, today)),
+        "other_findings": [f for f in findings_for(user, evaluation.findings) if f not in blockers],
+        "deadlines": _deadline_rows(evaluation, today, history.calendar),
+        "checklist": checklist_for(user, checklist(facts, today)),
         "mentors": mentors,
         "current_mentor": next((a for a in mentors if a.end is None), None),
-        "progress_steps": [(s, _(STEP_LABELS[s]), s == evaluation.next_step) for s in progress],
-        "exit_steps": [(s, _(STEP_LABELS[s])) for s in exits],
-        "can_add_paper": request.user.can_write and Step.DOSSIER_PAPER in progress,
         "paper_kinds": PAPER_LABELS,
-        "can_transfer": can_transfer,
-        "can_write": request.user.can_write,
-        "is_closed": state.is_closed,
+        "can_write": user.can_write,
+        "is_closed": history.state.is_closed,
+        **_next_steps(history, facts, evaluation.next_step, user),
     }
     return render(request, "web/candidacy/detail.html", context)
 
