@@ -23,7 +23,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from ptdv.members.imports import columns as member_lifecycle_columns
 from ptdv.people.choices import (
     ETHNICITIES,
     GeneralEducation,
@@ -36,6 +35,7 @@ from ptdv.people.choices import (
 from ptdv.people.models import LegalBasis
 from ptdv.people.text import fold
 from ptdv.people.validators import clean_full_name, validate_cccd
+from ptdv.rules.membership import MemberEventKind
 from ptdv.rules.stages import Step
 
 
@@ -326,6 +326,70 @@ PERSON_COLUMNS: tuple[Column, ...] = (
            "Ngày người đó ký thông báo (TB-DLCN); không sau ngày đồng ý. " + _DATE_HELP),
 )  # fmt: skip
 
+# --- the members' lifecycle columns -------------------------------------------------------
+# A member who came from outside the installation, and one who left (transferred out, left the
+# Party, was struck off or expelled, died): checked and written by ``ptdv.members.imports``.
+
+#: "Hình thức": the labels and the words officers write → the kind of the ending event.
+LEAVING_FORMS: tuple[tuple[str, str], ...] = (
+    (MemberEventKind.TRANSFER_OUT.value, "Chuyển đi"),
+    (MemberEventKind.RESIGNED.value, "Xin ra"),
+    (MemberEventKind.STRUCK_OFF.value, "Xóa tên"),
+    (MemberEventKind.EXPELLED.value, "Khai trừ"),
+    (MemberEventKind.DECEASED.value, "Từ trần"),
+)
+LEAVING_FORM_SYNONYMS: dict[str, str] = {
+    "chuyển sinh hoạt đi": MemberEventKind.TRANSFER_OUT.value,
+    "chuyển sinh hoạt đảng đi": MemberEventKind.TRANSFER_OUT.value,
+    "chuyển sinh hoạt": MemberEventKind.TRANSFER_OUT.value,
+    "xin ra khỏi Đảng": MemberEventKind.RESIGNED.value,
+    "ra khỏi Đảng": MemberEventKind.RESIGNED.value,
+    "xóa tên trong danh sách đảng viên": MemberEventKind.STRUCK_OFF.value,
+    "xoá tên": MemberEventKind.STRUCK_OFF.value,
+    "khai trừ ra khỏi Đảng": MemberEventKind.EXPELLED.value,
+    "khai trừ khỏi Đảng": MemberEventKind.EXPELLED.value,
+    "chết": MemberEventKind.DECEASED.value,
+    "mất": MemberEventKind.DECEASED.value,
+    "qua đời": MemberEventKind.DECEASED.value,
+}
+
+
+def member_lifecycle_columns() -> tuple[Column, ...]:
+    """The lifecycle columns of the members template, in the order of
+    :data:`ptdv.members.imports.KEYS` (read by :func:`ptdv.members.imports.check_lifecycle`)."""
+    forms = Choices(LEAVING_FORMS, LEAVING_FORM_SYNONYMS)
+    return (
+        Column("arrived_on", "Ngày chuyển đến", parse_date, False,
+               ("Ngày chuyển sinh hoạt đến", "Chuyển đến ngày"), "",
+               "Đảng viên chuyển sinh hoạt đảng từ tổ chức đảng ngoài hệ thống: được tính từ "
+               "ngày này. " + _DATE_HELP),
+        Column("arrived_from", "Chuyển đến từ", parse_text(255), False,
+               ("Nơi chuyển đến từ", "Nơi sinh hoạt trước"), "",
+               "Tổ chức đảng nơi đảng viên sinh hoạt trước khi chuyển đến."),
+        Column("arrived_number", "Số giấy giới thiệu chuyển đến", parse_text(64), False,
+               ("Số giấy giới thiệu sinh hoạt đảng",), ""),
+        Column("left_on", "Ngày ra khỏi Đảng", parse_date, False,
+               ("Ngày chuyển đi", "Ngày từ trần", "Ngày xóa tên", "Ngày khai trừ",
+                "Ngày thôi sinh hoạt"), "",
+               "Ngày của quyết định (xin ra, xóa tên, khai trừ), ngày chuyển sinh hoạt đi hoặc "
+               "ngày từ trần: đảng viên được tính đến hết ngày hôm trước. " + _DATE_HELP),
+        Column("left_how", "Hình thức", forms.parse, False,
+               ("Hình thức ra khỏi Đảng", "Biến động", "Lý do thôi sinh hoạt"), "",
+               "Chuyển đi, xin ra, xóa tên, khai trừ hoặc từ trần.", forms),
+        Column("left_number", "Số quyết định", parse_text(64), False,
+               ("Số QĐ", "Số quyết định ra khỏi Đảng", "Số giấy giới thiệu chuyển đi"), "",
+               "Số quyết định (xin ra, xóa tên, khai trừ) hoặc số giấy giới thiệu sinh hoạt "
+               "đảng (chuyển đi)."),
+        Column("left_issued_by", "Cơ quan ban hành", parse_text(255), False,
+               ("Cấp ra quyết định",), ""),
+        Column("left_reason", "Lý do", parse_text(2000), False, ("Lý do ra khỏi Đảng",), "",
+               "Bắt buộc với xin ra, xóa tên, khai trừ."),
+        Column("left_to", "Nơi chuyển đến", parse_text(255), False,
+               ("Chuyển đến", "Chuyển sinh hoạt đến"), "",
+               "Với chuyển đi: tổ chức đảng nơi đảng viên chuyển đến."),
+    )  # fmt: skip
+
+
 MEMBER_COLUMNS: tuple[Column, ...] = (
     *PERSON_COLUMNS,
     _choice_column("member_status", "Tình trạng đảng viên", MEMBER_STATUS, required=True,
@@ -338,7 +402,7 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
            "Bắt buộc với đảng viên chính thức. " + _DATE_HELP),
     Column("party_card_number", "Số thẻ đảng viên", parse_text(20), False, ("Số thẻ",),
            "01.012345"),
-    # A member who came from outside the installation, and one who left (members.imports).
+    # A member who came from outside the installation, and one who left.
     *member_lifecycle_columns(),
 )  # fmt: skip
 

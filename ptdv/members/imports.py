@@ -1,10 +1,10 @@
 """The members template's lifecycle columns: a member who came from outside the installation, and
 a member who left (transferred out, left the Party, was struck off or expelled, died).
 
-Three pieces for the import (``ptdv/imports/``), which calls them:
+The columns themselves (Vietnamese headers, variants, help and parsers) are the import's
+(``imports.columns.member_lifecycle_columns``), read into the keys of :data:`KEYS`. What is
+done with them, for the import (``ptdv/imports/``), which calls it:
 
-- :func:`columns`: the columns to add to the members template (``imports.columns.Column``), with
-  their Vietnamese headers, variants and help;
 - :func:`check_lifecycle`: pure — a row's values (already read by the columns' parsers) and what
   ptdv holds of the person → the problems (column key, Vietnamese message with the rule's
   citation), the member events to write and the person's membership fields after them;
@@ -37,71 +37,9 @@ from ptdv.rules.membership import (
 
 K = MemberEventKind
 
-#: "Hình thức": the labels and the words officers write → the kind of the ending event.
-FORMS: tuple[tuple[str, str], ...] = (
-    (K.TRANSFER_OUT.value, "Chuyển đi"),
-    (K.RESIGNED.value, "Xin ra"),
-    (K.STRUCK_OFF.value, "Xóa tên"),
-    (K.EXPELLED.value, "Khai trừ"),
-    (K.DECEASED.value, "Từ trần"),
-)
-FORM_SYNONYMS: dict[str, str] = {
-    "chuyển sinh hoạt đi": K.TRANSFER_OUT.value,
-    "chuyển sinh hoạt đảng đi": K.TRANSFER_OUT.value,
-    "chuyển sinh hoạt": K.TRANSFER_OUT.value,
-    "xin ra khỏi Đảng": K.RESIGNED.value,
-    "ra khỏi Đảng": K.RESIGNED.value,
-    "xóa tên trong danh sách đảng viên": K.STRUCK_OFF.value,
-    "xoá tên": K.STRUCK_OFF.value,
-    "khai trừ ra khỏi Đảng": K.EXPELLED.value,
-    "khai trừ khỏi Đảng": K.EXPELLED.value,
-    "chết": K.DECEASED.value,
-    "mất": K.DECEASED.value,
-    "qua đời": K.DECEASED.value,
-}
-
 #: The lifecycle columns' keys, in the template's order.
 KEYS = ("arrived_on", "arrived_from", "arrived_number", "left_on", "left_how", "left_number",
         "left_issued_by", "left_reason", "left_to")  # fmt: skip
-
-_DATE_HELP = "Ngày dạng dd/mm/yyyy (hoặc ô kiểu ngày của Excel)."
-
-
-def columns() -> tuple:
-    """The lifecycle columns of the members template (``imports.columns.Column`` objects)."""
-    from ptdv.imports.columns import Choices, Column, parse_date, parse_text
-
-    forms = Choices(FORMS, FORM_SYNONYMS)
-    return (
-        Column("arrived_on", "Ngày chuyển đến", parse_date, False,
-               ("Ngày chuyển sinh hoạt đến", "Chuyển đến ngày"), "",
-               "Đảng viên chuyển sinh hoạt đảng từ tổ chức đảng ngoài hệ thống: được tính từ "
-               "ngày này. " + _DATE_HELP),
-        Column("arrived_from", "Chuyển đến từ", parse_text(255), False,
-               ("Nơi chuyển đến từ", "Nơi sinh hoạt trước"), "",
-               "Tổ chức đảng nơi đảng viên sinh hoạt trước khi chuyển đến."),
-        Column("arrived_number", "Số giấy giới thiệu chuyển đến", parse_text(64), False,
-               ("Số giấy giới thiệu sinh hoạt đảng",), ""),
-        Column("left_on", "Ngày ra khỏi Đảng", parse_date, False,
-               ("Ngày chuyển đi", "Ngày từ trần", "Ngày xóa tên", "Ngày khai trừ",
-                "Ngày thôi sinh hoạt"), "",
-               "Ngày của quyết định (xin ra, xóa tên, khai trừ), ngày chuyển sinh hoạt đi hoặc "
-               "ngày từ trần: đảng viên được tính đến hết ngày hôm trước. " + _DATE_HELP),
-        Column("left_how", "Hình thức", forms.parse, False,
-               ("Hình thức ra khỏi Đảng", "Biến động", "Lý do thôi sinh hoạt"), "",
-               "Chuyển đi, xin ra, xóa tên, khai trừ hoặc từ trần.", forms),
-        Column("left_number", "Số quyết định", parse_text(64), False,
-               ("Số QĐ", "Số quyết định ra khỏi Đảng", "Số giấy giới thiệu chuyển đi"), "",
-               "Số quyết định (xin ra, xóa tên, khai trừ) hoặc số giấy giới thiệu sinh hoạt "
-               "đảng (chuyển đi)."),
-        Column("left_issued_by", "Cơ quan ban hành", parse_text(255), False,
-               ("Cấp ra quyết định",), ""),
-        Column("left_reason", "Lý do", parse_text(2000), False, ("Lý do ra khỏi Đảng",), "",
-               "Bắt buộc với xin ra, xóa tên, khai trừ."),
-        Column("left_to", "Nơi chuyển đến", parse_text(255), False,
-               ("Chuyển đến", "Chuyển sinh hoạt đến"), "",
-               "Với chuyển đi: tổ chức đảng nơi đảng viên chuyển đến."),
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -236,64 +174,18 @@ def check_lifecycle(
       of the installation, nor an arrival if they are one.
     """
     out = LifecycleCheck()
-    arrived, left, how = values.get("arrived_on"), values.get("left_on"), values.get("left_how")
-    if arrived is None:
-        for key in ("arrived_from", "arrived_number"):
-            if values.get(key):
-                out.problems.append((key, "Ghi “Ngày chuyển đến” cùng với cột này."))
-    if left is not None and not how:
-        out.problems.append(
-            ("left_how", "Ghi hình thức: chuyển đi, xin ra, xóa tên, khai trừ hoặc từ trần.")
-        )
-    if how and left is None:
-        out.problems.append(("left_on", f"Ghi ngày của biến động “{_label(how)}”."))
-    if left is None:
-        for key in ("left_number", "left_issued_by", "left_reason", "left_to"):
-            if values.get(key):
-                out.problems.append(
-                    (key, "Ghi “Ngày ra khỏi Đảng” và “Hình thức” cùng với cột này.")
-                )
+    out.problems.extend(_pairing_problems(values))
     if out.problems:
         return out
+    arrived, left, how = values.get("arrived_on"), values.get("left_on"), values.get("left_how")
     planned_kinds: list[tuple[str, date]] = []
     if arrived is not None:
         planned_kinds.append((K.TRANSFER_IN.value, arrived))
     if left is not None:
         planned_kinds.append((MemberEventKind(how).value, left))
-    existing = [(MemberEventKind(k).value, d) for k, d in (known.existing if known else ())]
-    if existing:
-        if planned_kinds and planned_kinds != existing[-len(planned_kinds) :]:
-            out.problems.append(
-                (
-                    "left_on" if left is not None else "arrived_on",
-                    "Người này đã có biến động khác ghi trong ptdv: xem và đính chính trên trang "
-                    "của người này.",
-                )
-            )
-        return out  # what the file says is recorded already
-    if not planned_kinds:
-        return out
-    if known is not None and known.open_candidacy is not None:
-        out.problems.append(
-            (
-                "left_on" if left is not None else "arrived_on",
-                f"Người này đang có hồ sơ phát triển đảng viên lần {known.open_candidacy} chưa "
-                "kết thúc: chuyển sinh hoạt, ra khỏi Đảng, từ trần ghi bằng các bước của hồ sơ.",
-            )
-        )
-        return out
-    if known is not None and arrived is not None and known.standing is not Standing.NOT_MEMBER:
-        out.problems.append(
-            (
-                "arrived_on",
-                "Người này đã là đảng viên trong ptdv: không ghi ngày chuyển đến từ tệp.",
-            )
-        )
-        return out
-    if known is not None and arrived is None and known.standing is not Standing.MEMBER:
-        out.problems.append(
-            ("left_how", "Người này không phải là đảng viên của một chi bộ trong ptdv.")
-        )
+    refused = _against_record(planned_kinds, arrived=arrived, left=left, known=known)
+    if refused is not None:
+        out.problems.extend(refused)
         return out
 
     status = values.get("member_status") or MemberStatus.PROBATIONARY
@@ -311,90 +203,188 @@ def check_lifecycle(
         standing=Standing.MEMBER, admitted_on=admitted, official_on=official, cell_id=cell_id
     )
     if arrived is not None:
-        request = MemberEventRequest(
-            kind=K.TRANSFER_IN,
-            date=arrived,
-            number=values.get("arrived_number") or "",
-            outside=values.get("arrived_from") or "",
-            to_cell_id=cell_id,
-            admitted_on=admitted,
-            official_on=official,
-        )
-        facts_in = MemberFacts(standing=Standing.NOT_MEMBER, cell_id=cell_id)
-        for finding in check_event(facts_in, request, today=today):
-            out.problems.append(
-                (_column(finding, _ARRIVAL_COLUMNS, "arrived_on"), _message(finding))
-            )
-        if cell_id is not None:
-            out.events.append(
-                PlannedEvent(
-                    kind=K.TRANSFER_IN,
-                    date=arrived,
-                    cell_id=cell_id,
-                    number=request.number,
-                    outside=request.outside,
-                    data={
-                        k: _iso(v)
-                        for k, v in (
-                            ("admitted_on", admitted),
-                            ("official_on", official),
-                            ("card_number", card),
-                        )
-                        if v
-                    },
-                    before=dict(known.snapshot)
-                    if known is not None
-                    else {
-                        "member_status": MemberStatus.NONE.value,
-                        "party_admitted_on": None,
-                        "party_official_on": None,
-                        "party_left_on": None,
-                        "party_card_number": "",
-                        "cell_id": cell_id,
-                    },
-                )
-            )
-        facts = MemberFacts(
-            standing=Standing.MEMBER,
-            admitted_on=admitted,
-            official_on=official,
-            cell_id=cell_id,
-            last_date=arrived,
-        )
+        facts = _plan_arrival(out, values, cell_id=cell_id, today=today, known=known)
     if left is not None:
-        kind = MemberEventKind(how)
-        request = MemberEventRequest(
-            kind=kind,
-            date=left,
-            number=values.get("left_number") or "",
-            reason=values.get("left_reason") or "",
-            outside=values.get("left_to") or "",
-        )
-        for finding in check_event(facts, request, today=today):
-            out.problems.append((_column(finding, _LEAVING_COLUMNS, "left_on"), _message(finding)))
-        if cell_id is not None:
-            out.events.append(
-                PlannedEvent(
-                    kind=kind,
-                    date=left,
-                    cell_id=cell_id,
-                    number=request.number,
-                    issued_by=values.get("left_issued_by") or "",
-                    reason=request.reason,
-                    outside=request.outside if kind is K.TRANSFER_OUT else "",
-                    before=dict(member_fields),
-                )
-            )
-        if kind is K.TRANSFER_OUT:
-            out.fields = {
-                "member_status": MemberStatus.TRANSFERRED_OUT.value,
-                "party_left_on": None,
-            }
-        elif kind in LEAVING_KINDS:
-            out.fields = {"member_status": MemberStatus.LEFT.value, "party_left_on": left}
+        _plan_leaving(out, values, facts, member_fields, cell_id=cell_id, today=today)
     if out.problems:
         out.events, out.fields = [], {}
     return out
+
+
+def _pairing_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The lifecycle columns that need another one: a date with its form, details with a date."""
+    problems: list[tuple[str, str]] = []
+    arrived, left, how = values.get("arrived_on"), values.get("left_on"), values.get("left_how")
+    if arrived is None:
+        for key in ("arrived_from", "arrived_number"):
+            if values.get(key):
+                problems.append((key, "Ghi “Ngày chuyển đến” cùng với cột này."))
+    if left is not None and not how:
+        problems.append(
+            ("left_how", "Ghi hình thức: chuyển đi, xin ra, xóa tên, khai trừ hoặc từ trần.")
+        )
+    if how and left is None:
+        problems.append(("left_on", f"Ghi ngày của biến động “{_label(how)}”."))
+    if left is None:
+        for key in ("left_number", "left_issued_by", "left_reason", "left_to"):
+            if values.get(key):
+                problems.append((key, "Ghi “Ngày ra khỏi Đảng” và “Hình thức” cùng với cột này."))
+    return problems
+
+
+def _against_record(
+    planned_kinds: list[tuple[str, date]],
+    *,
+    arrived: date | None,
+    left: date | None,
+    known: Known | None,
+) -> list[tuple[str, str]] | None:
+    """What the file says against what ptdv holds: the problems that end the row's check (an
+    empty list when the row has nothing to write), or ``None`` when its events may be planned."""
+    existing = [(MemberEventKind(k).value, d) for k, d in (known.existing if known else ())]
+    problems: list[tuple[str, str]] = []
+    if existing:
+        if planned_kinds and planned_kinds != existing[-len(planned_kinds) :]:
+            problems.append(
+                (
+                    "left_on" if left is not None else "arrived_on",
+                    "Người này đã có biến động khác ghi trong ptdv: xem và đính chính trên trang "
+                    "của người này.",
+                )
+            )
+        return problems  # what the file says is recorded already
+    if not planned_kinds:
+        return problems
+    if known is not None and known.open_candidacy is not None:
+        problems.append(
+            (
+                "left_on" if left is not None else "arrived_on",
+                f"Người này đang có hồ sơ phát triển đảng viên lần {known.open_candidacy} chưa "
+                "kết thúc: chuyển sinh hoạt, ra khỏi Đảng, từ trần ghi bằng các bước của hồ sơ.",
+            )
+        )
+        return problems
+    if known is not None and arrived is not None and known.standing is not Standing.NOT_MEMBER:
+        problems.append(
+            (
+                "arrived_on",
+                "Người này đã là đảng viên trong ptdv: không ghi ngày chuyển đến từ tệp.",
+            )
+        )
+        return problems
+    if known is not None and arrived is None and known.standing is not Standing.MEMBER:
+        problems.append(
+            ("left_how", "Người này không phải là đảng viên của một chi bộ trong ptdv.")
+        )
+        return problems
+    return None
+
+
+def _plan_arrival(
+    out: LifecycleCheck,
+    values: Mapping[str, Any],
+    *,
+    cell_id: int | None,
+    today: date,
+    known: Known | None,
+) -> MemberFacts:
+    """Plan the transfer in of a member from outside (its problems into ``out``); the member's
+    facts after it."""
+    arrived = values["arrived_on"]
+    admitted, official = values.get("party_admitted_on"), values.get("party_official_on")
+    card = values.get("party_card_number") or ""
+    request = MemberEventRequest(
+        kind=K.TRANSFER_IN,
+        date=arrived,
+        number=values.get("arrived_number") or "",
+        outside=values.get("arrived_from") or "",
+        to_cell_id=cell_id,
+        admitted_on=admitted,
+        official_on=official,
+    )
+    facts_in = MemberFacts(standing=Standing.NOT_MEMBER, cell_id=cell_id)
+    for finding in check_event(facts_in, request, today=today):
+        out.problems.append((_column(finding, _ARRIVAL_COLUMNS, "arrived_on"), _message(finding)))
+    if cell_id is not None:
+        out.events.append(
+            PlannedEvent(
+                kind=K.TRANSFER_IN,
+                date=arrived,
+                cell_id=cell_id,
+                number=request.number,
+                outside=request.outside,
+                data={
+                    k: _iso(v)
+                    for k, v in (
+                        ("admitted_on", admitted),
+                        ("official_on", official),
+                        ("card_number", card),
+                    )
+                    if v
+                },
+                before=dict(known.snapshot)
+                if known is not None
+                else {
+                    "member_status": MemberStatus.NONE.value,
+                    "party_admitted_on": None,
+                    "party_official_on": None,
+                    "party_left_on": None,
+                    "party_card_number": "",
+                    "cell_id": cell_id,
+                },
+            )
+        )
+    return MemberFacts(
+        standing=Standing.MEMBER,
+        admitted_on=admitted,
+        official_on=official,
+        cell_id=cell_id,
+        last_date=arrived,
+    )
+
+
+def _plan_leaving(
+    out: LifecycleCheck,
+    values: Mapping[str, Any],
+    facts: MemberFacts,
+    member_fields: dict[str, Any],
+    *,
+    cell_id: int | None,
+    today: date,
+) -> None:
+    """Plan the event by which the member left (its problems into ``out``) and the person's
+    membership fields after it."""
+    left, how = values.get("left_on"), values.get("left_how")
+    kind = MemberEventKind(how)
+    request = MemberEventRequest(
+        kind=kind,
+        date=left,
+        number=values.get("left_number") or "",
+        reason=values.get("left_reason") or "",
+        outside=values.get("left_to") or "",
+    )
+    for finding in check_event(facts, request, today=today):
+        out.problems.append((_column(finding, _LEAVING_COLUMNS, "left_on"), _message(finding)))
+    if cell_id is not None:
+        out.events.append(
+            PlannedEvent(
+                kind=kind,
+                date=left,
+                cell_id=cell_id,
+                number=request.number,
+                issued_by=values.get("left_issued_by") or "",
+                reason=request.reason,
+                outside=request.outside if kind is K.TRANSFER_OUT else "",
+                before=dict(member_fields),
+            )
+        )
+    if kind is K.TRANSFER_OUT:
+        out.fields = {
+            "member_status": MemberStatus.TRANSFERRED_OUT.value,
+            "party_left_on": None,
+        }
+    elif kind in LEAVING_KINDS:
+        out.fields = {"member_status": MemberStatus.LEFT.value, "party_left_on": left}
 
 
 def _label(how: str) -> str:

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ptdv.imports.columns import CellError, fold_header
+from ptdv.imports.columns import member_lifecycle_columns as columns
 from ptdv.members import services
-from ptdv.members.imports import KEYS, Known, check_lifecycle, columns, lookup, write_events
+from ptdv.members.imports import KEYS, Known, check_lifecycle, lookup, write_events
 from ptdv.members.models import OPEN_END, MemberEvent, MemberSpell
 from ptdv.people.models import MemberStatus, Person
 from ptdv.rules.membership import MemberEventKind, Standing
