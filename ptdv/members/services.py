@@ -204,12 +204,7 @@ def record_event(
     pk = person.pk if isinstance(person, Person) else person
     with transaction.atomic():
         locked = _lock(pk)
-        if to_cell is not None and to_cell.kind not in CELL_KINDS:
-            raise Refused([f"“{to_cell}” không phải là chi bộ."])
-        if to_cell is not None and to_cell.dissolved_on is not None and to_cell.dissolved_on <= on:
-            raise Refused(
-                [f"“{to_cell}” đã giải thể ngày {to_cell.dissolved_on:%d/%m/%Y}: chọn chi bộ khác."]
-            )
+        _check_to_cell(to_cell, on)
         if actor is not None:
             _check_actor(actor, locked, [to_cell] if to_cell is not None else [], _OUTSIDE_TARGET)
         record = member_record(locked)
@@ -230,15 +225,7 @@ def record_event(
             raise Refused([f.message for f in findings], findings)
         data: dict[str, Any] = {}
         if kind is K.TRANSFER_IN:
-            data = {
-                key: value.isoformat() if isinstance(value, date) else value
-                for key, value in (
-                    ("admitted_on", admitted_on),
-                    ("official_on", official_on),
-                    ("card_number", card_number),
-                )
-                if value
-            }
+            data = _transfer_in_data(admitted_on, official_on, card_number)
         event = _append(
             locked,
             record.last_seq,
@@ -256,6 +243,31 @@ def record_event(
         apply_event(locked, event)
         locked.save()
     return event
+
+
+def _check_to_cell(to_cell: Organisation | None, on: date) -> None:
+    """A receiving cell must be a cell, not dissolved on ``on``: ``Refused`` otherwise."""
+    if to_cell is not None and to_cell.kind not in CELL_KINDS:
+        raise Refused([f"“{to_cell}” không phải là chi bộ."])
+    if to_cell is not None and to_cell.dissolved_on is not None and to_cell.dissolved_on <= on:
+        raise Refused(
+            [f"“{to_cell}” đã giải thể ngày {to_cell.dissolved_on:%d/%m/%Y}: chọn chi bộ khác."]
+        )
+
+
+def _transfer_in_data(
+    admitted_on: date | None, official_on: date | None, card_number: str
+) -> dict[str, Any]:
+    """A transfer in's party papers as stored in the event's ``data`` (the ones given)."""
+    return {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in (
+            ("admitted_on", admitted_on),
+            ("official_on", official_on),
+            ("card_number", card_number),
+        )
+        if value
+    }
 
 
 def correct_event(
