@@ -17,6 +17,7 @@ What each step's event carries in ``Event.data`` (dates as ISO strings):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -115,54 +116,61 @@ def people_by_id(ids: Iterable[int], *related: str) -> dict[int, Person]:
     return {pk: kept.get(p.merged_into_id, p) if p.merged_into_id else p for pk, p in found.items()}
 
 
-def assemble_facts(
-    state: CandidacyState,
-    *,
-    person: Person,
-    attempt: int,
-    ancestors: list[Organisation],
-    assignments: list[MentorAssignment],
-    people: dict[int, Person],
-) -> CandidacyFacts:
-    """The facts from objects already in memory (shared by pages and bulk builders)."""
-    cell = ancestors[-1]
-    papers: list[PaperFacts] = []
-    introducer_rows: list[dict[str, Any]] = []
-    awareness = new_member = None
-    cell_vote = recognition_vote = None
-    decision_extended = ceremony_consent = dossier_on_paper = False
+@dataclass
+class _FromEvents:
+    """What the effective events say, step by step (the input of :func:`assemble_facts`)."""
+
+    papers: list[PaperFacts] = field(default_factory=list)
+    introducer_rows: list[dict[str, Any]] = field(default_factory=list)
+    awareness: date | None = None
+    new_member: date | None = None
+    cell_vote: VoteFacts | None = None
+    recognition_vote: VoteFacts | None = None
+    decision_extended: bool = False
+    ceremony_consent: bool = False
+    dossier_on_paper: bool = False
+
+
+def _read_events(state: CandidacyState) -> _FromEvents:
+    out = _FromEvents()
     for e in state.events:
         if e.step is Step.DOSSIER_PAPER:
             kind = e.data.get("kind", "")
-            papers.append(
+            out.papers.append(
                 PaperFacts(
                     kind, e.date, subject=e.data.get("subject", ""), result=e.data.get("result")
                 )
             )
             if kind in ("introducer_letter", "union_resolution"):
-                introducer_rows.append({**e.data, "date": e.date})
+                out.introducer_rows.append({**e.data, "date": e.date})
         elif e.step is Step.AWARENESS_CLASS:
-            awareness = _date(e.data.get("certificate_date")) or e.date
+            out.awareness = _date(e.data.get("certificate_date")) or e.date
         elif e.step is Step.NEW_MEMBER_CLASS:
-            new_member = _date(e.data.get("certificate_date")) or e.date
+            out.new_member = _date(e.data.get("certificate_date")) or e.date
         elif e.step is Step.CELL_RESOLUTION:
-            cell_vote = e.data.get("vote")
-            dossier_on_paper = bool(e.data.get("imported"))
+            out.cell_vote = e.data.get("vote")
+            out.dossier_on_paper = bool(e.data.get("imported"))
         elif e.step is Step.RECOGNITION_CELL_RESOLUTION:
-            recognition_vote = e.data.get("vote")
+            out.recognition_vote = e.data.get("vote")
         elif e.step is Step.GRASSROOTS_RESOLUTION:
-            decision_extended = bool(e.data.get("decision_extended"))
+            out.decision_extended = bool(e.data.get("decision_extended"))
         elif e.step is Step.CEREMONY:
-            ceremony_consent = bool(e.data.get("superior_consent"))
+            out.ceremony_consent = bool(e.data.get("superior_consent"))
+    return out
 
-    introducers = []
-    for r in introducer_rows:
+
+def _introducers(
+    rows: list[dict[str, Any]], people: dict[int, Person]
+) -> tuple[IntroducerFacts, ...]:
+    """The introducers named by the letters (a union's resolution names no person)."""
+    out = []
+    for r in rows:
         kind = r.get("introducer_kind") or (
             "member" if r["kind"] == "introducer_letter" else "youth_union"
         )
         introducer_id = r.get("introducer_id")
         who = people.get(introducer_id) if introducer_id is not None else None
-        introducers.append(
+        out.append(
             IntroducerFacts(
                 person_id=who.pk if who else 0,
                 name=who.full_name if who else r.get("name", "Ban chấp hành đoàn thể"),
@@ -174,7 +182,13 @@ def assemble_facts(
                 letter_date=r["date"],
             )
         )
-    mentors = tuple(
+    return tuple(out)
+
+
+def _mentors(
+    assignments: list[MentorAssignment], people: dict[int, Person]
+) -> tuple[MentorFacts, ...]:
+    return tuple(
         MentorFacts(
             person_id=a.mentor_id,
             name=people[a.mentor_id].full_name,
@@ -185,6 +199,20 @@ def assemble_facts(
         )
         for a in assignments
     )
+
+
+def assemble_facts(
+    state: CandidacyState,
+    *,
+    person: Person,
+    attempt: int,
+    ancestors: list[Organisation],
+    assignments: list[MentorAssignment],
+    people: dict[int, Person],
+) -> CandidacyFacts:
+    """The facts from objects already in memory (shared by pages and bulk builders)."""
+    cell = ancestors[-1]
+    read = _read_events(state)
     return CandidacyFacts(
         person=PersonFacts(
             birth_date=person.birth_date,
@@ -200,16 +228,16 @@ def assemble_facts(
         failed_votes=dict(state.failed_votes),
         cell_is_grassroots=cell.is_grassroots,
         has_partial_committee=any(n.kind == "partial_committee" for n in ancestors),
-        awareness_certificate_date=awareness,
-        new_member_class_date=new_member,
-        papers=tuple(papers),
-        introducers=tuple(introducers),
-        mentors=mentors,
-        cell_vote=cell_vote,
-        recognition_vote=recognition_vote,
-        decision_extended=decision_extended,
-        ceremony_consent=ceremony_consent,
-        dossier_on_paper=dossier_on_paper,
+        awareness_certificate_date=read.awareness,
+        new_member_class_date=read.new_member,
+        papers=tuple(read.papers),
+        introducers=_introducers(read.introducer_rows, people),
+        mentors=_mentors(assignments, people),
+        cell_vote=read.cell_vote,
+        recognition_vote=read.recognition_vote,
+        decision_extended=read.decision_extended,
+        ceremony_consent=read.ceremony_consent,
+        dossier_on_paper=read.dossier_on_paper,
     )
 
 
