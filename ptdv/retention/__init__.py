@@ -6,5 +6,7 @@ their outcome (Luật 91/2025/QH15 Điều 3 khoản 3, Điều 14).
 - :mod:`.anonymise`: erasing a batch of records (the person's fields, the free text of their
   events, mentors' reports and corrections, the audit log's copies), in one transaction per
   batch, and the run (:func:`~.anonymise.apply`), recorded as a :class:`~.models.RetentionRun`;
+- :mod:`.requests`: a deletion request carried out (the record erased at once, the request
+  answered in the same transaction);
 - ``ptdv retention --dry-run | --apply``: the management command, run daily (docs/deployment.md).
 """

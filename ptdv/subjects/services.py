@@ -1,9 +1,9 @@
 """Writing the registers: every write checks its input, runs in one transaction and is refused
 with a Vietnamese message naming the field when it may not be done (:class:`Refused`).
 
-Requests: :func:`record_request`, :func:`record_request_step`, :func:`refresh_request_deadlines`,
-:func:`erase_for_request` (a deletion carried out: the record anonymised and the request answered,
-in one transaction).
+Requests: :func:`record_request`, :func:`record_request_step`, :func:`refresh_request_deadlines`.
+A deletion request is carried out by the retention (``ptdv.retention.requests.erase_for_request``),
+which answers it with :func:`record_request_step` in the erasure's transaction.
 Incidents: :func:`record_incident`, :func:`change_incident`, :func:`record_incident_update`.
 
 Races: a step or an update is recorded only against the version of the record its author saw
@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.pipeline.evaluation import working_calendar
-from ptdv.retention.anonymise import NotErasable, erase_on_request
 from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.data_protection import (
     REQUEST_KINDS,
@@ -194,38 +193,6 @@ def record_request(
         recorded_by=actor,
         **cache,
     )
-
-
-#: The answer recorded when ptdv erased the data of a deletion request (stored, Vietnamese).
-ERASED_ANSWER = (
-    "Đã xóa vĩnh viễn dữ liệu cá nhân của người này trong ptdv (hồ sơ được ẩn danh; các bước "
-    "của hồ sơ phát triển đảng viên giữ lại không kèm dữ liệu cá nhân để số liệu báo cáo không đổi)."
-)
-
-
-def erase_for_request(
-    request: SubjectRequest, *, version: int, actor=None, today: date | None = None
-) -> RequestStep:
-    """Carry out a deletion request: anonymise the person's record now (as the retention policy
-    does, :func:`ptdv.retention.anonymise.erase_on_request`) and record the answer, in one
-    transaction, against the ``version`` of the request its author saw. Refused for another kind
-    of request, a request no longer open, or a record the policy keeps (with why)."""
-    today = today or timezone.localdate()
-    if request.kind != "deletion":
-        raise Refused(_("Chỉ yêu cầu xóa dữ liệu mới được thực hiện bằng cách xóa hồ sơ."))
-    with transaction.atomic():
-        locked = SubjectRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.version != version:
-            raise Refused(_(CHANGED))
-        if not locked.is_open:
-            raise Refused(_("Yêu cầu đã được trả lời hoặc đã đóng: không xóa dữ liệu nữa."))
-        try:
-            erase_on_request(locked.person_id, actor=actor, request_id=locked.pk, today=today)
-        except NotErasable as refused:
-            raise Refused(_(refused.message)) from None
-        return record_request_step(
-            locked, "answered", today, ERASED_ANSWER, version=version, actor=actor, today=today
-        )
 
 
 #: What the text of each step says (the acknowledgement needs none).

@@ -15,9 +15,10 @@ from ptdv.people.models import Person
 from ptdv.pipeline import services as pipeline
 from ptdv.reports.figures import REPORTS, SNAPSHOTS, build
 from ptdv.retention.anonymise import ERASED, PSEUDONYM
+from ptdv.retention.requests import ERASED_ANSWER, erase_for_request
 from ptdv.rules.stages import Stage, Step
 from ptdv.subjects.models import RequestStep, SubjectRequest
-from ptdv.subjects.services import ERASED_ANSWER, Refused, erase_for_request, record_request
+from ptdv.subjects.services import Refused, record_request
 from tests.base import WorldTestCase, advance, introducers_for, make_user, new_candidacy
 from tests.privacy.test_retention import snapshot  # everything a report shows, as plain values
 

@@ -39,6 +39,7 @@ from ptdv.people.models import Person
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.privacy.access import AccessKind, record
 from ptdv.retention.policy import why_kept
+from ptdv.retention.requests import erase_for_request
 from ptdv.rules.data_protection import (
     DEADLINE_LABELS,
     REQUEST_STEP_LABELS,
@@ -63,7 +64,6 @@ from ptdv.subjects.roles import (
 from ptdv.subjects.services import (
     MAX_TEXT,
     Refused,
-    erase_for_request,
     protection_rules,
     record_request,
     record_request_step,
