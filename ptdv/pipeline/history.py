@@ -7,9 +7,9 @@ people named by letters, the cell's ancestors, the working calendar) is read the
 asked for and kept for the rest of the transaction.
 
 :func:`cache_fields` is the one function that turns a state and its evaluation into the
-candidacy's cached columns: the services write them with the version bump, and
-``bulk.fill_cache`` (the demo, imports, benchmarks and the tests' dataset builders) sets them on
-rows not yet inserted.
+candidacy's cached columns: the services write them with the version bump, ``bulk.fill_cache``
+(the demo, imports, benchmarks) sets them on rows not yet inserted, and the reports tests'
+dataset builder, which needs no deadlines, takes its part :func:`state_fields`.
 """
 
 from __future__ import annotations
@@ -43,27 +43,38 @@ CACHE_FIELDS = (
 )
 
 
-def cache_fields(
-    state: CandidacyState, evaluation: Evaluation, *, opening_cell_id: int
-) -> dict[str, Any]:
-    """The candidacy's cached columns for ``state`` and its evaluation on the stage's first day.
+def state_fields(state: CandidacyState, *, opening_cell_id: int) -> dict[str, Any]:
+    """The cached columns that follow from the events alone.
 
     - ``cell_id``: the cell after the last effective transfer, else the cell it opened in.
     - ``closed_on``: the day a closed stage was entered (``None`` while open).
-    - ``next_due`` / ``expiry_due``: the nearest open deadline and the earliest expiry of the
-      certificate or a dossier paper, with their codes (``rules.checks.DEADLINE_LABELS``).
     """
-    nearest, expiry = evaluation.next_deadline, evaluation.next_expiry
     return {
         "stage": state.stage,
         "stage_since": state.stage_since,
         "cell_id": state.cell_id or opening_cell_id,
         "closed_on": state.stage_since if state.is_closed else None,
+    }
+
+
+def deadline_fields(evaluation: Evaluation) -> dict[str, Any]:
+    """The cached deadlines: the nearest open deadline and the earliest expiry of the
+    certificate or a dossier paper, with their codes (``rules.checks.DEADLINE_LABELS``)."""
+    nearest, expiry = evaluation.next_deadline, evaluation.next_expiry
+    return {
         "next_due": nearest.due if nearest else None,
         "next_due_code": nearest.code if nearest else "",
         "expiry_due": expiry.due if expiry else None,
         "expiry_code": expiry.code if expiry else "",
     }
+
+
+def cache_fields(
+    state: CandidacyState, evaluation: Evaluation, *, opening_cell_id: int
+) -> dict[str, Any]:
+    """Every cached column of a candidacy: :func:`state_fields` and :func:`deadline_fields` of
+    ``state`` evaluated on the stage's first day."""
+    return state_fields(state, opening_cell_id=opening_cell_id) | deadline_fields(evaluation)
 
 
 def apply_cache(candidacy: Candidacy, fields: dict[str, Any]) -> None:
