@@ -50,10 +50,10 @@ from ptdv.accounts.models import Role, User
 from ptdv.imports import running
 from ptdv.imports.tasks import preview_import
 from ptdv.inventory.document import can_read_inventory  # the processing inventory's pages
+from ptdv.members.records import merge_people
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person, PersonMerge
 from ptdv.people.sensitive import may_print_dossier, may_reveal_cccd  # masking
-from ptdv.people.services import merge_people
 from ptdv.pipeline.models import CalendarDay
 from ptdv.privacy.access import AccessKind, record
 from ptdv.subjects import roles as subjects  # requests and breach registers

@@ -23,8 +23,8 @@ from django_tasks_db.models import DBTaskResult
 from ptdv.accounts.models import Role
 from ptdv.imports import running
 from ptdv.masking import MaskNumbersFilter, mask_cccd, mask_logged_value, mask_text
+from ptdv.members.records import correct_person, merge_people
 from ptdv.people.models import Person
-from ptdv.people.services import correct_person, merge_people
 from ptdv.privacy.models import AccessEntry, AccessKind
 from ptdv.rules.stages import Stage
 from tests.base import (

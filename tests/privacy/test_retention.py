@@ -31,9 +31,10 @@ from django.utils import timezone, translation
 from ptdv.accounts.models import Role, User
 from ptdv.imports.models import ImportRun, ImportWarning
 from ptdv.members.models import MemberSpell
+from ptdv.members.records import correct_person, merge_people, unmerge_people
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.people.models import Person, PersonChange, PersonMerge
-from ptdv.people.services import PersonRefused, correct_person, merge_people, unmerge_people
+from ptdv.people.services import PersonRefused
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.reports.figures import REPORTS, SNAPSHOTS, build, drill

@@ -16,6 +16,7 @@ from django.test import SimpleTestCase
 from openpyxl import load_workbook
 
 from ptdv.accounts.models import Role
+from ptdv.members.records import correct_person
 from ptdv.people.models import Person
 from ptdv.people.sensitive import (
     EVERYTHING,
@@ -28,7 +29,6 @@ from ptdv.people.sensitive import (
     may_print_dossier,
     may_see,
 )
-from ptdv.people.services import correct_person
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Event
 from ptdv.rules.stages import Stage, Step

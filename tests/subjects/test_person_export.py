@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from ptdv.accounts.models import Role
 from ptdv.dossier.render import convert, soffice
 from ptdv.masking import mask_cccd
-from ptdv.people.services import correct_person
+from ptdv.members.records import correct_person
 from ptdv.pipeline import services
 from ptdv.rules.stages import Stage
 from ptdv.subjects.holdings import MAX_ROWS, gather

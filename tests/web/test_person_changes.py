@@ -6,8 +6,9 @@ from datetime import date
 
 from auditlog.models import LogEntry
 
+from ptdv.members.records import merge_people, unmerge_people
 from ptdv.people.models import MemberStatus, Person, PersonChange, PersonMerge
-from ptdv.people.services import PersonRefused, merge_people, unmerge_people
+from ptdv.people.services import PersonRefused
 from ptdv.pipeline import services
 from ptdv.pipeline.evaluation import build_facts
 from ptdv.pipeline.models import Candidacy, MentorAssignment

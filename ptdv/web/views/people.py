@@ -2,7 +2,7 @@
 record's history; and the forms that change the record outside the pipeline:
 
 - ``/nguoi/<id>/dinh-chinh/``: writers correct identity and background fields with a reason
-  (``people.services.correct_person``); the page then says what the correction changed for the
+  (``members.records.correct_person``); the page then says what the correction changed for the
   open candidacy's rules and deadlines.
 - ``/nguoi/<id>/hop-nhat/``: the grassroots officer and above merge a second record of the same
   person into this one (``merge_people``), and undo a merge (``…/hop-nhat/<merge>/huy/``).
@@ -26,11 +26,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from ptdv.accounts.models import Role
+from ptdv.members.records import correct_person, merge_people, unmerge_people
 from ptdv.org.scope import get_visible_or_404
 from ptdv.people.identity import Identities
 from ptdv.people.models import Person, PersonChange, PersonMerge
 from ptdv.people.sensitive import shown_change  # masked CCCD, hidden sensitive values
-from ptdv.people.services import PersonRefused, correct_person, merge_people, unmerge_people
+from ptdv.people.services import PersonRefused
 from ptdv.pipeline.models import Candidacy, MentorAssignment
 from ptdv.privacy.access import AccessKind, record
 from ptdv.web.person_forms import MergeForm, PersonCorrectionForm, UnmergeForm
