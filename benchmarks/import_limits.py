@@ -340,7 +340,7 @@ def run_worker(args, kill_when=None, stale: int | None = None) -> dict:
 def upload(path: Path, kind: str, organisation, user):
     """As the upload page does: the form's cheap check (timed), the run, its preview queued."""
     from ptdv.imports import limits
-    from ptdv.imports.planning import KINDS
+    from ptdv.imports.kinds import KINDS
     from ptdv.imports.reading import FileError, inspect
     from ptdv.imports.tasks import preview_import
 

@@ -21,8 +21,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from ptdv.imports import template
+from ptdv.imports.kinds import KINDS
 from ptdv.imports.models import ImportRun, Status
-from ptdv.imports.planning import KINDS
 from ptdv.people.models import Person
 from ptdv.people.text import fold
 from ptdv.xlsx import XLSX_MIME

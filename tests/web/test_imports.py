@@ -23,8 +23,8 @@ from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook, load_workbook
 
 from ptdv.imports import template
+from ptdv.imports.kinds import KINDS
 from ptdv.imports.models import ImportProblem, ImportRun, Status
-from ptdv.imports.planning import KINDS
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import Stage

@@ -35,8 +35,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ptdv.imports import limits, liveness, template
+from ptdv.imports.kinds import KINDS
 from ptdv.imports.models import ImportProblem, ImportRun, Status
-from ptdv.imports.planning import KINDS
 from ptdv.imports.reading import FileError, inspect
 from ptdv.imports.tasks import commit_import, preview_import
 from ptdv.masking import mask_text
@@ -231,9 +231,7 @@ def _writable_run(request, pk: int) -> ImportRun:
 def run_commit(request, pk: int):
     run = _writable_run(request, pk)
     with transaction.atomic():
-        claimed = ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWED, failures=0).update(
-            status=Status.COMMITTING, done_rows=0
-        )
+        claimed = run.confirm()
         if claimed and run.creates + run.updates:
             result = commit_import.enqueue(run.pk)
             ImportRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
@@ -252,13 +250,9 @@ def run_commit(request, pk: int):
 @require_POST
 def run_cancel(request, pk: int):
     run = _writable_run(request, pk)  # a run whose worker died is now failed: cancellable
-    cancellable = [Status.QUEUED, Status.PREVIEWED, Status.FAILED]
-    cancelled = ImportRun.objects.filter(pk=run.pk, status__in=cancellable, claim="").update(
-        status=Status.CANCELLED
-    )
+    cancelled = run.cancel()
     if cancelled:
-        run.file.delete(save=False)
-        ImportRun.objects.filter(pk=run.pk).update(file="")
+        run.forget_file()
         messages.success(request, _("Đã hủy lần nhập; tệp đã được xóa."))
     else:
         messages.error(request, _("Không hủy được: lần nhập đang được xử lý hoặc đã ghi."))
