@@ -49,53 +49,65 @@ def create_demo_registers(today: date) -> dict[str, int]:
             break
     made = {"requests": 0, "incidents": 0}
     if len(people) == 3:
-        # Received yesterday by the cell: still to acknowledge.
-        record_request(
-            people[0],
-            kind="correction",
-            received_on=today - timedelta(days=1),
-            channel=Channel.CELL,
-            text="Đề nghị sửa nơi ở hiện nay: đã chuyển về thôn Nà Khoang từ tháng trước.",
-            actor=secretary,
-            today=today,
-        )
-        # Received a week ago, acknowledged two days later: the answer is due.
-        asked = record_request(
-            people[1],
-            kind="access",
-            received_on=today - timedelta(days=7),
-            channel=Channel.LETTER,
-            text="Xin bản sao những thông tin về tôi mà chi bộ và đảng ủy đang lưu.",
-            actor=officer,
-            today=today,
-        )
-        record_request_step(
-            asked, "acknowledged", today - timedelta(days=5), version=0, actor=officer, today=today
-        )
-        # Received a month ago, acknowledged, answered.
-        answered = record_request(
-            people[2],
-            kind="objection",
-            received_on=today - timedelta(days=30),
-            channel=Channel.IN_PERSON,
-            text="Không đồng ý để số điện thoại của tôi ghi trong danh sách gửi các chi bộ khác.",
-            actor=officer,
-            today=today,
-        )
-        record_request_step(
-            answered, "acknowledged", today - timedelta(days=29), version=0, actor=officer,
-            today=today,
-        )  # fmt: skip
-        record_request_step(
-            answered,
-            "answered",
-            today - timedelta(days=20),
-            "Đã bỏ số điện thoại khỏi danh sách; trả lời bằng văn bản cho người yêu cầu.",
-            version=1,
-            actor=officer,
-            today=today,
-        )
-        made["requests"] = 3
+        made["requests"] = _demo_requests(people, secretary, officer, today)
+    made["incidents"] = _demo_incident(officer, secretary, today)
+    return made
+
+
+def _demo_requests(people: list[Person], secretary: User, officer: User, today: date) -> int:
+    """Three requests: one to acknowledge, one being answered, one answered."""
+    # Received yesterday by the cell: still to acknowledge.
+    record_request(
+        people[0],
+        kind="correction",
+        received_on=today - timedelta(days=1),
+        channel=Channel.CELL,
+        text="Đề nghị sửa nơi ở hiện nay: đã chuyển về thôn Nà Khoang từ tháng trước.",
+        actor=secretary,
+        today=today,
+    )
+    # Received a week ago, acknowledged two days later: the answer is due.
+    asked = record_request(
+        people[1],
+        kind="access",
+        received_on=today - timedelta(days=7),
+        channel=Channel.LETTER,
+        text="Xin bản sao những thông tin về tôi mà chi bộ và đảng ủy đang lưu.",
+        actor=officer,
+        today=today,
+    )
+    record_request_step(
+        asked, "acknowledged", today - timedelta(days=5), version=0, actor=officer, today=today
+    )
+    # Received a month ago, acknowledged, answered.
+    answered = record_request(
+        people[2],
+        kind="objection",
+        received_on=today - timedelta(days=30),
+        channel=Channel.IN_PERSON,
+        text="Không đồng ý để số điện thoại của tôi ghi trong danh sách gửi các chi bộ khác.",
+        actor=officer,
+        today=today,
+    )
+    record_request_step(
+        answered, "acknowledged", today - timedelta(days=29), version=0, actor=officer,
+        today=today,
+    )  # fmt: skip
+    record_request_step(
+        answered,
+        "answered",
+        today - timedelta(days=20),
+        "Đã bỏ số điện thoại khỏi danh sách; trả lời bằng văn bản cho người yêu cầu.",
+        version=1,
+        actor=officer,
+        today=today,
+    )
+    return 3
+
+
+def _demo_incident(officer: User, secretary: User, today: date) -> int:
+    """An incident of the officer's commune detected the day before ``today``, with a first
+    measure (none when nobody may record it, or the officer's organisation is no commune)."""
     # Incidents are recorded by the data protection officer (or an administrator).
     keeper = (
         User.objects.filter(role__in=[Role.PRIVACY, Role.ADMIN])
@@ -136,5 +148,5 @@ def create_demo_registers(today: date) -> dict[str, int]:
                 actor=keeper,
                 now=now,
             )
-            made["incidents"] = 1
-    return made
+            return 1
+    return 0
