@@ -467,6 +467,14 @@ def _retention() -> Section:
         ),
         [Column(_("Dữ liệu"), 44), Column(_("Thời hạn"), 44), Column(_("Cách thực hiện"), 70)],
     )
+    section.rows += _anonymised_rows()
+    section.rows += _kept_rows()
+    return section
+
+
+def _anonymised_rows() -> list[list[Any]]:
+    """The records anonymised when their time is up: one row per outcome of a candidacy."""
+    rows: list[list[Any]] = []
     try:
         from ptdv.retention import policy
     except ImportError:  # without the retention policy, the settings by name
@@ -478,7 +486,7 @@ def _retention() -> Section:
             for outcome, (name, default) in policy.SETTINGS.items()
         ]
     for label, name, value in outcomes:
-        section.rows.append(
+        rows.append(
             [
                 _("Hồ sơ người chưa được kết nạp: %(outcome)s") % {"outcome": label},
                 _("%(years)s năm sau khi có kết quả (%(setting)s)")
@@ -489,7 +497,12 @@ def _retention() -> Section:
                 ),
             ]
         )
-    section.rows += [
+    return rows
+
+
+def _kept_rows() -> list[list[Any]]:
+    """The other records: kept, pruned by a daily command, or left to the installation."""
+    return [
         [
             _("Hồ sơ đảng viên, người đang trong quy trình"),
             _("Giữ"),
@@ -541,20 +554,23 @@ def _retention() -> Section:
             _("Việc sao lưu hằng ngày xóa tệp cũ hơn thời hạn (docs/deployment.md)."),
         ],
     ]
-    return section
 
 
-def _measures() -> Section:
+def _mfa_setting() -> Any:
+    """Who must log in with a second factor, as configured (``None``: nobody is required to)."""
     mfa_roles = _setting("PTDV_MFA_REQUIRED_ROLES")
     labels = {role.value: str(role.label) for role in Role}
     if _setting("PTDV_MFA_REQUIRED_FOR_ALL", False):
-        mfa = _("Bắt buộc với mọi tài khoản")
-    elif mfa_roles is not None:
-        mfa = _("Bắt buộc với: %(roles)s") % {
+        return _("Bắt buộc với mọi tài khoản")
+    if mfa_roles is not None:
+        return _("Bắt buộc với: %(roles)s") % {
             "roles": "; ".join(labels.get(r, r) for r in mfa_roles)
         }
-    else:
-        mfa = None
+    return None
+
+
+def _measures() -> Section:
+    mfa = _mfa_setting()
     audited = ", ".join(_audited_models())
     logged = _logged_reads()
     section = Section(
@@ -570,7 +586,24 @@ def _measures() -> Section:
             Column(_("Cấu hình đang chạy"), 44),
         ],
     )
-    rows: list[tuple[Any, Any, Any]] = [
+    rows = _measure_rows(audited, logged)
+    if mfa is not None:
+        rows.insert(
+            1,
+            (
+                _("Xác thực hai lớp"),
+                _("Mã một lần (TOTP) và mã khôi phục dùng một lần, sau mật khẩu."),
+                mfa,
+            ),
+        )
+    for name, how, value in rows:
+        section.rows.append([str(name), str(how), str(value or "")])
+    return section
+
+
+def _measure_rows(audited: str, logged: str) -> list[tuple[Any, Any, Any]]:
+    """The measures (but the second factor): what ptdv does, and the setting in force."""
+    return [
         (
             _("Phân quyền theo vai trò và tổ chức"),
             _(
@@ -639,18 +672,6 @@ def _measures() -> Section:
             _("Môi trường production từ chối sao lưu không mã hóa"),
         ),
     ]
-    if mfa is not None:
-        rows.insert(
-            1,
-            (
-                _("Xác thực hai lớp"),
-                _("Mã một lần (TOTP) và mã khôi phục dùng một lần, sau mật khẩu."),
-                mfa,
-            ),
-        )
-    for name, how, value in rows:
-        section.rows.append([str(name), str(how), str(value or "")])
-    return section
 
 
 def _audited_models() -> list[str]:
