@@ -1,5 +1,8 @@
 """The registry of personal data: every field of every model, classified.
 
+Longer than other modules on purpose: it is one declarative table (an entry per model, a line
+per field), read and checked as a whole against the installed models.
+
 Each concrete field (and many-to-many field) of every installed model is named here with the
 category of data it holds (``"-"``: no personal data), so the inventory lists what ptdv really
 stores. ``tests/inventory`` fails when a model gains a field this registry does not classify, or

@@ -42,6 +42,17 @@ SLUG = "bien-ban-su-co"
 def build() -> bytes:
     """The default template, as bytes (reproducible: fixed properties and zip timestamps)."""
     doc = new_document("Biên bản ghi nhận sự cố dữ liệu cá nhân")
+    _heading(doc)
+    _incident(doc)
+    _measures_and_outcome(doc)
+    _closing(doc)
+    out = BytesIO()
+    doc.save(out)
+    return _reproducible(out.getvalue())
+
+
+def _heading(doc) -> None:
+    """The issuer, number, place and date; the title; who draws up the record."""
     left, right = _table(doc, (7.0, 9.5))
     para(left, "{{ superior|upper }}", align=CENTER, size=13, first=True)
     para(left, "{{ issuer|upper }}", align=CENTER, bold=True, size=13)
@@ -58,6 +69,9 @@ def build() -> bytes:
         para(doc, f"{n}. Ông (bà) ……………………… chức vụ ………………………", indent=False)
     para(doc, "Cùng lập biên bản ghi nhận sự cố như sau:", indent=False)
 
+
+def _incident(doc) -> None:
+    """I and II: the incident, the data and the people affected."""
     para(doc, "I. THÔNG TIN VỀ SỰ CỐ", bold=True, indent=False)
     para(doc, "Tổ chức đảng: **{{ organisation }}**", indent=False)
     para(doc, "Tóm tắt sự cố: **{{ summary }}**", indent=False)
@@ -78,6 +92,9 @@ def build() -> bytes:
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
 
+
+def _measures_and_outcome(doc) -> None:
+    """III to V: the measures taken, the notification of the authority, the outcome."""
     para(doc, "III. BIỆN PHÁP ĐÃ THỰC HIỆN", bold=True, indent=False)
     tag(doc, "{%p for m in measures %}")
     para(doc, "- {{ m.at }}: {{ m.text }}", indent=False)
@@ -100,6 +117,9 @@ def build() -> bytes:
     para(doc, "V. KẾT QUẢ XỬ LÝ", bold=True, indent=False)
     para(doc, "{{ outcome }}", indent=False)
 
+
+def _closing(doc) -> None:
+    """The closing sentence, the signature and the recipients, the printing note."""
     para(
         doc,
         "Biên bản lập xong hồi …… giờ …… cùng ngày, đã đọc lại cho những người có mặt cùng nghe, "
@@ -119,9 +139,6 @@ def build() -> bytes:
     para(doc, "")
     para(doc, "Biên bản in từ sổ ghi sự cố của ptdv lúc {{ printed_at }}.", align=LEFT,
          italic=True, size=11, indent=False)  # fmt: skip
-    out = BytesIO()
-    doc.save(out)
-    return _reproducible(out.getvalue())
 
 
 def write(folder: Path = DEFAULT_DIR) -> Path:
