@@ -21,5 +21,5 @@ class TaskResultAdmin(AdminAccessMixin, DBTaskResultAdmin):
 
     @admin.display(description="traceback")
     def formatted_traceback(self, obj):
-        # An error's text may quote a CCCD ("Key (cccd)=(…)"): masked (people/masking.py).
+        # An error's text may quote a CCCD ("Key (cccd)=(…)"): masked (ptdv/masking.py).
         return format_html("<pre>{}</pre>", mask_text(obj.traceback)) if obj.traceback else "-"

@@ -196,7 +196,7 @@ class Person(models.Model):
     anonymised_at = models.DateTimeField(_("ẩn danh lúc"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     #: Set when this record was found to be a second record of another person and merged into
-    #: it (``people.services.merge_people``); cleared when the merge is undone.
+    #: it (``members.records.merge_people``); cleared when the merge is undone.
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("đã hợp nhất vào"),
@@ -391,7 +391,7 @@ class PersonMerge(models.Model):
 
     ``moved`` records everything the merge changed (candidacies and their attempt numbers,
     mentor assignments, the linked account, the CCCD and membership fields taken from the
-    merged record), so that :func:`people.services.unmerge_people` can put it back.
+    merged record), so that :func:`ptdv.members.records.unmerge_people` can put it back.
     """
 
     SCOPE = "kept__cell"

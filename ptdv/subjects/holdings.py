@@ -10,7 +10,7 @@ says so, without saying whether there are any).
 Nobody else's personal data is written: other people (mentors, introducers, the people the
 person mentors, the users who recorded a step) are never named; an introducer's letter says
 "giấy giới thiệu", a mentoring row gives dates and the cell only. The CCCD is masked as in every
-export (``ptdv.people.masking``: its first and last three digits), in the corrections history
+export (``ptdv.masking``: its first and last three digits), in the corrections history
 too; the person knows their own number.
 
 Bounded: each section reads at most :data:`MAX_ROWS` rows (one query per section, never one per
@@ -122,7 +122,7 @@ def _day(value: date | None) -> str:
 def field_value(instance: models.Model, model_field: models.Field) -> str:
     """A field of ``instance`` as a person reads it: labels for choices, names for links,
     dd/mm/yyyy dates, "Có"/"Không"."""
-    if model_field.name == "cccd":  # masked, as in every export (people/masking.py)
+    if model_field.name == "cccd":  # masked, as in every export (ptdv/masking.py)
         return mask_cccd(getattr(instance, model_field.attname))
     if model_field.choices:
         value = getattr(instance, model_field.attname)

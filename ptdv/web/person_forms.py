@@ -280,7 +280,7 @@ class PersonCorrectionForm(IdentityChecks, LegalBasisFields, BootstrapMixin, for
         return cd
 
     def corrections(self) -> dict:
-        """The fields that differ from the record, as ``people.services.correct_person`` takes."""
+        """The fields that differ from the record, as ``members.records.correct_person`` takes."""
         return {
             name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields
         }
@@ -315,7 +315,7 @@ class MergeForm(BootstrapMixin, forms.Form):
 def _describe(person: Person) -> str:
     parts = [person.full_name, f"{person.birth_date:%d/%m/%Y}", person.cell.name]
     if person.cccd:
-        parts.append(f"CCCD {mask_cccd(person.cccd)}")  # masked (people/masking.py)
+        parts.append(f"CCCD {mask_cccd(person.cccd)}")  # masked (ptdv/masking.py)
     parts.append(person.get_member_status_display())
     return " · ".join(parts)
 

@@ -142,7 +142,7 @@ def results(request, query: PersonQuery, params: dict[str, str], *, partial, not
             )
     context = {
         "q": query.text,
-        # What the page repeats of the query: a number masked (people/masking.py).
+        # What the page repeats of the query: a number masked (ptdv/masking.py).
         "shown_q": mask_cccd(query.cccd) if holds_number(query) else query.text,
         "query": query,
         "by_number": holds_number(query),
