@@ -106,7 +106,7 @@ def young_on(day: date, prefix: str = "") -> Q:
 
 
 def young_at_row(age_key: str) -> Q:
-    """Aged 18 to 30 on each row's own date, from an ``age_key`` annotation (see figures.py):
+    """Aged 18 to 30 on each row's own date, from an ``age_key`` annotation (``figures.new_members.age_key``):
     ``yyyymmdd(day) - yyyymmdd(birth)`` is at least 180000 from the 18th birthday on and below
     310000 until the 31st."""
     return Q(
