@@ -22,12 +22,17 @@ introducers, complete papers, two-thirds votes); :func:`advance` records it up t
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
 from types import SimpleNamespace
 from typing import Any, NamedTuple
+from unittest import mock
 
 from django.db import connection
 from django.test import Client as DjangoClient
@@ -417,6 +422,45 @@ def introducers_for(world: World, cell: Organisation) -> tuple[Person, Person]:
         o.X1.pk: (p.member_X1, p.member_X1b),
     }
     return by_cell[cell.pk]
+
+
+# --- LibreOffice, once per document -------------------------------------------------------------
+
+
+def _document_key(document: bytes, target: str) -> tuple[str, str]:
+    """What a conversion depends on: the members of the .docx (not the times in its zip
+    directory, which change from one rendering of the same document to the next)."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            digest.update(info.filename.encode() + b"\0" + archive.read(info) + b"\0")
+    return digest.hexdigest(), target
+
+
+#: The conversions made under :func:`each_document_converted_once`, by document (per process).
+_CONVERTED: dict[tuple[str, str], bytes] = {}
+
+
+@contextmanager
+def each_document_converted_once():
+    """LibreOffice converts each distinct document once; the same document asked again (by
+    another role, another example of a fuzzed page) gets the same PDF back. For the tests that
+    walk every page: the conversion itself is tested in tests/dossier/test_pdf.py."""
+    from ptdv.dossier import render
+
+    convert = render.convert
+
+    def once(document: bytes, target: str = "pdf", **kwargs) -> bytes:
+        key = _document_key(document, target)
+        if key not in _CONVERTED:
+            _CONVERTED[key] = convert(document, target, **kwargs)
+        return _CONVERTED[key]
+
+    with (
+        mock.patch.object(render, "convert", once),
+        mock.patch("ptdv.web.views.person_data.convert", once),
+    ):
+        yield
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -60,7 +60,14 @@ from ptdv.subjects import roles as subjects  # requests and breach registers
 from ptdv.subjects.models import Incident, SubjectRequest
 from ptdv.subjects.services import IncidentFacts, record_incident, record_request
 from ptdv.web.views.people import can_merge
-from tests.base import WorldTestCase, build_other_tree, make_person, make_user, populate
+from tests.base import (
+    WorldTestCase,
+    build_other_tree,
+    each_document_converted_once,
+    make_person,
+    make_user,
+    populate,
+)
 from tests.imports.helpers import PERSON_HEADERS, make_run, xlsx_bytes
 from tests.privacy.cccd_checks import (  # no whole CCCD on any page or download
     WHOLE_NUMBER_PAGES,
@@ -312,7 +319,15 @@ def missing_variant(url: str, object_id: Any) -> str:
 
 
 @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="ptdv-url-walk-"))
-class UrlWalkTests(WorldTestCase):
+class UrlWalk(WorldTestCase):
+    """The world, the other tree and the walk; the tests, one per role, are in the classes
+    below (three classes, so that a parallel run spreads them over its workers)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.enterClassContext(each_document_converted_once())  # the same PDF for every role
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -378,56 +393,6 @@ class UrlWalkTests(WorldTestCase):
         for tree in (o.P, q.Q):
             assert LogEntry.objects.filter(additional_data__org_path__startswith=tree.path)
         assert DBTaskResult.objects.count() == 2
-
-    def test_the_walk_covers_the_site(self):
-        found = leaves()
-        routes = {leaf.route for leaf in found}
-        self.assertIn("/ho-so/<int:pk>/", routes)
-        self.assertIn("/ho-so/<int:pk>/ghi-buoc/", routes)
-        self.assertIn("/nguoi/<int:pk>/", routes)
-        self.assertIn("/nhat-ky/", routes)
-        self.assertIn("/nhap-du-lieu/<int:pk>/", routes)
-        self.assertIn("/nhap-du-lieu/<int:pk>/xac-nhan/", routes)
-        models = {leaf.model for leaf in found if leaf.model}
-        self.assertEqual(
-            models, ADMIN_WRITABLE | ADMIN_READ_ONLY | set(INSTALLATION_ONLY),
-            "every model in the admin has its policy, and every policy its model",
-        )  # fmt: skip
-        self.assertGreater(len(found), 80)
-
-    # one test per role, so a failure names the role
-    def test_anonymous(self):
-        self.walk("anonymous")
-
-    def test_cell_secretary(self):
-        self.walk("cell")
-
-    def test_grassroots_officer(self):
-        self.walk("grassroots")
-
-    def test_committee(self):
-        self.walk("committee")
-
-    def test_viewer(self):
-        self.walk("viewer")
-
-    def test_outsider(self):
-        self.walk("outsider")
-
-    def test_superuser_without_organisation(self):
-        self.walk("homeless")
-
-    def test_admin(self):
-        self.walk("admin")
-
-    def test_district_admin(self):
-        self.walk("district_admin")
-
-    def test_installation_wide_admin(self):
-        self.walk("installation")
-
-    def test_privacy_officer(self):
-        self.walk("privacy")
 
     # --- the walk ------------------------------------------------------------------------------
 
@@ -683,3 +648,65 @@ class UrlWalkTests(WorldTestCase):
         else:
             self.assertEqual(post.status_code, 200, f"POST {url}")  # the form with its errors
             self.assertTrue(post.context["errors"], f"POST {url}")
+
+
+class UrlWalkTests(UrlWalk):
+    """The site's roles (and nobody signed in)."""
+
+    def test_the_walk_covers_the_site(self):
+        found = leaves()
+        routes = {leaf.route for leaf in found}
+        self.assertIn("/ho-so/<int:pk>/", routes)
+        self.assertIn("/ho-so/<int:pk>/ghi-buoc/", routes)
+        self.assertIn("/nguoi/<int:pk>/", routes)
+        self.assertIn("/nhat-ky/", routes)
+        self.assertIn("/nhap-du-lieu/<int:pk>/", routes)
+        self.assertIn("/nhap-du-lieu/<int:pk>/xac-nhan/", routes)
+        models = {leaf.model for leaf in found if leaf.model}
+        self.assertEqual(
+            models, ADMIN_WRITABLE | ADMIN_READ_ONLY | set(INSTALLATION_ONLY),
+            "every model in the admin has its policy, and every policy its model",
+        )  # fmt: skip
+        self.assertGreater(len(found), 80)
+
+    # one test per role, so a failure names the role
+    def test_anonymous(self):
+        self.walk("anonymous")
+
+    def test_cell_secretary(self):
+        self.walk("cell")
+
+    def test_grassroots_officer(self):
+        self.walk("grassroots")
+
+    def test_committee(self):
+        self.walk("committee")
+
+    def test_viewer(self):
+        self.walk("viewer")
+
+
+class UrlWalkOutsiderTests(UrlWalk):
+    """Users outside the subtree, or of none, and the data protection officer."""
+
+    def test_outsider(self):
+        self.walk("outsider")
+
+    def test_superuser_without_organisation(self):
+        self.walk("homeless")
+
+    def test_privacy_officer(self):
+        self.walk("privacy")
+
+
+class UrlWalkAdministratorTests(UrlWalk):
+    """The administrators: the province's, a district's, the installation's."""
+
+    def test_admin(self):
+        self.walk("admin")
+
+    def test_district_admin(self):
+        self.walk("district_admin")
+
+    def test_installation_wide_admin(self):
+        self.walk("installation")

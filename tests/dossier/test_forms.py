@@ -102,10 +102,13 @@ class DossierTestCase(WorldTestCase):
 
 
 class FilledFormsTests(DossierTestCase):
-    def setUp(self):
-        self.dossier = build_dossier(self.official)
-        self.texts = {
-            (d.spec.slug, d.index): docx_text(render_document(d)) for d in self.dossier.applicable
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Rendered once for the class: the tests only read the dossier and its texts.
+        cls.dossier = build_dossier(cls.official)
+        cls.texts = {
+            (d.spec.slug, d.index): docx_text(render_document(d)) for d in cls.dossier.applicable
         }
 
     def text(self, slug: str, index: int = 1) -> str:

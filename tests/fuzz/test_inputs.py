@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from tests.access.test_url_walk import fill, leaves
-from tests.base import build_world, populate
+from tests.base import build_world, each_document_converted_once, populate
 
 EXAMPLES = int(os.environ.get("PTDV_FUZZ_EXAMPLES", "120"))
 #: Parameters any page may be sent, whatever it offers.
@@ -131,6 +131,11 @@ class _Inputs(HTMLParser):
 
 @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="ptdv-fuzz-"))
 class FuzzTests(TestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.enterClassContext(each_document_converted_once())  # each example: the same PDF
+
     @classmethod
     def setUpTestData(cls):
         cls.world = build_world()

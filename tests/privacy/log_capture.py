@@ -254,14 +254,41 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
         STATE.test = "(outside a test)"
 
 
+#: The key under which a pytest-xdist worker sends its findings and counts to the controller.
+WORKER_OUTPUT = "ptdv_whole_numbers"
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
     while STATE.undo:
         STATE.undo.pop()()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # A pytest-xdist worker: its lines and addresses were checked here, in its own process;
+        # the controller gathers every worker's findings, fails the run and names them.
+        workeroutput[WORKER_OUTPUT] = {
+            "findings": [[f.kind, f.test, f.text] for f in STATE.findings],
+            "lines": STATE.lines,
+            "addresses": STATE.addresses,
+        }
     if STATE.findings and session.exitstatus in (
         pytest.ExitCode.OK,
         pytest.ExitCode.NO_TESTS_COLLECTED,
     ):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """The controller of a pytest-xdist run: a worker's findings and counts, added to its own
+    (a worker that crashed sends none: its tests are reported as failed anyway)."""
+    sent = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+    if not sent:
+        return
+    with STATE.lock:
+        STATE.lines += sent["lines"]
+        STATE.addresses += sent["addresses"]
+        for kind, test, text in sent["findings"]:
+            STATE.findings.setdefault(Finding(kind, test, text), None)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

@@ -60,13 +60,22 @@ class WholeNumberPatternTests(SimpleTestCase):
 
 class LeakTests(SimpleTestCase):
     def test_a_leak_fails_the_run_and_is_named(self):
+        self.assert_leak_named()
+
+    def test_a_leak_in_a_worker_of_a_parallel_run_fails_the_run(self):
+        # pytest-xdist: each worker checks its own lines and addresses, the controller gathers
+        # them, names them and fails the run.
+        output = self.assert_leak_named("-n", "2")
+        self.assertIn("bringing up nodes", output)
+
+    def assert_leak_named(self, *options: str) -> str:
         test_dir = Path(self.enterContext(_temporary_directory()))
         (test_dir / "test_leak.py").write_text(LEAKING_TEST, encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
              "-p", "tests.privacy.log_capture", "-c", str(ROOT / "pyproject.toml"),
-             "--rootdir", str(test_dir), str(test_dir / "test_leak.py")],
+             "--rootdir", str(test_dir), *options, str(test_dir / "test_leak.py")],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         output = run.stdout + run.stderr
@@ -84,6 +93,7 @@ class LeakTests(SimpleTestCase):
         self.assertNotIn("987654321", output)
         self.assertNotIn("masked: 001******457", output)
         self.assertNotIn("test_nothing_leaks_here", output)
+        return output
 
 
 def _temporary_directory():
