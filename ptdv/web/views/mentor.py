@@ -13,31 +13,21 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ptdv.org.scope import get_visible_or_404
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Assessment, MentorAssignment, MentorReport, ReportPeriod
-from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.access import AccessKind, record
 from ptdv.web.step_forms import EARLIEST_DATE
+from ptdv.web.toolkit import get_writable, render_page_or_partial, wants_partial
 
 PER_PAGE = 50
-
-#: The first day of the month, quarter and year containing a day (the to-do page's name).
-period_starts = covering_periods
-
-
-def missing_reports(queryset: QuerySet, today: date) -> QuerySet:
-    """Current assignments with no report covering this month (monthly, quarterly or yearly)."""
-    return queryset.missing_reports(today)
 
 
 def period_label(period: str | None, start: date | None) -> str:
@@ -144,9 +134,13 @@ def mentor_home(request):
     context = {"today": today, "own": own, "has_person": user.person_id is not None}
     if user.can_write:
         context |= _scope_context(request, today)
-        if request.htmx and request.htmx.target == "scope-results":
-            return render(request, "web/mentor/_scope.html", context)
-    return render(request, "web/mentor/home.html", context)
+    # The writers' list is swapped in place when it is filtered or paged.
+    scope_only = (
+        user.can_write and wants_partial(request) and request.htmx.target == "scope-results"
+    )
+    return render_page_or_partial(
+        request, "web/mentor/home.html", "web/mentor/_scope.html", context, use_partial=scope_only
+    )
 
 
 def _scope_context(request, today: date) -> dict:
@@ -172,15 +166,14 @@ def mentor_report(request, pk: int):
     """One report for one assignment: a page without JavaScript, a swapped form with htmx."""
     user = request.user
     today = timezone.localdate()
-    assignment = get_visible_or_404(
+    assignment = get_writable(
         MentorAssignment.objects.with_report_status(today).select_related(
             "mentor", "candidacy__person", "candidacy__cell"
         ),
         user,
+        may_write=_may_file,
         pk=pk,
     )
-    if not _may_file(user, assignment):
-        raise PermissionDenied
     if request.method == "GET":  # the form shows the candidate and the reports: the read log
         record(request, AccessKind.CANDIDACY_FORM, candidacy=assignment.candidacy)
     prefix = f"a{assignment.pk}"
@@ -216,20 +209,22 @@ def mentor_report(request, pk: int):
                 "mentor", "candidacy__person", "candidacy__cell"
             )[0]
             form = MentorReportForm(prefix=prefix, today=today)
-            return render(
-                request,
-                "web/mentor/_report_form.html",
-                {"a": _labelled(assignment), "form": form, "notice": notice, "oob": True},
-            )
+            partial = "web/mentor/_report_form.html"
+            context = {"a": _labelled(assignment), "form": form, "notice": notice, "oob": True}
+            return render_page_or_partial(request, partial, partial, context, use_partial=True)
     else:
         form = MentorReportForm(prefix=prefix, today=today)
-    context = {"a": _labelled(assignment), "form": form}
-    if request.htmx:
-        return render(request, "web/mentor/_report_form.html", context)
-    context["reports"] = MentorReport.objects.filter(assignment=assignment).order_by(
-        "-period_start", "-pk"
-    )[:12]
-    return render(request, "web/mentor/report.html", context)
+    context = {
+        "a": _labelled(assignment),
+        "form": form,
+        # Read by the page only (the partial shows the form): a lazy queryset.
+        "reports": MentorReport.objects.filter(assignment=assignment).order_by(
+            "-period_start", "-pk"
+        )[:12],
+    }
+    return render_page_or_partial(
+        request, "web/mentor/report.html", "web/mentor/_report_form.html", context
+    )
 
 
 def _labelled(assignment: MentorAssignment) -> MentorAssignment:

@@ -35,13 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label, overdue_on
+from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
 
 from .incidents import todo_incidents  # the breach register's 72-hour clock
-from .mentor import missing_reports, period_label, period_starts
+from .mentor import period_label
 from .subject_requests import todo_requests  # requests of the person due
 
 #: Rows shown per group; the rest is one click away.
@@ -63,7 +64,7 @@ def home(request):
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
     ]
     overdue, due_soon = deadline_groups(candidacies, today)
-    missing = missing_reports(MentorAssignment.objects.visible_to(user if reads else None), today)
+    missing = MentorAssignment.objects.visible_to(user if reads else None).missing_reports(today)
     missing_rows = list(
         missing.select_related("mentor", "candidacy__person", "candidacy__cell").order_by(
             "candidacy__cell__path", "mentor__full_name", "pk"
@@ -87,7 +88,7 @@ def home(request):
         "expiry_notice_days": EXPIRY_NOTICE_DAYS,
         "missing_reports": missing_rows,
         "missing_count": missing.count(),
-        "month_label": period_label("month", period_starts(today)["month"]),
+        "month_label": period_label("month", covering_periods(today)["month"]),
         "shown": SHOWN,
         "reads_records": reads,
     }
