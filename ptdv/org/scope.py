@@ -22,6 +22,7 @@ from typing import Any
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -73,9 +74,19 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(**{self.model.SCOPE or "pk": organisation.pk})
         return self.filter(**{scope_lookup(self.model): prefix})
 
-    def in_subtree(self, path: str) -> ScopedQuerySet:
-        """Rows under the organisation whose path is ``path`` (no user involved: reports)."""
-        return self.filter(**{scope_lookup(self.model): path})
+    def in_subtree(self, path: str, *, via: str | None = None) -> ScopedQuerySet:
+        """Rows under the organisation whose path is ``path`` (no user involved: reports).
+
+        ``via``: the lookup to the organisation that counts, where it is not the model's
+        ``SCOPE`` (a report counts an event at the cell of its step: ``via="cell"``).
+        """
+        return self.filter(subtree_condition(path, via if via is not None else self.model.SCOPE))
+
+
+def subtree_condition(path: str, via: str) -> Q:
+    """The one subtree condition: the organisation reached by the lookup ``via`` (``""``: the
+    row is an organisation) has ``path`` as a prefix of its path."""
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": path})
 
 
 def scope_lookup(model: type[models.Model]) -> str:

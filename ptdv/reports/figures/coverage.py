@@ -9,8 +9,9 @@ from datetime import date
 from django.db.models import Q
 
 from ptdv.org.models import Coverage, Organisation, Place, PlaceCell, PlaceKind
+from ptdv.org.scope import subtree_condition
 
-from .queries import organisations, subtree, under, unit_of
+from .queries import organisations, subtree, unit_of
 
 COVERED_KINDS = (PlaceKind.VILLAGE, PlaceKind.SCHOOL, PlaceKind.HEALTH_STATION)
 
@@ -83,8 +84,10 @@ def _history(organisation: Organisation) -> tuple[History, Lifetimes]:
     # Places elsewhere served at some time by one of these cells (rare: a merged cell across
     # units): their rows count in the cells' sharing.
     elsewhere = (
-        PlaceCell.objects.filter(under(organisation, "cell") | Q(cell_id__in=outside_cells))
-        .exclude(under(organisation, "place__organisation"))
+        PlaceCell.objects.filter(
+            subtree_condition(organisation.path, "cell") | Q(cell_id__in=outside_cells)
+        )
+        .exclude(subtree_condition(organisation.path, "place__organisation"))
         .values("place_id")
     )
     for place_id, since, cell_id in (

@@ -34,20 +34,11 @@ STEPLEN = Organisation.steplen
 # --- the subtree and its units ----------------------------------------------------------------
 
 
-def under(organisation: Organisation, via: str) -> Q:
-    """Rows whose organisation reached by the lookup ``via`` is in ``organisation``'s subtree
-    (the condition :meth:`~ptdv.org.scope.ScopedQuerySet.in_subtree` writes for a model's
-    ``SCOPE``)."""
-    return Q(**{f"{via}__path__startswith": organisation.path})
-
-
 def subtree(queryset: QuerySet, organisation: Organisation, via: str | None = None) -> QuerySet:
     """The rows of ``queryset`` in ``organisation``'s subtree: through the model's ``SCOPE``
     (``in_subtree``), or through ``via`` where the report counts a row elsewhere — an event at
     the cell of its step (``"cell"``), not at its candidacy's cell of today."""
-    if via is None:
-        return queryset.in_subtree(organisation.path)
-    return queryset.filter(under(organisation, via))
+    return queryset.in_subtree(organisation.path, via=via)
 
 
 def organisations(organisation: Organisation) -> QuerySet:
