@@ -33,7 +33,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def _cells(root: Organisation) -> list[Organisation]:
-    return list(Organisation.objects.filter(path__startswith=root.path, kind__in=CELL_KINDS))
+    return list(Organisation.objects.in_subtree(root.path).filter(kind__in=CELL_KINDS))
 
 
 def header(column: Column) -> str:

@@ -13,7 +13,7 @@ from ptdv.people.text import fold
 class Subtree:
     def __init__(self, root: Organisation):
         self.root = root
-        subtree = Organisation.objects.filter(path__startswith=root.path)
+        subtree = Organisation.objects.in_subtree(root.path)
         self.cells = list(subtree.filter(kind__in=CELL_KINDS))
         self._cells_by_id = {c.pk: c for c in self.cells}
         self._cells_by_key: dict[str, list[Organisation]] = defaultdict(list)

@@ -141,7 +141,7 @@ class Identities:
 
     def _people(self):
         people = Person.objects.select_related("cell")
-        return people.filter(cell__path__startswith=self.prefix) if self.prefix else people
+        return people.in_subtree(self.prefix) if self.prefix else people
 
     # -- CCCD: the one place where somebody outside is spoken of ----------------------------
 

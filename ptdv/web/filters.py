@@ -302,7 +302,7 @@ class CandidacyFilter(django_filters.FilterSet):
             return queryset
         if value.numchild == 0:  # a leaf: the indexed foreign key
             return queryset.filter(cell_id=value.pk)
-        return queryset.filter(cell__path__startswith=value.path)
+        return queryset.in_subtree(value.path)
 
     def filter_age(self, queryset, name, value):
         if value not in AGE_BANDS:

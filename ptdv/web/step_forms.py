@@ -378,7 +378,7 @@ def official_members(candidacy, user):
         Person.objects.visible_to(user)
         .members()
         .official_members_on(timezone.localdate())
-        .filter(cell__path__startswith=_grassroots_path(candidacy))
+        .in_subtree(_grassroots_path(candidacy))
         .exclude(pk=candidacy.person_id)
         .select_related("cell")
         .order_by("full_name", "pk")

@@ -21,7 +21,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -31,7 +30,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from ptdv.org.models import CELL_KINDS, Coverage, Organisation, Place
-from ptdv.org.scope import get_visible_or_404, scope_path
+from ptdv.org.scope import get_visible_or_404, scope_path, subtree_condition
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy
 
@@ -84,7 +83,7 @@ def _children_context(request, unit: Organisation | None) -> dict:
         children = Organisation.objects.filter(depth=1)
         parent_path, depth = "", 1
     else:
-        children = Organisation.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        children = Organisation.objects.in_subtree(unit.path).filter(depth=unit.depth + 1)
         parent_path, depth = unit.path, unit.depth + 1
     page = Paginator(children.order_by("path"), PER_PAGE).get_page(request.GET.get("page"))
     members = subtree_counts(
@@ -127,7 +126,7 @@ def _places_context(request, unit: Organisation | None) -> dict:
     places = Place.objects.serving(request.user)
     if unit is not None:
         places = places.filter(
-            Q(organisation__path__startswith=unit.path) | Q(cell__path__startswith=unit.path)
+            subtree_condition(unit.path, "organisation") | subtree_condition(unit.path, "cell")
         )
     places = with_coverage_code(places)
     summary = dict(places.order_by().values_list("coverage_code").annotate(n=Count("pk")))

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ptdv.org.models import Organisation
-from ptdv.org.scope import get_visible_or_404, scope_path
+from ptdv.org.scope import get_visible_or_404, scope_path, subtree_condition
 from ptdv.people.models import Person
 from ptdv.people.search import PersonQuery
 from ptdv.people.text import fold
@@ -132,7 +132,7 @@ def _person_name(user):
     if prefix == "":
         return F("person__full_name")
     return Case(
-        When(person__cell__path__startswith=prefix, then=F("person__full_name")),
+        When(subtree_condition(prefix, "person__cell"), then=F("person__full_name")),
         default=Value(""),
         output_field=CharField(),
     )
@@ -171,7 +171,7 @@ class Search:
         self.organisation = data.get("to_chuc")
         entries = AccessEntry.objects.visible_to(user)
         if self.organisation is not None:
-            entries = entries.filter(organisation__path__startswith=self.organisation.path)
+            entries = entries.in_subtree(self.organisation.path)
         if self.person is not None:
             entries = entries.filter(person=self.person)
         if data.get("nguoi_dung"):
