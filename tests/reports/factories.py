@@ -4,8 +4,9 @@
   one ``bulk_create`` (``add_child`` costs several queries per node).
 - :class:`Dataset` collects people and candidacies and writes them with ``bulk_create``. A
   candidacy is a list of :class:`Ev` (its events in recording order); its cached stage and the
-  person's membership fields are derived with the application's own state machine
-  (:func:`ptdv.rules.stages.derive`, :func:`ptdv.pipeline.services.membership_fields`), so an
+  person's membership fields are derived with the application's own state machine and cache
+  function (:func:`ptdv.rules.stages.derive`, :func:`ptdv.pipeline.history.state_fields`,
+  :func:`ptdv.pipeline.services.membership_fields`), so an
   invalid sequence of steps fails while the dataset is built, not in the report.
 - :func:`path` plans the happy path of a candidacy around one anchored step, with fixed gaps
   between the steps (:data:`OFFSETS`), so a test controls exactly which steps fall in a period.
@@ -33,13 +34,13 @@ from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceCell
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.text import fold, normalise_name, sort_key
+from ptdv.pipeline.history import state_fields
 from ptdv.pipeline.models import Candidacy, Event
 from ptdv.pipeline.services import membership_fields
 from ptdv.reports.figures import build
 from ptdv.reports.models import Target
 from ptdv.rules.months import add_months
 from ptdv.rules.stages import (
-    CLOSED_STAGES,
     VOTE_STEPS,
     EventFact,
     Step,
@@ -298,12 +299,11 @@ class Dataset:
                 Candidacy(
                     person=person,
                     attempt=1,
-                    cell_id=state.cell_id or opened_in.pk,
-                    stage=state.stage,
-                    stage_since=state.stage_since,
                     opened_on=events[0].date,
-                    closed_on=state.stage_since if state.stage in CLOSED_STAGES else None,
                     version=len(events),
+                    # The cached columns the reports read, by the services' own function (the
+                    # deadlines are not read by the reports: left empty).
+                    **state_fields(state, opening_cell_id=opened_in.pk),
                 )
             )
         Candidacy.objects.bulk_create(candidacies, batch_size=500)
