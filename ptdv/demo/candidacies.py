@@ -14,7 +14,7 @@ from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import PROGRESS_STAGES, Stage, Step, stage_index
-from ptdv.rules.votes import votes_required
+from ptdv.rules.votes import vote_passed, votes_required
 
 from .people import PeopleBuilder
 from .tree import BATCH, CellInfo
@@ -400,8 +400,8 @@ class CandidacyBuilder(PeopleBuilder):
         votes = spec.get("votes") or {}
         passed = None
         if votes:
-            required = votes_required(votes["official_members"], rule_set_for(spec["date"]))
-            passed = votes["in_favour"] >= required
+            rule_set = rule_set_for(spec["date"])
+            passed = vote_passed(votes["official_members"], votes["in_favour"], rule_set)
         return Event(
             candidacy=candidacy,
             seq=seq,
