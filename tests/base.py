@@ -33,8 +33,11 @@ from itertools import count
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 from unittest import mock
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
+from django.shortcuts import resolve_url
 from django.test import Client as DjangoClient
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -648,3 +651,109 @@ def build_other_tree() -> SimpleNamespace:
     return SimpleNamespace(
         org=q, people=p, users=u, candidacy=candidacy, place=place, secrets=secrets
     )
+
+
+# --- who may open a page that writes ---------------------------------------------------------
+
+
+class CreatePageAccessTests:
+    """The access tests every page that writes inherits, after the manner of NetBox's
+    ``utilities.testing.ViewTestCases``: a test class (a :class:`WorldTestCase`) names its
+    page's URLs and its roles, and inherits the checks:
+
+    - a read-only role gets 403, on GET and on POST (:attr:`read_only`);
+    - each role that may write gets the form: 200 on GET (:attr:`can_write`);
+    - an anonymous visitor is sent to the login page, on GET and on POST.
+
+    This class is for a page that creates something (no object in its URL: an outsider writes
+    in their own subtree there); :class:`WritePageAccessTests` adds the outsiders' 404 for a
+    page on an object. Roles are named by their attribute of ``self.u`` (:func:`build_world`).
+
+    Configure with:
+
+    - :meth:`access_url` (one URL) or :meth:`access_urls` (several pages that check the same
+      way); called once in each inherited test, inside its transaction, so it may create the
+      object the URLs name;
+    - :meth:`access_post_data`: what the refused POSTs send (the form filled in, so that a
+      missing check would write);
+    - :meth:`assert_nothing_written`: called after the refused POSTs of each inherited test.
+    """
+
+    #: Roles that may write here: each gets 200 on GET.
+    can_write: tuple[str, ...] = ("cell", "grassroots", "committee")
+    #: Roles that see the object but may not write here: each gets 403 on GET and POST.
+    read_only: tuple[str, ...] = ("viewer",)
+
+    def access_url(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} names its page: access_url()")
+
+    def access_urls(self) -> list[str]:
+        return [self.access_url()]
+
+    def access_post_data(self, user: User) -> dict[str, Any]:
+        """The data ``user`` posts where the page must refuse them."""
+        return {}
+
+    def assert_nothing_written(self) -> None:
+        """Nothing changed after the refused POSTs (the class says what it would have written)."""
+
+    def _users(self, names: tuple[str, ...]) -> list[User]:
+        return [getattr(self.u, name) for name in names]
+
+    def assert_status(self, users: list[User], urls: list[str], status: int, *, post=True) -> None:
+        """Each of ``users`` gets ``status`` on each of ``urls`` (GET, and POST when ``post``)."""
+        for user in users:
+            self.client.force_login(user)
+            for url in urls:
+                with self.subTest(user=user.username, url=url):
+                    self.assertEqual(self.client.get(url).status_code, status)
+                    if post:
+                        data = self.access_post_data(user)
+                        self.assertEqual(self.client.post(url, data).status_code, status)
+
+    def test_read_only_gets_403(self):
+        urls = self.access_urls()
+        self.assertTrue(self.read_only, "a page that writes has readers it refuses")
+        self.assert_status(self._users(self.read_only), urls, 403)
+        self.assert_nothing_written()
+
+    def test_writer_gets_the_form(self):
+        urls = self.access_urls()
+        self.assertTrue(self.can_write, "a page that writes has writers")
+        self.assert_status(self._users(self.can_write), urls, 200, post=False)
+
+    def test_anonymous_is_sent_to_login(self):
+        login = resolve_url(settings.LOGIN_URL)
+        self.client.logout()
+        for url in self.access_urls():
+            for method in ("get", "post"):
+                with self.subTest(url=url, method=method):
+                    response = getattr(self.client, method)(url)
+                    self.assertEqual(response.status_code, 302)
+                    self.assertEqual(response["Location"], f"{login}?next={quote(url, safe='/')}")
+        self.assert_nothing_written()
+
+
+class WritePageAccessTests(CreatePageAccessTests):
+    """:class:`CreatePageAccessTests` for a page on an object, which it loads through the scope
+    (``get_visible_or_404``) and the write check (``ptdv.web.toolkit.get_writable``), plus:
+
+    - an outsider (a user of another subtree, :attr:`outsiders`) gets 404 on GET and POST, as
+      for an object that does not exist;
+    - :meth:`missing_urls`, the page of an object that does not exist (or that the user does not
+      see), gives every role that may write the same 404.
+    """
+
+    #: Users of other subtrees: each gets 404 on GET and POST.
+    outsiders: tuple[str, ...] = ("outsider",)
+
+    def missing_urls(self) -> list[str]:
+        """The page of objects that do not exist for the roles that may write (≤ 8-digit ids)."""
+        return []
+
+    def test_outsider_gets_404(self):
+        urls = self.access_urls()
+        self.assertTrue(self.outsiders, "a page on an object has outsiders")
+        self.assert_status(self._users(self.outsiders), urls, 404)
+        self.assert_status(self._users(self.can_write), self.missing_urls(), 404)
+        self.assert_nothing_written()

@@ -18,6 +18,7 @@ from tests.base import (
     SOURCE_ON,
     SYMPATHISER_ON,
     WorldTestCase,
+    WritePageAccessTests,
     cccd_for,
     introducer_paper,
     make_person,
@@ -48,9 +49,24 @@ def form_data(person: Person, **changes) -> dict:
     return data
 
 
-class CorrectionTests(WorldTestCase):
+class CorrectionTests(WritePageAccessTests, WorldTestCase):
     def url(self, person):
         return f"/nguoi/{person.pk}/dinh-chinh/"
+
+    # The inherited access tests: readers 403, outsiders and missing records 404, writers 200.
+
+    def access_url(self):
+        self.access_person = make_person(self.o.A1, "Nguyễn Văn Đúng", date(1999, 1, 1))
+        return self.url(self.access_person)
+
+    def missing_urls(self):
+        return ["/nguoi/99999999/dinh-chinh/"]
+
+    def access_post_data(self, user):
+        return form_data(self.access_person)
+
+    def assert_nothing_written(self):
+        self.assertFalse(PersonChange.objects.exists())
 
     def test_a_correction_is_kept_as_history_and_audited(self):
         person = make_person(self.o.A1, "Nguyen Van Sai", date(1999, 1, 1))
@@ -90,14 +106,10 @@ class CorrectionTests(WorldTestCase):
         self.assertContains(response, "Không có thông tin nào thay đổi.")
         self.assertFalse(PersonChange.objects.exists())
 
-    def test_who_may_correct(self):
+    def test_a_reader_is_not_offered_the_correction(self):
         person = make_person(self.o.A1, "Nguyễn Văn Đúng", date(1999, 1, 1))
         self.client.force_login(self.u.viewer)
-        self.assertEqual(self.client.get(self.url(person)).status_code, 403)
         self.assertNotContains(self.client.get(f"/nguoi/{person.pk}/"), "Đính chính thông tin")
-        self.client.force_login(self.u.outsider)
-        self.assertEqual(self.client.get(self.url(person)).status_code, 404)
-        self.assertEqual(self.client.post(self.url(person), form_data(person)).status_code, 404)
 
     def test_membership_and_cell_are_not_correctable_here(self):
         person = make_person(self.o.A1, "Nguyễn Văn Đúng", date(1999, 1, 1))
@@ -163,7 +175,25 @@ class CorrectionTests(WorldTestCase):
         self.assertFalse(PersonChange.objects.exists())
 
 
-class MergeTests(WorldTestCase):
+class MergeTests(WritePageAccessTests, WorldTestCase):
+    # The inherited access tests; the cell secretary asks the grassroots officer to merge.
+    can_write = ("grassroots", "committee")
+    read_only = ("cell", "viewer")
+
+    def access_url(self):
+        kept = make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
+        self.access_twin = make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
+        return f"/nguoi/{kept.pk}/hop-nhat/"
+
+    def missing_urls(self):
+        return ["/nguoi/99999999/hop-nhat/"]
+
+    def access_post_data(self, user):
+        return {"other": self.access_twin.pk, "reason": "Nhập hai lần"}
+
+    def assert_nothing_written(self):
+        self.assertFalse(PersonMerge.objects.exists())
+
     def test_merge_moves_everything_and_can_be_undone(self):
         kept = make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
         first = services.open_candidacy(kept, SOURCE_ON)
@@ -232,16 +262,6 @@ class MergeTests(WorldTestCase):
             list(PersonChange.objects.filter(person=kept).values_list("kind", flat=True)),
             ["unmerge", "merge"],
         )
-
-    def test_who_may_merge(self):
-        kept = make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
-        make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
-        self.client.force_login(self.u.cell)
-        self.assertEqual(self.client.get(f"/nguoi/{kept.pk}/hop-nhat/").status_code, 403)
-        self.client.force_login(self.u.viewer)
-        self.assertEqual(self.client.get(f"/nguoi/{kept.pk}/hop-nhat/").status_code, 403)
-        self.client.force_login(self.u.outsider)
-        self.assertEqual(self.client.get(f"/nguoi/{kept.pk}/hop-nhat/").status_code, 404)
 
     def test_a_record_outside_the_subtree_cannot_be_chosen(self):
         kept = make_person(self.o.A1, "Lò Văn Trùng", date(1990, 3, 3))
