@@ -26,7 +26,9 @@ from tests.base import (
     RECOGNITION_DECISION_ON,
     SOURCE_ON,
     SYMPATHISER_ON,
+    CreatePageAccessTests,
     WorldTestCase,
+    WritePageAccessTests,
     cccd_for,
 )
 
@@ -465,7 +467,9 @@ class StepFormTests(WorldTestCase):
 
 
 @time_machine.travel(LATER, tick=False)
-class StepScopeTests(WorldTestCase):
+class StepScopeTests(WritePageAccessTests, WorldTestCase):
+    """The inherited access tests on every form of the candidacy page."""
+
     def write_urls(self, candidacy) -> list[str]:
         event = candidacy.events.get()
         return [
@@ -478,34 +482,42 @@ class StepScopeTests(WorldTestCase):
             f"/nguoi/{candidacy.person_id}/mo-ho-so/",
         ]
 
-    def test_viewer_gets_403_on_every_write_route(self):
-        candidacy = self.candidacy()
-        self.client.force_login(self.u.viewer)
-        for url in [*self.write_urls(candidacy), "/nguon/moi/"]:
-            with self.subTest(url=url):
-                self.assertEqual(self.client.get(url).status_code, 403)
-                self.assertEqual(
-                    self.client.post(url, {"date": iso(SYMPATHISER_ON), "version": 1}).status_code,
-                    403,
-                )
-        self.assertEqual(candidacy.events.count(), 1)
+    def access_urls(self):
+        self.access_candidacy = self.candidacy()
+        return self.write_urls(self.access_candidacy)
 
-    def test_outsider_gets_404_on_every_route(self):
-        candidacy = self.candidacy()
+    def missing_urls(self):
+        return [
+            "/ho-so/99999999/ghi-buoc/",
+            "/ho-so/99999999/ghi-buoc/?buoc=sympathiser",
+            "/ho-so/99999999/dinh-chinh/",
+            "/ho-so/99999999/giup-do/",
+            "/ho-so/99999999/giup-do/ket-thuc/",
+            "/nguoi/99999999/mo-ho-so/",
+        ]
+
+    def access_post_data(self, user):
+        return {"date": iso(SYMPATHISER_ON), "version": 1}
+
+    def assert_nothing_written(self):
+        self.assertEqual(self.access_candidacy.events.count(), 1)
+        self.assertFalse(MentorAssignment.objects.exists())
+
+    def test_the_outsiders_own_source_form_offers_only_their_cells(self):
         self.client.force_login(self.u.outsider)
-        for url in self.write_urls(candidacy):
-            with self.subTest(url=url):
-                self.assertEqual(self.client.get(url).status_code, 404)
-                self.assertEqual(
-                    self.client.post(url, {"date": iso(SYMPATHISER_ON), "version": 1}).status_code,
-                    404,
-                )
-        self.assertEqual(candidacy.events.count(), 1)
-        # The outsider's own source form offers only their own cells.
         response = self.client.get("/nguon/moi/")
         self.assertEqual(list(response.context["form"].fields["cell"].queryset), [self.o.X1])
 
-    def test_anonymous_is_sent_to_login(self):
-        candidacy = self.candidacy()
-        response = self.client.get(f"/ho-so/{candidacy.pk}/ghi-buoc/")
-        self.assertEqual(response.status_code, 302)
+
+@time_machine.travel(LATER, tick=False)
+class SourceNewAccessTests(CreatePageAccessTests, WorldTestCase):
+    """The new source's form: readers 403, writers get the form."""
+
+    def access_url(self):
+        return "/nguon/moi/"
+
+    def access_post_data(self, user):
+        return {"date": iso(SYMPATHISER_ON), "version": 1}
+
+    def assert_nothing_written(self):
+        self.assertFalse(Candidacy.objects.exists())
