@@ -22,9 +22,6 @@ introducers, complete papers, two-thirds votes); :func:`advance` records it up t
 
 from __future__ import annotations
 
-import hashlib
-import io
-import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -427,37 +424,29 @@ def introducers_for(world: World, cell: Organisation) -> tuple[Person, Person]:
     return by_cell[cell.pk]
 
 
-# --- LibreOffice, once per document -------------------------------------------------------------
+# --- LibreOffice, once per kind of document -----------------------------------------------------
 
 
-def _document_key(document: bytes, target: str) -> tuple[str, str]:
-    """What a conversion depends on: the members of the .docx (not the times in its zip
-    directory, which change from one rendering of the same document to the next)."""
-    digest = hashlib.sha256()
-    with zipfile.ZipFile(io.BytesIO(document)) as archive:
-        for info in sorted(archive.infolist(), key=lambda i: i.filename):
-            digest.update(info.filename.encode() + b"\0" + archive.read(info) + b"\0")
-    return digest.hexdigest(), target
-
-
-#: The conversions made under :func:`each_document_converted_once`, by document (per process).
-_CONVERTED: dict[tuple[str, str], bytes] = {}
+#: The conversions made under :func:`each_document_converted_once`, by target (per process).
+_CONVERTED: dict[str, bytes] = {}
 
 
 @contextmanager
 def each_document_converted_once():
-    """LibreOffice converts each distinct document once; the same document asked again (by
-    another role, another example of a fuzzed page) gets the same PDF back. For the tests that
-    walk every page: the conversion itself is tested in tests/dossier/test_pdf.py."""
+    """LibreOffice converts one document per target (``pdf``…) per process, for real; every
+    later document asked for the same target gets that PDF back. For the tests that walk every
+    page (every role, every fuzzed example): they check who may download, and that nothing
+    leaks in the answer, not the conversion, which tests/dossier/test_pdf.py and the person
+    data's PDF test check on the document itself. A conversion starts a fresh LibreOffice
+    profile (a few tenths of a second to seconds): each role converted its own dossiers."""
     from ptdv.dossier import render
 
     convert = render.convert
 
     def once(document: bytes, target: str = "pdf", **kwargs) -> bytes:
-        key = _document_key(document, target)
-        if key not in _CONVERTED:
-            _CONVERTED[key] = convert(document, target, **kwargs)
-        return _CONVERTED[key]
+        if target not in _CONVERTED:
+            _CONVERTED[target] = convert(document, target, **kwargs)
+        return _CONVERTED[target]
 
     with (
         mock.patch.object(render, "convert", once),
