@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from ptdv.org.scope import ScopedQuerySet
 from ptdv.rules.stages import CLOSED_STAGES, Stage
+
+if TYPE_CHECKING:  # the models attach these querysets: imported inside the methods at run time
+    from . import models  # noqa: F401 (named in the querysets' type arguments)
 
 #: Stages in which a mentor no longer helps: the candidacy is closed or recognised official.
 NOT_MENTORED = sorted(s.value for s in (*CLOSED_STAGES, Stage.OFFICIAL))
@@ -50,20 +54,20 @@ def _month_starts(first: date, last: date) -> list[date]:
     return [date(m // 12, m % 12 + 1, 1) for m in range(lo, hi + 1)]
 
 
-class MentorReportQuerySet(ScopedQuerySet):
-    def covering(self, day: date) -> MentorReportQuerySet:
+class MentorReportQuerySet(ScopedQuerySet["models.MentorReport"]):
+    def covering(self, day: date) -> Self:
         """Reports whose period (month, quarter or year) contains ``day``."""
         return self.filter(covering_q(day))
 
 
-class MentorAssignmentQuerySet(ScopedQuerySet):
-    def current(self, today: date) -> MentorAssignmentQuerySet:
+class MentorAssignmentQuerySet(ScopedQuerySet["models.MentorAssignment"]):
+    def current(self, today: date) -> Self:
         """Assignments still running on ``today`` whose candidacy is still being helped."""
         return self.filter(end__isnull=True, start__lte=today).exclude(
             candidacy__stage__in=NOT_MENTORED
         )
 
-    def missing_reports(self, today: date) -> MentorAssignmentQuerySet:
+    def missing_reports(self, today: date) -> Self:
         """Current assignments with no report covering this month (monthly, quarterly or
         yearly)."""
         from .models import MentorReport
@@ -72,7 +76,7 @@ class MentorAssignmentQuerySet(ScopedQuerySet):
             Exists(MentorReport.objects.covering(today).filter(assignment=OuterRef("pk")))
         )
 
-    def with_report_status(self, today: date) -> MentorAssignmentQuerySet:
+    def with_report_status(self, today: date) -> Self:
         """Annotate ``reported`` (this month is covered) and the last report's period and
         start."""
         from .models import MentorReport
@@ -85,11 +89,11 @@ class MentorAssignmentQuerySet(ScopedQuerySet):
             last_period_start=Subquery(latest.values("period_start")[:1]),
         )
 
-    def running_between(self, start: date, end: date) -> MentorAssignmentQuerySet:
+    def running_between(self, start: date, end: date) -> Self:
         """Assignments running at some point from ``start`` to ``end``."""
         return self.filter(start__lte=end).exclude(end__lt=start)
 
-    def months_reported(self, start: date, end: date, today: date) -> list[dict]:
+    def months_reported(self, start: date, end: date, today: date) -> list[dict[str, Any]]:
         """Per assignment running in the period: mentor, months due and months covered by a
         monthly, quarterly or yearly report. A month is due while the assignment runs and the
         person is being helped: up to today, the assignment's end, the candidacy's end (an exit,
@@ -99,8 +103,9 @@ class MentorAssignmentQuerySet(ScopedQuerySet):
 
         last = min(end, today)
         running = self.running_between(start, end)
-        assignments = list(
-            running.values(
+        assignments: list[dict[str, Any]] = [
+            dict(row)
+            for row in running.values(
                 "pk",
                 "mentor_id",
                 "mentor__full_name",
@@ -111,8 +116,8 @@ class MentorAssignmentQuerySet(ScopedQuerySet):
                 "candidacy__closed_on",
                 "candidacy__person__party_official_on",
             )
-        )
-        reports = defaultdict(set)
+        ]
+        reports: defaultdict[int, set[tuple[str, date]]] = defaultdict(set)
         for assignment_id, period, period_start in MentorReport.objects.filter(
             assignment__in=running,
             period_start__lte=last,
