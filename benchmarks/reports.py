@@ -338,10 +338,17 @@ class SQL:
         return by_unit
 
     def activity(self, org, start, end, **_):
+        from datetime import timedelta
+
         from ptdv.rules.months import add_months
 
         n = len(org.path) + STEPLEN
-        due_start, due_end = add_months(start, -12), add_months(end, -12)
+        # Due for recognition: the ceremonies c with start <= add_months(c, 12) <= end
+        # (docs/reports.md), found day by day around the period a year earlier.
+        first = add_months(start, -12) - timedelta(days=4)
+        around = [first + timedelta(days=i) for i in range((end - start).days + 9)]
+        due = [c for c in around if start <= add_months(c, 12) <= end]
+        due_start, due_end = due[0], due[-1]
         sql = f"""
             SELECT substr(o.path, 1, {n}) AS unit,
                 count(*) FILTER (WHERE e.step = 'source' AND in_period) AS sources,
@@ -384,6 +391,8 @@ class SQL:
         return {"totals": self.totals(by_unit), "units": by_unit}
 
     def structure(self, org, on, start, **_):
+        from datetime import timedelta
+
         n = len(org.path) + STEPLEN
         like = org.path + "%"
         alive = "(x.founded_on IS NULL OR x.founded_on <= %s) AND (x.dissolved_on IS NULL OR x.dissolved_on > %s)"
@@ -423,8 +432,9 @@ class SQL:
         )
         for unit, count, small in members:
             by_unit.setdefault(unit, {}).update(members=int(count), small_cells=small)
-        # Coverage of villages, schools and health stations on ``on`` and on ``start``.
-        for suffix, day in (("", on), (":start", start)):
+        # Coverage of villages, schools and health stations on ``on`` and at the start of the
+        # period, the end of the day before it.
+        for suffix, day in (("", on), (":start", start - timedelta(days=1))):
             rows = self.run(
                 f"""
                 WITH cur AS MATERIALIZED (
@@ -434,9 +444,16 @@ class SQL:
                         WHERE pc.place_id = pl.id AND pc.since <= %s
                         ORDER BY pc.since DESC, pc.id DESC LIMIT 1) AS cell_id
                     FROM org_place pl
+                ), served AS (
+                    -- A cell not yet founded or already dissolved that day serves nobody.
+                    SELECT cur.id, cur.kind, cur.organisation_id,
+                        CASE WHEN (co.founded_on IS NULL OR co.founded_on <= %s)
+                              AND (co.dissolved_on IS NULL OR co.dissolved_on > %s)
+                             THEN cur.cell_id END AS cell_id
+                    FROM cur LEFT JOIN org_organisation co ON co.id = cur.cell_id
                 ), counted AS (
                     -- How many places (of any kind, anywhere) the cell serves that day.
-                    SELECT cur.*, count(*) OVER (PARTITION BY cell_id) AS shared FROM cur
+                    SELECT served.*, count(*) OVER (PARTITION BY cell_id) AS shared FROM served
                 )
                 SELECT c.kind, substr(o.path, 1, {n}) AS unit,
                     CASE WHEN c.cell_id IS NULL THEN 'none'
@@ -446,7 +463,7 @@ class SQL:
                 JOIN org_organisation o ON o.id = c.organisation_id
                 WHERE o.path LIKE %s AND c.kind IN ('village', 'school', 'health_station')
                 GROUP BY 1, 2, 3""",
-                [day, like],
+                [day, day, day, like],
             )
             for kind, unit, coverage, count in rows:
                 values = by_unit.setdefault(unit, {})
@@ -715,6 +732,20 @@ def half_up(value) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def percent_half_up(part: int, whole: int | None, places: int):
+    """``part`` in percent of ``whole``, rounded half up to ``places`` decimals, as the reports
+    print shares (docs/reports.md); computed exactly on fractions. ``None`` without a whole."""
+    from decimal import Decimal
+    from fractions import Fraction
+    from math import floor
+
+    if not whole:
+        return None
+    scaled = Fraction(part * 100, whole) * 10**places
+    units = floor(scaled + Fraction(1, 2)) if scaled >= 0 else -floor(-scaled + Fraction(1, 2))
+    return Decimal(units).scaleb(-places)
+
+
 def compare(kind, org, report, sql, ids_by_path) -> list[str]:
     """The figures of ``report`` against the SQL's (totals, the per-unit column, the funnel's
     stages and waits, the mentors' totals, the rolled-up targets); returns the differences."""
@@ -734,8 +765,20 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
         for pk in set(ours) | set(theirs):
             check(f"unit {pk} {code}", ours.get(pk, 0), theirs.get(pk, 0))
 
+    def check_shares(table, whole_code, places=1):
+        """The table's rows of counts with a share of ``whole_code`` beside them: the share
+        of the SQL's count, rounded half up."""
+        whole = totals.get(whole_code, 0)
+        for row in table.rows:
+            code = row.cells[0].drill
+            if row.total or code is None or len(row.cells) < 2:
+                continue
+            check(f"share {code}", row.cells[1].value,
+                  percent_half_up(totals.get(code, 0), whole, places))  # fmt: skip
+
     totals = sql.get("totals", {})
     codes = [c.code for c in CATEGORIES]
+    path_of = {i: p for p, i in ids_by_path.items()}
     if kind in ("new_members", "targets"):
         if kind == "new_members":
             check("admitted", report.figure("admitted"), totals.get("admitted", 0))
@@ -746,17 +789,34 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
             check(code, report.figure(code), totals.get(code, 0))
         if kind == "new_members":
             check_units("admitted")
+            check_shares(report.tables[0], "admitted")
         else:
+            # Each row: the target rolled up, admitted, reached and above or below the target
+            # (percent, 2 decimals rounded half up), still missing.
             goals = sql["goals"]
-            for table in report.tables[:1]:
-                for row in table.rows:
-                    pk = row.organisation_id
-                    path = next((p for p, i in ids_by_path.items() if i == pk), None)
-                    check(f"target of {row.label}", row.cells[0].value, goals.get(path))
+            for row in report.tables[0].rows:
+                path = path_of.get(row.organisation_id)
+                goal = goals.get(path)
+                done = (
+                    totals.get("admitted", 0)
+                    if row.total
+                    else sql["units"].get(path, {}).get("admitted", 0)
+                )
+                reached = above = missing = None
+                if goal and goal > 0:
+                    reached = percent_half_up(done, goal, 2)
+                    above = percent_half_up(done - goal, goal, 2)
+                    missing = max(0, goal - done)
+                check(f"target of {row.label}", row.cells[0].value, goal)
+                check(f"admitted {row.label}", row.cells[1].value, done)
+                check(f"reached % {row.label}", row.cells[2].value, reached)
+                check(f"above/below % {row.label}", row.cells[3].value, above)
+                check(f"missing {row.label}", row.cells[4].value, missing)
     elif kind == "members":
         for code in ("members", "probationary", *codes):
             check(code, report.figure(code), totals.get(code, 0))
         check_units("members")
+        check_shares(report.tables[0], "members")
     elif kind == "activity":
         for code, value in totals.items():
             check(code, report.figure(code), value)
@@ -770,6 +830,17 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
                 continue  # codes the report does not show (coverage at start of other kinds)
             check(code, ours, value)
         check_units("members")
+        # Coverage: with a cell of their own, and with a cell merged or not (percent).
+        for row in report.tables[1].rows:
+            total_code = row.cells[0].drill
+            kind_, suffix = total_code.split(":total")
+            every = totals.get(total_code, 0)
+            own = totals.get(f"{kind_}:own{suffix}", 0)
+            merged = totals.get(f"{kind_}:merged{suffix}", 0)
+            check(f"share {kind_}:own{suffix}", row.cells[4].value,
+                  percent_half_up(own, every, 1))  # fmt: skip
+            check(f"share {kind_}:covered{suffix}", row.cells[5].value,
+                  percent_half_up(own + merged, every, 1))  # fmt: skip
     elif kind == "funnel":
         rows = report.tables[0].rows
         from ptdv.rules.stages import PROGRESS_STAGES
@@ -805,6 +876,13 @@ def compare(kind, org, report, sql, ids_by_path) -> list[str]:
         check("filed", total.cells[2].value, totals.get("filed", 0))
         check("missing", total.cells[3].value, totals.get("missing", 0))
         check("mentor rows", len(report.tables[0].rows) - 1, len(sql["mentors"]))
+        for row in report.tables[0].rows[:-1]:
+            mentor = int(row.cells[0].drill.split(":")[1])
+            theirs = sql["mentors"].get(mentor, {})
+            for i, what in enumerate(("assignments", "due", "filed")):
+                check(f"mentor {mentor} {what}", row.cells[i].value, theirs.get(what, 0))
+            check(f"mentor {mentor} missing", row.cells[3].value,
+                  theirs.get("due", 0) - theirs.get("filed", 0))  # fmt: skip
     return problems
 
 
@@ -913,10 +991,8 @@ def measure(args, run) -> dict:
             queries = count_queries(ours)
             problems = compare(kind, org, report, figures_sql, ids_by_path)
             mismatches += len(problems)
-            for problem in problems[:15]:
+            for problem in problems:
                 print(f"   !!! MISMATCH {label} {kind}: {problem}")
-            if len(problems) > 15:
-                print(f"   !!! … and {len(problems) - 15} more mismatches")
             ratio = ptdv_ms / sql_ms if sql_ms else float("inf")
             n_rows = sum(len(t.rows) for t in report.tables)
             rows.append((kind, label, f"{ptdv_ms:,.1f}", f"{sql_ms:,.1f}", f"{ratio:.1f}×",
