@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from ptdv.members import spells
 from ptdv.org.models import Organisation, OrgKind, Place
+from ptdv.pipeline import tallies
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.reports.models import Target
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, Stage
@@ -122,6 +123,7 @@ class Builder(TreeBuilder, CandidacyBuilder, MemberEventBuilder):
             self.build_targets()
             # Bulk writes send no signal: every member's spells, from what was just written.
             self.counts["member_spells"] = spells.rebuild()
+            tallies.rebuild()  # and the candidacies' stage tallies
         if connection.vendor == "sqlite":
             # After a bulk load, SQLite's planner needs statistics (Django never runs ANALYZE):
             # without them it walks the events' (step, date) index instead of a cell's few

@@ -38,6 +38,7 @@ from ptdv.members.imports import write_events as write_member_events
 from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.org.models import CELL_KINDS
 from ptdv.people.models import Person
+from ptdv.pipeline import tallies
 from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.pipeline.models import Candidacy, Event
@@ -322,6 +323,7 @@ class Writer:
             Person.objects.bulk_update([p for p, _ in updated.values()], sorted(fields))
         Candidacy.objects.bulk_create(candidacies)
         Event.objects.bulk_create(events)
+        tallies.add_new((c.cell_id, str(c.stage)) for c in candidacies)  # the stage tallies
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)

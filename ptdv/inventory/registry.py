@@ -425,6 +425,8 @@ MODELS: dict[str, ModelEntry] = {
         },
     ),
     "pipeline.calendarday": ModelEntry((), (), _none("id", "date", "is_day_off", "name")),
+    # Counts per organisation and stage, derived from the candidacies: no one in particular.
+    "pipeline.stagetally": ModelEntry((), (), _none("id", "organisation", "stage", "count")),
     "members.memberevent": ModelEntry(
         ("member",),
         ("membership", "reports"),

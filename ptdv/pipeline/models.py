@@ -379,3 +379,7 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} — {self.name}"
+
+
+# The stage tallies kept with the events (a derived table: ``tallies.py``).
+from .tallies import StageTally  # noqa: E402, F401

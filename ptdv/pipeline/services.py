@@ -44,6 +44,7 @@ from ptdv.rules.stages import (
 )
 from ptdv.rules.votes import VOTE_FIELDS, vote_errors, vote_passed, votes_required
 
+from . import tallies
 from .history import History, apply_cache
 from .models import Candidacy, Event, MentorAssignment, MentorReport, ReportPeriod
 from .signals import person_following
@@ -133,6 +134,7 @@ def open_candidacy(
         candidacy.save()
         source.candidacy = candidacy
         source.save()
+        _tally(history, None, _place(candidacy))
         _sync_person(history, state)
     return candidacy
 
@@ -491,6 +493,7 @@ def refresh_candidacy(candidacy: Candidacy) -> None:
         state = history.state
         fields = history.cache_for(state)
         Candidacy.objects.filter(pk=history.candidacy.pk).update(**fields)
+        _tally(history, _place(history.candidacy), _place_of(fields))
         apply_cache(history.candidacy, fields)
         _sync_person(history, state)
 
@@ -593,6 +596,7 @@ def _append(
     except IntegrityError as exc:
         raise ConcurrentChange from exc
     candidacy.version = seq
+    _tally(history, _place(candidacy), _place_of(fields))
     apply_cache(candidacy, fields)
     history.appended(event, state)
     _sync_person(history, state)
@@ -640,6 +644,22 @@ def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
             "",
         )
     return fields
+
+
+def _place(candidacy: Candidacy) -> tallies.Place:
+    return (candidacy.cell_id, str(candidacy.stage))
+
+
+def _place_of(fields: dict[str, Any]) -> tallies.Place:
+    return (fields["cell_id"], str(fields["stage"]))
+
+
+def _tally(history: History, before: tallies.Place | None, after: tallies.Place) -> None:
+    """The stage tallies follow the candidacy's cached cell and stage (``tallies.move``); called
+    before the new cache is set on the candidacy, whose cell is then still the old one."""
+    cells = {after[0]} | ({before[0]} if before else set())
+    chains = {cell: [o.pk for o in history.ancestors(cell)] for cell in cells}
+    tallies.move(before, after, chains)
 
 
 def _sync_person(history: History, state: CandidacyState) -> None:

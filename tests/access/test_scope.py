@@ -40,6 +40,7 @@ class VisibleToTests(WorldTestCase):
             labels,
             {"org.Organisation", "org.Place", "org.PlaceCell", "people.Person", "pipeline.Candidacy",
              "pipeline.Event", "pipeline.MentorAssignment", "pipeline.MentorReport",
+             "pipeline.StageTally",  # the stage tallies kept with the events
              "reports.Target", "accounts.User", "imports.ImportRun", "people.PersonChange",
              "people.PersonMerge", "members.MemberEvent", "members.MemberSpell",
              "privacy.AccessEntry",  # the read log

@@ -11,11 +11,19 @@ from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import Stage, Step
 from tests.base import WorldTestCase, advance, happy_steps, introducers_for, new_candidacy
 
-#: Recording a step that does not change the person's membership (SAVEPOINT and RELEASE counted).
+#: Statements sent to record a step that does not change the person's membership. SAVEPOINT
+#: and RELEASE are not counted: they are there because the test runs inside a transaction (in
+#: production the service's transaction is the outermost one).
 MAX_QUERIES = 12
 #: A step that changes the person's membership also saves the person (audited) and rewrites
 #: their member spells (``members.spells``).
-MAX_QUERIES_MEMBERSHIP = 24
+MAX_QUERIES_MEMBERSHIP = 22
+
+
+def statements(captured) -> list[str]:
+    return [
+        q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
 
 def events_read(captured) -> int:
@@ -43,7 +51,7 @@ class WritePathTests(WorldTestCase):
                 candidacy, planned = self._before(stage)
                 with CaptureQueriesContext(connection) as captured:
                     services.record_step(candidacy, planned.step, planned.on, **planned.kwargs)
-                self.assertLessEqual(len(captured), MAX_QUERIES, [q["sql"] for q in captured])
+                self.assertLessEqual(len(statements(captured)), MAX_QUERIES, statements(captured))
                 self.assertEqual(events_read(captured), 1)
                 candidacy.refresh_from_db()
                 self.assertEqual(candidacy.stage, planned.stage_after)
@@ -55,7 +63,7 @@ class WritePathTests(WorldTestCase):
                 with CaptureQueriesContext(connection) as captured:
                     services.record_step(candidacy, planned.step, planned.on, **planned.kwargs)
                 self.assertLessEqual(
-                    len(captured), MAX_QUERIES_MEMBERSHIP, [q["sql"] for q in captured]
+                    len(statements(captured)), MAX_QUERIES_MEMBERSHIP, statements(captured)
                 )
                 self.assertEqual(events_read(captured), 1)
 
@@ -64,7 +72,7 @@ class WritePathTests(WorldTestCase):
         last = candidacy.events.order_by("-seq").first()
         with CaptureQueriesContext(connection) as captured:
             services.correct_event(last, "Ghi nhầm ngày")
-        self.assertLessEqual(len(captured), MAX_QUERIES, [q["sql"] for q in captured])
+        self.assertLessEqual(len(statements(captured)), MAX_QUERIES, statements(captured))
         self.assertEqual(events_read(captured), 1)
         candidacy.refresh_from_db()
         self.assertEqual(candidacy.stage, Stage.DOSSIER)

@@ -34,6 +34,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ptdv.pipeline import tallies
 from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label, overdue_on
 from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.officer import reads_records
@@ -58,7 +59,7 @@ def home(request):
     # The data protection officer sees no candidate's deadlines (privacy/officer.py).
     reads = reads_records(user)
     candidacies = Candidacy.objects.visible_to(user if reads else None)
-    counts = candidacies.stage_counts()
+    counts = tallies.stage_counts(user if reads else None)  # kept with the events
     stage_rows = [
         (s.value, gettext(STAGE_LABELS[s]), counts.get(s.value, 0), s in EXIT_STAGES)
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
