@@ -2,7 +2,9 @@
 
 ptdv demo            create the database and load the demo dataset (replaces it)
 ptdv serve [ADDR]    run the web server (development server, with a background worker;
-                     --production for waitress, --no-worker to start no worker)
+                     --no-worker to start no worker). --production: gunicorn, PTDV_WEB_WORKERS
+                     processes (default: one per core) of PTDV_WEB_THREADS threads (default 4);
+                     --production --waitress: waitress, one process (Windows: always)
 ptdv worker          run the background worker (imports) — beside `serve --production`
 ptdv migrate         apply database migrations
 ptdv check           system checks (add --deploy for the production profile)
@@ -21,6 +23,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 USAGE = __doc__
 
@@ -49,25 +53,141 @@ def serve(args: list[str]) -> None:
                 worker.terminate()
                 worker.wait(timeout=10)
         return
+    options = production_options(args)
     import django
 
     django.setup()
-    from waitress import serve as waitress_serve
-
     from ptdv.wsgi import application
 
-    host, _, port = address.rpartition(":")
-    # Behind the TLS proxy: believe its X-Forwarded-Proto (HTTPS, for the redirect and secure
-    # cookies) and X-Forwarded-For (the client's address, for django-axes and the audit log);
-    # waitress strips both from anyone else.
-    waitress_serve(
-        application,
-        host=host or "127.0.0.1",
-        port=int(port),
-        threads=8,
-        trusted_proxy=os.environ.get("PTDV_TRUSTED_PROXY", "127.0.0.1"),
-        trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
+    trusted_proxy = os.environ.get("PTDV_TRUSTED_PROXY", "127.0.0.1")
+    if options.server == "waitress":
+        from waitress import serve as waitress_serve
+
+        # Behind the TLS proxy: believe its X-Forwarded-Proto (HTTPS, for the redirect and
+        # secure cookies) and X-Forwarded-For (the client's address, for django-axes and the
+        # audit log); waitress strips both from anyone else.
+        waitress_serve(
+            application,
+            host=options.host,
+            port=options.port,
+            threads=options.threads,
+            trusted_proxy=trusted_proxy,
+            trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
+        )
+        return
+    _gunicorn(ProxyHeaders(application, trusted_proxy), options)
+
+
+@dataclass(frozen=True)
+class ProductionServer:
+    """What ``ptdv serve --production`` runs (docs/deployment.md, "The app server")."""
+
+    server: str  # "gunicorn" or "waitress"
+    host: str
+    port: int
+    workers: int  # processes (waitress: always 1)
+    threads: int  # per process; gunicorn: 1 = sync workers, more = gthread workers
+
+
+def production_options(
+    args: list[str], environ: Mapping[str, str] | None = None, cpus: int | None = None
+) -> ProductionServer:
+    """The production server from the command line and the environment.
+
+    gunicorn (POSIX only) with ``PTDV_WEB_WORKERS`` processes, default one per core, each with
+    ``PTDV_WEB_THREADS`` threads (gthread workers), default 4; ``PTDV_WEB_THREADS=1`` gives sync
+    workers. ``--waitress`` (and Windows, where gunicorn does not run) keeps waitress: one
+    process, ``PTDV_WEB_THREADS`` threads, default 8."""
+    environ = os.environ if environ is None else environ
+    cpus = cpus or os.cpu_count() or 1
+    waitress = "--waitress" in args or sys.platform == "win32"
+    rest = [a for a in args if a not in ("--production", "--no-worker", "--waitress")]
+    unknown = [a for a in rest if a.startswith("-")]
+    if unknown or len(rest) > 1:
+        raise SystemExit(f"ptdv serve --production: không hiểu {' '.join(rest)}\n{USAGE}")
+    host, _, port = (rest[0] if rest else "127.0.0.1:8000").rpartition(":")
+
+    def number(name: str, default: int) -> int:
+        value = environ.get(name, "").strip()
+        if not value:
+            return default
+        if not value.isdigit() or int(value) < 1:
+            raise SystemExit(f"{name}: cần một số nguyên dương, không phải {value!r}")
+        return int(value)
+
+    if waitress:
+        return ProductionServer(
+            "waitress", host or "127.0.0.1", int(port), 1, number("PTDV_WEB_THREADS", 8)
+        )
+    return ProductionServer(
+        "gunicorn",
+        host or "127.0.0.1",
+        int(port),
+        number("PTDV_WEB_WORKERS", cpus),
+        number("PTDV_WEB_THREADS", 4),
     )
+
+
+class ProxyHeaders:
+    """What waitress's ``trusted_proxy`` does, for gunicorn: from the proxy, the client's address
+    (the last ``X-Forwarded-For`` entry) becomes ``REMOTE_ADDR`` and ``X-Forwarded-Proto`` the
+    scheme; from anyone else, every forwarding header is dropped, so Django, django-axes and the
+    audit log never believe what a client says of itself."""
+
+    KEPT = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
+    DROPPED = (
+        "HTTP_FORWARDED",
+        "HTTP_X_FORWARDED_HOST",
+        "HTTP_X_FORWARDED_PORT",
+        "HTTP_X_FORWARDED_BY",
+    )
+
+    def __init__(self, application, trusted_proxy: str):
+        self.application = application
+        self.trusted = {a.strip() for a in trusted_proxy.split(",") if a.strip()}
+
+    def __call__(self, environ, start_response):
+        for key in self.DROPPED:
+            environ.pop(key, None)
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            client = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+            if client:
+                environ["REMOTE_ADDR"] = client
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower()
+            if scheme in ("http", "https"):
+                environ["wsgi.url_scheme"] = scheme
+        else:
+            for key in self.KEPT:
+                environ.pop(key, None)
+        return self.application(environ, start_response)
+
+
+def _gunicorn(application, options: ProductionServer) -> None:
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+    class Server(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": f"{options.host}:{options.port}",
+                "workers": options.workers,
+                "threads": options.threads,
+                "worker_class": "gthread" if options.threads > 1 else "sync",
+                # Long enough for the largest import upload and a heavy report's Excel.
+                "timeout": 120,
+                "graceful_timeout": 30,
+                # ProxyHeaders decides what to believe; gunicorn's own rules stay out of it.
+                "forwarded_allow_ips": "",
+                "accesslog": None,  # no request lines: they hold people's page addresses
+                "errorlog": "-",
+                "control_socket_disable": True,  # no socket in the service user's home
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Server().run()
 
 
 def _start_worker() -> subprocess.Popen:
