@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.org.models import CELL_KINDS, Organisation
 from ptdv.org.scope import ScopedQuerySet
 from ptdv.people.models import Person
-from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.due import due_soon_until
 from ptdv.rules.stages import CLOSED_STAGES, STAGE_LABELS, STEP_LABELS, Stage, Step
 
+from . import labels
 from .querysets import MentorAssignmentQuerySet, MentorReportQuerySet
 
 # The stubs do not describe the functional API with (value, label) members: hence the ignores.
@@ -119,6 +119,10 @@ class Candidacy(models.Model):
             "attempt": self.attempt,
         }
 
+    def get_stage_display(self) -> str:  # type: ignore[no-redef]
+        """The stage's label in the active language (a dictionary lookup: ``labels``)."""
+        return labels.stage_labels().get(self.stage, self.stage)
+
     @property
     def stage_enum(self) -> Stage:
         return Stage(self.stage)
@@ -137,9 +141,8 @@ class Candidacy(models.Model):
 
 
 def deadline_label(code: str) -> str:
-    """The translated label of a deadline code ("" for none)."""
-    label = DEADLINE_LABELS.get(code, "")
-    return gettext(label) if label else ""  # gettext("") would be the catalogue's header
+    """The translated label of a deadline code ("" for none): ``labels.deadline_label``."""
+    return labels.deadline_label(code)
 
 
 class EventQuerySet(ScopedQuerySet["Event"]):
@@ -250,6 +253,10 @@ class Event(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Các bước đã ghi không được xóa: hãy ghi một bước đính chính.")
 
+    def get_step_display(self) -> str:  # type: ignore[no-redef]
+        """The step's label in the active language (a dictionary lookup: ``labels``)."""
+        return labels.step_labels().get(self.step, self.step)
+
     @property
     def step_enum(self) -> Step:
         return Step(self.step)
@@ -355,6 +362,13 @@ class MentorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_period_display()} {self.period_start:%m/%Y}"
+
+    def get_period_display(self) -> str:  # type: ignore[no-redef]
+        """The labels of the period and the assessment: dictionary lookups (``labels``)."""
+        return str(labels.display(self, "period"))
+
+    def get_assessment_display(self) -> str:  # type: ignore[no-redef]
+        return str(labels.display(self, "assessment"))
 
 
 class CalendarDay(models.Model):

@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from ptdv.people.choices import ETHNICITIES, Sex
 from ptdv.people.sensitive import Sensitive, may_see
-from ptdv.rules.checks import DEADLINE_LABELS
+from ptdv.pipeline.labels import deadline_labels, stage_labels
 from ptdv.rules.due import due_state
-from ptdv.rules.stages import STAGE_LABELS
 from ptdv.xlsx import Column
 
 # --- the candidacy list --------------------------------------------------------------------------
@@ -82,9 +81,8 @@ def candidacy_rows(queryset, today: date, *, user) -> Iterator[list]:
 def _candidacy_rows(queryset, today: date) -> Iterator[list]:
     sexes = {value: str(label) for value, label in Sex.choices}
     ethnicities = {value: str(label) for value, label in ETHNICITIES}
-    # The rules' labels are msgids (gettext_noop): translated once here, not per row.
-    stages = {stage.value: _(label) for stage, label in STAGE_LABELS.items()}
-    deadlines = {code: _(label) for code, label in DEADLINE_LABELS.items()}
+    # The rules' labels, translated once per language (pipeline.labels), not per row.
+    stages, deadlines = stage_labels(), deadline_labels()
     yes, no = str(_("Có")), str(_("Không"))
     states = {"overdue": str(_("Quá hạn")), "soon": str(_("Sắp đến hạn")), "": ""}
     values = queryset.values_list(*_CANDIDACY_FIELDS).iterator(chunk_size=2000)

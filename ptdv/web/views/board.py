@@ -19,10 +19,12 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from ptdv.people.models import Person
+from ptdv.pipeline.labels import choice_labels, stage_labels
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.rules.due import due_state
-from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
+from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES
 from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
@@ -67,6 +69,17 @@ def _mark(candidacies, today) -> list[Candidacy]:
     return marked
 
 
+def _person_labels(candidacies: list[Candidacy]) -> None:
+    """The labels of the person's sex and ethnicity, from dictionaries built once per language
+    (``Person.get_sex_display()`` would rebuild its choices for every row)."""
+    sexes = choice_labels(Person._meta.get_field("sex"))
+    ethnicities = choice_labels(Person._meta.get_field("ethnicity"))
+    for c in candidacies:
+        sex, ethnicity = c.person.sex, c.person.ethnicity
+        c.sex_label = sexes.get(sex, sex)
+        c.ethnicity_label = ethnicities.get(ethnicity, ethnicity)
+
+
 def _board_stages(filterset: CandidacyFilter) -> list:
     every = (*PROGRESS_STAGES, *EXIT_STAGES)
     selected = set(filterset.selected_stages())
@@ -99,6 +112,7 @@ def board(request):
             .filter(rank__lte=CARDS_PER_COLUMN)
             .order_by("stage", "rank")
         )
+        labels = stage_labels()
         by_stage: dict[str, list[Candidacy]] = {}
         for card in _mark(cards, today):
             by_stage.setdefault(card.stage, []).append(card)
@@ -108,7 +122,7 @@ def board(request):
             columns.append(
                 {
                     "stage": stage.value,
-                    "label": _(STAGE_LABELS[stage]),
+                    "label": labels[stage.value],
                     "count": count,
                     "cards": shown,
                     "more": count > len(shown),
@@ -137,6 +151,7 @@ def candidacy_list(request):
     )
     page = Paginator(candidacies, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _mark(page.object_list, filterset.today)
+    _person_labels(page.object_list)
     context = {
         "form": filterset.form,
         "page": page,

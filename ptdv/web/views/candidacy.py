@@ -20,6 +20,7 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.people.sensitive import Sensitive, checklist_for, findings_for, may_see
 from ptdv.pipeline.evaluation import people_by_id
 from ptdv.pipeline.history import History
+from ptdv.pipeline.labels import step_labels
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.privacy.access import AccessKind, record
 from ptdv.rules.calendar import WorkingCalendar
@@ -28,7 +29,6 @@ from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, CandidacyFacts, paper_description
 from ptdv.rules.findings import Evaluation
 from ptdv.rules.stages import (
-    STEP_LABELS,
     Step,
     correctable_ids,
     exit_choices,
@@ -115,11 +115,12 @@ def _timeline(history: History, *, correctable: set[int], verification: bool) ->
             if v
         }
     )
+    labels = step_labels()
     return [
         {
             "event": e,
             "voided": e.id in voided,
-            "label": _(STEP_LABELS[Step(e.step)]),
+            "label": labels[e.step],
             "text": describe_event(e, people, cells, verification=verification),
             "correctable": e.id in correctable and e.id not in voided,
             "voids_seq": seq_of.get(e.voids_id),
@@ -148,9 +149,10 @@ def _next_steps(history: History, facts: CandidacyFacts, expected: Step | None, 
         "has_partial_committee": facts.has_partial_committee,
     }
     progress = progress_choices(stage, **route)
+    labels = step_labels()
     return {
-        "progress_steps": [(s, _(STEP_LABELS[s]), s == expected) for s in progress],
-        "exit_steps": [(s, _(STEP_LABELS[s])) for s in exit_choices(stage)],
+        "progress_steps": [(s, labels[s], s == expected) for s in progress],
+        "exit_steps": [(s, labels[s]) for s in exit_choices(stage)],
         "can_add_paper": user.can_write and Step.DOSSIER_PAPER in progress,
         "can_transfer": may_transfer(stage),
     }
@@ -183,7 +185,7 @@ def candidacy_detail(request, pk: int):
         "days_in_stage": (today - candidacy.stage_since).days,
         "events": _timeline(history, correctable=correctable, verification=verification),
         "evaluation": evaluation,
-        "next_step_label": _(STEP_LABELS[evaluation.next_step]) if evaluation.next_step else "",
+        "next_step_label": step_labels()[evaluation.next_step] if evaluation.next_step else "",
         "blockers": blockers,
         "other_findings": [f for f in findings_for(user, evaluation.findings) if f not in blockers],
         "deadlines": _deadline_rows(evaluation, today, history.calendar),

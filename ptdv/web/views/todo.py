@@ -35,12 +35,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ptdv.pipeline import tallies
-from ptdv.pipeline.models import Candidacy, MentorAssignment, deadline_label, overdue_on
+from ptdv.pipeline.labels import deadline_label, stage_labels
+from ptdv.pipeline.models import Candidacy, MentorAssignment, overdue_on
 from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
-from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS
+from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES
 
 from .incidents import todo_incidents  # the breach register's 72-hour clock
 from .mentor import period_label
@@ -60,8 +61,9 @@ def home(request):
     reads = reads_records(user)
     candidacies = Candidacy.objects.visible_to(user if reads else None)
     counts = tallies.stage_counts(user if reads else None)  # kept with the events
+    labels = stage_labels()
     stage_rows = [
-        (s.value, gettext(STAGE_LABELS[s]), counts.get(s.value, 0), s in EXIT_STAGES)
+        (s.value, labels[s.value], counts.get(s.value, 0), s in EXIT_STAGES)
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
     ]
     overdue, due_soon = deadline_groups(candidacies, today)
