@@ -327,10 +327,12 @@ def measure(name: str, users: list[User], password: str, requests: int, tmpdir: 
         pids = server.pids()
         cpu0 = cpu_seconds(pids)
         gate.wait()
-        t0 = time.perf_counter()
+        t0, own0 = time.perf_counter(), os.times()
         for thread in threads:
             thread.join(timeout=600)
-        wall = time.perf_counter() - t0
+        wall, own = time.perf_counter() - t0, os.times()
+        clients_cpu = own.user + own.system - own0.user - own0.system
+        load = os.getloadavg()[0]
         cpu = cpu_seconds(server.pids()) - cpu0
         memory = [memory_mib(pid) | {"pid": pid} for pid in server.pids()]
     finally:
@@ -356,6 +358,8 @@ def measure(name: str, users: list[User], password: str, requests: int, tmpdir: 
         "server_cpu_s": round(cpu, 2),
         "server_cpu_ms_per_request": round(cpu / len(done) * 1000, 1),
         "server_cores_busy": round(cpu / wall, 2),
+        "clients_cores_busy": round(clients_cpu / wall, 2),
+        "loadavg_1min": round(load, 2),
         "login_s": round(login_s, 1),
         "processes": len(memory),
         "worker_rss_mib": round(statistics.fmean(m["rss"] for m in workers), 1),
@@ -406,7 +410,8 @@ def main() -> None:
             print(
                 f"   {r['requests_per_s']} req/s; p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
                 f"p99 {r['p99_ms']} ms; errors {r['errors']}; server CPU "
-                f"{r['server_cpu_ms_per_request']} ms/request ({r['server_cores_busy']} cores); "
+                f"{r['server_cpu_ms_per_request']} ms/request ({r['server_cores_busy']} cores, "
+                f"clients {r['clients_cores_busy']}, load average {r['loadavg_1min']}); "
                 f"{r['processes']} process(es), {r['worker_pss_mib']} MiB PSS per worker"
             )
     run.record("runs", results)

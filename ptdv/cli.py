@@ -187,6 +187,11 @@ def _gunicorn(application, options: ProductionServer) -> None:
         def load(self):
             return application
 
+    # The app is loaded here, before gunicorn forks its workers (they share its memory); no
+    # database connection may be inherited by them.
+    from django.db import connections
+
+    connections.close_all()
     Server().run()
 
 
