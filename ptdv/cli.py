@@ -163,7 +163,7 @@ class ProxyHeaders:
 
 
 def _gunicorn(application, options: ProductionServer) -> None:
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+    from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
         def load_config(self):

@@ -1,14 +1,16 @@
 """Password hashers whose work is bounded: a few hashes at a time per process, then a refusal.
 
 Argon2 is memory-hard on purpose: each hash takes ``memory_cost`` KiB for its duration. The
-production server (waitress) answers requests in threads, and every login attempt hashes once —
+production server (gunicorn: one process per core, each answering in threads; waitress on
+Windows) answers requests in threads, and every login attempt hashes once —
 also for a username that does not exist (Django hashes anyway so that timing does not reveal
 which usernames exist) — so a burst of anonymous attempts used to take one Argon2 working set per
 thread at once (Django's defaults: 100 MiB each; 16 attempts took the server from 196 MB to
 997 MB).
 
 Here every hash and every check of a password waits for one of
-``PTDV_PASSWORD_HASH_CONCURRENCY`` permits of a process-wide semaphore, at most
+``PTDV_PASSWORD_HASH_CONCURRENCY`` permits of a process-wide semaphore (per process: with
+several server processes the bound multiplies by their number), at most
 ``PTDV_PASSWORD_HASH_WAIT_SECONDS``; past that it raises :class:`PasswordHashingBusy`, which the
 login form shows as "server busy" and the middleware answers with a 503 page elsewhere (never a
 500). The extra memory of hashing is then at most ``concurrency × memory_cost``, whatever the
