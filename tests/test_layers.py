@@ -84,6 +84,7 @@ def test_the_bottom_modules_are_forbidden_everything_else():
         ("rules-pure", "ptdv.rules"),
         ("xlsx-bottom", "ptdv.xlsx"),
         ("masking-bottom", "ptdv.masking"),
+        ("labels-bottom", "ptdv.labels"),
     ):
         forbidden = _lines(contracts[contract]["forbidden_modules"])
         missing = (packages | modules) - {source} - forbidden

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ptdv.labels import display
 from ptdv.org.models import CELL_KINDS, Organisation, Place
 from ptdv.org.scope import ScopedQuerySet
 
@@ -226,6 +227,36 @@ class Person(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.set_derived_fields()
         super().save(*args, **kwargs)
+
+    # The labels of the choices, from dictionaries built once per language (ptdv.labels):
+    # Django's own displays rebuild and translate the choices at every call.
+
+    def get_sex_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "sex"))
+
+    def get_ethnicity_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "ethnicity"))
+
+    def get_religion_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "religion"))
+
+    def get_general_education_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "general_education"))
+
+    def get_professional_level_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "professional_level"))
+
+    def get_theory_level_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "theory_level"))
+
+    def get_sector_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "sector"))
+
+    def get_member_status_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "member_status"))
+
+    def get_legal_basis_display(self) -> str:  # type: ignore[no-redef]
+        return str(display(self, "legal_basis"))
 
     def set_derived_fields(self) -> None:
         """The name in NFC and its search and sort forms; no empty CCCD (``bulk_create`` callers

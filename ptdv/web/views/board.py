@@ -19,8 +19,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from ptdv.people.models import Person
-from ptdv.pipeline.labels import choice_labels, stage_labels
+from ptdv.pipeline.labels import stage_labels
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.rules.due import due_state
@@ -67,17 +66,6 @@ def _mark(candidacies, today) -> list[Candidacy]:
         c.due_state = due_state(c.next_due, today) if is_open else ""
         marked.append(c)
     return marked
-
-
-def _person_labels(candidacies: list[Candidacy]) -> None:
-    """The labels of the person's sex and ethnicity, from dictionaries built once per language
-    (``Person.get_sex_display()`` would rebuild its choices for every row)."""
-    sexes = choice_labels(Person._meta.get_field("sex"))
-    ethnicities = choice_labels(Person._meta.get_field("ethnicity"))
-    for c in candidacies:
-        sex, ethnicity = c.person.sex, c.person.ethnicity
-        c.sex_label = sexes.get(sex, sex)
-        c.ethnicity_label = ethnicities.get(ethnicity, ethnicity)
 
 
 def _board_stages(filterset: CandidacyFilter) -> list:
@@ -151,7 +139,6 @@ def candidacy_list(request):
     )
     page = Paginator(candidacies, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _mark(page.object_list, filterset.today)
-    _person_labels(page.object_list)
     context = {
         "form": filterset.form,
         "page": page,
