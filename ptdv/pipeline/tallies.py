@@ -76,6 +76,12 @@ def stage_counts(user: Any) -> dict[str, int]:
     return {stage: int(n) for stage, n in rows}
 
 
+def stage_counts_at(organisation: Organisation) -> dict[str, int]:
+    """The candidacies per stage under ``organisation`` (one row per stage)."""
+    rows = StageTally.objects.filter(organisation=organisation, count__gt=0)
+    return dict(rows.values_list("stage", "count"))
+
+
 def move(
     before: Place | None,
     after: Place | None,

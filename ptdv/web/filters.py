@@ -339,6 +339,18 @@ class CandidacyFilter(django_filters.FilterSet):
         """The organisation chosen in the filter (``None``: the whole scope)."""
         return getattr(self.form, "cleaned_data", {}).get("organisation")
 
+    #: The filters that narrow the candidacies beyond an organisation, the stages and the closed
+    #: ones: with none of them, the board's counts per stage are the stage tallies
+    #: (``pipeline.tallies``), else they are counted from the rows.
+    NARROWING = (
+        "sex", "ethnicity", "age", "youth_union", "trade_union", "local_resident",
+        "legal_record", "overdue",
+    )  # fmt: skip
+
+    def narrows(self) -> bool:
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return any(cleaned.get(name) not in (None, "", [], False) for name in self.NARROWING)
+
     def selected_stages(self) -> list[str]:
         return list(getattr(self.form, "cleaned_data", {}).get("stage") or [])
 

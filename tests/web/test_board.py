@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from unittest import mock
 
 import time_machine
 
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.people.text import fold, sort_key
+from ptdv.pipeline import tallies
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import CLOSED_STAGES, PROGRESS_STAGES, STAGE_LABELS, Stage
+from ptdv.web.filters import CandidacyFilter
 from ptdv.web.views.board import CARDS_PER_COLUMN
 from tests.base import WorldTestCase, populate
 
@@ -64,7 +67,9 @@ def bulk_candidacies(
                 next_due_code="" if offset is None else "decision_due",
             )
         )
-    return Candidacy.objects.bulk_create(made)
+    made = Candidacy.objects.bulk_create(made)
+    tallies.rebuild()  # written without the services: the stage tallies from the rows
+    return made
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -279,3 +284,41 @@ class LargeIdTests(WorldTestCase):
         self.assertContains(
             self.client.get("/tim-kiem/?q=muoi+nghin", follow=True), "/nguoi/54321/"
         )
+
+
+class BoardTallyTests(WorldTestCase):
+    """The board's counts per stage come from the stage tallies unless a filter narrows the
+    candidacies beyond an organisation and the stages: the same numbers either way."""
+
+    def counts(self, query: str) -> dict[str, int]:
+        response = self.client.get(f"/tien-trinh/{query}")
+        self.assertEqual(response.status_code, 200)
+        return {c["stage"]: c["count"] for c in response.context["columns"]}
+
+    def test_the_tallies_and_the_rows_give_the_same_counts(self):
+        closed = (Stage.WITHDRAWN, Stage.CARD_ISSUED, Stage.DOSSIER, Stage.SYMPATHISER)
+        bulk_candidacies([self.o.A1, self.o.A2, self.o.B1], 30, stages=list(closed))
+        self.client.force_login(self.u.committee)
+        queries = (
+            "",
+            "?include_closed=on",
+            f"?stage={Stage.DOSSIER}",
+            f"?stage={Stage.WITHDRAWN}&stage={Stage.DOSSIER}",
+            f"?organisation={self.o.A.pk}",
+            f"?organisation={self.o.B1.pk}&include_closed=on",
+        )
+        for query in queries:
+            with self.subTest(query=query):
+                from_tallies = self.counts(query)
+                with mock.patch.object(CandidacyFilter, "narrows", return_value=True):
+                    from_rows = self.counts(query)
+                self.assertEqual(from_tallies, from_rows)
+                self.assertTrue(any(from_rows.values()))
+
+    def test_a_narrowing_filter_counts_from_the_rows(self):
+        bulk_candidacies([self.o.A1], 12, sex="F")
+        self.client.force_login(self.u.cell)
+        everyone = sum(self.counts("").values())
+        women = sum(self.counts("?sex=F").values())
+        self.assertEqual(women, everyone)
+        self.assertEqual(sum(self.counts("?sex=M").values()), 0)

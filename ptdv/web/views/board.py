@@ -19,11 +19,12 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from ptdv.pipeline import tallies
 from ptdv.pipeline.labels import stage_labels
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.rules.due import due_state
-from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES
+from ptdv.rules.stages import CLOSED_STAGES, EXIT_STAGES, PROGRESS_STAGES
 from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
@@ -68,6 +69,20 @@ def _mark(candidacies, today) -> list[Candidacy]:
     return marked
 
 
+def _stage_counts(filterset: CandidacyFilter, candidacies, user, stages: list) -> dict[str, int]:
+    """The candidacies per stage of the board's columns: the stage tallies kept with the events
+    when nothing but an organisation, the stages and the closed ones narrows the board (one row
+    per stage, whatever the subtree's size), else counted from the filtered rows."""
+    if filterset.narrows():
+        return dict(candidacies.order_by().values_list("stage").annotate(n=Count("id")))
+    chosen = filterset.chosen_organisation
+    counts = tallies.stage_counts(user) if chosen is None else tallies.stage_counts_at(chosen)
+    shown = {s.value for s in stages}
+    if not filterset.shows_closed():  # the board lists open candidacies only
+        shown -= {s.value for s in CLOSED_STAGES}
+    return {stage: n for stage, n in counts.items() if stage in shown}
+
+
 def _board_stages(filterset: CandidacyFilter) -> list:
     every = (*PROGRESS_STAGES, *EXIT_STAGES)
     selected = set(filterset.selected_stages())
@@ -84,8 +99,8 @@ def board(request):
     total = 0
     if filterset.is_valid():
         candidacies = filterset.qs
-        counts = dict(candidacies.order_by().values_list("stage").annotate(n=Count("id")))
         stages = _board_stages(filterset)
+        counts = _stage_counts(filterset, candidacies, request.user, stages)
         cards = (
             candidacies.filter(stage__in=[s.value for s in stages])
             .select_related("person", "cell")
