@@ -52,6 +52,9 @@ class Table:
     #: Label of the first (row label) column.
     label_header: str = ""
     note: str = ""
+    #: A long list: the page shows this many rows (not total rows) at a time, with links to the
+    #: others, and its total rows on every page; the workbook has every row (``None``: all).
+    page_size: int | None = None
 
 
 @dataclass

@@ -292,6 +292,86 @@ class ReportWorkbookTests(WorldTestCase):
             self.assertFalse(str(cell.value).startswith("="))
 
 
+def mentor_rows(count: int) -> list[dict]:
+    """``count`` mentors' assignments as ``MentorAssignmentQuerySet.months_reported`` gives them:
+    mentor ``i`` (id 1000 + i) helps one person, with 12 months due and ``i`` filed."""
+    return [
+        {"mentor_id": 1000 + i, "mentor__full_name": f"Người giúp {i:03d}",
+         "mentor__sort_key": f"nguoi giup {i:03d}", "candidacy__person_id": 5000 + i,
+         "due": 12, "filed": min(i, 12)}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+@time_machine.travel(TODAY, tick=False)
+class MentorListPagesTests(WorldTestCase):
+    """The mentors' report lists one row per mentor: the page shows them a page at a time, its
+    total counts them all and the workbook has every row."""
+
+    URL = "/bao-cao/giup-do/"
+    COUNT = 120  # three pages of 50
+
+    def get(self, url):
+        self.client.force_login(self.u.committee)
+        with mock.patch("ptdv.reports.figures.mentors._rows", return_value=mentor_rows(self.COUNT)):
+            return self.client.get(url)
+
+    @staticmethod
+    def mentors_shown(response) -> list[str]:
+        rows = response.context["tables"][0]["rows"]
+        return [row.label for row in rows if not row.total]
+
+    @staticmethod
+    def total_shown(response) -> list[str]:
+        (total,) = [row for row in response.context["tables"][0]["rows"] if row.total]
+        return [cell.text for cell in total.cells]
+
+    def test_a_page_shows_at_most_a_page_of_mentors_and_the_next_page_the_next_ones(self):
+        every = [r.label for r in self.get(self.URL).context["report"].tables[0].rows]
+        every = [label for label in every if label != "Tổng cộng"]
+        self.assertEqual(len(every), self.COUNT)
+        first = self.get(self.URL)
+        self.assertEqual(self.mentors_shown(first), every[:50])
+        html = first.content.decode()
+        self.assertEqual(sorted(set(re.findall(r"Người giúp \d{3}", html))), every[:50])
+        self.assertContains(first, "?page=2")
+        second = self.get(self.URL + "?page=2")
+        self.assertEqual(self.mentors_shown(second), every[50:100])
+        last = self.get(self.URL + "?page=3")
+        self.assertEqual(self.mentors_shown(last), every[100:])
+        self.assertEqual(self.mentors_shown(self.get(self.URL + "?page=khong")), every[:50])
+
+    def test_the_page_links_keep_the_reports_parameters(self):
+        query = f"to_chuc={self.o.D.pk}&tu_ngay=2025-02-01&den_ngay=2025-08-31&chu_so=2"
+        response = self.get(f"{self.URL}?{query}&page=2")
+        links = re.findall(r'href="(\?[^"]*page=3[^"]*)"', response.content.decode())
+        self.assertTrue(links)
+        params = parse_qs(urlsplit(links[0].replace("&amp;", "&")).query)
+        self.assertEqual(params["to_chuc"], [str(self.o.D.pk)])
+        self.assertEqual(params["tu_ngay"], ["2025-02-01"])
+        self.assertEqual(params["den_ngay"], ["2025-08-31"])
+        # The counts still link to their lists, and the Excel button to the whole report.
+        self.assertTrue(drill_links(response.content.decode(), "mentor:1050"))
+        self.assertNotContains(response, "excel/?page")
+
+    def test_the_total_counts_every_mentor_on_every_page(self):
+        responses = [self.get(f"{self.URL}?page={n}") for n in (1, 2, 3)]
+        shown = {tuple(self.total_shown(response)) for response in responses}
+        due, filed = 12 * self.COUNT, sum(min(i, 12) for i in range(self.COUNT))
+        self.assertEqual(shown, {(str(self.COUNT), str(due), str(filed), str(due - filed))})
+        for response in responses:
+            self.assertEqual(response.context["report"].figure("assignments"), self.COUNT)
+            self.assertEqual(response.context["report"].figure("missing"), due - filed)
+
+    def test_the_workbook_has_every_mentor(self):
+        response = self.get(self.URL + "excel/?page=2")
+        self.assertEqual(response.status_code, 200)
+        values = sheet_values(xlsx(response))
+        names = [v for v in values if isinstance(v, str) and v.startswith("Người giúp ")]
+        self.assertEqual(len(names), self.COUNT)
+        self.assertIn("Tổng cộng", values)
+
+
 class HandMadeReportTests(SimpleTestCase):
     """The page's and the workbook's treatment of values, on a report made by hand."""
 

@@ -13,6 +13,9 @@ from ..tables import Cell, Column, Report, Row, Table
 from .common import Drill, total
 from .queries import subtree
 
+#: Mentors a page of the report shows (one row each; the workbook lists them all).
+PAGE_SIZE = 50
+
 
 def _rows(organisation, start, end, today) -> list[dict]:
     """Per assignment of the subtree running in the period: its months due and covered."""
@@ -83,6 +86,7 @@ def build(organisation, *, start, end, today, **_ignored) -> Report:
             ],
             rows,
             label_header=_("Đảng viên giúp đỡ"),
+            page_size=PAGE_SIZE,
             note=_(
                 "Mỗi tháng phân công còn hiệu lực (đến hôm nay) cần một báo cáo tháng, quý hoặc năm."
             ),

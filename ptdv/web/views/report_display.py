@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -51,18 +52,31 @@ def show_value(column: Column, value: Any) -> str:
 
 
 def shown_tables(
-    report: Report, form: ReportForm, page: ReportPage, blocked: frozenset[str] = frozenset()
+    report: Report,
+    form: ReportForm,
+    page: ReportPage,
+    blocked: frozenset[str] = frozenset(),
+    number: str | None = None,
 ) -> list[dict]:
     """The report's tables with every value formatted and every count linked to its list (but
-    the figures in ``blocked``)."""
+    the figures in ``blocked``); a table with a ``page_size`` shows page ``number`` of its rows
+    (``page_obj``, ``page_range``) and its total rows, which count them all."""
     base, drill = reverse(page.url_name), reverse(page.drill_name)
-    return [
-        {
-            "table": table,
-            "rows": [_shown_row(table, row, form, base, drill, blocked) for row in table.rows],
-        }
-        for table in report.tables
-    ]
+    shown = []
+    for table in report.tables:
+        rows, item = table.rows, {"table": table}
+        if table.page_size:
+            page_obj = Paginator([r for r in rows if not r.total], table.page_size).get_page(number)
+            rows = [*page_obj.object_list, *(r for r in rows if r.total)]
+            item |= {
+                "page_obj": page_obj,
+                "page_range": page_obj.paginator.get_elided_page_range(
+                    page_obj.number, on_each_side=2
+                ),
+            }
+        item["rows"] = [_shown_row(table, row, form, base, drill, blocked) for row in rows]
+        shown.append(item)
+    return shown
 
 
 def _shown_row(
@@ -108,7 +122,9 @@ def report_context(request, page: ReportPage, form: ReportForm, report: Report |
         context |= {
             # No list behind a figure that would name people by a sensitive item the user's
             # role may not see (people/sensitive.py): the count stays.
-            "tables": shown_tables(report, form, page, blocked_drills(request.user)),
+            "tables": shown_tables(
+                report, form, page, blocked_drills(request.user), request.GET.get("page")
+            ),
             "charts": [(chart, charts.render(chart)) for chart in report.charts],
             "period": period_text(report),
             "query": urlencode(form.params()),
