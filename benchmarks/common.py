@@ -25,9 +25,12 @@ import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -385,3 +388,49 @@ def table(rows: list[tuple], headers: tuple[str, ...]) -> None:
         print("   " + "  ".join(padded))
         if k == 0:
             print("   " + "  ".join("-" * w for w in widths))
+
+
+# --- a server in its own process (login_burst.py, server_load.py) -------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """An opener that hands redirects back to the caller instead of following them."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def launch_server(
+    name: str, command: list[str], log: Path, ready_url: str, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """Start ``command`` (a server writing to ``log``) and wait until ``ready_url`` answers 200:
+    at most 60 s, else the run stops with the end of the log."""
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"the {name} server stopped: see {log}\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(ready_url, timeout=5) as response:
+                if response.status == 200:
+                    return process
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    process.kill()
+    process.wait(timeout=15)
+    sys.exit(f"the {name} server did not answer within 60 s: see {log}")

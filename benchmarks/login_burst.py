@@ -30,10 +30,8 @@ burst of 16 GETs of the login page, which hash nothing).
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -44,7 +42,16 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import parser, percentiles, section, setup, table
+from common import (
+    NoRedirect,
+    free_port,
+    launch_server,
+    parser,
+    percentiles,
+    section,
+    setup,
+    table,
+)
 
 USERS = 16
 PASSWORD = "Sông-Hồng-2026-thử"
@@ -64,12 +71,6 @@ serve(["--production", sys.argv[1]])
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -107,41 +108,17 @@ class Server:
 
 
 def start_server(name: str, tmpdir: Path) -> Server:
-    port = free_port()
-    address = f"127.0.0.1:{port}"
+    address = f"127.0.0.1:{free_port()}"
     if name == "stock":
         command = [sys.executable, "-c", STOCK_LAUNCHER, address]
     else:
         command = [sys.executable, "-m", "ptdv.cli", "serve", "--production", address]
     log = tmpdir / f"server-{name}.log"
-    process = subprocess.Popen(
-        command,
-        cwd=Path(__file__).resolve().parent.parent,
-        env=os.environ.copy(),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    server = Server(name, process, f"http://{address}", log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the {name} server stopped: see {log}\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(server.base + LOGIN, timeout=5) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    server.stop()
-    sys.exit(f"the {name} server did not answer within 60 s: see {log}")
+    process = launch_server(name, command, log, f"http://{address}{LOGIN}")
+    return Server(name, process, f"http://{address}", log)
 
 
 # --- the clients --------------------------------------------------------------------------------
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @dataclass

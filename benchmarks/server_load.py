@@ -36,7 +36,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -68,12 +67,6 @@ SERVERS = {
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def children(pid: int) -> list[int]:
@@ -134,36 +127,14 @@ class Server:
 
 def start_server(name: str, tmpdir: Path) -> Server:
     extra, env = SERVERS[name]
-    address = f"127.0.0.1:{free_port()}"
+    address = f"127.0.0.1:{common.free_port()}"
+    command = [sys.executable, "-m", "ptdv.cli", "serve", "--production", address, *extra]
     log = tmpdir / f"server-{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ptdv.cli", "serve", "--production", address, *extra],
-        cwd=common.REPO,
-        env={**os.environ, **env},
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    server = Server(name, process, f"http://{address}", log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the {name} server stopped: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(server.base + LOGIN, timeout=5) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    server.stop()
-    sys.exit(f"the {name} server did not answer within 60 s: see {log}")
+    process = common.launch_server(name, command, log, f"http://{address}{LOGIN}", env)
+    return Server(name, process, f"http://{address}", log)
 
 
 # --- the users ----------------------------------------------------------------------------------
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @dataclass
@@ -179,7 +150,7 @@ class User:
 
     def __post_init__(self):
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+            urllib.request.HTTPCookieProcessor(self.jar), common.NoRedirect()
         )
 
     def csrf_cookie(self) -> str:
