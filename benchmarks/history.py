@@ -372,20 +372,8 @@ class History:
             made = []
             cell = info.node
             for seq, spec in enumerate(specs, start=1):
-                votes = spec.get("votes") or {}
-                passed = True if votes else None  # _vote always reaches two thirds
-                event = Event(
-                    candidacy=candidacy,
-                    seq=seq,
-                    step=spec["step"],
-                    date=spec["date"],
-                    cell=cell,
-                    number=spec.get("number", ""),
-                    passed=passed,
-                    data=spec.get("data", {}),
-                    reason=spec.get("reason", ""),
-                    **votes,
-                )
+                # The demo's own row for a planned event (the vote's result as the rules count it).
+                event = self.b._event(candidacy, seq, spec, cell)
                 if spec["step"] is Step.CORRECTION:
                     corrections.append((event, made[spec["corrects"]]))
                 else:
