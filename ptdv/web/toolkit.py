@@ -200,13 +200,15 @@ class FormPageView(View):
         return {}
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        """``data`` / ``files`` on POST, ``initial`` on GET, ``instance`` for a model form."""
+        """``data`` / ``files`` on POST; on GET ``initial`` when :meth:`get_initial` gives any
+        (else the form's own initial values stand); ``instance`` for a model form that edits
+        the object."""
         kwargs: dict[str, Any] = {}
         if self.request.method == "POST":
             kwargs |= {"data": self.request.POST, "files": self.request.FILES}
-        else:
-            kwargs["initial"] = self.get_initial()
-        if issubclass(self.get_form_class(), forms.BaseModelForm):
+        elif initial := self.get_initial():
+            kwargs["initial"] = initial
+        if self.object is not None and issubclass(self.get_form_class(), forms.BaseModelForm):
             kwargs["instance"] = self.object
         return kwargs
 

@@ -219,9 +219,7 @@ class CorrectStep(CandidacyFormView):
         return describe_event(event, {}, {}, verification=self.verification)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs() | {"event": self.event}
-        kwargs.pop("initial", None)
-        return kwargs
+        return super().get_form_kwargs() | {"event": self.event}
 
     def save(self, form) -> Event:
         return services.correct_event(
@@ -253,9 +251,7 @@ class MentorAssign(CandidacyFormView):
     form_class = MentorAssignForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs() | {"candidacy": self.object, "user": self.request.user}
-        kwargs.pop("initial", None)
-        return kwargs
+        return super().get_form_kwargs() | {"candidacy": self.object, "user": self.request.user}
 
     def save(self, form) -> MentorAssignment:
         cd = form.cleaned_data
@@ -303,9 +299,7 @@ class MentorEnd(CandidacyFormView):
         return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs() | {"assignment": self.assignment}
-        kwargs.pop("initial", None)
-        return kwargs
+        return super().get_form_kwargs() | {"assignment": self.assignment}
 
     def save(self, form) -> MentorAssignment:
         cd = form.cleaned_data
@@ -343,10 +337,7 @@ class SourceNew(FormPageView):
     refused = (StepRefused, IntegrityError)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs() | {"user": self.request.user}
-        kwargs.pop("initial", None)
-        kwargs.pop("instance", None)
-        return kwargs
+        return super().get_form_kwargs() | {"user": self.request.user}
 
     def save(self, form) -> Candidacy:
         cd = form.cleaned_data
@@ -395,9 +386,7 @@ class CandidacyOpen(FormPageView):
     partial_template_name = "web/steps/_form.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs() | {"person": self.object, "user": self.request.user}
-        kwargs.pop("initial", None)
-        return kwargs
+        return super().get_form_kwargs() | {"person": self.object, "user": self.request.user}
 
     def save(self, form) -> Candidacy:
         cd = form.cleaned_data
