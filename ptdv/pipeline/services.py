@@ -182,27 +182,6 @@ def record_step(
     return event
 
 
-def check_step(
-    candidacy: Candidacy | int,
-    step: Step,
-    on: date,
-    *,
-    votes: dict[str, int] | None = None,
-    data: dict[str, Any] | None = None,
-    reason: str = "",
-    enforce_rules: bool = True,
-) -> bool | None:
-    """Every check of :func:`record_step`, nothing written (the forms' "Kiểm tra").
-
-    Returns whether a vote passed (``None`` for other steps); raises ``StepRefused`` with the
-    same messages and findings as :func:`record_step` would.
-    """
-    step = _checked_step(step, reason)
-    return _check(
-        History.load(candidacy, lock=False), step, on, votes, dict(data or {}), enforce_rules
-    )
-
-
 @dataclass
 class Preview:
     """What recording a step would give, nothing written (the forms' "Kiểm tra theo quy định")."""
