@@ -339,17 +339,18 @@ class CandidacyFilter(django_filters.FilterSet):
         """The organisation chosen in the filter (``None``: the whole scope)."""
         return getattr(self.form, "cleaned_data", {}).get("organisation")
 
-    #: The filters that narrow the candidacies beyond an organisation, the stages and the closed
-    #: ones: with none of them, the board's counts per stage are the stage tallies
-    #: (``pipeline.tallies``), else they are counted from the rows.
-    NARROWING = (
-        "sex", "ethnicity", "age", "youth_union", "trade_union", "local_resident",
-        "legal_record", "overdue",
-    )  # fmt: skip
+    #: What the stage tallies (``pipeline.tallies``) can follow: with no other filter set, the
+    #: board's counts per stage are read from them, else counted from the rows.
+    TALLIED = frozenset({"organisation", "stage", "include_closed", "sort"})
 
     def narrows(self) -> bool:
+        """Whether a filter the tallies cannot follow is set (any filter added later counts)."""
         cleaned = getattr(self.form, "cleaned_data", {})
-        return any(cleaned.get(name) not in (None, "", [], False) for name in self.NARROWING)
+        return any(
+            value not in (None, "", [], False)
+            for name, value in cleaned.items()
+            if name not in self.TALLIED
+        )
 
     def selected_stages(self) -> list[str]:
         return list(getattr(self.form, "cleaned_data", {}).get("stage") or [])
