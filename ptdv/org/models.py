@@ -42,6 +42,13 @@ class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
         return OrganisationQuerySet(self.model, using=self._db).order_by("path")
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the ancestors-or-self of the organisation at ``path``, root first: its
+    prefixes of whole levels (``Organisation.steplen`` characters each)."""
+    step = Organisation.steplen
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
 class Organisation(MP_Node):
     """A party organisation: any node of the tree, from the centre to a cell.
 
@@ -103,7 +110,7 @@ class Organisation(MP_Node):
 
     def ancestor_paths(self) -> list[str]:
         """Paths of the ancestors-or-self, root first (no query)."""
-        return [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+        return ancestor_paths(self.path)
 
     def ancestors_or_self(self) -> list[Organisation]:
         by_path = {o.path: o for o in Organisation.objects.filter(path__in=self.ancestor_paths())}

@@ -28,10 +28,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from ptdv.org.models import Organisation
+from ptdv.org.models import Organisation, ancestor_paths
 from ptdv.org.scope import ScopedQuerySet, scope_path
-
-STEPLEN = Organisation.steplen
 
 #: A candidacy's place in the tallies: (cell id, stage).
 Place = tuple[int, str]
@@ -122,11 +120,9 @@ def add_new(places: Iterable[Place]) -> None:
 
 def _chains(paths: Iterable[str]) -> dict[str, list[int]]:
     """Each path's ancestors-or-self ids (one query for all)."""
-    wanted = {p[:i] for p in paths for i in range(STEPLEN, len(p) + 1, STEPLEN)}
+    wanted = {a for p in paths for a in ancestor_paths(p)}
     ids = dict(Organisation.objects.filter(path__in=wanted).values_list("path", "pk"))
-    return {
-        p: [ids[p[:i]] for i in range(STEPLEN, len(p) + 1, STEPLEN) if p[:i] in ids] for p in paths
-    }
+    return {p: [ids[a] for a in ancestor_paths(p) if a in ids] for p in paths}
 
 
 def _apply(deltas: Counter[tuple[int, str]]) -> None:
@@ -164,8 +160,8 @@ def rebuild() -> int:
         )
         counts: Counter[tuple[str, str]] = Counter()
         for path, stage, n in per_cell:
-            for i in range(STEPLEN, len(path) + 1, STEPLEN):
-                counts[(path[:i], stage)] += n
+            for ancestor in ancestor_paths(path):
+                counts[(ancestor, stage)] += n
         ids = dict(
             Organisation.objects.filter(path__in={p for p, _ in counts}).values_list("path", "pk")
         )
