@@ -323,7 +323,7 @@ class Writer:
             Person.objects.bulk_update([p for p, _ in updated.values()], sorted(fields))
         Candidacy.objects.bulk_create(candidacies)
         Event.objects.bulk_create(events)
-        tallies.add_new((c.cell_id, str(c.stage)) for c in candidacies)  # the stage tallies
+        tallies.add_new(candidacies)  # the stage tallies
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)

@@ -47,7 +47,7 @@ from ptdv.rules.votes import VOTE_FIELDS, vote_errors, vote_passed, votes_requir
 from . import tallies
 from .history import History, apply_cache
 from .models import Candidacy, Event, MentorAssignment, MentorReport, ReportPeriod
-from .signals import person_following
+from .signals import history_written, person_following
 
 if TYPE_CHECKING:
     from ptdv.accounts.models import User
@@ -136,6 +136,7 @@ def open_candidacy(
         source.save()
         _tally(history, None, _place(candidacy))
         _sync_person(history, state)
+        history_written.send(Candidacy, candidacy=candidacy, history=history, event=source)
     return candidacy
 
 
@@ -475,6 +476,7 @@ def refresh_candidacy(candidacy: Candidacy) -> None:
         _tally(history, _place(history.candidacy), _place_of(fields))
         apply_cache(history.candidacy, fields)
         _sync_person(history, state)
+        history_written.send(Candidacy, candidacy=history.candidacy, history=history, event=None)
 
 
 # --- internals ---------------------------------------------------------------------------
@@ -579,6 +581,7 @@ def _append(
     apply_cache(candidacy, fields)
     history.appended(event, state)
     _sync_person(history, state)
+    history_written.send(Candidacy, candidacy=candidacy, history=history, event=event)
     return event
 
 

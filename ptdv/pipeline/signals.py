@@ -7,6 +7,13 @@
   ``send_robust``), so the refusal rolls the whole write back. ``ptdv.members`` connects its
   check that an open candidacy does not overwrite later member events, so the pipeline does not
   import the app above it.
+- :data:`history_written`: sent by the services at the end of every write of a candidacy's
+  history (a new candidacy, a step, a correction, a recomputed cache), inside its transaction,
+  with ``candidacy`` (its cache already set), ``history`` (the :class:`~ptdv.pipeline.history.
+  History` read for the write, the new event appended) and ``event`` (the event written, or
+  ``None`` for a recomputed cache). The summaries that the reports keep (``ptdv.reports``)
+  connect to it; like ``person_following`` it is sent with ``send``, so a receiver's error
+  rolls the write back.
 """
 
 from __future__ import annotations
@@ -14,3 +21,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 person_following = Signal()
+history_written = Signal()

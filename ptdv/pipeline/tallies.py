@@ -102,10 +102,10 @@ def move(
     _apply(deltas)
 
 
-def add_new(places: Iterable[Place]) -> None:
-    """Candidacies inserted in bulk (an import's new candidacies): plus one at each one's cell
-    and ancestors, in one statement."""
-    by_cell = Counter(places)
+def add_new(candidacies: Iterable[Any]) -> None:
+    """Candidacies inserted in bulk (an import's new candidacies, with their cached columns set):
+    plus one at each one's cell and ancestors, in one statement."""
+    by_cell = Counter((c.cell_id, str(c.stage)) for c in candidacies)
     if not by_cell:
         return
     cells = {cell_id for cell_id, _stage in by_cell}
