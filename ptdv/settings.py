@@ -133,8 +133,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # synchronous=NORMAL syncs the disk at checkpoints rather than at every commit (SQLite's own
     # advice for WAL): the file stays consistent whatever happens; a power cut may lose the last
     # commits, not an application crash. Each read-log entry is its own commit (docs/benchmarks.md).
+    # A transaction takes the write lock when it begins (IMMEDIATE): a write that started as a
+    # read would otherwise fail at once with "database is locked" when another process had
+    # written meanwhile, the busy timeout not applying to that upgrade (seen with two server
+    # processes recording steps at once; Django's documentation of the SQLite options).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
