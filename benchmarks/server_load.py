@@ -19,7 +19,11 @@ code). Then, for each server of ``--servers``, ``--rounds`` times, interleaved (
   thread with its own cookies, sends ``--requests`` requests of the daily mix, one after the
   other without pause (a closed loop: the busiest a user can be): the to-do page, the board, the
   list (overdue, by due date), a candidacy page, a person page, a live search (POST, as typed in
-  the search box) and a report page, each user starting the mix at another place;
+  the search box), a report page and, for the users who write, a step recorded (the cell's
+  resolution on a sympathiser, POSTed as the step form sends it, on a candidacy of the user's own
+  made for the run), each user starting the mix at another place;
+- counts the lost writes: every step the server answered with its redirect must be in the
+  database, once, and no other (exit 1 otherwise);
 - measures requests/s over the timed phase, the latencies' p50/p95/p99, the errors (any answer
   but 200), the server's CPU seconds per request (all its processes, from ``/proc``) and the
   memory of each process after the run (RSS and PSS, from ``/proc/PID/smaps_rollup``: PSS
@@ -27,7 +31,7 @@ code). Then, for each server of ``--servers``, ``--rounds`` times, interleaved (
 
 The clients run on the same machine and take CPU from the server: the requests/s are those of
 server and clients together on the cores there are. Loopback only; bounded: users × requests.
-Exits non-zero when any request errs.
+Exits non-zero when any request errs or any write is lost, duplicated or stored unanswered.
 """
 
 from __future__ import annotations
@@ -145,6 +149,10 @@ class User:
     needs_code: bool
     mix: list[tuple[str, str, str]]  # (page, method, path)
     base: str = ""
+    #: Candidacies at the source stage made for this user's writes, taken one per write.
+    pool: list[int] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)
+    tried: list[int] = field(default_factory=list)
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
     last_step: int = -1
 
@@ -202,15 +210,25 @@ class User:
         t0 = time.perf_counter()
         if method == "SEARCH":  # the live search: POST as htmx sends it while one types
             status, _, _ = self.send("POST", "/tim-kiem/", {"q": path}, htmx=True)
+        elif method == "STEP":  # the step form, as the browser posts it (no htmx)
+            pk = self.pool.pop()  # enough for every round (make_users)
+            self.tried.append(pk)
+            form = {"date": path, "version": "1", "number": "", "mentor": ""}
+            status, _, headers = self.send("POST", f"/ho-so/{pk}/ghi-buoc/?buoc=sympathiser", form)
+            if status in (302, 303) and headers["Location"].startswith(f"/ho-so/{pk}/"):
+                self.written.append(pk)
+                status = 200  # the form's answer to a step written
         else:
             status, _, _ = self.send(method, path)
         return status, time.perf_counter() - t0
 
 
-def make_users(count: int) -> tuple[list[User], str]:
-    """``count`` accounts cloned from the demo's daily accounts, with their pages."""
+def make_users(count: int, writes: int) -> tuple[list[User], str]:
+    """``count`` accounts cloned from the demo's daily accounts, with their pages; those who may
+    write get ``writes`` candidacies of their own at the source stage."""
     from django.contrib.auth.hashers import make_password
     from django.urls import reverse
+    from django.utils import timezone
 
     from ptdv.accounts import mfa
     from ptdv.accounts.models import User as Account
@@ -245,8 +263,62 @@ def make_users(count: int) -> tuple[list[User], str]:
             ("search", "SEARCH", family),
             ("report", "GET", report),
         ]
-        users.append(User(clone.username, needs_code, mix))
+        user = User(clone.username, needs_code, mix)
+        if writes and clone.can_write:
+            user.pool = source_candidacies(clone, i, writes)
+            user.mix.append(("step", "STEP", timezone.localdate().isoformat()))
+        users.append(user)
     return users, DEMO_PASSWORD
+
+
+def source_candidacies(account, i: int, count: int) -> list[int]:
+    """``count`` new people at the source stage in a cell of ``account``'s subtree."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from ptdv.org.models import CELL_KINDS, Organisation
+    from ptdv.people.models import Person
+    from ptdv.pipeline import services
+
+    cell = (
+        Organisation.objects.filter(path__startswith=account.organisation.path, kind__in=CELL_KINDS)
+        .order_by("path")
+        .first()
+    )
+    opened = timezone.localdate() - timedelta(days=40)
+    made = []
+    for k in range(count):
+        person = Person.objects.create(
+            cell=cell,
+            full_name=f"Nguyễn Văn Tải {i + 1} {k + 1}",
+            birth_date=date(2000, 1, 1 + k % 28),
+            sex="M",
+            general_education="upper_secondary",
+            sector="farmer",
+        )
+        made.append(services.open_candidacy(person, opened, cell=cell).pk)
+    return made
+
+
+def lost_writes(users: list[User]) -> dict:
+    """The steps answered as written against the sympathiser events in the database."""
+    from ptdv.pipeline.models import Event
+
+    answered = [pk for u in users for pk in u.written]
+    tried = [pk for u in users for pk in u.tried]
+    stored = list(
+        Event.objects.filter(candidacy_id__in=tried, step="sympathiser").values_list(
+            "candidacy_id", flat=True
+        )
+    )
+    return {
+        "writes_answered": len(answered),
+        "writes_stored": len(stored),
+        "lost": len(set(answered) - set(stored)),
+        "unanswered_but_stored": len(set(stored) - set(answered)),
+        "duplicated": len(stored) - len(set(stored)),
+    }
 
 
 def current_code() -> str:
@@ -308,6 +380,10 @@ def measure(name: str, users: list[User], password: str, requests: int, tmpdir: 
         memory = [memory_mib(pid) | {"pid": pid} for pid in server.pids()]
     finally:
         server.stop()
+    writes = lost_writes(users)
+    for user in users:
+        user.written.clear()
+        user.tried.clear()
     done = [o for per_user in outcomes.values() for o in per_user]
     latencies = [o[1] for o in done if o[0] == 200]
     q = statistics.quantiles(latencies, n=100, method="inclusive")
@@ -337,6 +413,7 @@ def measure(name: str, users: list[User], password: str, requests: int, tmpdir: 
         "worker_pss_mib": round(statistics.fmean(m["pss"] for m in workers), 1),
         "total_pss_mib": round(sum(m["pss"] for m in memory), 1),
         "p50_ms_by_page": by_page,
+        **writes,
     }
 
 
@@ -350,6 +427,9 @@ def main() -> None:
     p.add_argument(
         "--province", action="store_true", help="province_shape(--members …) instead of the demo"
     )
+    p.add_argument(
+        "--no-writes", action="store_true", help="pages only (no step recorded in the mix)"
+    )
     args = p.parse_args()
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     unknown = set(servers) - set(SERVERS)
@@ -362,7 +442,10 @@ def main() -> None:
         shape = common.province_shape(args) if args.province else demo_shape()
         counts, seconds = common.build(shape, args.today)
         print(f"   built in {seconds:.1f} s: {counts}")
-        users, password = make_users(args.users)
+        # Writes per user: one in the warm-up and one per pass of the mix, for every run.
+        per_run = args.requests // 8 + 2
+        writes = 0 if args.no_writes else per_run * args.rounds * len(servers)
+        users, password = make_users(args.users, writes)
         common.settle()
     from django.db import connections
 
@@ -383,7 +466,10 @@ def main() -> None:
                 f"p99 {r['p99_ms']} ms; errors {r['errors']}; server CPU "
                 f"{r['server_cpu_ms_per_request']} ms/request ({r['server_cores_busy']} cores, "
                 f"clients {r['clients_cores_busy']}, load average {r['loadavg_1min']}); "
-                f"{r['processes']} process(es), {r['worker_pss_mib']} MiB PSS per worker"
+                f"{r['processes']} process(es), {r['worker_pss_mib']} MiB PSS per worker; "
+                f"steps written {r['writes_answered']}, stored {r['writes_stored']}, "
+                f"lost {r['lost']}, unanswered but stored {r['unanswered_but_stored']}, "
+                f"duplicated {r['duplicated']}"
             )
     run.record("runs", results)
     common.table(
@@ -428,8 +514,12 @@ def main() -> None:
         print(f"   {r['server']}: {r['p50_ms_by_page']}")
     run.finish()
     errors = sum(r["errors"] for r in results)
+    lost = sum(r["lost"] + r["duplicated"] + r["unanswered_but_stored"] for r in results)
     if errors:
         print(f"\nFAILED: {errors} request(s) answered other than 200")
+    if lost:
+        print(f"\nFAILED: {lost} write(s) lost, duplicated or stored unanswered")
+    if errors or lost:
         sys.exit(1)
 
 
