@@ -27,7 +27,14 @@ from ptdv.people.sensitive import hidden_fields  # the correction form's fields 
 from ptdv.people.services import CORRECTABLE
 from ptdv.people.validators import MAX_NAME_LENGTH, check_cccd_matches, clean_full_name
 
-from .step_forms import DATE_FORMATS, BootstrapMixin, DateInput, date_field, not_in_future
+from .step_forms import (
+    DATE_FORMATS,
+    BootstrapMixin,
+    DateInput,
+    cell_picker,
+    date_field,
+    not_in_future,
+)
 
 #: The earliest birth date ptdv accepts.
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -207,7 +214,7 @@ class NewPersonForm(IdentityChecks, LegalBasisFields, BootstrapMixin, forms.Mode
         self.init_identity()
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
-        self.fields["cell"].queryset = cells_for(user)
+        cell_picker(self.fields["cell"], user)  # a text box searching the subtree's cells
         self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
         # Most sources have no political theory training: left empty, it is "none".
         self.fields["theory_level"].required = False

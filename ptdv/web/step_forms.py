@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ptdv.org.models import Organisation
@@ -20,6 +22,17 @@ from ptdv.pipeline.models import Event, MentorAssignment
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_RESULTS, VERIFICATION_SUBJECTS
 from ptdv.rules.stages import EXITS, Step
 from ptdv.rules.votes import VOTE_FIELDS, vote_errors
+
+from .pickers import (
+    CELLS,
+    INTRODUCER,
+    MENTOR,
+    describe_organisation,
+    organisations_for,
+    people_for,
+    picker,
+    standing,
+)
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -145,8 +158,13 @@ class SympathiserForm(NumberedStepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = mentor_choices(self.candidacy, self.user)
+        person_picker(self.fields["mentor"], self.candidacy, self.user, MENTOR, "date")
         self.style()
+
+    def clean(self):
+        cd = super().clean()
+        check_standing(self, "mentor", cd.get("date"))
+        return cd
 
 
 class PartialAppraisalForm(NumberedStepForm):
@@ -260,12 +278,14 @@ class DossierPaperForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["introducer"].queryset = introducer_choices(self.candidacy, self.user)
+        person_picker(self.fields["introducer"], self.candidacy, self.user, INTRODUCER, "date")
         self.style()
 
     def clean(self):
         cd = super().clean()
         kind = cd.get("kind")
+        if kind == "introducer_letter":
+            check_standing(self, "introducer", cd.get("date"))
         if kind == "verification" and not cd.get("subject"):
             self.add_error("subject", _("Chọn người được thẩm tra lý lịch."))
         if kind == "introducer_letter":
@@ -335,9 +355,7 @@ class TransferForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_cell"].queryset = (
-            Organisation.objects.visible_to(self.user).cells().exclude(pk=self.candidacy.cell_id)
-        )
+        cell_picker(self.fields["to_cell"], self.user, exclude=self.candidacy.cell_id)
         self.style()
 
     def data_payload(self):
@@ -362,30 +380,84 @@ STEP_FORMS: dict[Step, type[StepForm]] = {
 }
 
 
-# --- choices --------------------------------------------------------------------------------
+# --- pickers -------------------------------------------------------------------------------
 
 
-def _grassroots_path(candidacy) -> str:
-    """The path of the candidacy's grassroots organisation (its cell's, if none above)."""
-    cell = candidacy.cell
-    grassroots = cell.grassroots_organisation()
-    return (grassroots or cell).path
+def _person_label(person: Person) -> str:
+    return f"{person.full_name} ({person.birth_date.year}) — {person.cell.name}"
 
 
-def official_members(candidacy, user):
-    """Official members today, visible to ``user``, in the candidacy's grassroots organisation."""
-    return (
-        Person.objects.visible_to(user)
-        .members()
-        .official_members_on(timezone.localdate())
-        .in_subtree(_grassroots_path(candidacy))
-        .exclude(pk=candidacy.person_id)
-        .select_related("cell")
-        .order_by("full_name", "pk")
+def person_picker(field: forms.ModelChoiceField, candidacy, user, role: str, date_field: str):
+    """A mentor or introducer field: the people of :func:`~ptdv.web.pickers.people_for` (the
+    candidacy's grassroots organisation, the user's scope), searched by name; whether the one
+    chosen may be is checked on the form's date (:func:`check_standing`)."""
+    field.queryset = people_for(candidacy, user)
+    picker(
+        field,
+        url=reverse("picker_people"),
+        params={"vai-tro": role, "ho-so": candidacy.pk},
+        date_field=date_field,
+        placeholder=gettext("Gõ họ tên đảng viên để tìm…"),
+        label=_person_label,
     )
+    name = field.label
+    field.error_messages |= {
+        "required": gettext("%(field)s: gõ họ tên rồi chọn một đảng viên trong danh sách.")
+        % {"field": name},
+        "invalid_choice": gettext(
+            "%(field)s: không có đảng viên này trong tổ chức cơ sở đảng của hồ sơ, trong phạm vi "
+            "của bạn. Gõ họ tên rồi chọn trong danh sách."
+        )
+        % {"field": name},
+    }
 
 
-mentor_choices = introducer_choices = official_members
+def cell_picker(field: forms.ModelChoiceField, user, *, exclude: int | None = None):
+    """A cell of the user's subtree, not dissolved (``exclude``: the cell one moves from)."""
+    field.queryset = organisations_for(user, CELLS, exclude=exclude)
+    params = {"loai": CELLS} | ({"bo": exclude} if exclude else {})
+    picker(
+        field,
+        url=reverse("picker_organisations"),
+        params=params,
+        placeholder=gettext("Gõ tên chi bộ hoặc đơn vị cấp trên để tìm…"),
+        label=lambda unit: describe_organisation(user, unit),
+    )
+    name = field.label
+    field.error_messages |= {
+        "required": gettext("%(field)s: gõ tên rồi chọn một chi bộ trong danh sách.")
+        % {"field": name},
+        "invalid_choice": gettext(
+            "%(field)s: không có chi bộ này (đang hoạt động) trong phạm vi của bạn. Gõ tên rồi "
+            "chọn trong danh sách."
+        )
+        % {"field": name},
+    }
+
+
+def check_standing(form: forms.Form, name: str, on: date | None, *, busy=frozenset()) -> None:
+    """The person chosen in ``name`` must be an official member on ``on`` and not gone since
+    (the vote's checks: ``rules/checks/introducers.py``, ``rules/checks/mentors.py``)."""
+    person = form.cleaned_data.get(name)
+    if person is None or on is None or name in form.errors:
+        return
+    if person.pk in busy:
+        reason = gettext("đang giúp đỡ người này")
+    else:
+        found = standing(person, on)
+        if found.eligible:
+            return
+        reason = found.label
+    form.add_error(
+        name,
+        gettext("%(field)s: không chọn được %(name)s — %(reason)s (xét vào ngày %(day)s).")
+        % {
+            "field": form.fields[name].label,
+            "name": person.full_name,
+            "reason": reason,
+            "day": f"{on:%d/%m/%Y}",
+        },
+    )
 
 
 # --- correction, mentors --------------------------------------------------------------------
@@ -426,11 +498,21 @@ class MentorAssignForm(BootstrapMixin, forms.Form):
         self.candidacy = candidacy
         kwargs.setdefault("initial", {"start": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = mentor_choices(candidacy, user)
+        person_picker(self.fields["mentor"], candidacy, user, MENTOR, "start")
         self.style()
 
     def clean_start(self):
         return not_in_future(self.cleaned_data.get("start"))
+
+    def clean(self):
+        cd = super().clean()
+        busy = set(
+            MentorAssignment.objects.filter(candidacy=self.candidacy, end__isnull=True).values_list(
+                "mentor_id", flat=True
+            )
+        )
+        check_standing(self, "mentor", cd.get("start"), busy=busy)
+        return cd
 
 
 class MentorEndForm(BootstrapMixin, forms.Form):
@@ -460,7 +542,7 @@ class OpenCandidacyForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, person: Person, user, **kwargs):
         kwargs.setdefault("initial", {"opened_on": timezone.localdate(), "cell": person.cell_id})
         super().__init__(*args, **kwargs)
-        self.fields["cell"].queryset = Organisation.objects.visible_to(user).cells()
+        cell_picker(self.fields["cell"], user)
         self.style()
 
     def clean_opened_on(self):

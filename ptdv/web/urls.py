@@ -15,6 +15,7 @@ from .views import (
     org,
     people,
     person_data,  # what ptdv holds on a person, for an access request
+    pickers,  # the pickers' matches (organisations; the people picker is in steps)
     privacy,
     reports,
     search,
@@ -46,4 +47,5 @@ urlpatterns = [
     *person_data.urlpatterns,  # a person's data, .xlsx and .pdf
     *incidents.urlpatterns,  # the breach register
     *inventory.urlpatterns,  # the processing inventory
+    *pickers.urlpatterns,
 ]

@@ -381,13 +381,24 @@ class StepFormTests(WorldTestCase):
         response = self.client.get(url)
         choices = list(response.context["form"].fields["mentor"].queryset)
         self.assertIn(self.p.mentor, choices)
-        self.assertNotIn(self.p.probationary, choices)
-        self.assertNotIn(self.p.member_X1, choices)
+        self.assertNotIn(self.p.member_X1, choices)  # outside the subtree
+        # A probationary member is found by the picker but may not be chosen: the field says why.
+        response = self.client.post(
+            url, {"mentor": self.p.probationary.pk, "start": iso(SYMPATHISER_ON)}
+        )
+        self.assertEqual(response.status_code, 200)
+        [error] = response.context["form"].errors["mentor"]
+        self.assertIn("Đảng viên được phân công giúp đỡ: không chọn được", error)
+        self.assertIn("đảng viên dự bị", error)
+        response = self.client.post(url, {"mentor": self.p.member_X1.pk, "start": iso(SYMPATHISER_ON)})
+        [error] = response.context["form"].errors["mentor"]
+        self.assertIn("Đảng viên được phân công giúp đỡ: không có đảng viên này", error)
+        self.assertNotIn(self.p.member_X1.full_name, response.content.decode())
         response = self.client.post(url, {"mentor": self.p.mentor.pk, "start": iso(SYMPATHISER_ON)})
         self.assertRedirects(response, f"/ho-so/{candidacy.pk}/")
         assignment = candidacy.mentors.get()
         response = self.client.post(url, {"mentor": self.p.mentor.pk, "start": iso(AWARENESS_ON)})
-        self.assertContains(response, "đang được phân công giúp đỡ người này")
+        self.assertContains(response, "không chọn được Lê Văn Giúp — đang giúp đỡ người này")
         end_url = f"/ho-so/{candidacy.pk}/giup-do/ket-thuc/?phan-cong={assignment.pk}"
         response = self.client.post(end_url, {"end": iso(SOURCE_ON), "reason": "Chuyển công tác"})
         self.assertContains(response, "Ngày kết thúc phải sau ngày bắt đầu phân công.")

@@ -29,7 +29,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,6 +47,7 @@ from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.xlsx import XLSX_MIME, Column, xlsx_response
 
 from ..filters import OrganisationChoiceField, visible_organisations
+from ..pickers import ANY_ORGANISATION, describe_organisation, picker
 from ..step_forms import BootstrapMixin
 from ..toolkit import require_writer
 
@@ -76,9 +77,30 @@ class UploadForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = visible_organisations(request)
-        if request is not None and request.user.organisation_id:
-            self.fields["organisation"].initial = request.user.organisation_id
+        field = self.fields["organisation"]
+        field.queryset = visible_organisations(request)
+        if request is not None:
+            user = request.user
+            # A text box searching the subtree's units: a province's thousands never fill a page.
+            picker(
+                field,
+                url=reverse("picker_organisations"),
+                params={"loai": ANY_ORGANISATION},
+                placeholder=_("Gõ tên đơn vị để tìm…"),
+                label=lambda unit: describe_organisation(user, unit),
+            )
+            field.error_messages |= {
+                "required": _("%(field)s: gõ tên rồi chọn một đơn vị trong danh sách.")
+                % {"field": field.label},
+                "invalid_choice": _(
+                    "%(field)s: không có đơn vị này trong phạm vi của bạn. Gõ tên rồi chọn "
+                    "trong danh sách."
+                )
+                % {"field": field.label},
+            }
+            if user.organisation_id:
+                field.initial = user.organisation_id
+        self.style()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -13,6 +13,7 @@ form is loaded and re-rendered in place and a success sends the browser to the c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from ptdv.people.models import Person
 from ptdv.people.sensitive import Sensitive, may_see  # verification results by role
@@ -42,6 +45,7 @@ from ptdv.rules.stages import (
     progress_choices,
 )
 from ptdv.web.person_forms import SourceForm
+from ptdv.web.pickers import MENTOR, PERSON_ROLES, search_candidates
 from ptdv.web.step_forms import (
     STEP_FORMS,
     CorrectionForm,
@@ -49,8 +53,9 @@ from ptdv.web.step_forms import (
     MentorEndForm,
     OpenCandidacyForm,
 )
-from ptdv.web.toolkit import FormPageView
+from ptdv.web.toolkit import FormPageView, get_writable
 from ptdv.web.views.candidacy import describe_event
+from ptdv.web.views.pickers import field_name, render_results
 
 STEP_PARAM = "buoc"
 EVENT_PARAM = "su-kien"
@@ -269,7 +274,9 @@ class MentorAssign(CandidacyFormView):
             "title": _("Phân công đảng viên giúp đỡ"),
             "action": reverse("candidacy_mentor_assign", args=[self.object.pk]),
             "submit_label": _("Phân công"),
-            "empty_choices": not form.fields["mentor"].queryset.exists(),
+            "empty_choices": not form.fields["mentor"]
+            .queryset.official_members_on(timezone.localdate())
+            .exists(),
         }
 
 
@@ -419,6 +426,56 @@ class CandidacyOpen(FormPageView):
         }
 
 
+# --- the people picker ----------------------------------------------------------------------
+
+#: The form fields whose date the standing is judged on: a step's date, an assignment's start.
+DATE_PARAMS = ("date", "start")
+
+
+def _picker_date(request) -> date:
+    for name in DATE_PARAMS:
+        raw = (request.POST.get(name) or "").strip()[:10]
+        for parse in (date.fromisoformat, lambda v: date(int(v[6:]), int(v[3:5]), int(v[:2]))):
+            try:
+                return parse(raw)
+            except ValueError:
+                continue
+    return timezone.localdate()
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("q")
+def people_picker(request):
+    """The matches of a mentor or introducer picker (``ptdv/web/pickers.py``): the candidacy
+    through the scope (404) and the write check (403); party members of its grassroots
+    organisation that the user sees, each with their standing on the form's date, those who may
+    not be chosen greyed with the reason."""
+    field = field_name(request)
+    role = request.POST.get("vai-tro", "")
+    raw = request.POST.get("ho-so", "")
+    if role not in PERSON_ROLES or not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        raise Http404
+    candidacy = get_writable(Candidacy.objects.select_related("cell"), request.user, pk=int(raw))
+    busy: set[int] = set()
+    if role == MENTOR:
+        busy = set(
+            MentorAssignment.objects.filter(candidacy=candidacy, end__isnull=True).values_list(
+                "mentor_id", flat=True
+            )
+        )
+    results = search_candidates(
+        candidacy, request.user, request.POST.get("q"), _picker_date(request), busy=busy
+    )
+    return render_results(
+        request,
+        field,
+        results,
+        noun=_("người"),
+        empty=_("Không tìm thấy đảng viên nào trong tổ chức cơ sở đảng của hồ sơ."),
+    )
+
+
 record_step = login_required(RecordStep.as_view())
 correct_step = login_required(CorrectStep.as_view())
 mentor_assign = login_required(MentorAssign.as_view())
@@ -433,4 +490,5 @@ urlpatterns = [
     path("ho-so/<int:pk>/giup-do/ket-thuc/", mentor_end, name="candidacy_mentor_end"),
     path("nguon/moi/", source_new, name="source_new"),
     path("nguoi/<int:pk>/mo-ho-so/", candidacy_open, name="candidacy_open"),
+    path("chon/nguoi/", people_picker, name="picker_people"),
 ]

@@ -40,6 +40,186 @@
     showError("");
   });
 
+  // Pickers (ptdv/web/pickers.py): a text box whose matches htmx asks for as one types, and a
+  // list chosen from with the keyboard (the ARIA 1.2 combobox pattern: focus stays in the box,
+  // aria-activedescendant names the option) or a tap. The form posts the chosen id from the
+  // hidden input beside the box; typing again empties it until an option is chosen.
+  function pickerOf(node) {
+    return node && node.closest ? node.closest("[data-ptdv-picker]") : null;
+  }
+
+  function parts(picker) {
+    return {
+      picker: picker,
+      input: picker.querySelector("[data-picker-input]"),
+      value: picker.querySelector("[data-picker-value]"),
+      box: picker.querySelector("[data-picker-box]"),
+      status: picker.querySelector("[data-picker-status]")
+    };
+  }
+
+  function options(p) {
+    return Array.prototype.slice.call(p.box.querySelectorAll("[role=option]"));
+  }
+
+  function isOpen(p) {
+    return !p.box.hidden;
+  }
+
+  function setActive(p, option) {
+    options(p).forEach(function (o) {
+      o.classList.toggle("is-active", o === option);
+      o.setAttribute("aria-selected", o === option ? "true" : "false");
+    });
+    if (option) {
+      p.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      p.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function openList(p, open) {
+    p.box.hidden = !open;
+    p.input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) {
+      setActive(p, null);
+    }
+  }
+
+  function choose(p, option) {
+    if (!option || option.getAttribute("aria-disabled") === "true") {
+      return false;
+    }
+    p.value.value = option.getAttribute("data-value");
+    p.input.value = option.getAttribute("data-label");
+    p.input.classList.remove("is-invalid");
+    openList(p, false);
+    p.status.textContent = p.input.getAttribute("data-chosen-text") + " " + p.input.value;
+    p.value.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
+
+  function move(p, delta) {
+    var all = options(p);
+    if (!all.length) {
+      return;
+    }
+    var active = p.box.querySelector("[role=option].is-active");
+    var index = all.indexOf(active);
+    index = index < 0 ? (delta > 0 ? 0 : all.length - 1) : (index + delta + all.length) % all.length;
+    setActive(p, all[index]);
+  }
+
+  function ask(p) {
+    if (window.htmx) {
+      window.htmx.trigger(p.input, "picker:open");
+    }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker || !event.target.hasAttribute("data-picker-input")) {
+      return;
+    }
+    var p = parts(picker);
+    var key = event.key;
+    if (key === "ArrowDown" || key === "ArrowUp") {
+      event.preventDefault();
+      if (!isOpen(p)) {
+        if (options(p).length || p.box.querySelector("p")) {
+          openList(p, true);
+        } else {
+          ask(p);
+          return;
+        }
+      }
+      if (event.altKey) {
+        return; // Alt+Down opens without moving (APG)
+      }
+      move(p, key === "ArrowDown" ? 1 : -1);
+    } else if (key === "Enter") {
+      if (!isOpen(p)) {
+        return; // the form is submitted as usual
+      }
+      event.preventDefault();
+      var active = p.box.querySelector("[role=option].is-active");
+      var enabled = options(p).filter(function (o) {
+        return o.getAttribute("aria-disabled") !== "true";
+      });
+      choose(p, active || (enabled.length === 1 ? enabled[0] : null));
+    } else if (key === "Escape") {
+      if (isOpen(p)) {
+        event.preventDefault();
+        openList(p, false);
+      } else if (p.input.value) {
+        event.preventDefault();
+        p.input.value = "";
+        p.value.value = "";
+      }
+    } else if (key === "Tab" && isOpen(p)) {
+      openList(p, false);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var picker = pickerOf(event.target);
+    if (picker && event.target.hasAttribute("data-picker-input")) {
+      parts(picker).value.value = ""; // what was chosen no longer matches the text
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker || !event.target.hasAttribute("data-picker-input")) {
+      return;
+    }
+    var p = parts(picker);
+    if (!p.input.value && !options(p).length) {
+      ask(p); // an empty box lists the first matches at once
+    } else if (!p.input.value) {
+      openList(p, true);
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker) {
+      return;
+    }
+    window.setTimeout(function () {
+      if (!picker.contains(document.activeElement)) {
+        openList(parts(picker), false);
+      }
+    }, 150);
+  });
+
+  // A tap or a click chooses; the box keeps the focus.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest("[data-picker-box]")) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest ? event.target.closest("[data-picker-box] [role=option]") : null;
+    if (option) {
+      choose(parts(pickerOf(option)), option);
+    }
+  });
+
+  // New matches: shown while the box has the focus, their count announced.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var box = event.detail.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-picker-box")) {
+      return;
+    }
+    var p = parts(pickerOf(box));
+    var list = box.querySelector("[role=listbox]");
+    p.status.textContent = list ? list.getAttribute("data-status") : "";
+    openList(p, document.activeElement === p.input);
+  });
+
   // A new answer clears the previous error.
   document.addEventListener("htmx:afterSwap", function () {
     var region = document.getElementById("ptdv-alerts");
