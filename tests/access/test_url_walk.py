@@ -132,6 +132,9 @@ PAGE_QUERIES = {"member_event": "?loai=deceased"}
 #: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
 #: sent back to the object's page (302), the read-only user gets 403.
 POST_PAGES = {"import_commit", "import_cancel", "person_cccd"}  # person_cccd: the CCCD reveal
+#: The pickers' matches (ptdv/web/pickers.py): POST only, what is typed never in an address; a
+#: GET is 405 for everyone signed in (tests/web/test_pickers.py posts to them, role by role).
+PICKER_PAGES = {"picker_organisations", "picker_people"}
 #: The pages of individuals' records, which the data protection officer (role "privacy") does
 #: not open (ptdv/privacy/officer.py): 403 whether the object is inside, outside or missing.
 OFFICER_CLOSED_MODULES = {f"ptdv.web.views.{name}" for name in (
@@ -587,6 +590,8 @@ class UrlWalk(WorldTestCase):
                 return 302  # already signed in
             if leaf.name in site:
                 return site[leaf.name]
+            if leaf.name in PICKER_PAGES:
+                return 405
             if where == "missing":
                 return 404
             # The requests and breach registers: their own roles (subjects/roles.py).
