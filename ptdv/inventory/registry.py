@@ -505,6 +505,36 @@ MODELS: dict[str, ModelEntry] = {
             "registered_on",
         ),
     ),
+    # Each candidacy's stays in the stages, kept from its events for the funnel report.
+    "reports.stagestay": ModelEntry(
+        ("source", "candidate", "member"),
+        ("reports",),
+        {
+            **_none("id", "ordinal"),
+            **dict.fromkeys(
+                ("candidacy", "stage", "cell", "entered", "left", "outcome", "days"), "political"
+            ),
+        },
+    ),
+    # Reports of periods that have ended, stored as computed (the mentors' report names them).
+    "reports.storedreport": ModelEntry(
+        ("mentor",),
+        ("reports",),
+        {
+            **_none(
+                "id",
+                "kind",
+                "organisation",
+                "start",
+                "end",
+                "places",
+                "language",
+                "events_seen",
+                "computed_at",
+            ),
+            "payload": "identity",
+        },
+    ),
     # --- imports -----------------------------------------------------------------------------------
     "imports.importrun": ModelEntry(
         (*PEOPLE, "user"),

@@ -42,6 +42,7 @@ class VisibleToTests(WorldTestCase):
              "pipeline.Event", "pipeline.MentorAssignment", "pipeline.MentorReport",
              "pipeline.StageTally",  # the stage tallies kept with the events
              "reports.Target", "accounts.User", "imports.ImportRun", "people.PersonChange",
+             "reports.StageStay", "reports.StoredReport",  # the funnel's stays, stored reports
              "people.PersonMerge", "members.MemberEvent", "members.MemberSpell",
              "privacy.AccessEntry",  # the read log
              # the data subjects' requests and the breach register, with their histories
