@@ -136,3 +136,83 @@ class Target(models.Model):
                     }
         if errors:
             raise ValidationError(errors)
+
+
+class StageStay(models.Model):
+    """One candidacy's stay in one stage, kept from its effective events (see
+    :mod:`ptdv.reports.stays`): entered on the day of the step that led there, at that step's
+    cell, left on the day of the next step that changed the stage (``outcome``: ``"moved"`` or
+    the exit stage), ``days`` long. Derived data, rewritten in the transaction of every write of
+    the candidacy's history and rebuilt from the events by ``rebuild_stays``."""
+
+    SCOPE = "cell"
+
+    candidacy = models.ForeignKey(
+        "pipeline.Candidacy", on_delete=models.CASCADE, related_name="+", verbose_name=_("hồ sơ")
+    )
+    #: The stay's place in the candidacy's stays (0, 1, …).
+    ordinal = models.PositiveSmallIntegerField(_("thứ tự"))
+    stage = models.CharField(_("giai đoạn"), max_length=32)
+    cell = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi bộ")
+    )
+    entered = models.DateField(_("ngày vào"))
+    left = models.DateField(_("ngày rời"), null=True, blank=True)
+    outcome = models.CharField(_("rời sang"), max_length=32, blank=True)
+    days = models.IntegerField(_("số ngày"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thời gian ở giai đoạn")
+        verbose_name_plural = _("thời gian ở giai đoạn")
+        constraints = [
+            models.UniqueConstraint(fields=["candidacy", "ordinal"], name="stage_stay_unique")
+        ]
+        indexes = [
+            models.Index(fields=["cell", "entered"], name="stage_stay_cell_entered"),
+            models.Index(fields=["cell", "left"], name="stage_stay_cell_left"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidacy_id} {self.stage} {self.entered}–{self.left or ''}"
+
+
+class StoredReport(models.Model):
+    """A report of a period that has ended, computed once (``ptdv.reports.stored``): the tables
+    and charts as JSON, which the page and the workbook are built from. Computed again when an
+    event recorded later touches a day on or before its last day (``end``); deleted by the other
+    writes that may change it."""
+
+    SCOPE = "organisation"
+
+    kind = models.CharField(_("báo cáo"), max_length=32)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức đảng")
+    )
+    #: The period's first day (a snapshot without one: its day).
+    start = models.DateField(_("từ ngày"))
+    #: The last day the figures read (the period's end, or the snapshot's day).
+    end = models.DateField(_("đến ngày"))
+    places = models.PositiveSmallIntegerField(_("chữ số thập phân"))
+    language = models.CharField(_("ngôn ngữ"), max_length=16)
+    payload = models.JSONField(_("số liệu"))
+    #: The last event id the figures had seen (newer events are checked when it is read).
+    events_seen = models.BigIntegerField(_("sự kiện đã tính"))
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo đã tính")
+        verbose_name_plural = _("báo cáo đã tính")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "organisation", "start", "end", "places", "language"],
+                name="stored_report_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["end"], name="stored_report_end")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.organisation_id} {self.start}–{self.end}"

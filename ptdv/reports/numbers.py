@@ -118,3 +118,21 @@ def percentile(values: Sequence[int], fraction: float) -> float | None:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def percentile_ranks(count: int, fraction: float) -> set[int]:
+    """The ranks (from 0, in ascending order) :func:`percentile` reads among ``count`` values."""
+    position = (count - 1) * fraction
+    low = int(position)
+    return {low, min(low + 1, count - 1)}
+
+
+def percentile_of_ranks(by_rank: dict[int, int], count: int, fraction: float) -> float | None:
+    """:func:`percentile` of ``count`` values of which ``by_rank`` holds those at
+    :func:`percentile_ranks` (rank from 0 → value), computed the same way."""
+    if not count:
+        return None
+    position = (count - 1) * fraction
+    low = int(position)
+    high = min(low + 1, count - 1)
+    return by_rank[low] + (by_rank[high] - by_rank[low]) * (position - low)

@@ -39,6 +39,7 @@ from ptdv.pipeline.models import Candidacy, Event
 from ptdv.pipeline.services import membership_fields
 from ptdv.reports.figures import build
 from ptdv.reports.models import Target
+from ptdv.reports.stays import rebuild as rebuild_stays
 from ptdv.rules.months import add_months
 from ptdv.rules.stages import (
     VOTE_STEPS,
@@ -339,6 +340,7 @@ class Dataset:
             event.voids_id = event.voids.pk
         Event.objects.bulk_create(corrections, batch_size=1000)
         rebuild_spells(p.pk for p in self.people)  # bulk writes send no signal
+        rebuild_stays(c.pk for c in candidacies)
 
 
 def facts(events: list[Ev]) -> list[EventFact]:
