@@ -110,6 +110,8 @@ class Candidacy(models.Model):
         indexes = [
             models.Index(fields=["stage", "cell"]),
             models.Index(fields=["next_due"]),
+            # The to-do page's first rows of a kind of deadline: ORDER BY next_due, id LIMIT.
+            models.Index(fields=["next_due_code", "next_due", "id"], name="candidacy_due_by_code"),
             models.Index(fields=["expiry_due"]),
         ]
 
@@ -395,5 +397,5 @@ class CalendarDay(models.Model):
         return f"{self.date:%d/%m/%Y} — {self.name}"
 
 
-# The stage tallies kept with the events (a derived table: ``tallies.py``).
-from .tallies import StageTally  # noqa: E402, F401
+# The summaries kept with the events (a derived table: ``tallies.py``).
+from .tallies import Tally  # noqa: E402, F401

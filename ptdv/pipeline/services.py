@@ -130,11 +130,12 @@ def open_candidacy(
         history = History(candidacy, [source])
         history.__dict__["assignments"] = []  # a new candidacy has no mentor yet
         state = history.state
-        apply_cache(candidacy, history.cache_for(state))
+        fields = history.cache_for(state)
+        apply_cache(candidacy, fields)
         candidacy.save()
         source.candidacy = candidacy
         source.save()
-        _tally(history, None, _place(candidacy))
+        _tally(history, None, fields)
         _sync_person(history, state)
         history_written.send(Candidacy, candidacy=candidacy, history=history, event=source)
     return candidacy
@@ -179,7 +180,8 @@ def record_step(
             reason=reason,
         )
         if mentor is not None:
-            _assign_mentor(history.candidacy, mentor, on)
+            chain = [o.pk for o in history.ancestors(history.candidacy.cell_id)]
+            _assign_mentor(history.candidacy, mentor, on, chain=chain)
     return event
 
 
@@ -389,14 +391,26 @@ def assign_mentor(
       first.
     """
     with transaction.atomic():
-        locked = Candidacy.objects.select_for_update(of=("self",)).get(pk=candidacy.pk)
+        locked = _locked(candidacy.pk)
         return _assign_mentor(locked, mentor, start, reason=reason)
 
 
+def _locked(candidacy_id: int) -> Candidacy:
+    """The candidacy, locked, with its cell: the mentoring's writes follow its stage and cell."""
+    rows = Candidacy.objects.select_related("cell").select_for_update(of=("self",))
+    return rows.get(pk=candidacy_id)
+
+
 def _assign_mentor(
-    locked: Candidacy, mentor: Person, start: date, *, reason: str = ""
+    locked: Candidacy,
+    mentor: Person,
+    start: date,
+    *,
+    reason: str = "",
+    chain: list[int] | None = None,
 ) -> MentorAssignment:
-    """:func:`assign_mentor` on a candidacy its caller has locked."""
+    """:func:`assign_mentor` on a candidacy its caller has locked (``chain``: its cell's
+    ancestors-or-self ids, when the caller has them)."""
     if not mentor.is_official_member_on(start):
         raise StepRefused(
             [f"{mentor} không phải là đảng viên chính thức vào ngày {start:%d/%m/%Y}."]
@@ -414,14 +428,25 @@ def _assign_mentor(
         current.end = start
         current.end_reason = reason or "Thay người giúp đỡ"
         current.save()
-    return MentorAssignment.objects.create(candidacy=locked, mentor=mentor, start=start)
+    made = MentorAssignment.objects.create(candidacy=locked, mentor=mentor, start=start)
+    if tallies.is_mentored(locked.stage):
+        # The summaries: the replaced assignment no longer counts, the new one does.
+        before = tallies.mentor_entries(current.start, _reports_of(current.pk)) if current else ()
+        _tally_mentoring(locked, before, tallies.mentor_entries(start, ()), chain)
+    return made
 
 
 def end_mentor(assignment: MentorAssignment, end: date, reason: str) -> MentorAssignment:
     if end < assignment.start:
         raise StepRefused(["Ngày kết thúc phải sau ngày bắt đầu phân công."])
-    assignment.end, assignment.end_reason = end, reason
-    assignment.save()
+    with transaction.atomic():
+        locked = _locked(assignment.candidacy_id)
+        was_current = MentorAssignment.objects.filter(pk=assignment.pk, end__isnull=True).exists()
+        assignment.end, assignment.end_reason = end, reason
+        assignment.save()
+        if was_current and tallies.is_mentored(locked.stage):
+            before = tallies.mentor_entries(assignment.start, _reports_of(assignment.pk))
+            _tally_mentoring(locked, before, (), None)
     return assignment
 
 
@@ -453,7 +478,9 @@ def file_mentor_report(
         raise StepRefused(["Kỳ báo cáo nằm ngoài thời gian phân công giúp đỡ."])
     try:
         with transaction.atomic():
-            return MentorReport.objects.create(
+            locked = _locked(assignment.candidacy_id)
+            filed = _reports_of(assignment.pk)
+            report = MentorReport.objects.create(
                 assignment=assignment,
                 period=period,
                 period_start=period_start,
@@ -462,6 +489,16 @@ def file_mentor_report(
                 filed_on=filed_on,
                 author=author,
             )
+            current = MentorAssignment.objects.filter(pk=assignment.pk, end__isnull=True)
+            if tallies.is_mentored(locked.stage) and current.exists():
+                # The summaries: the months this report covers that no other report did.
+                _tally_mentoring(
+                    locked,
+                    tallies.mentor_entries(assignment.start, filed),
+                    tallies.mentor_entries(assignment.start, [*filed, (period, period_start)]),
+                    None,
+                )
+            return report
     except IntegrityError as exc:
         raise StepRefused(["Đã có báo cáo cho kỳ này."]) from exc
 
@@ -473,7 +510,7 @@ def refresh_candidacy(candidacy: Candidacy) -> None:
         state = history.state
         fields = history.cache_for(state)
         Candidacy.objects.filter(pk=history.candidacy.pk).update(**fields)
-        _tally(history, _place(history.candidacy), _place_of(fields))
+        _tally(history, history.candidacy, fields)
         apply_cache(history.candidacy, fields)
         _sync_person(history, state)
         history_written.send(Candidacy, candidacy=history.candidacy, history=history, event=None)
@@ -577,7 +614,7 @@ def _append(
     except IntegrityError as exc:
         raise ConcurrentChange from exc
     candidacy.version = seq
-    _tally(history, _place(candidacy), _place_of(fields))
+    _tally(history, candidacy, fields)
     apply_cache(candidacy, fields)
     history.appended(event, state)
     _sync_person(history, state)
@@ -628,20 +665,53 @@ def membership_fields(state: CandidacyState) -> dict[str, Any] | None:
     return fields
 
 
-def _place(candidacy: Candidacy) -> tallies.Place:
-    return (candidacy.cell_id, str(candidacy.stage))
+def _tally(history: History, before: Candidacy | None, after: dict[str, Any]) -> None:
+    """The summaries follow the candidacy's cached columns (``tallies.move``): ``before`` is the
+    candidacy with its old cache (``None``: a new one), ``after`` the new cache; called before
+    the new cache is set on the candidacy.
 
-
-def _place_of(fields: dict[str, Any]) -> tallies.Place:
-    return (fields["cell_id"], str(fields["stage"]))
-
-
-def _tally(history: History, before: tallies.Place | None, after: tallies.Place) -> None:
-    """The stage tallies follow the candidacy's cached cell and stage (``tallies.move``); called
-    before the new cache is set on the candidacy, whose cell is then still the old one."""
-    cells = {after[0]} | ({before[0]} if before else set())
+    The current mentor's entries move only when the candidacy starts or stops being helped or
+    changes cell while helped: then, and only then, its reports are read (one query).
+    """
+    old_entries = tallies.candidacy_entries(before) if before is not None else ()
+    new_entries = tallies.candidacy_entries(after)
+    old_cell, new_cell = (before.cell_id if before is not None else None), after["cell_id"]
+    current = next((a for a in history.assignments if a.end is None), None)
+    if current is not None:
+        was = before is not None and tallies.is_mentored(before.stage)
+        now = tallies.is_mentored(after["stage"])
+        if (was or now) and (was != now or old_cell != new_cell):
+            mentoring = tallies.mentor_entries(current.start, _reports_of(current.pk))
+            old_entries += mentoring if was else ()
+            new_entries += mentoring if now else ()
+    cells = {new_cell} | ({old_cell} if old_cell is not None else set())
     chains = {cell: [o.pk for o in history.ancestors(cell)] for cell in cells}
-    tallies.move(before, after, chains)
+    tallies.move(
+        tallies.Place(old_cell, old_entries) if old_cell is not None else None,
+        tallies.Place(new_cell, new_entries),
+        chains,
+    )
+
+
+def _tally_mentoring(
+    locked: Candidacy,
+    before: tuple[tallies.Entry, ...],
+    after: tuple[tallies.Entry, ...],
+    chain: list[int] | None,
+) -> None:
+    """The summaries follow a mentoring write: the candidacy's mentor entries were ``before``
+    and are ``after`` (same cell)."""
+    if before == after:
+        return
+    cell = locked.cell_id
+    chains = {cell: chain if chain is not None else tallies.chain_of(locked.cell)}
+    tallies.move(tallies.Place(cell, before), tallies.Place(cell, after), chains)
+
+
+def _reports_of(assignment_id: int) -> list[tuple[str, date]]:
+    """The (period, first day) of an assignment's reports."""
+    rows = MentorReport.objects.filter(assignment_id=assignment_id)
+    return list(rows.values_list("period", "period_start"))
 
 
 def _sync_person(history: History, state: CandidacyState) -> None:
