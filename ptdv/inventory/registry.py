@@ -425,8 +425,9 @@ MODELS: dict[str, ModelEntry] = {
         },
     ),
     "pipeline.calendarday": ModelEntry((), (), _none("id", "date", "is_day_off", "name")),
-    # Counts per organisation and stage, derived from the candidacies: no one in particular.
-    "pipeline.stagetally": ModelEntry((), (), _none("id", "organisation", "stage", "count")),
+    # Counts per organisation (stage, deadline, expiry, mentors' months), derived from the
+    # candidacies, mentors and reports: no one in particular.
+    "pipeline.tally": ModelEntry((), (), _none("id", "organisation", "kind", "key", "day", "count")),
     "members.memberevent": ModelEntry(
         ("member",),
         ("membership", "reports"),
