@@ -40,7 +40,7 @@ class VisibleToTests(WorldTestCase):
             labels,
             {"org.Organisation", "org.Place", "org.PlaceCell", "people.Person", "pipeline.Candidacy",
              "pipeline.Event", "pipeline.MentorAssignment", "pipeline.MentorReport",
-             "pipeline.StageTally",  # the stage tallies kept with the events
+             "pipeline.Tally",  # the summaries kept with the events
              "reports.Target", "accounts.User", "imports.ImportRun", "people.PersonChange",
              "reports.StageStay", "reports.StoredReport",  # the funnel's stays, stored reports
              "people.PersonMerge", "members.MemberEvent", "members.MemberSpell",
