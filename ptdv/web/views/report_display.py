@@ -1,5 +1,12 @@
 """A report as its page shows it: values formatted, counts linked to the list behind them,
-charts rendered, the quick choices of dates and the way up to the parent unit."""
+charts rendered, the quick choices of dates and the way up to the parent unit.
+
+The page stays bounded whatever the subtree (a merged province has hundreds of units under it):
+a table longer than :data:`PAGE_ROWS` rows (one row per unit, per mentor) is shown a page at a
+time, every such table of the page on the same ``page`` parameter (the units tables of a report
+list the same units in the same order), its total rows on every page; a chart with more than
+:data:`CHART_BARS` bars draws the largest of them. The workbook keeps every row.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +25,14 @@ from ptdv.org.scope import scope_path
 from ptdv.people.sensitive import blocked_drills  # lists by role
 from ptdv.reports import charts
 from ptdv.reports.excel import period_text
-from ptdv.reports.tables import INT, TEXT, Column, Report, Row, Table
+from ptdv.reports.tables import INT, TEXT, Chart, Column, Report, Row, Series, Table
 
 from .report_form import PAGES, ReportForm, ReportPage, presets
+
+#: Rows of a table shown at a time when it has more (a table's own ``page_size`` first).
+PAGE_ROWS = 50
+#: Bars of a chart drawn at most (the largest by its first series).
+CHART_BARS = 30
 
 
 @dataclass
@@ -65,8 +77,10 @@ def shown_tables(
     shown = []
     for table in report.tables:
         rows, item = table.rows, {"table": table}
-        if table.page_size:
-            page_obj = Paginator([r for r in rows if not r.total], table.page_size).get_page(number)
+        listed = [r for r in rows if not r.total]
+        size = table.page_size or (PAGE_ROWS if len(listed) > PAGE_ROWS else None)
+        if size:
+            page_obj = Paginator(listed, size).get_page(number)
             rows = [*page_obj.object_list, *(r for r in rows if r.total)]
             item |= {
                 "page_obj": page_obj,
@@ -104,6 +118,28 @@ def _shown_row(
     return ShownRow(row.label, unit_url, row.level, row.total, cells)
 
 
+def bounded(chart: Chart) -> Chart:
+    """The chart with its :data:`CHART_BARS` largest bars (by the first series, in their order),
+    its title saying so; a chart with fewer is drawn as it is."""
+    if len(chart.labels) <= CHART_BARS or not chart.series:
+        return chart
+    first = chart.series[0].values
+    largest = sorted(range(len(first)), key=lambda i: (-(first[i] or 0), i))[:CHART_BARS]
+    kept = sorted(largest)
+    title = _("%(title)s (%(shown)s/%(all)s đơn vị có số lớn nhất)") % {
+        "title": chart.title,
+        "shown": len(kept),
+        "all": len(chart.labels),
+    }
+    return Chart(
+        chart.kind,
+        title,
+        [chart.labels[i] for i in kept],
+        [Series(s.name, [s.values[i] for i in kept]) for s in chart.series],
+        percent=chart.percent,
+    )
+
+
 def report_context(request, page: ReportPage, form: ReportForm, report: Report | None) -> dict:
     form.prepare_display()
     context = {
@@ -125,7 +161,7 @@ def report_context(request, page: ReportPage, form: ReportForm, report: Report |
             "tables": shown_tables(
                 report, form, page, blocked_drills(request.user), request.GET.get("page")
             ),
-            "charts": [(chart, charts.render(chart)) for chart in report.charts],
+            "charts": [(chart, charts.render(bounded(chart))) for chart in report.charts],
             "period": period_text(report),
             "query": urlencode(form.params()),
             "up_url": _up_url(request, form, page),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from ptdv.org.models import Organisation
 from ptdv.org.scope import scope_path
-from ptdv.reports import figures
+from ptdv.reports import stored
 from ptdv.reports.tables import Report
 
 from ..filters import OrganisationChoiceField, drill_down
@@ -331,11 +331,12 @@ def bound_form(request, page: ReportPage) -> ReportForm | None:
 
 
 def build_report(form: ReportForm, page: ReportPage) -> Report | None:
-    """The report, or ``None`` with the error on the form."""
+    """The report (stored once its period has ended: ``reports.stored``), or ``None`` with the
+    error on the form."""
     if not form.is_valid():
         return None
     try:
-        return figures.build(
+        return stored.build(
             page.kind,
             form.organisation,
             **form.dates(),
