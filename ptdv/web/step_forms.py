@@ -289,7 +289,7 @@ class DossierPaperForm(StepForm):
         if kind == "verification" and not cd.get("subject"):
             self.add_error("subject", _("Chọn người được thẩm tra lý lịch."))
         if kind == "introducer_letter":
-            if not cd.get("introducer"):
+            if not cd.get("introducer") and "introducer" not in self.errors:
                 self.add_error("introducer", _("Chọn đảng viên giới thiệu."))
             if cd.get("months_together") is None:
                 self.add_error("months_together", _("Ghi số tháng người giới thiệu cùng công tác."))
