@@ -20,6 +20,7 @@ from ptdv.people.models import Person
 from tests.base import cccd_for
 
 from .conftest import login, open_page, shot
+from .picking import choose_person
 
 NAME = "Lò Thị Hành Trình"
 BIRTH = date(1999, 3, 14)
@@ -49,7 +50,9 @@ def fill(form, fields: dict) -> None:
     for name, value in fields.items():
         field = form.locator(f'[name="{name}"]')
         kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
-        if kind == "select":
+        if kind == "hidden":  # a picker: the mentor, an introducer
+            choose_person(form, name, value)
+        elif kind == "select":
             field.select_option(str(value))
         elif kind == "checkbox":
             field.check() if value else field.uncheck()
