@@ -3,6 +3,7 @@ counts per stage, scoping and a query count that does not grow with the data."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 import time_machine
@@ -10,6 +11,7 @@ import time_machine
 from ptdv.org.models import Organisation
 from ptdv.pipeline import services, tallies
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
+from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, STAGE_LABELS, Stage, Step
@@ -214,3 +216,86 @@ class TodoQueryCountTests(WorldTestCase):
         self.assertEqual(response.context["expiring"]["count"], 125)
         self.assertEqual(len(response.context["expiring"]["rows"]), SHOWN)
         self.assertEqual(response.context["missing_count"], 125)
+
+
+def many_groups(cells: list[Organisation], today: date) -> list[str]:
+    """Open candidacies with every kind of deadline, some groups longer than a page, due on many
+    days around ``today``, some closed, with expiring papers (written directly, then the
+    summaries rebuilt from the rows). Returns the codes used."""
+    codes = list(DEADLINE_LABELS)
+    bulk_candidacies(cells, 700, today, start=1000)
+    rows = list(Candidacy.objects.order_by("pk"))
+    for i, c in enumerate(rows):
+        code = codes[0] if i % 2 else codes[(i // 2) % len(codes)]  # one long group
+        c.next_due = today + timedelta(days=(i * 7) % 23 - 15)
+        c.next_due_code = code
+        c.expiry_due = today + timedelta(days=(i * 5) % 50 - 10) if i % 4 == 0 else None
+        c.expiry_code = "papers_expiry" if c.expiry_due else ""
+        if i % 37 == 0:
+            c.stage = Stage.WITHDRAWN  # a closed one counts for nothing but its stage
+    Candidacy.objects.bulk_update(
+        rows, ["next_due", "next_due_code", "expiry_due", "expiry_code", "stage"]
+    )
+    tallies.rebuild()
+    return codes
+
+
+@time_machine.travel(TODAY, tick=False)
+class TodoCountsEqualRowsTests(WorldTestCase):
+    """The counts read from the summaries equal what the rows say, group by group."""
+
+    def test_every_group_counts_what_its_rows_say(self):
+        codes = many_groups(
+            [self.o.A1, self.o.A2, self.o.AP1, self.o.B1, self.o.G, self.o.X1], TODAY
+        )
+        soon_end = TODAY + timedelta(days=7)
+        for user in (self.u.admin, self.u.committee, self.u.grassroots, self.u.cell):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get("/")
+                visible = Candidacy.objects.visible_to(user).open()
+                sides = (
+                    (response.context["overdue_groups"], {"next_due__lt": TODAY}),
+                    (
+                        response.context["due_soon_groups"],
+                        {"next_due__gte": TODAY, "next_due__lte": soon_end},
+                    ),
+                )
+                for groups, due in sides:
+                    expected = {
+                        code: n
+                        for code, n in Counter(
+                            visible.filter(**due).values_list("next_due_code", flat=True)
+                        ).items()
+                    }
+                    self.assertEqual({g["code"]: g["count"] for g in groups}, expected)
+                    for g in groups:
+                        first = list(
+                            visible.filter(next_due_code=g["code"], **due).order_by(
+                                "next_due", "id"
+                            )[:SHOWN]
+                        )
+                        self.assertEqual(g["rows"], first, g["code"])
+                        self.assertEqual(len(g["rows"]), min(g["count"], SHOWN))
+                    if user == self.u.admin:
+                        self.assertTrue(any(g["count"] > SHOWN for g in groups))
+                        self.assertEqual(len(groups), len(codes))
+                expiring = visible.filter(expiry_due__lte=TODAY + timedelta(days=30))
+                self.assertEqual(response.context["expiring"]["count"], expiring.count())
+                self.assertEqual(
+                    response.context["expiring"]["rows"],
+                    list(expiring.order_by("expiry_due", "id")[:SHOWN]),
+                )
+                stages = Candidacy.objects.visible_to(user).stage_counts()
+                shown = {value: n for value, _label, n, _exit in response.context["stage_rows"]}
+                self.assertEqual({k: v for k, v in shown.items() if v}, stages)
+
+    def test_the_page_stays_within_twelve_queries_for_every_role(self):
+        many_groups([self.o.A1, self.o.A2, self.o.AP1, self.o.B1, self.o.G, self.o.X1], TODAY)
+        populate(self.world)  # mentors and reports too
+        for user in vars(self.u).values():
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                self.client.get("/")  # the session and the layout, once
+                queries = self.queries_of("/")[1]
+                self.assertLessEqual(len(queries), 12, queries)

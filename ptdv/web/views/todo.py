@@ -1,8 +1,11 @@
 """Việc cần làm: the landing page of the user's subtree.
 
+Every count comes from the summaries kept with the events (``pipeline.tallies``, one query
+whatever the subtree's size); the rows shown, 50 per group, from index-friendly queries
+(``ORDER BY next_due, id LIMIT 50`` per kind of deadline, all kinds in one statement).
+
 - Deadlines overdue and due in the next days, from the candidacy's cached ``next_due`` /
-  ``next_due_code``, grouped by kind (one query for the counts, one for the first rows of every
-  group, with a window function).
+  ``next_due_code``, grouped by kind.
 - Awareness certificates and dossier papers that have expired or expire soon, for candidacies
   that have not yet reached the cell's admission resolution (which consumes them): the
   candidacy's cached ``expiry_due`` (the rules' earliest open ``certificate_expiry`` /
@@ -18,17 +21,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    F,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import RowNumber
+from django.db import connections
+from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -36,7 +30,7 @@ from django.utils.translation import gettext
 
 from ptdv.pipeline import tallies
 from ptdv.pipeline.labels import deadline_label, stage_labels
-from ptdv.pipeline.models import Candidacy, MentorAssignment, overdue_on
+from ptdv.pipeline.models import Candidacy, MentorAssignment
 from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
@@ -59,20 +53,26 @@ def home(request):
     today = timezone.localdate()
     # The data protection officer sees no candidate's deadlines (privacy/officer.py).
     reads = reads_records(user)
-    candidacies = Candidacy.objects.visible_to(user if reads else None)
-    counts = tallies.stage_counts(user if reads else None)  # kept with the events
+    reader = user if reads else None
+    candidacies = Candidacy.objects.visible_to(reader)
+    horizon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    counts = tallies.todo_counts(  # kept with the events: one query
+        reader, today, due_soon_until=due_soon_until(today), expiry_until=horizon
+    )
     labels = stage_labels()
     stage_rows = [
-        (s.value, labels[s.value], counts.get(s.value, 0), s in EXIT_STAGES)
+        (s.value, labels[s.value], counts.stages.get(s.value, 0), s in EXIT_STAGES)
         for s in (*PROGRESS_STAGES, *EXIT_STAGES)
     ]
-    overdue, due_soon = deadline_groups(candidacies, today)
-    missing = MentorAssignment.objects.visible_to(user if reads else None).missing_reports(today)
-    missing_rows = list(
-        missing.select_related("mentor", "candidacy__person", "candidacy__cell").order_by(
-            "candidacy__cell__path", "mentor__full_name", "pk"
-        )[:SHOWN]
-    )
+    overdue, due_soon = deadline_groups(candidacies, today, counts)
+    missing_rows = []
+    if counts.missing_reports > 0:
+        missing = MentorAssignment.objects.visible_to(reader).missing_reports(today)
+        missing_rows = list(
+            missing.select_related("mentor", "candidacy__person", "candidacy__cell").order_by(
+                "candidacy__cell__path", "mentor__full_name", "pk"
+            )[:SHOWN]
+        )
     context = {
         "today": today,
         # Requests register and breach register: None for the roles they don't concern.
@@ -80,17 +80,17 @@ def home(request):
         "incidents_due": todo_incidents(user, timezone.now()),
         "organisation": user.organisation,
         "stage_rows": stage_rows,
-        "total": sum(counts.values()),
+        "total": sum(counts.stages.values()),
         "overdue_groups": overdue,
         "overdue_count": sum(g["count"] for g in overdue),
         "due_soon_groups": due_soon,
         "due_soon_count": sum(g["count"] for g in due_soon),
         "due_soon_days": DUE_SOON_DAYS,
         "due_soon_end": due_soon_until(today),
-        "expiring": expiring(candidacies, today),
+        "expiring": expiring(candidacies, today, counts.expiring),
         "expiry_notice_days": EXPIRY_NOTICE_DAYS,
         "missing_reports": missing_rows,
-        "missing_count": missing.count(),
+        "missing_count": counts.missing_reports,
         "month_label": period_label("month", covering_periods(today)["month"]),
         "shown": SHOWN,
         "reads_records": reads,
@@ -98,70 +98,81 @@ def home(request):
     return render(request, "web/todo/home.html", context)
 
 
-# --- deadlines (cached on the candidacy) ------------------------------------------------------
+# --- deadlines (cached on the candidacy, counted in the summaries) ----------------------------
 
 
-def deadline_groups(candidacies: QuerySet, today: date) -> tuple[list[dict], list[dict]]:
-    """Overdue and due-soon candidacies, per kind of deadline: count and the first rows."""
-    due = candidacies.open().filter(next_due__isnull=False, next_due__lte=due_soon_until(today))
-    is_overdue = Case(
-        When(overdue_on(today), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    tallies = (
-        due.order_by()
-        .annotate(is_overdue=is_overdue)
-        .values_list("next_due_code", "is_overdue")
-        .annotate(n=Count("id"))
-    )
-    rows = (
-        due.annotate(
-            is_overdue=is_overdue,
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("next_due_code"), is_overdue],
-                order_by=[F("next_due").asc(), F("id").asc()],
-            ),
-        )
-        .filter(rank__lte=SHOWN)
-        .select_related("person", "cell")
-        .order_by("next_due", "id")
-    )
+def deadline_groups(
+    candidacies: QuerySet, today: date, counts: tallies.TodoCounts
+) -> tuple[list[dict], list[dict]]:
+    """Overdue and due-soon candidacies, per kind of deadline: the count kept in the summaries
+    and the first rows, oldest deadline first."""
+    soon_end = due_soon_until(today)
+    order = {code: i for i, code in enumerate(DEADLINE_LABELS)}
     groups: dict[tuple[str, bool], dict] = {}
-    for code, late, n in tallies:
-        groups[(code, bool(late))] = {
-            "code": code,
-            "label": deadline_label(code) or gettext("Việc khác"),
-            "count": n,
-            "rows": [],
-        }
+    parts = []
+    for late, side in ((True, counts.overdue), (False, counts.due_soon)):
+        for code in sorted(side, key=lambda c: (order.get(c, len(order)), c)):
+            groups[(code, late)] = {
+                "code": code,
+                "label": deadline_label(code) or gettext("Việc khác"),
+                "count": side[code],
+                "rows": [],
+            }
+            due = (
+                {"next_due__lt": today}
+                if late
+                else {"next_due__gte": today, "next_due__lte": soon_end}
+            )
+            parts.append(
+                candidacies.open().filter(next_due_code=code, **due).order_by("next_due", "id")
+            )
+    rows = first_rows(parts)
     for c in rows:
-        group = groups.get((c.next_due_code, bool(c.is_overdue)))
+        group = groups.get((c.next_due_code, c.next_due < today))
         if group is not None:
             group["rows"].append(c)
-    order = {code: i for i, code in enumerate(DEADLINE_LABELS)}
-
-    def section(late: bool) -> list[dict]:
-        picked = [g for (code, is_late), g in groups.items() if is_late == late]
-        return sorted(picked, key=lambda g: (order.get(g["code"], len(order)), g["code"]))
-
-    return section(True), section(False)
+    return (
+        [g for (_code, late), g in groups.items() if late],
+        [g for (_code, late), g in groups.items() if not late],
+    )
 
 
-# --- certificates and papers (cached on the candidacy) ---------------------------------------
+def first_rows(parts: list[QuerySet]) -> list[Candidacy]:
+    """The first :data:`SHOWN` candidacies of each ordered queryset of ``parts``: their ids in
+    one statement (``SELECT … ORDER BY … LIMIT 50`` per part, joined by ``UNION ALL``, each part
+    walking its index), then the rows with their person and cell in a second, in the parts'
+    order."""
+    if not parts:
+        return []
+    sqls, params = [], []
+    for i, part in enumerate(parts):
+        query = part.values_list("id", flat=True)[:SHOWN].query
+        sql, part_params = query.get_compiler(using=part.db).as_sql()
+        sqls.append(f"SELECT * FROM ({sql}) AS part{i}")
+        params.extend(part_params)
+    with connections[parts[0].db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sqls), params)
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = Candidacy.objects.select_related("person", "cell").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def expiring(candidacies: QuerySet, today: date) -> dict:
+# --- certificates and papers (cached on the candidacy, counted in the summaries) --------------
+
+
+def expiring(candidacies: QuerySet, today: date, count: int) -> dict:
     """Candidacies whose awareness certificate or a dossier paper has expired or expires soon,
     before the cell's admission resolution (``Candidacy.expiry_due``, the earliest open
-    ``certificate_expiry`` / ``papers_expiry`` deadline of the rules): count and first rows."""
-    horizon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
-    due = candidacies.open().filter(expiry_due__lte=horizon)
-    rows = list(due.select_related("person", "cell").order_by("expiry_due", "id")[:SHOWN])
+    ``certificate_expiry`` / ``papers_expiry`` deadline of the rules): the count kept in the
+    summaries and the first rows."""
+    rows: list[Candidacy] = []
+    if count > 0:
+        horizon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+        due = candidacies.open().filter(expiry_due__lte=horizon)
+        rows = list(due.select_related("person", "cell").order_by("expiry_due", "id")[:SHOWN])
     for c in rows:
         c.expired = c.expiry_due < today
-    return {"count": due.count(), "rows": rows}
+    return {"count": count, "rows": rows}
 
 
 urlpatterns = [path("", home, name="home")]
