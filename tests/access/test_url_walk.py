@@ -134,7 +134,7 @@ PAGE_QUERIES = {"member_event": "?loai=deceased"}
 POST_PAGES = {"import_commit", "import_cancel", "person_cccd"}  # person_cccd: the CCCD reveal
 #: The pickers' matches (ptdv/web/pickers.py): POST only, what is typed never in an address; a
 #: GET is 405 for everyone signed in (tests/web/test_pickers.py posts to them, role by role).
-PICKER_PAGES = {"picker_organisations", "picker_people"}
+PICKER_PAGES = {"picker_organisations", "picker_people", "picker_places"}
 #: The pages of individuals' records, which the data protection officer (role "privacy") does
 #: not open (ptdv/privacy/officer.py): 403 whether the object is inside, outside or missing.
 OFFICER_CLOSED_MODULES = {f"ptdv.web.views.{name}" for name in (
