@@ -702,6 +702,98 @@ def timed(fn, runs: int, warmup: int = 1) -> tuple[float, list[float], object]:
     return statistics.median(samples), samples, result
 
 
+def timed_pair(a, b, runs: int, warmup: int = 1):
+    """``timed`` of ``a`` and of ``b``, their runs interleaved."""
+    result_a = result_b = None
+    for _ in range(warmup):
+        result_a, result_b = a(), b()
+    samples_a, samples_b = [], []
+    for _ in range(runs):
+        for fn, samples in ((a, samples_a), (b, samples_b)):
+            gc.collect()
+            t0 = time.perf_counter()
+            result = fn()
+            samples.append((time.perf_counter() - t0) * 1000)
+            if fn is a:
+                result_a = result
+            else:
+                result_b = result
+    return (
+        (statistics.median(samples_a), samples_a, result_a),
+        (statistics.median(samples_b), samples_b, result_b),
+    )
+
+
+def measure_stored(kind, org, kw, args, report, runs: int = 3) -> dict:
+    """The stored-result path of the pages (``ptdv.reports.stored.build``): the first request
+    (computed and stored; median of ``runs``, the stored row deleted before each) against a
+    request served from the store (median of ``args.runs``), its queries, and the served
+    report compared with the computed one."""
+    from ptdv.reports import stored
+    from ptdv.reports.models import StoredReport
+
+    def drop():
+        StoredReport.objects.filter(kind=kind, organisation=org).delete()
+
+    def serve():
+        return stored.build(kind, org, today=args.today, **kw)
+
+    first = []
+    for _ in range(runs):
+        drop()
+        gc.collect()
+        t0 = time.perf_counter()
+        serve()
+        first.append((time.perf_counter() - t0) * 1000)
+    stored_ms, _samples, served = timed(serve, args.runs)
+    queries = count_queries(serve)
+    problems = []
+    if not StoredReport.objects.filter(kind=kind, organisation=org).exists():
+        problems.append("no stored result after the first request")
+    if stored.dump(served) != stored.dump(report):
+        problems.append("the stored report differs from the computed one")
+    return {
+        "first_ms": round(statistics.median(first), 2),
+        "stored_ms": round(stored_ms, 2),
+        "stored_queries": queries,
+        "mismatches": problems,
+    }
+
+
+def html_size(kind, org, args) -> int:
+    """Bytes of the report's page (``web.views.reports.report_page``) for ``org``, as a
+    committee member of the root sees it (from the store: measured after it)."""
+    from unittest import mock
+
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from ptdv.accounts.models import Role, User
+    from ptdv.web.views.report_form import BY_KIND
+    from ptdv.web.views.reports import report_page
+
+    root = org.get_root() if org.depth > 1 else org
+    user = User.objects.filter(username="bench_reports").first()
+    if user is None:
+        user = User.objects.create(username="bench_reports", organisation=root, role=Role.COMMITTEE)
+    page = BY_KIND[kind]
+    params = {"to_chuc": org.pk, "chu_so": 1}
+    for name, value in (("tu_ngay", kw_get(kind, args, "start")), ("den_ngay",
+                        kw_get(kind, args, "end")), ("ngay", kw_get(kind, args, "on"))):  # fmt: skip
+        if value is not None:
+            params[name] = value.isoformat()
+    request = RequestFactory().get(f"/bao-cao/{page.slug}/", params)
+    request.user = user
+    request.htmx = False
+    with mock.patch.object(timezone, "localdate", return_value=args.today):
+        response = report_page(request, kind)
+    return len(response.content)
+
+
+def kw_get(kind, args, name):
+    return kwargs_for(kind, args).get(name)
+
+
 def count_queries(fn) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -970,10 +1062,14 @@ def measure(args, run) -> dict:
             def theirs(kind=kind, org=org, kw=kw):
                 return getattr(sql, kind)(org, today=args.today, **kw)
 
-            sql_ms, sql_samples, figures_sql = timed(theirs, args.runs)
             try:
-                ptdv_ms, ptdv_samples, report = timed(ours, args.runs)
+                # Interleaved: a run of the SQL, then one of ptdv, and so on (a noisy machine
+                # slows both alike).
+                (sql_ms, sql_samples, figures_sql), (ptdv_ms, ptdv_samples, report) = timed_pair(
+                    theirs, ours, args.runs
+                )
             except OperationalError as error:  # statement_timeout (PostgreSQL)
+                sql_ms, sql_samples, figures_sql = timed(theirs, args.runs)
                 connection.close()
                 set_timeout(args.timeout)
                 print(f"   !!! {kind:<12} {label:<28} ptdv: {str(error).strip()[:60]} "
@@ -994,11 +1090,21 @@ def measure(args, run) -> dict:
             for problem in problems:
                 print(f"   !!! MISMATCH {label} {kind}: {problem}")
             ratio = ptdv_ms / sql_ms if sql_ms else float("inf")
+            kept = measure_stored(kind, org, kw, args, report)
+            for problem in kept["mismatches"]:
+                print(f"   !!! MISMATCH {label} {kind} (stored): {problem}")
+            mismatches += len(kept["mismatches"])
+            html = html_size(kind, org, args) if label.startswith("province") else None
             n_rows = sum(len(t.rows) for t in report.tables)
             rows.append((kind, label, f"{ptdv_ms:,.1f}", f"{sql_ms:,.1f}", f"{ratio:.1f}×",
-                         queries, n_rows, "ok" if not problems else f"{len(problems)} DIFF"))  # fmt: skip
+                         queries, f"{kept['first_ms']:,.1f}", f"{kept['stored_ms']:,.1f}",
+                         kept["stored_queries"], f"{html / 1024:,.0f}" if html else "",
+                         n_rows, "ok" if not problems + kept["mismatches"] else
+                         f"{len(problems) + len(kept['mismatches'])} DIFF"))  # fmt: skip
             print(f"   {kind:<12} {label:<28} ptdv {ptdv_ms:9.1f} ms   SQL {sql_ms:9.1f} ms   "
-                  f"{ratio:5.1f}×   {queries} queries", flush=True)  # fmt: skip
+                  f"{ratio:5.1f}×   {queries} queries; first request {kept['first_ms']:.1f} ms, "
+                  f"stored {kept['stored_ms']:.1f} ms ({kept['stored_queries']} queries)"
+                  + (f"; page {html / 1024:,.0f} KiB" if html else ""), flush=True)  # fmt: skip
             results[f"{kind} {label}"] = {
                 "organisation": org.name,
                 "ptdv_ms": round(ptdv_ms, 2),
@@ -1008,11 +1114,19 @@ def measure(args, run) -> dict:
                 "ratio": round(ratio, 2),
                 "queries": queries,
                 "rows": n_rows,
-                "mismatches": problems,
+                "mismatches": problems + kept["mismatches"],
+                "first_request_ms": kept["first_ms"],
+                "stored_ms": kept["stored_ms"],
+                "stored_queries": kept["stored_queries"],
+                "html_bytes": html,
             }
     print()
-    common.table(rows, ("report", "scope", "ptdv ms", "SQL ms", "ratio", "queries", "rows",
+    common.table(rows, ("report", "scope", "ptdv ms", "SQL ms", "ratio", "queries",
+                        "1st req ms", "stored ms", "stored q", "page KiB", "rows",
                         "totals"))  # fmt: skip
+    over = [k for k, v in results.items() if "province" in k and (v.get("ratio") or 99) > 2]
+    print(f"\n   province reports over 2× their SQL: {', '.join(over) if over else 'none'}")
+    run.record("province_over_2x", over)
     if mismatches:
         print(f"\n   !!! {mismatches} MISMATCHES between ptdv and the SQL (see above) !!!")
     else:

@@ -7,6 +7,10 @@
   (assignments and reports), member events, people's corrections and merges, the organisation
   tree, places and their cells, targets. Writes in bulk send nothing: their authors call
   :func:`ptdv.reports.stored.invalidate` (docs/reports.md, "Stored reports").
+- Candidacies written in bulk by an app that may not import this one (an import's commit):
+  :func:`written_in_bulk` rebuilds their stays and drops the stored reports from the earliest
+  day written, connected to ``pipeline.signals.histories_written_in_bulk`` (``candidacy_ids``,
+  ``since``) where the pipeline sends it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from ptdv.members.models import MemberEvent
 from ptdv.org.models import Organisation, Place, PlaceCell
 from ptdv.people.models import PersonChange, PersonMerge
+from ptdv.pipeline import signals as pipeline_signals
 from ptdv.pipeline.models import MentorAssignment, MentorReport
 from ptdv.pipeline.signals import history_written
 
@@ -65,8 +70,18 @@ def targets_changed(sender, instance=None, **kwargs) -> None:
     stored.invalidate(kinds=("targets",))
 
 
+def written_in_bulk(sender, *, candidacy_ids=(), since=None, **kwargs) -> None:
+    """Candidacies (and people, members) written in bulk, without the services."""
+    if candidacy_ids:
+        stays.rebuild(candidacy_ids)
+    stored.invalidate(since)
+
+
 def connect() -> None:
     history_written.connect(history_saved, dispatch_uid="ptdv.reports.history_saved")
+    in_bulk = getattr(pipeline_signals, "histories_written_in_bulk", None)
+    if in_bulk is not None:
+        in_bulk.connect(written_in_bulk, dispatch_uid="ptdv.reports.written_in_bulk")
     for model in (MentorAssignment, MentorReport):
         for signal in (post_save, post_delete):
             signal.connect(mentoring_saved, sender=model, dispatch_uid=f"ptdv.reports.{model}")
