@@ -52,15 +52,58 @@ AGE_BANDS: dict[str, tuple[str, int | None, int | None]] = {
     "gt50": (_("Trên 50 tuổi"), 51, None),
 }
 
-#: code -> (label, ORDER BY): every order ends on the id so pages never overlap.
+#: code -> the columns of the order, ascending, each ``(lookup, nullable)``; a nullable column
+#: sorts its empty values last. Every order ends on the id, so it is a total order: pages never
+#: overlap, and a row's values of these columns are a cursor (the list's keyset pagination).
+SORT_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "name": (("person__sort_key", False), ("id", False)),
+    "days": (("stage_since", False), ("person__sort_key", False), ("id", False)),
+    "due": (("next_due", True), ("person__sort_key", False), ("id", False)),
+    "cell": (("cell__name", False), ("cell_id", False), ("person__sort_key", False), ("id", False)),
+}
+
+
+def sort_order(code: str, *, reverse: bool = False) -> tuple:
+    """The ORDER BY of a sort (``reverse``: the opposite order, empty values first)."""
+    order = []
+    for lookup, nullable in SORT_KEYS[code]:
+        column = F(lookup)
+        if reverse:
+            order.append(column.desc(nulls_first=True) if nullable else column.desc())
+        else:
+            order.append(column.asc(nulls_last=True) if nullable else column.asc())
+    return tuple(order)
+
+
+def beyond(code: str, position: tuple, *, forward: bool = True) -> Q:
+    """The rows after (``forward``) or before the row whose sort columns are ``position``, in
+    the order of the sort ``code``: ``(a > x) OR (a = x AND b > y) OR …``, empty values last."""
+    result = Q(pk__in=[])
+    equal = Q()
+    for (lookup, nullable), value in zip(SORT_KEYS[code], position, strict=True):
+        step: Q | None
+        if forward:
+            step = None if value is None else Q(**{f"{lookup}__gt": value})
+            if value is not None and nullable:
+                step = step | Q(**{f"{lookup}__isnull": True})
+        else:
+            step = (
+                Q(**{f"{lookup}__isnull": False})
+                if value is None
+                else Q(**{f"{lookup}__lt": value})
+            )
+        if step is not None:
+            result |= equal & step
+        equal &= Q(**{f"{lookup}__isnull": True}) if value is None else Q(**{lookup: value})
+    return result
+
+
+#: code -> (label, ORDER BY).
 SORTS: dict[str, tuple[str, tuple]] = {
-    "name": (_("Họ và tên (thứ tự tiếng Việt)"), ("person__sort_key", "id")),
-    "days": (_("Ở giai đoạn lâu nhất"), ("stage_since", "person__sort_key", "id")),
-    "due": (
-        _("Hạn gần nhất"),
-        (F("next_due").asc(nulls_last=True), "person__sort_key", "id"),
-    ),
-    "cell": (_("Chi bộ"), ("cell__name", "cell_id", "person__sort_key", "id")),
+    "name": (_("Họ và tên (thứ tự tiếng Việt)"), sort_order("name")),
+    "days": (_("Ở giai đoạn lâu nhất"), sort_order("days")),
+    "due": (_("Hạn gần nhất"), sort_order("due")),
+    "cell": (_("Chi bộ"), sort_order("cell")),
 }
 DEFAULT_SORT = "name"
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+from unittest import mock
 
 import time_machine
 from django.test import SimpleTestCase
+from openpyxl import load_workbook
 
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.months import age_in_full_years
 from ptdv.rules.stages import Stage
-from ptdv.web.filters import AGE_BANDS, latest_birth_date_for_age
+from ptdv.web.filters import AGE_BANDS, SORTS, latest_birth_date_for_age
 from ptdv.web.views.board import PAGE_SIZE
 from tests.base import WorldTestCase, populate
 from tests.web.test_board import TODAY, bulk_candidacies
@@ -156,14 +159,14 @@ class ListFilterTests(WorldTestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertNotEqual(response.context["errors"], [])
                 self.assertContains(response, "Bộ lọc không hợp lệ")
-                self.assertEqual(response.context["page"].paginator.count, 0)
+                self.assertEqual(response.context["page"].count, 0)
                 self.assertNotContains(response, "Quần Chúng Thôn")
         # The outsider sees their own branch and nothing of ours, whatever they ask.
         self.client.force_login(self.u.outsider)
         response = self.client.get("/danh-sach/?include_closed=on")
         self.assertEqual(names(response), ["Quần Chúng Thôn Nam"])
         response = self.client.get(f"/danh-sach/?organisation={self.o.A.pk}")
-        self.assertEqual(response.context["page"].paginator.count, 0)
+        self.assertEqual(response.context["page"].count, 0)
         choices = [v for v, _label in response.context["form"].fields["organisation"].choices]
         self.assertNotIn(self.o.A.pk, [getattr(v, "value", v) for v in choices])
 
@@ -186,18 +189,25 @@ class ListFilterTests(WorldTestCase):
         bulk_candidacies([self.o.A1, self.o.B1], PAGE_SIZE + 10, sex="F")
         bulk_candidacies([self.o.A1], 3, start=500)
         response = self.client.get("/danh-sach/?sex=F&sort=days")
-        self.assertEqual(response.context["page"].paginator.count, PAGE_SIZE + 10)
-        self.assertEqual(len(response.context["page"].object_list), PAGE_SIZE)
-        self.assertContains(response, 'href="?sex=F&amp;sort=days&amp;page=2"')
-        self.assertContains(response, 'hx-get="?sex=F&amp;sort=days&amp;page=2"')
-        self.assertContains(response, "trang 1/2")
-        page2 = self.client.get("/danh-sach/?sex=F&sort=days&page=2")
+        page = response.context["page"]
+        self.assertEqual(page.count, PAGE_SIZE + 10)
+        self.assertEqual(len(page.object_list), PAGE_SIZE)
+        after = page.object_list[-1].pk
+        self.assertContains(response, f'href="?sex=F&amp;sort=days&amp;after={after}"')
+        self.assertContains(response, f'hx-get="?sex=F&amp;sort=days&amp;after={after}"')
+        self.assertContains(response, 'href="?sex=F&amp;sort=days&amp;last=1"')
+        page2 = self.client.get(f"/danh-sach/?sex=F&sort=days&after={after}")
         rows = page2.context["page"].object_list
         self.assertEqual(len(rows), 10)
         self.assertEqual({c.person.sex for c in rows}, {"F"})
-        first = {c.pk for c in response.context["page"].object_list}
+        first = {c.pk for c in page.object_list}
         self.assertFalse(first & {c.pk for c in rows})  # no row on both pages
-        self.assertContains(page2, 'href="?sex=F&amp;sort=days&amp;page=1"')
+        before = rows[0].pk
+        self.assertContains(page2, f'href="?sex=F&amp;sort=days&amp;before={before}"')
+        self.assertContains(page2, 'href="?sex=F&amp;sort=days"')  # the first page
+        back = self.client.get(f"/danh-sach/?sex=F&sort=days&before={before}")
+        self.assertEqual(back.context["page"].object_list, page.object_list)
+        self.assertFalse(back.context["page"].has_previous)
 
     def test_htmx_renders_only_the_results(self):
         populate(self.world)
@@ -220,9 +230,11 @@ class ListFilterTests(WorldTestCase):
             lambda: bulk_candidacies(more, 35, start=5), url
         ).queries
         self.assertLessEqual(small, 7)
-        # A full page and a second page cost the same.
+        # The last page costs what the first does; a next page one query more (its cursor).
         bulk_candidacies([self.o.A2], PAGE_SIZE + 20, start=100)
-        self.assertEqual(self.count_queries(url + "&page=2"), small)
+        self.assertEqual(self.count_queries(url + "&last=1"), small)
+        after = self.client.get(url).context["page"].object_list[-1].pk
+        self.assertEqual(self.count_queries(url + f"&after={after}"), small + 1)
 
 
 class AgeBandArithmeticTests(SimpleTestCase):
@@ -242,3 +254,103 @@ class AgeBandArithmeticTests(SimpleTestCase):
         # A full 18 years on 28/02/2026 (the month's last day), as ptdv.rules.months counts.
         self.assertEqual(latest_birth_date_for_age(date(2026, 2, 28), 18), date(2008, 2, 29))
         self.assertEqual(latest_birth_date_for_age(date(2026, 2, 27), 18), date(2008, 2, 27))
+
+
+@time_machine.travel(TODAY, tick=False)
+class KeysetPaginationTests(WorldTestCase):
+    """Next, previous, first and last pages by cursor, for every sort; old page links; the
+    total from the stage tallies or a bounded count."""
+
+    def setUp(self):
+        self.client.force_login(self.u.committee)
+
+    def page(self, query: str):
+        response = self.client.get(f"/danh-sach/?{query}")
+        self.assertEqual(response.status_code, 200)
+        return response.context["page"]
+
+    def test_walking_forward_and_back_gives_the_whole_order_for_every_sort(self):
+        cells = [self.o.A1, self.o.A2, self.o.B1, self.o.G]
+        # Equal names in twos (the id breaks the tie), no deadline for every fourth.
+        names = [f"Người Số {i // 2}" for i in range(2 * PAGE_SIZE + 17)]
+        bulk_candidacies(cells, len(names), names=names)
+        visible = Candidacy.objects.visible_to(self.u.committee).filter(closed_on__isnull=True)
+        for code in SORTS:
+            with self.subTest(sort=code):
+                expected = list(visible.order_by(*SORTS[code][1]).values_list("pk", flat=True))
+                seen, pages, query = [], [], f"sort={code}"
+                while True:
+                    page = self.page(query)
+                    pages.append(page)
+                    self.assertEqual(page.count, len(expected))
+                    seen += [c.pk for c in page.object_list]
+                    if not page.has_next:
+                        break
+                    query = f"sort={code}&after={page.next_after}"
+                self.assertEqual(seen, expected)
+                self.assertEqual(len(pages), 3)
+                # Back from the last page, by the previous links.
+                page, back = pages[-1], []
+                while page.has_previous:
+                    page = self.page(f"sort={code}&before={page.previous_before}")
+                    back = [c.pk for c in page.object_list] + back
+                self.assertEqual(back, expected[: len(back)])
+                self.assertEqual(len(back), 2 * PAGE_SIZE)
+                # The last page: the order reversed, its rows in order.
+                last = self.page(f"sort={code}&last=1")
+                self.assertEqual([c.pk for c in last.object_list], expected[-PAGE_SIZE:])
+                self.assertTrue(last.has_previous)
+                self.assertFalse(last.has_next)
+                # An old link to a numbered page answers with that page.
+                old = self.page(f"sort={code}&page=2")
+                self.assertEqual(
+                    [c.pk for c in old.object_list], expected[PAGE_SIZE : 2 * PAGE_SIZE]
+                )
+                self.assertTrue(old.has_previous and old.has_next)
+
+    def test_a_cursor_outside_the_scope_or_unknown_is_the_first_page(self):
+        made = populate(self.world)
+        bulk_candidacies([self.o.A1], PAGE_SIZE + 5)
+        first = [c.pk for c in self.page("").object_list]
+        for cursor in (made.X1.pk, 99999, "abc", "-1"):
+            with self.subTest(cursor=cursor):
+                self.assertEqual([c.pk for c in self.page(f"after={cursor}").object_list], first)
+                self.assertEqual([c.pk for c in self.page(f"before={cursor}").object_list], first)
+        self.assertEqual([c.pk for c in self.page("page=abc").object_list], first)
+        self.assertEqual([c.pk for c in self.page("page=99999").object_list], first)
+
+    def test_the_total_from_the_tallies_or_a_bounded_count(self):
+        bulk_candidacies([self.o.A1, self.o.B1], 30, sex="F")
+        bulk_candidacies([self.o.A2], 12, start=100, stages=[Stage.WITHDRAWN])
+        visible = Candidacy.objects.visible_to(self.u.committee)
+        for query, rows in (
+            ("", visible.filter(closed_on__isnull=True)),
+            ("include_closed=on", visible),
+            ("stage=withdrawn", visible.filter(stage=Stage.WITHDRAWN)),
+            (f"organisation={self.o.A.pk}", visible.filter(cell__path__startswith=self.o.A.path, closed_on__isnull=True)),
+            ("sex=F", visible.filter(person__sex="F", closed_on__isnull=True)),
+        ):  # fmt: skip
+            with self.subTest(query=query):
+                page = self.page(query)
+                self.assertEqual(page.count, rows.count())
+                self.assertFalse(page.more_than)
+        with mock.patch("ptdv.web.views.board.COUNT_LIMIT", 20):
+            response = self.client.get("/danh-sach/?sex=F")
+            self.assertTrue(response.context["page"].more_than)
+            self.assertEqual(response.context["page"].count, 20)
+            self.assertContains(response, "Hơn 20 hồ sơ")
+            # The stage tallies count whatever the limit.
+            self.assertEqual(self.page("").count, 30)
+
+    def test_the_export_stays_complete(self):
+        bulk_candidacies([self.o.A1, self.o.B1], 2 * PAGE_SIZE + 3)
+        response = self.client.get(f"/danh-sach/excel/?after={Candidacy.objects.first().pk}")
+        self.assertEqual(response.status_code, 200)
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        names = {
+            str(c.value)
+            for row in sheet.iter_rows()
+            for c in row
+            if str(c.value).startswith("Người Số")
+        }
+        self.assertEqual(len(names), 2 * PAGE_SIZE + 3)

@@ -3,16 +3,23 @@
 The three pages share :class:`ptdv.web.filters.CandidacyFilter` over
 ``Candidacy.objects.visible_to(request.user)``. Their query counts do not depend on the data:
 
-- board: one aggregate for the counts per stage, one query for the first cards of every column
+- board: the counts per stage (the stage tallies kept with the events, or one aggregate when a
+  filter they do not follow is set), one query for the first cards of every column
   (``ROW_NUMBER() OVER (PARTITION BY stage ...)``);
-- list: the paginator's count and one page of rows;
-- export: one streamed ``values_list`` query.
+- list: the total (the stage tallies, or a count that stops at :data:`COUNT_LIMIT`) and one page
+  of rows by keyset pagination: the next page is the rows after the last one shown in the sort's
+  order (``?after=<id>``), the previous one the rows before the first (``?before=<id>``), the
+  last page the sort reversed (``?last=1``), each an ``ORDER BY … LIMIT 51`` whatever the page,
+  plus the cursor row's sort columns read by its id (no name in the address). An old link with
+  ``?page=N`` still shows that page (by offset) with cursor links from there;
+- export: one streamed ``values_list`` query, every row.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import redirect
@@ -28,12 +35,15 @@ from ptdv.rules.stages import CLOSED_STAGES, EXIT_STAGES, PROGRESS_STAGES
 from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
-from ..filters import CandidacyFilter
+from ..filters import SORT_KEYS, CandidacyFilter, beyond, sort_order
 from ..toolkit import render_page_or_partial
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.
 CARDS_PER_COLUMN = 12
 PAGE_SIZE = 50
+#: The list counts the rows of a filter the stage tallies do not follow up to this many, and
+#: then says "more than".
+COUNT_LIMIT = 10_000
 
 #: Only what a card or a row shows (no wide person rows at province scale).
 _SHOWN_FIELDS = (
@@ -143,21 +153,92 @@ def board(request):
     return render_page_or_partial(request, "web/board/board.html", "web/board/_board.html", context)
 
 
+@dataclass
+class KeysetPage:
+    """One page of the list, found by its neighbours' ids rather than its number."""
+
+    object_list: list[Candidacy] = field(default_factory=list)
+    #: The total: exact, or :data:`COUNT_LIMIT` with ``more_than``.
+    count: int = 0
+    more_than: bool = False
+    has_previous: bool = False
+    has_next: bool = False
+    #: What ``web/_pagination.html`` reads: cursor links rather than numbers.
+    keyset: bool = True
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def next_after(self) -> int | None:
+        return self.object_list[-1].pk if self.object_list else None
+
+    @property
+    def previous_before(self) -> int | None:
+        return self.object_list[0].pk if self.object_list else None
+
+
+def _cursor(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) <= 12 else None
+
+
+def _list_total(filterset: CandidacyFilter, user) -> tuple[int, bool]:
+    """The rows the list's filters select: the stage tallies when only what they follow is set
+    (as the board's counts), else a count that stops after :data:`COUNT_LIMIT` rows."""
+    if not filterset.narrows():
+        counts = _stage_counts(filterset, None, user, _board_stages(filterset))
+        return sum(counts.values()), False
+    n = filterset.qs.order_by()[: COUNT_LIMIT + 1].count()
+    return min(n, COUNT_LIMIT), n > COUNT_LIMIT
+
+
+def _list_page(request, filterset: CandidacyFilter) -> KeysetPage:
+    code = filterset.sort_code
+    rows = filterset.qs.select_related("person", "cell").only(*_SHOWN_FIELDS)
+    page = KeysetPage()
+    page.count, page.more_than = _list_total(filterset, request.user)
+    after, before = _cursor(request, "after"), _cursor(request, "before")
+    position = None
+    if after or before:
+        # The cursor row's sort columns, read within the user's scope: an id outside it, or
+        # gone, is the first page.
+        columns = [lookup for lookup, _nullable in SORT_KEYS[code]]
+        position = filterset.queryset.filter(pk=after or before).values_list(*columns).first()
+    if position is not None and after:
+        fetched = list(rows.filter(beyond(code, position))[: PAGE_SIZE + 1])
+        page.object_list = fetched[:PAGE_SIZE]
+        page.has_previous, page.has_next = True, len(fetched) > PAGE_SIZE
+        return page
+    if (position is not None and before) or request.GET.get("last") == "1":
+        reverse = rows.order_by(*sort_order(code, reverse=True))
+        if position is not None:
+            reverse = reverse.filter(beyond(code, position, forward=False))
+        fetched = list(reverse[: PAGE_SIZE + 1])
+        if fetched or position is None:
+            page.object_list = fetched[:PAGE_SIZE][::-1]
+            page.has_previous, page.has_next = len(fetched) > PAGE_SIZE, position is not None
+            return page
+    number = _cursor(request, "page")
+    start = (number - 1) * PAGE_SIZE if number and number <= COUNT_LIMIT // PAGE_SIZE else 0
+    fetched = list(rows[start : start + PAGE_SIZE + 1])  # an old ?page=N link: its rows
+    page.object_list = fetched[:PAGE_SIZE]
+    page.has_previous, page.has_next = start > 0, len(fetched) > PAGE_SIZE
+    return page
+
+
 @login_required
 def candidacy_list(request):
     filterset = _filterset(request)
     valid = filterset.is_valid()
-    candidacies = (
-        filterset.qs.select_related("person", "cell").only(*_SHOWN_FIELDS)
-        if valid
-        else Candidacy.objects.none()
-    )
-    page = Paginator(candidacies, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _list_page(request, filterset) if valid else KeysetPage()
     page.object_list = _mark(page.object_list, filterset.today)
     context = {
         "form": filterset.form,
         "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "today": filterset.today,
         "described": filterset.describe() if valid else [],
         "skip": (),
