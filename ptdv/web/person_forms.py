@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from ptdv.dossier import notice  # the scope of consent proposed (the notice's text)
 from ptdv.masking import mask_cccd  # the merge form's choices show the CCCD masked
-from ptdv.org.models import Organisation, Place
+from ptdv.org.models import Organisation
 from ptdv.people.choices import TheoryLevel
 from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
 from ptdv.people.models import LegalBasis, Person
@@ -34,6 +34,7 @@ from .step_forms import (
     cell_picker,
     date_field,
     not_in_future,
+    place_picker,
 )
 
 #: The earliest birth date ptdv accepts.
@@ -215,7 +216,7 @@ class NewPersonForm(IdentityChecks, LegalBasisFields, BootstrapMixin, forms.Mode
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
         cell_picker(self.fields["cell"], user)  # a text box searching the subtree's cells
-        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
+        place_picker(self.fields["residence"], user)
         # Most sources have no political theory training: left empty, it is "none".
         self.fields["theory_level"].required = False
         self.setup_legal_basis()
@@ -271,7 +272,7 @@ class PersonCorrectionForm(IdentityChecks, LegalBasisFields, BootstrapMixin, for
         self.init_identity()
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
-        self.fields["residence"].queryset = Place.objects.serving(user).order_by("name", "pk")
+        place_picker(self.fields["residence"], user)
         self.setup_legal_basis()
         self.style()
 

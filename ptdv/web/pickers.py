@@ -29,7 +29,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ptdv.org.models import CELL_KINDS, Organisation, ancestor_paths
+from ptdv.org.models import CELL_KINDS, Organisation, Place, ancestor_paths
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.search import PersonQuery, search_people
 from ptdv.people.text import fold
@@ -62,20 +62,16 @@ def _d(day: date) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _folded_words(name: str) -> tuple[str, ...]:
-    """A unit's name as the words searched ("Chi bộ Thôn 3" → ("chi", "bo", "thon", "3")).
-    Names repeat across a province ("Chi bộ thôn 1"): folded once per process."""
-    return tuple(_WORD.findall(fold(name)))
+def _folded(name: str) -> str:
+    """A name as the text searched, each word after a space ("Chi bộ Thôn 3" → " chi bo thon
+    3"): a word typed begins a word of it when ``" " + word`` is in it. Names repeat across a
+    province ("Chi bộ thôn 1"): folded once per process."""
+    return "".join(f" {w}" for w in _WORD.findall(fold(name)))
 
 
 def query_words(text: str | None) -> tuple[str, ...]:
     text = (text or "")[:MAX_TEXT]
     return tuple(dict.fromkeys(_WORD.findall(fold(text))))[:8]
-
-
-def _matches(words: tuple[str, ...], haystack: list[tuple[str, ...]]) -> bool:
-    """Every word typed begins some word of the unit's name or of its parents' names."""
-    return all(any(w.startswith(word) for part in haystack for w in part) for word in words)
 
 
 @dataclass(frozen=True)
@@ -127,29 +123,29 @@ def search_organisations(user, kind: str, text: str | None, *, exclude: int | No
         rows = list(wanted.only("pk", "name", "path")[:SHOWN])
         return Results(_with_paths(user, rows), total)
     today = timezone.localdate()
-    units = list(
+    needles = [f" {w}" for w in words]
+    units = (
         Organisation.objects.visible_to(user)
         .order_by("path")
         .values_list("pk", "path", "name", "kind", "dissolved_on")
     )
-    names = {path: name for _pk, path, name, _kind, _gone in units}
+    # The folded names of each unit and its parents; in tree order a parent comes before its
+    # children.
+    texts: dict[str, str] = {}
+    names: dict[str, str] = {}
     step = Organisation.steplen
     rows = []
     total = 0
     for pk, path, name, unit_kind, dissolved_on in units:
+        text = texts[path] = texts.get(path[:-step], "") + _folded(name)
+        names[path] = name
         if pk == exclude:
             continue
         if kind == CELLS and (
             unit_kind not in CELL_KINDS or (dissolved_on is not None and dissolved_on <= today)
         ):
             continue
-        haystack = [_folded_words(name)]
-        haystack += [
-            _folded_words(names[path[:i]])
-            for i in range(step, len(path), step)
-            if path[:i] in names
-        ]
-        if _matches(words, haystack):
+        if all(n in text for n in needles):
             total += 1
             if len(rows) < SHOWN:
                 rows.append((pk, path, name))
@@ -176,6 +172,44 @@ def _with_paths(user, units: list[Organisation], names: dict[str, str] | None = 
 def describe_organisation(user, unit: Organisation) -> str:
     """ "Chi bộ 3 — Đảng bộ xã An Phú › …": what the text box shows for a chosen unit."""
     return _with_paths(user, [unit])[0].label
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+def places_for(user):
+    """The places a person's residence may be (``Place.objects.serving``: the subtree's, and
+    those a cell of the subtree covers)."""
+    return Place.objects.serving(user).order_by("name", "pk")
+
+
+def search_places(user, text: str | None) -> Results:
+    """Places of :func:`places_for` whose name, or their grassroots organisation's when the
+    user sees it, holds every word typed; by name. Each shows that organisation's name (only
+    one the user sees)."""
+    needles = [f" {w}" for w in query_words(text)]
+    places = places_for(user)
+    visible = dict(
+        Organisation.objects.visible_to(user)
+        .filter(pk__in=places.values("organisation"))
+        .values_list("pk", "name")
+    )
+    rows = []
+    total = 0
+    for pk, name, organisation_id in places.values_list("pk", "name", "organisation"):
+        parent = visible.get(organisation_id, "")
+        text = _folded(name) + _folded(parent)
+        if all(n in text for n in needles):
+            total += 1
+            if len(rows) < SHOWN:
+                rows.append(OrganisationResult(pk, name, parent))
+    return Results(rows, total)
+
+
+def describe_place(user, place: Place) -> str:
+    """ "Thôn Đông — Đảng bộ xã Hòa An" (the organisation only if the user sees it)."""
+    parent = Organisation.objects.visible_to(user).filter(pk=place.organisation_id).first()
+    return OrganisationResult(place.pk, place.name, parent.name if parent else "").label
 
 
 # --- people ---------------------------------------------------------------------------------

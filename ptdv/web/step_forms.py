@@ -28,9 +28,11 @@ from .pickers import (
     INTRODUCER,
     MENTOR,
     describe_organisation,
+    describe_place,
     organisations_for,
     people_for,
     picker,
+    places_for,
     standing,
 )
 
@@ -432,6 +434,24 @@ def cell_picker(field: forms.ModelChoiceField, user, *, exclude: int | None = No
             "chọn trong danh sách."
         )
         % {"field": name},
+    }
+
+
+def place_picker(field: forms.ModelChoiceField, user) -> None:
+    """A person's residence: a place the user's subtree serves (left empty: none)."""
+    field.queryset = places_for(user)
+    picker(
+        field,
+        url=reverse("picker_places"),
+        placeholder=gettext("Gõ tên thôn, bản, tổ dân phố… để tìm"),
+        label=lambda place: describe_place(user, place),
+    )
+    field.error_messages |= {
+        "invalid_choice": gettext(
+            "%(field)s: không có địa bàn này trong phạm vi của bạn. Gõ tên rồi chọn trong danh "
+            "sách, hoặc để trống."
+        )
+        % {"field": field.label},
     }
 
 

@@ -337,3 +337,37 @@ class PickerFormTests(WorldTestCase):
         [error] = response.context["form"].errors["organisation"]
         self.assertTrue(error.startswith("Nhập vào đơn vị: không có đơn vị này"), error)
         self.assertNotContains(response, "Hòa An")
+
+
+@time_machine.travel(LATER, tick=False)
+class PlacePickerTests(WorldTestCase):
+    def search(self, q=""):
+        return self.client.post("/chon/dia-ban/", {"q": q, "field": "residence"})
+
+    def test_places_by_their_name_or_their_commune_s(self):
+        self.client.force_login(self.u.committee)
+        self.assertEqual(set(options(self.search("thon dong"))), {self.world.places.dong.pk})
+        found = set(options(self.search("hoa an")))
+        self.assertEqual(found, {self.world.places.dong.pk, self.world.places.tay.pk})
+        self.assertContains(self.search("dong"), "Đảng bộ xã Hòa An")
+
+    def test_a_cell_secretary_sees_the_places_their_cell_covers_not_the_commune(self):
+        self.client.force_login(self.u.cell)
+        response = self.search("")
+        self.assertEqual(set(options(response)), {self.world.places.dong.pk})
+        self.assertNotContains(response, "Hòa An")  # the commune above is not theirs
+
+    def test_an_outsider_learns_nothing(self):
+        self.client.force_login(self.u.outsider)
+        response = self.search("dong")
+        self.assertEqual(options(response), {})
+        self.assertEqual(set(options(self.search(""))), {self.world.places.nam.pk})
+
+    def test_the_form_refuses_a_place_outside(self):
+        self.client.force_login(self.u.committee)
+        response = self.client.post(
+            "/nguon/moi/", {"full_name": "Lò Văn Nguồn", "residence": self.world.places.nam.pk}
+        )
+        [error] = response.context["form"].errors["residence"]
+        self.assertTrue(error.startswith("Nơi cư trú (thôn, bản, tổ dân phố): không có địa bàn"))
+        self.assertNotContains(response, "Thôn Nam")

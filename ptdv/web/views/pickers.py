@@ -2,6 +2,8 @@
 
 - ``/chon/to-chuc/`` (POST): units of the user's subtree — cells not dissolved, or any unit —
   whose name or parents' names hold the words typed, in tree order.
+- ``/chon/dia-ban/`` (POST): places a person may live in (a residence), by their name or their
+  grassroots organisation's.
 - The people picker of the candidacy forms (mentors, introducers) is ``/chon/nguoi/`` in
   ``views/steps.py``: its answers name people, and that module's pages are closed to the data
   protection officer.
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..pickers import ANY_ORGANISATION, ORGANISATION_KINDS, search_organisations
+from ..pickers import ANY_ORGANISATION, ORGANISATION_KINDS, search_organisations, search_places
 from ..toolkit import require_writer
 
 KIND_PARAM = "loai"
@@ -83,4 +85,20 @@ def organisations(request):
     )
 
 
-urlpatterns = [path("chon/to-chuc/", organisations, name="picker_organisations")]
+@login_required
+@require_POST
+@sensitive_post_parameters("q")
+def places(request):
+    """A person's residence: villages, schools… of the subtree and those its cells cover."""
+    require_writer(request.user)
+    field = field_name(request)
+    results = search_places(request.user, request.POST.get("q"))
+    return render_results(
+        request, field, results, noun=_("địa bàn"), empty=_("Không tìm thấy địa bàn nào.")
+    )
+
+
+urlpatterns = [
+    path("chon/to-chuc/", organisations, name="picker_organisations"),
+    path("chon/dia-ban/", places, name="picker_places"),
+]
