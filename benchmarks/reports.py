@@ -24,6 +24,14 @@ In one database:
   ptdv ms, SQL ms, their ratio (goal ≤ 2×) and the query count, and compares the figures of
   both (totals, the per-unit column, the funnel's stages and waits, the rolled-up targets;
   a mismatch is printed loudly and counted, and the script exits with status 1);
+- times the pages' stored-result path (``ptdv.reports.stored.build``, the period measured has
+  ended): the first request (computed and stored, median of 3, the stored row deleted before
+  each) against a request served from the store (median of ``--runs``), with its queries; the
+  served report must equal the computed one (else a mismatch, counted with the others); and the
+  size of each province report's page (``web.views.reports.report_page``, as a committee member
+  of the root sees it);
+- runs the SQL and ptdv alternately (one run of each in turn), so the machine's noise falls on
+  both alike; prints the province reports over 2× their SQL;
 - times ``ptdv.reports.excel.write_report`` for the province's report with the most rows, and
   the drill page's list export (``ptdv.xlsx.write_workbook`` with the drill page's
   people columns) of 20,000 people, each in a fresh child process (``--excel-only``): median
@@ -1158,7 +1166,7 @@ def excel_child(args) -> dict:
             return sum(len(t.rows) for t in report.tables)
 
     else:
-        from ptdv.web import export
+        from ptdv import xlsx
 
         kind, code = "members", "members"
         drill = figures.drill(kind, root, code, today=args.today, **kwargs_for(kind, args))
@@ -1174,7 +1182,7 @@ def excel_child(args) -> dict:
         what = f"drill list of people: write_workbook + {source}"
 
         def write(f):
-            return export.write_workbook(
+            return xlsx.write_workbook(
                 f,
                 sheet_title=drill.title,
                 title=drill.title,
