@@ -29,11 +29,16 @@ Django's ``SecurityMiddleware``, ``X-Frame-Options`` from its clickjacking middl
 from __future__ import annotations
 
 import re
+import time
+from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import number_format
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from ptdv.accounts.hashers import PasswordHashingBusy
@@ -105,10 +110,13 @@ FORM_FIELDS_BYTES = 1024 * 1024
 def body_too_big(request) -> str | None:
     """A message when the request declares a body larger than the largest upload allowed (an
     import file, ``PTDV_IMPORT_MAX_UPLOAD_BYTES``) plus its form's fields."""
+    declared = request.META.get("CONTENT_LENGTH")
+    if not declared:  # most requests: a GET without a body
+        return None
     from ptdv.imports.limits import current
 
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(declared)
     except ValueError:
         return _("Độ dài dữ liệu gửi lên không hợp lệ.")
     limit = current().upload_bytes
@@ -159,6 +167,22 @@ def permissions_policy() -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def private_headers() -> tuple[str, str]:
+    """``Cache-Control`` as ``add_never_cache_headers`` writes it on a response that has none,
+    and ``Permissions-Policy``: built once (again when a setting changes)."""
+    blank = HttpResponse()
+    add_never_cache_headers(blank)
+    return blank["Cache-Control"], permissions_policy()
+
+
+def _forget_private_headers(**kwargs) -> None:
+    private_headers.cache_clear()
+
+
+setting_changed.connect(_forget_private_headers, dispatch_uid="ptdv.web.private_headers")
+
+
 class PrivateResponseMiddleware:
     """After WhiteNoise: what WhiteNoise serves (static files) never gets here."""
 
@@ -168,10 +192,15 @@ class PrivateResponseMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        cache_control, policy = private_headers()
         if not request.path.startswith(self.static_prefix):
-            add_never_cache_headers(response)
+            if "Cache-Control" in response or "Expires" in response:
+                add_never_cache_headers(response)  # merged with what the view set
+            else:  # the same headers, without parsing and merging an empty Cache-Control
+                response["Expires"] = http_date(time.time())
+                response["Cache-Control"] = cache_control
             response["Pragma"] = "no-cache"
-        response.setdefault("Permissions-Policy", permissions_policy())
+        response.setdefault("Permissions-Policy", policy)
         return response
 
     def process_exception(self, request, exception):
