@@ -341,6 +341,51 @@ def max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def children_max_rss_mib() -> float:
+    """The largest peak resident set of the child processes waited for so far."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def tree_rss_mib() -> float:
+    """The resident set now of this process and its children (``/proc``: Linux)."""
+    me, total = os.getpid(), 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(entry.name) == me or int(fields[1]) == me:
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 2**20
+
+
+class PeakSampler:
+    """Samples :func:`tree_rss_mib` every ``interval`` seconds in a thread; ``peak`` in MiB."""
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mib())
+            self._stop.wait(interval)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss_mib())
+
+
 def rss_mib() -> float:
     """The resident set of this process now (not its peak)."""
     with open("/proc/self/statm") as f:

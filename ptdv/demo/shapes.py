@@ -78,3 +78,47 @@ def province_shape(members=100_000, candidacies=20_000, grassroots=1_000, cells=
         for i in range(n)
     ]
     return Shape(districts=districts, blocs=[bloc], candidacies=candidacies)
+
+
+def merged_province_shape() -> Shape:
+    """A province after the 2025 mergers: 500,000 members, 100,000 candidacies, ~25,000 cells
+    and ~5,000 grassroots organisations (its five years of history are added by
+    ``benchmarks/history.py``)."""
+    return province_shape(members=500_000, candidacies=100_000, grassroots=5_000, cells=25_000)
+
+
+#: The provinces and cities after the 2025 mergers.
+PROVINCES = 34
+
+
+@dataclass
+class NationShape:
+    """The national picture: ``provinces`` shapes under one national root."""
+
+    root: str = "Đảng Cộng sản Việt Nam"
+    provinces: list[Shape] = field(default_factory=list)
+
+
+def nation_shape(
+    members=5_600_000, candidacies=1_000_000, grassroots=52_000, cells=280_000, provinces=PROVINCES
+) -> NationShape:
+    """34 provinces of ``province_shape()``'s make sharing the national totals, each with a seed
+    of its own; province ``i`` is named and coded after its rank."""
+    shapes = []
+    for i in range(provinces):
+        shape = province_shape(
+            members=_share(members, provinces, i),
+            candidacies=_share(candidacies, provinces, i),
+            grassroots=_share(grassroots, provinces, i),
+            cells=_share(cells, provinces, i),
+        )
+        shape.province = f"Đảng bộ tỉnh số {i + 1}"
+        shape.seed = 2026 + 1000 * (i + 1)
+        shapes.append(shape)
+    return NationShape(provinces=shapes)
+
+
+def _share(total: int, parts: int, i: int) -> int:
+    """Part ``i`` of ``total`` split in ``parts`` (the first ones one more when it does not
+    divide)."""
+    return total // parts + (1 if i < total % parts else 0)
