@@ -6,6 +6,11 @@ due while the assignment runs and the person is being helped. The mentor page (f
 month's missing reports) and the mentors' report (counts the months due and covered over a
 period) ask the same questions here.
 
+The to-do page does not run :meth:`MentorAssignmentQuerySet.missing_reports` to count: it reads
+the summaries kept with the events (``tallies``: current assignments by start, and the months
+their reports cover), which follow these definitions — ``tests/pipeline/test_tallies.py`` checks
+that both give the same count.
+
 The models are imported inside the methods: ``models.py`` attaches these querysets.
 """
 

@@ -58,7 +58,9 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.org.models import Organisation, ancestor_paths
 from ptdv.org.scope import ScopedQuerySet, scope_path
 from ptdv.rules.months import add_months
-from ptdv.rules.stages import CLOSED_STAGES, Stage
+from ptdv.rules.stages import CLOSED_STAGES
+
+from .querysets import NOT_MENTORED
 
 #: The day of the rows that have none (the stage counts): a unique key cannot hold a NULL.
 NO_DAY = date(1, 1, 1)
@@ -70,8 +72,8 @@ MENTORED = "mentored"
 REPORTED = "reported"
 
 _CLOSED = frozenset(s.value for s in CLOSED_STAGES)
-#: Stages in which a mentor no longer helps (as ``querysets.NOT_MENTORED``).
-_NOT_MENTORED = _CLOSED | {Stage.OFFICIAL.value}
+#: Stages in which a mentor no longer helps (the mentor page's definition).
+_NOT_MENTORED = frozenset(NOT_MENTORED)
 
 #: What a candidacy counts for: (kind, key, day).
 Entry = tuple[str, str, date]
