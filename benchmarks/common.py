@@ -101,8 +101,9 @@ class Run:
             print(f"kept {self.tmpdir}")
 
 
-def setup(args: argparse.Namespace) -> Run:
-    """Configure Django on a fresh database and migrate it."""
+def setup(args: argparse.Namespace, *, existing: bool = False) -> Run:
+    """Configure Django on a fresh database and migrate it; with ``existing``, on the database
+    as it is (built before, by ``build_large.py``): nothing dropped, nothing migrated."""
     tmpdir = Path(tempfile.mkdtemp(prefix="ptdv-bench-"))
     if not args.keep:  # also on errors and refusals
         atexit.register(shutil.rmtree, tmpdir, ignore_errors=True)
@@ -127,16 +128,19 @@ def setup(args: argparse.Namespace) -> Run:
 
     run = Run(args=args, url=_masked(url), vendor=connection.vendor, tmpdir=tmpdir)
     tables = connection.introspection.table_names()
-    if tables:
+    if existing:
+        _check_existing(run, tables)
+    elif tables:
         if not args.reset:
             sys.exit(
                 f"{run.url} already has {len(tables)} tables: the benchmarks need an empty "
                 "database (pass --reset to drop them, which DESTROYS their data)."
             )
         _drop_everything(connection)
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    run.record("migrate_s", round(time.perf_counter() - t0, 2))
+    if not existing:
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        run.record("migrate_s", round(time.perf_counter() - t0, 2))
     if args.today is None:
         from django.utils import timezone
 
@@ -147,6 +151,26 @@ def setup(args: argparse.Namespace) -> Run:
     run.record("loadavg_at_start", [round(x, 2) for x in load])
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
     return run
+
+
+def _check_existing(run: Run, tables: list[str]) -> None:
+    """The database must hold a dataset of the code's schema (no migration left to apply)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if own_tmp_database(run):
+        sys.exit("--existing needs --database-url (or DATABASE_URL): the database to measure")
+    if not tables:
+        sys.exit(f"{run.url} is empty: build a dataset first (benchmarks/build_large.py)")
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:5])
+        sys.exit(f"{run.url} lacks migrations of the code ({names}…): rebuild the dataset")
+
+
+def own_tmp_database(run: Run) -> bool:
+    return run.tmpdir is not None and str(run.tmpdir) in run.url
 
 
 def _drop_everything(connection) -> None:

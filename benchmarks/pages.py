@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/pages.py [--database-url URL] [--requests 50] [--warmup 10]
                                          [--skip-demo] [--users tinhuy,bantochuc,chibo]
+    .venv/bin/python benchmarks/pages.py --existing --database-url URL [--users cap_goc,…]
 
 For the province dataset (``province_shape()``; ``--skip-demo`` leaves out the small demo run
 first), in one fresh database:
@@ -17,6 +18,11 @@ first), in one fresh database:
   same run and prints each page's p50 and p95 as a multiple of the bare view's p50.
 
 The query count of a page must be the same on both datasets (it does not grow with the data).
+
+With ``--existing``, on a database built before (``benchmarks/build_large.py``: the merged
+province or the nation), used as it is — no build, no reset, no migration — the same pages are
+measured for one account per level (``ptdv.demo.levels``: the root, a province, a district, a
+grassroots committee and a cell; created, or moved to their organisation, where needed).
 """
 
 from __future__ import annotations
@@ -149,7 +155,6 @@ def pages_for(user, client) -> list[tuple[str, str]]:
 def bench_dataset(name: str, shape, args, run) -> dict:
     from django.core.management import call_command
 
-    from ptdv.accounts.models import User
     from ptdv.pipeline.models import Candidacy
 
     with common.section(f"{name}: build"):
@@ -159,22 +164,31 @@ def bench_dataset(name: str, shape, args, run) -> dict:
         print(f"   built in {seconds:.1f} s: {counts}")
         gc.collect()
         common.settle()
+    users = [username for username, _label in USERS if username in args.users]
+    results = measure_pages(name, users, args)
+    run.record(name, {"build_s": round(seconds, 1), "counts": counts, "requests": results})
+    return results
+
+
+def measure_pages(name: str, usernames: list[str], args) -> dict[str, dict]:
+    """Every page of each user, and the bare view before and after, in one run."""
+    from ptdv.accounts.models import User
+    from ptdv.pipeline.models import Candidacy
 
     results: dict[str, dict] = {}
     with common.section(f"{name}: pages ({args.warmup} warm-up, {args.requests} timed)"):
-        bare_client = signed_in(User.objects.get(username="tinhuy"))
+        bare_client = signed_in(User.objects.get(username=usernames[0]))
         bare = measure(bare_client, "/bench/bare/", args.warmup, args.requests)
         results["bare"] = bare
         rows = []
-        for username, _label in USERS:
-            if username not in args.users:
-                continue
+        for username in usernames:
             user = User.objects.select_related("organisation").get(username=username)
             client = signed_in(user)
             seen = Candidacy.objects.visible_to(user).count()
             for page, url in pages_for(user, client):
                 r = measure(client, url, args.warmup, args.requests)
                 r["url"] = url
+                r["organisation"] = user.organisation.name
                 results[f"{username} {page}"] = r
                 rows.append(
                     (
@@ -200,8 +214,23 @@ def bench_dataset(name: str, shape, args, run) -> dict:
             ("user (candidacies)", "page", "p50 ms", "p95 ms", "p50/bare", "p95/bare",
              "queries", "KiB"),
         )  # fmt: skip
-    run.record(name, {"build_s": round(seconds, 1), "counts": counts, "requests": results})
     return results
+
+
+def bench_existing(args, run) -> None:
+    """The pages of every level's account on the database as it is (``--existing``)."""
+    from ptdv.demo.levels import ensure_level_users
+
+    with common.section("the accounts of each level (created or moved where needed)"):
+        users = ensure_level_users()
+        for user, organisation in users:
+            print(
+                f"   {user.username:<10} {user.role:<11} {organisation.name} ({organisation.kind})"
+            )
+    wanted = [u.username for u, _o in users if not args.users or u.username in args.users]
+    gc.collect()
+    results = measure_pages("existing", wanted, args)
+    run.record("existing", {"users": {u.username: o.name for u, o in users}, "requests": results})
 
 
 def main() -> None:
@@ -210,12 +239,25 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=50, help="timed requests per page (50)")
     p.add_argument("--warmup", type=int, default=10, help="untimed requests first (10)")
     p.add_argument("--skip-demo", action="store_true", help="province dataset only")
-    p.add_argument("--users", default=",".join(u for u, _ in USERS), help="users to measure")
+    p.add_argument("--users", default="", help="users to measure (default: every one)")
+    p.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the database as it is (built by build_large.py): no build, no reset; the "
+        "accounts of the root, a province, a district, a grassroots committee and a cell",
+    )
     args = p.parse_args()
-    args.users = set(args.users.split(","))
-    run = common.setup(args)
+    args.users = set(args.users.split(",")) if args.users else set()
+    run = common.setup(args, existing=args.existing)
 
     from django.test.utils import override_settings
+
+    if args.existing:
+        with override_settings(ROOT_URLCONF="benchmarks.bench_urls"):
+            bench_existing(args, run)
+        run.finish()
+        return
+    args.users = args.users or {u for u, _ in USERS}
 
     from ptdv.demo.builder import demo_shape
 
