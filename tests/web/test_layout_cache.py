@@ -1,6 +1,7 @@
-"""The layout kept per user, language, URLconf and menu item (ptdv/web/templatetags/layout.py):
-each user sees their own menu, name and organisation; a change of role or organisation shows at
-the next request; what differs per request (CSRF token, messages, return address) is never kept."""
+"""The layout kept per role and permissions, language, URLconf and menu item
+(ptdv/web/templatetags/layout.py): each user sees their own menu, name and organisation; a
+change of role or organisation shows at the next request; what differs per request (CSRF token,
+messages, return address) is never kept."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import RequestFactory, override_settings
 
-from ptdv.accounts.models import Role
+from ptdv.accounts.models import Role, User
 from ptdv.web.templatetags import layout
 from tests.base import WorldTestCase
 
@@ -57,8 +58,8 @@ class LayoutCacheTests(WorldTestCase):
         self.assertIn("/nhat-ky/", account_menu(committee))
         self.assertNotIn("/nhat-ky/", account_menu(cell))
 
-    def test_two_users_of_the_same_role_share_no_entry(self):
-        other = self.u.cell.__class__.objects.create(
+    def test_two_users_of_the_same_role_share_the_frame_not_their_names(self):
+        other = User.objects.create(
             username="chibo_tay", first_name="Bí Thư Tây", organisation=self.o.A2, role=Role.CELL
         )
         first = self.page(self.u.cell)
@@ -68,6 +69,7 @@ class LayoutCacheTests(WorldTestCase):
         self.assertNotIn(self.o.A1.name, account_menu(second))
         self.assertNotIn("Bí Thư Đông", second)
         self.assertNotIn("Bí Thư Tây", first)
+        self.assertEqual(len(layout._FRAMES), 1)
 
     def test_a_new_role_shows_at_the_next_request(self):
         viewer = self.u.viewer
@@ -174,6 +176,8 @@ class LayoutCacheTests(WorldTestCase):
         key, _values = layout.key_of(cell, "vi", "ptdv.urls", request.path)
         self.assertEqual(key, layout.key_of(cell, "vi", "ptdv.urls", request.path)[0])
         self.assertNotEqual(key, layout.key_of(committee, "vi", "ptdv.urls", request.path)[0])
+        same_role = User(pk=4321, username="khac", role=Role.CELL, organisation=self.o.A2)
+        self.assertEqual(key, layout.key_of(same_role, "vi", "ptdv.urls", request.path)[0])
         self.assertNotEqual(key, layout.key_of(cell, "en", "ptdv.urls", request.path)[0])
         self.assertNotEqual(key, layout.key_of(cell, "vi", "other.urls", request.path)[0])
         self.assertNotEqual(key, layout.key_of(cell, "vi", "ptdv.urls", "/tien-trinh/")[0])

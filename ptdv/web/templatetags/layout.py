@@ -7,21 +7,23 @@
 
 The markup is ``web/layout/_frame.html``. It is rendered once per **key** and kept in this
 process (:data:`_FRAMES`), then cut into the three parts the tags write. The key holds everything
-the kept markup depends on:
+the kept markup depends on, and the frame is rendered from the key's values alone (it sees no
+user object), so a kept frame can show nothing a user of that key should not see:
 
-- the user's id and what the menu shows them — the role (and its label), whether they have an
-  organisation, and each permission the menu asks (write, audit log, read log, the registers,
-  the processing inventory, the admin), read from the user at each request: a user whose role,
-  organisation or permissions change gets a new key at their next request, in every process,
-  with nothing to clear (the old entry is left to age out);
+- what the menu shows the user: the role (and its label), whether they have an organisation, and
+  each permission the menu asks (write, audit log, read log, the registers, the processing
+  inventory, the admin), read from the user at each request. A user whose role, organisation or
+  permissions change gets another key at their next request, in every process, with nothing to
+  clear (a shared cache would need no message between processes either);
 - the language, the URLconf, and which menu item is the current page.
 
-The frame sees no user object, only those keyed values, so nothing else of a user can end up
-in the kept markup. What differs per request, or is a person's own text, is written into
-**slots** at each request: the CSRF token, the user's name, their organisation's name, the
-messages, the address the language form returns to, and the page's title and content (the
-blocks, rendered around the tags as before). A slot's value never passes through the kept
-markup's text: the parts are kept as lists of literal text and slot names.
+Users with the same key share the frame: there are a few hundred keys at most (roles ×
+permissions × languages × menu items), whatever the number of users. What is a person's own, or
+differs per request, is written into **slots** at each request: the CSRF token, the user's name,
+their organisation's name, the messages, the address the language form returns to, and the
+page's title and content (the blocks, rendered around the tags as before). A slot's value never
+passes through the kept markup's text: the parts are kept as lists of literal text and slot
+names.
 
 The cache is emptied when a setting changes (tests) and when it reaches :data:`MAX_FRAMES`.
 """
@@ -48,9 +50,9 @@ from ptdv.subjects.roles import can_read_registers
 register = template.Library()
 
 FRAME_TEMPLATE = "web/layout/_frame.html"
-#: Entries kept per process before the cache starts again from empty: a few per signed-in user
-#: (one per menu item that can be the current page) and language.
-MAX_FRAMES = 4096
+#: Frames kept per process before the cache starts again from empty (a frame is about 6 KiB;
+#: roles × permissions × languages × menu items stay far below this).
+MAX_FRAMES = 1024
 #: A slot in the rendered frame: NUL never occurs in the markup (nor in what the request guard
 #: lets through), so the frame's own text cannot look like one.
 _SLOT = "\x00slot:{}\x00"
@@ -173,10 +175,8 @@ def key_of(user, language: str, urlconf: str, path: str) -> tuple[tuple, dict]:
     role = user.role
     has_organisation = user.organisation_id is not None
     key = (
-        user.pk,
         role,
         has_organisation,
-        user.organisation_id,
         tuple(sorted(may.items())),
         language,
         urlconf,
