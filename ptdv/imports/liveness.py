@@ -184,7 +184,7 @@ def fail_dead(run: ImportRun, now=None) -> bool:
     except DatabaseError:
         log.info("import run %s: sweep postponed (database busy)", run.pk, exc_info=True)
         return False
-    for path in (run.heartbeat_path, run.progress_path):
+    for path in (run.heartbeat_path, run.progress_path, run.plan_path):
         if path is not None:
             path.unlink(missing_ok=True)
     log.warning("import run %s: its worker %s is dead; marked failed", run.pk, run.claim)

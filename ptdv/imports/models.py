@@ -174,6 +174,12 @@ class ImportRun(models.Model):
         other connections (and on SQLite locks it), a file beside the upload does not."""
         return self._beside_upload(".progress")
 
+    @property
+    def plan_path(self) -> Path | None:
+        """The preview's plan, kept for the commit (``stored``): the rows' decisions, with the
+        upload's personal data, deleted with the upload."""
+        return self._beside_upload(".plan")
+
     def read_progress(self) -> None:
         """While committing, take ``done_rows`` from the commit's progress file."""
         path = self.progress_path
@@ -298,7 +304,11 @@ class ImportRun(models.Model):
         )
 
     def forget_file(self) -> None:
-        """Delete the uploaded file (committed or cancelled: its data is not kept longer)."""
+        """Delete the uploaded file and the plan kept beside it (committed or cancelled: its
+        data is not kept longer)."""
+        path = self.plan_path
+        if path is not None:
+            path.unlink(missing_ok=True)
         self.file.delete(save=False)
         ImportRun.objects.filter(pk=self.pk).update(file="")
 

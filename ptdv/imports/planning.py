@@ -36,7 +36,7 @@ chunk's batched queries), ``tree.py`` (the subtree's cells, ancestors and places
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -77,6 +77,8 @@ __all__ = [
 ]
 
 CHUNK = 1000
+#: What ``lookups.look_up`` reads of a row (kept with the plan, for the commit's same questions).
+LOOKUP_KEYS = ("full_name", "birth_date", "cccd")
 
 
 class Planner:
@@ -113,6 +115,7 @@ class Planner:
         self.cells = self.tree.cells
         self.people = PersonRows(self.identities, self.tree, today)
         self.candidacies = CandidacyRows(self.tree, today, run_id)
+        self._on_chunk: Callable[[list[RowPlan], Known], None] | None = None
 
     # -- the organisation tree ------------------------------------------------------------
 
@@ -127,7 +130,14 @@ class Planner:
 
     # -- planning -------------------------------------------------------------------------
 
-    def plan(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[RowPlan]:
+    def plan(
+        self,
+        rows: Iterable[tuple[int, dict[str, Any]]],
+        on_chunk: Callable[[list[RowPlan], Known], None] | None = None,
+    ) -> Iterator[RowPlan]:
+        """Each row's plan, in order; ``on_chunk`` is given each chunk's plans and what ptdv held
+        about its people (the preview keeps them for the commit: ``stored``)."""
+        self._on_chunk = on_chunk
         chunk: list[tuple[int, dict[str, Any]]] = []
         for row in rows:
             chunk.append(row)
@@ -150,6 +160,8 @@ class Planner:
                 plan.action = Action.FAIL
             out.append(plan)
         self.people.warn(out, known)
+        if self._on_chunk is not None:
+            self._on_chunk(out, known)
         return out
 
     def _parse(self, number: int, raw: dict[str, Any]) -> tuple[RowPlan, dict[str, Any]]:
@@ -167,7 +179,12 @@ class Planner:
                 plan.fail(column.key, str(exc))
         if "full_name" in values:
             plan.name = values["full_name"]
+        plan.lookup = {k: values[k] for k in LOOKUP_KEYS if k in values}
         return plan, values
+
+    def known(self, rows: list[dict[str, Any]]) -> Known:
+        """What ptdv holds about these rows' people (their ``RowPlan.lookup``)."""
+        return self._known(rows)
 
     def _known(self, rows: list[dict[str, Any]]) -> Known:
         return look_up(self.identities, rows, members=self.kind.code == "dang-vien")

@@ -92,6 +92,8 @@ class RowPlan:
     warnings: list[RowWarning] = field(default_factory=list)
     #: Members: the member events to write (an arrival, a leaving; ``members.imports``).
     member_events: list = field(default_factory=list)
+    #: The row's name, birth date and CCCD as ``lookups.look_up`` asks about them.
+    lookup: dict[str, Any] = field(default_factory=dict)
 
     def fail(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.row, HEADERS.get(column, column), message))

@@ -93,7 +93,7 @@ def prune(now: datetime | None = None, *, dry_run: bool = False) -> Pruned:
                 file="", message=f"{run.message}\n{message}".strip() if run.message else message
             )
         if run.file:
-            for path in (run.heartbeat_path, run.progress_path):
+            for path in (run.heartbeat_path, run.progress_path, run.plan_path):
                 if path is not None:
                     with contextlib.suppress(OSError):
                         path.unlink()

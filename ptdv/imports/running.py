@@ -43,9 +43,10 @@ from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.pipeline.models import Candidacy, Event
 from ptdv.pipeline.services import record_imported_steps
-from ptdv.rules.stages import Stage
+from ptdv.rules.stages import Stage, Step
 from ptdv.rules.votes import VOTE_FIELDS
 
+from . import inserts, stored
 from . import limits as caps
 from .kinds import KINDS
 from .models import ImportProblem, ImportRun, ImportWarning, Status
@@ -172,12 +173,15 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
     problems = Problems(run, limits.problems)
     warnings = Warnings(run, limits.problems)
     reader = reader_for(run, limits)
+    kept: stored.Writer | None = None
     try:
         reader.inspect()  # the whole file against the caps, before any row is planned
         run.total_rows = max(reader.total - 1, 0)
         run.save_held("total_rows")
         planner = Planner(run.kind, run.organisation, today, run.pk)
-        for plan in _progress(run, reader, planner.plan(reader), deadline):
+        kept = _keep_plan(run, planner, today)
+        plans = planner.plan(reader, on_chunk=kept.chunk if kept is not None else None)
+        for plan in _progress(run, reader, plans, deadline):
             counts[plan.action] += 1
             if plan.problems:
                 problems.add(plan.name, plan.problems)
@@ -186,13 +190,26 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
         problems.flush()
         warnings.flush()
     except FileError as exc:
+        if kept is not None:
+            kept.drop()
         ImportProblem.objects.filter(run=run).delete()
         return run.mark_failed(str(exc), Status.PREVIEWING)
     except TooManyProblems as exc:
+        if kept is not None:
+            kept.drop()
         # The problems found so far are listed; the counts would be partial: not shown.
         run.failures = counts[Action.FAIL]
         run.done_rows = exc.row
         return run.mark_failed(caps.too_many_problems(limits.problems, exc.row), Status.PREVIEWING)
+    except BaseException:
+        if kept is not None:
+            kept.drop()
+        raise
+    if kept is not None:
+        if counts[Action.FAIL]:
+            kept.drop()
+        else:
+            kept.keep()
     run.mark_previewed(
         creates=counts[Action.CREATE],
         updates=counts[Action.UPDATE],
@@ -202,6 +219,26 @@ def preview(run: ImportRun, today: date | None = None) -> ImportRun:
         ignored_columns=reader.layout.ignored if reader.layout else [],
     )
     return run
+
+
+def _keep_plan(run: ImportRun, planner: Planner, today: date) -> stored.Writer | None:
+    """The file the preview's plan is kept in, for the commit (``stored``)."""
+    path = run.plan_path
+    if path is None:
+        return None
+    return stored.Writer(path, _plan_header(run, planner, today))
+
+
+def _plan_header(run: ImportRun, planner: Planner, today: date) -> dict:
+    """What a kept plan was made for: the run, its kind and organisation, the day of the
+    preview and the subtree as it was then."""
+    return {
+        "run": run.pk,
+        "kind": run.kind,
+        "organisation": run.organisation_id,
+        "today": today.isoformat(),
+        "tree": planner.tree.digest(),
+    }
 
 
 def _write_progress(run: ImportRun, row: int) -> None:
@@ -268,11 +305,62 @@ class Writer:
         self.run, self.actor, self.today = run, actor, today
         self.limits = limits or caps.current()
         self.deadline = Deadline(self.limits.seconds)
-        self.planner = Planner(run.kind, run.organisation, today, run.pk)
         self.calendar = working_calendar()
         self.person_type = ContentType.objects.get_for_model(Person)
+        self._plan_anew()
+
+    def _plan_anew(self) -> None:
+        """A fresh planner (for the kept plan's questions, or to plan the upload again)."""
+        self.planner = Planner(self.run.kind, self.run.organisation, self.today, self.run.pk)
+        #: The cells' paths (the audit entries' ``org_path``), without a query per person.
+        self._paths = {c.pk: c.path for c in self.planner.cells}
 
     def write(self) -> Counter[str]:
+        """The preview's kept plan written as it is, while what it rests on is unchanged;
+        otherwise (or without a kept plan) the upload planned again and written."""
+        path = self.run.plan_path
+        if path is not None and path.exists():
+            try:
+                with transaction.atomic():  # a savepoint: undone if the plan no longer holds
+                    return self._write_kept(path)
+            except stored.Changed as exc:
+                log.info("import %s: planned again (%s)", self.run.pk, exc)
+                self._plan_anew()
+        return self._write_planned()
+
+    def _write_kept(self, path) -> Counter[str]:
+        """The kept plan: every chunk checked first (the same questions asked again, before
+        this commit writes anything: its own rows would only slow the questions down, and
+        cannot change their answers — a row of the file that is somebody of an earlier row
+        failed the preview), then written chunk by chunk."""
+        kept = stored.Reader(path)
+        made_for = {k: kept.header.get(k) for k in ("run", "kind", "organisation", "today")}
+        expected = _plan_header(self.run, self.planner, self.today)
+        if made_for != {k: expected[k] for k in made_for}:
+            raise stored.Changed(f"plan made for {made_for}")
+        if kept.header.get("tree") != expected["tree"]:
+            raise stored.Changed("the subtree changed")
+        rows = 0
+        for check in kept.checks():
+            rows += len(check.refs)
+            if rows > self.limits.rows:
+                raise FileError(caps.too_many_rows(self.limits.rows))
+            check.holds(self.planner.known(check.lookup_rows()))
+            self.deadline.check(rows)
+        counts: Counter[str] = Counter()
+        for chunk in kept.chunks():
+            people = Person.objects.select_related("cell").in_bulk(chunk.people())
+            candidacies = Candidacy.objects.select_related("cell").in_bulk(chunk.candidacies())
+            plans = chunk.plans(people, candidacies, self.planner.tree)
+            for plan in plans:
+                if plan.action is Action.FAIL:
+                    raise stored.Changed(f"row {plan.row} failed")
+                counts[plan.action] += 1
+            self.deadline.check(plans[0].row)
+            self._write_chunk(plans)
+        return counts
+
+    def _write_planned(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         chunk: list[RowPlan] = []
         reader = reader_for(self.run, self.limits)
@@ -315,32 +403,44 @@ class Writer:
                     setattr(plan.person, field, value)
                 plan.person.set_derived_fields()
                 updated[plan.person.pk] = (plan.person, before)
-        candidacies, events = self._new_candidacies(plans, updated)
-        Person.objects.bulk_create(new_people)
+        candidacies, events, admitted = self._new_candidacies(plans, updated)
+        # PostgreSQL: COPY, the ids taken from the sequences first; SQLite: bulk_create.
+        inserts.insert(Person, new_people, ids=True)
         if updated:
             fields = {f for _, before in updated.values() for f in before}
             fields |= {"search_name", "sort_key", "cell", *MEMBER_FIELDS, "party_left_on"}
             Person.objects.bulk_update([p for p, _ in updated.values()], sorted(fields))
-        Candidacy.objects.bulk_create(candidacies)
-        Event.objects.bulk_create(events)
+        inserts.insert(Candidacy, candidacies, ids=True)
+        inserts.insert(Event, events)
         tallies.add_new(candidacies)  # the stage tallies
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)
         # Members who arrived or left: their events (and spells); the other people written in
-        # bulk get their spells (where and while they count as members) here too.
+        # bulk get their spells (where and while they count as members) here too. A person
+        # created here has none unless admitted (by the file, or by their new candidacy's
+        # ceremony): the others are not read again.
         with_events = [(plan.person, plan.member_events) for plan in plans if plan.member_events]
         write_member_events(with_events, actor=self.actor, run_id=self.run.pk)
         done = {person.pk for person, _ in with_events}
         others = {p.pk for p in new_people} | set(updated) | {c.person_id for c in candidacies}
+        others -= {
+            p.pk
+            for p in new_people
+            if p.party_admitted_on is None and p.party_left_on is None and id(p) not in admitted
+        }
         if others - done:
             rebuild_spells(sorted(others - done))
         self._audit(new_people, updated)
         _write_progress(self.run, plans[-1].row)
 
-    def _new_candidacies(self, plans, updated) -> tuple[list[Candidacy], list[Event]]:
+    def _new_candidacies(self, plans, updated) -> tuple[list[Candidacy], list[Event], set[int]]:
+        """The new candidacies and their events, their cache filled; and the people (by
+        ``id()``) whose new candidacy reached the ceremony."""
         candidacies: list[Candidacy] = []
         events: list[Event] = []
+        admitted: set[int] = set()
+        actor_id = self.actor.pk if self.actor is not None else None
         for plan in plans:
             if self.run.kind != "ho-so" or plan.candidacy is not None or not plan.steps:
                 continue
@@ -361,8 +461,8 @@ class Writer:
                     seq=seq,
                     step=s.step,
                     date=s.on,
-                    cell=cell,
-                    actor=self.actor,
+                    cell_id=cell.pk,
+                    actor_id=actor_id,
                     number=s.number,
                     passed=s.passed,
                     data=s.data,
@@ -382,7 +482,9 @@ class Writer:
                 updated[person.pk] = (person, {})
             candidacies.append(candidacy)
             events.extend(made)
-        return candidacies, events
+            if any(s.step is Step.CEREMONY for s in plan.steps):
+                admitted.add(id(person))
+        return candidacies, events, admitted
 
     def _audit(self, new_people, updated) -> None:
         note = {"import_run": self.run.pk, "file": self.run.file_name}
@@ -400,20 +502,22 @@ class Writer:
                 entries.append(
                     self._entry(self.person_type, person, LogEntry.Action.UPDATE, changes, note)
                 )
-        LogEntry.objects.bulk_create(entries)
+        inserts.insert(LogEntry, entries)
 
     def _entry(self, content_type, obj, action, changes, note) -> LogEntry:
-        cell = obj.cell
-        path = cell.path if cell is not None else ""
+        path = self._paths.get(obj.cell_id)
+        if path is None:
+            cell = obj.cell
+            path = cell.path if cell is not None else ""
         return LogEntry(
-            content_type=content_type,
+            content_type_id=content_type.pk,
             object_pk=str(obj.pk),
             object_id=obj.pk,
             object_repr=str(obj)[:255],
             action=action,
             changes=changes,
             changes_text="",
-            actor=self.actor,
+            actor_id=self.actor.pk if self.actor is not None else None,
             additional_data={"org_path": path, **note},
         )
 

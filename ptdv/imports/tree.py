@@ -4,6 +4,7 @@ grassroots organisations (no query per row)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, Place
@@ -28,8 +29,10 @@ class Subtree:
         self._nodes = {o.path: o for o in [*above, *subtree]}
         grassroots = [o for o in self._nodes.values() if o.kind in GRASSROOTS_KINDS]
         self._places: dict[tuple[int, str], list[Place]] = defaultdict(list)
+        self._places_by_id: dict[int, Place] = {}
         for place in Place.objects.filter(organisation__in=grassroots):
             self._places[(place.organisation_id, fold(place.name))].append(place)
+            self._places_by_id[place.pk] = place
         self._cell_memo: dict[str, tuple[Organisation | None, str]] = {}
 
     def ancestors(self, cell: Organisation) -> list[Organisation]:
@@ -40,6 +43,24 @@ class Subtree:
 
     def grassroots_of(self, cell: Organisation) -> Organisation | None:
         return next((n for n in reversed(self.ancestors(cell)) if n.is_grassroots), None)
+
+    def object_by_id(self, key: str, pk: int) -> Organisation | Place:
+        """A cell (``key`` "cell") or a place ("residence") of the subtree, by id (a kept plan
+        names them so); ``KeyError`` for anything else."""
+        return self._cells_by_id[pk] if key == "cell" else self._places_by_id[pk]
+
+    def digest(self) -> str:
+        """A digest of what the planner reads of the tree: every node of the subtree and above
+        it, and the grassroots organisations' places (a kept plan rests on it)."""
+        nodes = sorted(
+            tuple(getattr(o, f.attname) for f in Organisation._meta.concrete_fields)
+            for o in self._nodes.values()
+        )
+        places = sorted(
+            tuple(getattr(p, f.attname) for f in Place._meta.concrete_fields)
+            for p in self._places_by_id.values()
+        )
+        return hashlib.blake2b(repr((nodes, places)).encode(), digest_size=20).hexdigest()
 
     def cell(self, text: str) -> tuple[Organisation | None, str]:
         """The cell a row names, or ``None`` and why not."""

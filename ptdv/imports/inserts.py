@@ -1,0 +1,114 @@
+"""Rows of the commit inserted in bulk: PostgreSQL's ``COPY`` there, Django's ``bulk_create``
+elsewhere (SQLite).
+
+``bulk_create`` builds one ``INSERT`` of thousands of parameters per batch: at 100,000 people,
+candidacies and audit entries and 330,000 events most of the commit went into Django preparing
+each value and psycopg splitting and adapting the statement. :func:`insert` writes the same
+columns with psycopg 3's ``cursor.copy`` instead, each value as ``bulk_create`` would send it:
+
+- every concrete field but the id, read from its ``attname``; a foreign key set as an object
+  whose id was given later (a new person's, a new candidacy's) takes that id, as
+  ``bulk_create`` does;
+- ``auto_now_add`` / ``auto_now`` dates through the field's ``pre_save`` (set on the object);
+- JSON through the field's encoder (PostgreSQL parses the text into ``jsonb``);
+- any other kind of field through its ``get_db_prep_save``.
+
+With ``ids=True`` the ids are taken from the table's sequence first (one query) and set on the
+objects, so that rows inserted later can name them (events their candidacy) and the objects are
+saved instances, as after ``bulk_create``. ``tests/imports/test_copy.py`` checks that both paths
+write the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+
+#: Field classes whose Python value is what the database receives (the driver adapts it).
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.DateField,  # DateTimeField too: aware datetimes are sent as they are
+    models.BooleanField,
+    models.IntegerField,
+    models.ForeignKey,
+)
+
+
+def use_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool = False) -> None:
+    """Insert ``objs`` (new instances of ``model``) in one ``COPY`` on PostgreSQL, by
+    ``bulk_create`` elsewhere. ``ids``: set the objects' ids (``bulk_create`` always does)."""
+    if not objs:
+        return
+    if not use_copy():
+        model._default_manager.bulk_create(objs)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    if ids:
+        _give_ids(model, objs)
+        fields.insert(0, meta.pk)
+    readers = [_reader(f) for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy)
+        with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([read(obj) for read in readers])
+    db = connection.alias
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = db
+
+
+def _give_ids(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+
+
+def _reader(field: models.Field):
+    """How one field's value is read from an object, as ``bulk_create`` would send it."""
+    attname = field.attname
+    if isinstance(field, models.ForeignKey):
+        name = field.name
+
+        def related(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            if value is None and field.is_cached(obj):
+                target = getattr(obj, name)
+                if target is not None:
+                    value = target.pk
+                    setattr(obj, attname, value)
+            return value
+
+        return related
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.pre_save(obj, True)
+    if isinstance(field, models.JSONField):
+        dumps = field.encoder() if field.encoder else _JSON
+
+        def as_json(obj: models.Model) -> str | None:
+            value = getattr(obj, attname)
+            return None if value is None else dumps.encode(value)
+
+        return as_json
+    if isinstance(field, _PLAIN):
+        return lambda obj: getattr(obj, attname)
+    return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
+
+
+_JSON = json.JSONEncoder()
