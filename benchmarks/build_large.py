@@ -24,6 +24,7 @@ shape (trial runs). The goal of the national build: at most 20 minutes and 4 GB.
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import common
@@ -130,6 +131,11 @@ def main() -> None:
     p.add_argument(
         "--per-year", type=int, default=PER_YEAR, help=f"province: admissions a year ({PER_YEAR:,})"
     )
+    p.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip the check that every foreign key copied names a row",
+    )
     args = p.parse_args()
     run = common.setup(args)
     from django.db import connection
@@ -150,6 +156,16 @@ def main() -> None:
         t1 = time.perf_counter()
         create_demo_users()
         phases["demo users"] = time.perf_counter() - t1
+        if not args.no_check:
+            from ptdv.demo.large import unreferenced
+
+            t1 = time.perf_counter()
+            orphans = unreferenced()
+            phases["foreign keys checked (anti-joins)"] = time.perf_counter() - t1
+            run.record("unreferenced", orphans)
+            for name, n in orphans.items():
+                print(f"   !!! {n:,} rows of {name} name no row")
+            print(f"   foreign keys checked: {'all name a row' if not orphans else 'BROKEN'}")
         t1 = time.perf_counter()
         common.settle()
         phases["VACUUM (ANALYZE), CHECKPOINT"] = time.perf_counter() - t1
@@ -180,6 +196,8 @@ def main() -> None:
     run.record("builder_counts", counts)
     run.record("actual_counts", actual)
     run.finish()
+    if run.figures.get("unreferenced"):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,15 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from django.db import connections, transaction
+from django.db import connection, connections, models, transaction
 
 from ptdv.members import spells
-from ptdv.members.models import MemberSpell
-from ptdv.org.models import Organisation, OrgKind, Place
+from ptdv.members.models import MemberEvent, MemberSpell
+from ptdv.org.models import Organisation, OrgKind, Place, PlaceCell
+from ptdv.people.models import Person
 from ptdv.pipeline import tallies
+from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
+from ptdv.reports.models import Target
 from ptdv.rules.membership import spells as member_spells
 from ptdv.rules.membership import timeline
 from ptdv.rules.stages import Step
@@ -41,6 +44,12 @@ from .builder import Builder
 from .copywriter import CopyWriter, copy_bulk_creates
 from .shapes import NationShape, Shape
 from .tree import TreeWriter
+
+#: The tables the builder writes.
+WRITTEN: list[type[models.Model]] = [
+    Organisation, Place, PlaceCell, Person, Candidacy, Event, MentorAssignment, MentorReport,
+    MemberEvent, MemberSpell, Target,
+]  # fmt: skip
 
 
 class CopyTree(TreeWriter):
@@ -269,3 +278,28 @@ def finish(writer: CopyWriter) -> int:
     """The stage tallies rebuilt from the candidacies written (their rows copied too)."""
     with copy_bulk_creates(writer):
         return tallies.rebuild()
+
+
+def unreferenced(written: list[type[models.Model]] | None = None) -> dict[str, int]:
+    """Rows whose foreign key names no row, per ``table.column`` (none expected): what the
+    checks left out while copying (:meth:`CopyWriter.trusted`) would have refused. One
+    anti-join per foreign key of the tables the builder writes."""
+    quote = connection.ops.quote_name
+    found: dict[str, int] = {}
+    for model in written or WRITTEN:
+        table = quote(model._meta.db_table)
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey):
+                continue
+            target = field.remote_field.model._meta
+            column = quote(field.column)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+                    f"(SELECT 1 FROM {quote(target.db_table)} r "
+                    f"WHERE r.{quote(target.pk.column)} = t.{column})"
+                )
+                n = cursor.fetchone()[0]
+            if n:
+                found[f"{model._meta.db_table}.{field.column}"] = n
+    return found

@@ -15,7 +15,7 @@ from django.test import TestCase
 
 from ptdv.demo.builder import Builder
 from ptdv.demo.copywriter import CopyWriter
-from ptdv.demo.large import LargeBuilder, build_nation, finish
+from ptdv.demo.large import LargeBuilder, build_nation, finish, unreferenced
 from ptdv.demo.shapes import BlocShape, DistrictShape, Shape, nation_shape
 from ptdv.members.models import MemberEvent, MemberSpell
 from ptdv.org.models import Organisation, OrgKind, Place, PlaceCell
@@ -137,6 +137,7 @@ class LargeBuilderTests(TestCase):
         writer = CopyWriter()
         build_nation(shape, TODAY, writer)
         finish(writer)
+        self.assertEqual(unreferenced(), {})  # the keys copied unchecked all name a row
         root = Organisation.objects.get(depth=1)
         self.assertEqual(root.kind, OrgKind.CENTRAL)
         provinces = list(Organisation.objects.filter(depth=2).order_by("path"))
