@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, IntegerField, Q, QuerySet
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Substr
 
 from ptdv.members.models import MemberSpell
@@ -82,8 +82,28 @@ def people(queryset: QuerySet, person_lookup: str) -> QuerySet:
     return Person.objects.filter(pk__in=queryset.values(person_lookup))
 
 
+class Yyyymmdd(Func):
+    """A date as the integer yyyymmdd. SQLite: ``strftime`` (Django's date extracts there are
+    Python functions called for every row, several times per row in the composition's
+    conditions); elsewhere year × 10000 + month × 100 + day."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        (field,) = self.source_expressions
+        expression = ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+        return compiler.compile(expression)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS integer)",
+        )
+
+
 def yyyymmdd(field: str):
-    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+    return Yyyymmdd(F(field))
 
 
 # --- effective events -------------------------------------------------------------------------
