@@ -20,10 +20,12 @@ Rules of counting (docs/reports.md):
   step (new members) or on the date of the snapshot (all members).
 
 The modules: ``queries`` (the shared query layer: a subtree through ``in_subtree``, its units,
-effective events, members on a day, stays in stages), ``coverage`` (places and the cells that
+effective events, members on a day, stays in stages replayed), ``coverage`` (places and the cells that
 served them), ``common`` (the tables every report shares), ``codes`` (the figures' codes and
 labels), and one module per report, each with ``build`` and ``drill``: ``new_members``,
-``members``, ``activity``, ``structure``, ``funnel``, ``mentors``, ``targets``.
+``members``, ``activity``, ``structure``, ``funnel`` (from the stored stays,
+:mod:`ptdv.reports.stays`), ``mentors``, ``targets``. The pages read them through
+:mod:`ptdv.reports.stored` (a period that has ended: computed once and stored).
 """
 
 from __future__ import annotations

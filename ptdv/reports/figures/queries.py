@@ -9,7 +9,9 @@ stays in stages.
   the step (``Event.cell``).
 - Members on a day ``d``: the spells (``members.MemberSpell``) with ``start <= d < end``, at the
   spell's cell.
-- Stays in stages: replayed from the effective events (:func:`ptdv.reports.funnel.replay`).
+- Stays in stages replayed from the effective events (:func:`ptdv.reports.funnel.replay`): the
+  funnel reads the stays stored with the events (``reports.StageStay``); this replay is what the
+  tests compare them with.
 """
 
 from __future__ import annotations
