@@ -22,7 +22,11 @@ database, it prints:
    emptied), with no SQL — the run stops (exit 1) if a render queries the database. The cost of
    50 rows is the render with 50 rows less the render with none, both timed in turn.
 
-Exit 1 also when a page does not answer 200 or a render makes a query.
+Pages are timed by the wall clock and by the thread's CPU time (with SQLite the queries run in
+this thread too; the CPU time is what a busy machine's other processes do not lengthen); the
+middleware's share and the renders by the CPU time unless ``--clock wall``.
+
+Exit 1 when a page does not answer 200 or a render makes a query.
 """
 
 from __future__ import annotations
@@ -82,18 +86,22 @@ def __getattr__(name):  # the URLconf's ``urlpatterns``, built once Django is se
 
 # --- probes between the middleware ---------------------------------------------------------------
 
-#: One request's probe marks: (probe index, "in" / "view" / "out", perf_counter()).
+#: The clock of the middleware's probes and of the templates' renders: the thread's CPU time
+#: (``--clock cpu``, the default: what a busy machine's other processes do not lengthen; with
+#: SQLite the queries run in this thread too) or the wall clock (``--clock wall``).
+clock = time.thread_time
+#: One request's probe marks: (probe index, "in" / "view" / "out", clock()).
 MARKS: list[tuple[int, str, float]] = []
-#: One request's queries: (start, end), perf_counter().
+#: One request's queries: (start, end), clock().
 SPANS: list[tuple[float, float]] = []
 
 
 def timed_query(execute, sql, params, many, context):
-    t0 = time.perf_counter()
+    t0 = clock()
     try:
         return execute(sql, params, many, context)
     finally:
-        SPANS.append((t0, time.perf_counter()))
+        SPANS.append((t0, clock()))
 
 
 def sql_within(start: float, end: float) -> float:
@@ -106,13 +114,13 @@ def _probe(index: int):
             self.get_response = get_response
 
         def __call__(self, request):
-            MARKS.append((index, "in", time.perf_counter()))
+            MARKS.append((index, "in", clock()))
             response = self.get_response(request)
-            MARKS.append((index, "out", time.perf_counter()))
+            MARKS.append((index, "out", clock()))
             return response
 
         def process_view(self, request, view_func, view_args, view_kwargs):
-            MARKS.append((index, "view", time.perf_counter()))
+            MARKS.append((index, "view", clock()))
 
     Probe.__name__ = Probe.__qualname__ = f"Probe{index}"
     return Probe
@@ -186,17 +194,18 @@ def get(client, url: str):
     return response
 
 
-def round_robin(client, urls: dict[str, str], warmup: int, requests: int) -> dict[str, list]:
-    """Times (ms) of ``requests`` GETs of each URL, one of each in turn."""
+def round_robin(client, urls: dict[str, str], warmup: int, requests: int) -> dict[str, dict]:
+    """Wall-clock and CPU times (ms) of ``requests`` GETs of each URL, one of each in turn."""
     for _ in range(warmup):
         for url in urls.values():
             get(client, url)
-    samples: dict[str, list] = {name: [] for name in urls}
+    samples: dict[str, dict] = {name: {"wall": [], "cpu": []} for name in urls}
     for _ in range(requests):
         for name, url in urls.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             get(client, url)
-            samples[name].append((time.perf_counter() - t0) * 1000)
+            samples[name]["cpu"].append((time.thread_time() - c0) * 1000)
+            samples[name]["wall"].append((time.perf_counter() - t0) * 1000)
     return samples
 
 
@@ -219,9 +228,10 @@ def person_url(user) -> str | None:
     return None if pk is None else f"/nguoi/{pk}/"
 
 
-def pages(args) -> None:
+def pages(args, run) -> None:
     from ptdv.accounts.models import User
 
+    results: dict[str, dict] = {}
     rows = []
     layout_sql: dict[str, list[str]] = {}
     for username, label in USERS:
@@ -242,13 +252,21 @@ def pages(args) -> None:
             urls["person"] = person
         urls["to-do"] = "/"
         samples = round_robin(client, urls, args.warmup, args.requests)
-        bare = statistics.median(samples["bare"])
+        bare = statistics.median(samples["bare"]["wall"])
+        bare_cpu = statistics.median(samples["bare"]["cpu"])
         bare_sql = queries_of(client, urls["bare"])
         for name, url in urls.items():
-            figures = common.percentiles(samples[name])
+            figures = common.percentiles(samples[name]["wall"])
+            cpu = statistics.median(samples[name]["cpu"])
             sql = queries_of(client, url)
             if name == "layout":
-                layout_sql[username] = [q for q in sql if q not in bare_sql]
+                shape = {q.split(" WHERE ")[0] for q in bare_sql}
+                layout_sql[username] = [q for q in sql if q.split(" WHERE ")[0] not in shape]
+            results[f"{username} {name}"] = {
+                "wall_p50": figures["p50"], "wall_p95": figures["p95"], "cpu_p50": cpu,
+                "ratio_wall": figures["p50"] / bare, "ratio_cpu": cpu / bare_cpu,
+                "queries": len(sql),
+            }  # fmt: skip
             rows.append(
                 (
                     f"{username} ({label})" if name == "bare" else "",
@@ -256,10 +274,16 @@ def pages(args) -> None:
                     f"{figures['p50']:.2f}",
                     f"{figures['p95']:.2f}",
                     f"{figures['p50'] / bare:.1f}×",
+                    f"{cpu:.2f}",
+                    f"{cpu / bare_cpu:.1f}×",
                     len(sql),
                 )
             )
-    common.table(rows, ("user", "page", "p50 ms", "p95 ms", "× bare", "queries"))
+    common.table(
+        rows,
+        ("user", "page", "p50 ms", "p95 ms", "× bare", "CPU p50 ms", "CPU × bare", "queries"),
+    )
+    run.record("pages", results)
     print("\n   queries of the layout (the empty page's beyond the bare view's):")
     for username, sql in layout_sql.items():
         print(f"   {username}: {len(sql)}")
@@ -267,7 +291,7 @@ def pages(args) -> None:
             print(f"      {q[:160]}")
 
 
-def middleware_share(args) -> None:
+def middleware_share(args, run) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test.utils import override_settings
@@ -284,9 +308,9 @@ def middleware_share(args) -> None:
             for k in range(args.warmup + args.requests):
                 MARKS.clear()
                 SPANS.clear()
-                t0 = time.perf_counter()
+                t0 = clock()
                 get(client, url)
-                total = (time.perf_counter() - t0) * 1e6
+                total = (clock() - t0) * 1e6
                 own = own_times(len(base))
                 if own is None or k < args.warmup:
                     continue
@@ -295,6 +319,11 @@ def middleware_share(args) -> None:
                     per.setdefault(key, []).append(value)
             med = {key: statistics.median(v) for key, v in per.items()}
             whole = statistics.median(totals)
+            run.record(f"middleware {url}", {
+                "request_us": whole,
+                **{path: med[str(i)] for i, path in enumerate(base)},
+                "inner_us": med["inner"],
+            })  # fmt: skip
             print(f"\n   {url} as chibo: {whole:.0f} µs a request (p50), of which:")
             rows = []
             for i, path in enumerate(base):
@@ -414,10 +443,10 @@ def render_times(args, template: str, contexts: dict[str, dict], request) -> dic
     with CaptureQueriesContext(connection) as captured:
         for k in range(args.renders + 10):
             for name, ctx in contexts.items():
-                t0 = time.perf_counter()
+                t0 = clock()
                 compiled.render(ctx, request)
                 if k >= 10:
-                    samples[name].append((time.perf_counter() - t0) * 1000)
+                    samples[name].append((clock() - t0) * 1000)
     if captured.captured_queries:
         print(f"   {template} queried the database while rendering:")
         for q in captured.captured_queries[:5]:
@@ -426,7 +455,7 @@ def render_times(args, template: str, contexts: dict[str, dict], request) -> dic
     return {name: statistics.median(v) for name, v in samples.items()}
 
 
-def templates(args) -> None:
+def templates(args, run) -> None:
     from django.test import RequestFactory
 
     from ptdv.accounts.models import User
@@ -452,6 +481,7 @@ def templates(args) -> None:
         ctx = captured_context(client, url, page)
         full, empty = prepare(ctx)
         times = render_times(args, partial, {"50 rows": full, "no rows": empty}, request)
+        run.record(f"template {name}", times)
         rows.append(
             (
                 name,
@@ -466,11 +496,12 @@ def templates(args) -> None:
     empty_page = engines["django"].from_string('{% extends "base.html" %}')
     samples = []
     for k in range(args.renders + 10):
-        t0 = time.perf_counter()
+        t0 = clock()
         empty_page.render({}, request)
         if k >= 10:
-            samples.append((time.perf_counter() - t0) * 1000)
+            samples.append((clock() - t0) * 1000)
     rows.append(("layout", "base.html, empty page", f"{statistics.median(samples):.2f}", "", ""))
+    run.record("template layout", statistics.median(samples))
     common.table(rows, ("page", "template", "no rows ms", f"{ROWS} rows ms", f"{ROWS} rows cost"))
 
 
@@ -480,7 +511,15 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=20, help="untimed requests first (20)")
     p.add_argument("--renders", type=int, default=200, help="timed renders per template (200)")
     p.add_argument("--language", default="vi", help="the users' language (vi)")
+    p.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="clock of the middleware's share and the renders (cpu: this thread's CPU time)",
+    )
     args = p.parse_args()
+    global clock
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     sys.modules.setdefault("floor", sys.modules[__name__])  # the URLconf and the probes
     run = common.setup(args)
 
@@ -493,11 +532,11 @@ def main() -> None:
         print(f"   built in {seconds:.1f} s: {counts}")
     with override_settings(ROOT_URLCONF="floor"):
         with common.section(f"pages against the bare view ({args.requests} rounds)"):
-            pages(args)
+            pages(args, run)
         with common.section("the middleware's share (chibo)"):
-            middleware_share(args)
+            middleware_share(args, run)
         with common.section(f"the rows' templates ({args.renders} renders, no SQL)"):
-            templates(args)
+            templates(args, run)
     run.finish()
 
 
