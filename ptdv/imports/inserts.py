@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from operator import attrgetter
 
 from django.db import connection, models
 
@@ -55,14 +55,26 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, ids: bool
     if ids:
         _give_ids(model, objs)
         fields.insert(0, meta.pk)
-    readers = [_reader(f) for f in fields]
+    plain = [f for f in fields if _is_plain(f)]
+    json_fields = [f for f in fields if isinstance(f, models.JSONField)]
+    other = [f for f in fields if f not in plain and f not in json_fields]
+    read_plain = attrgetter(*[f.attname for f in plain])
+    prepare = _preparer(fields)
+    encoders = [(f.attname, f.encoder().encode if f.encoder else _JSON.encode) for f in json_fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(f.column) for f in [*plain, *json_fields, *other])
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy)
         with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([read(obj) for read in readers])
+                prepare(obj)
+                row = [*read_plain(obj)] if len(plain) > 1 else [read_plain(obj)]
+                for attname, encode in encoders:
+                    value = getattr(obj, attname)
+                    row.append(None if value is None else encode(value))
+                for field in other:
+                    row.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
+                copy.write_row(row)
     db = connection.alias
     for obj in objs:
         obj._state.adding = False
@@ -80,35 +92,28 @@ def _give_ids(model: type[models.Model], objs: Sequence[models.Model]) -> None:
             obj.pk = pk
 
 
-def _reader(field: models.Field):
-    """How one field's value is read from an object, as ``bulk_create`` would send it."""
-    attname = field.attname
-    if isinstance(field, models.ForeignKey):
-        name = field.name
+def _is_plain(field: models.Field) -> bool:
+    return isinstance(field, _PLAIN)
 
-        def related(obj: models.Model) -> Any:
-            value = getattr(obj, attname)
-            if value is None and field.is_cached(obj):
-                target = getattr(obj, name)
+
+def _preparer(fields: list[models.Field]):
+    """What ``bulk_create`` does to an object before reading it: a foreign key set as an object
+    that got its id later takes that id; ``auto_now(_add)`` dates are set."""
+    related = [f for f in fields if isinstance(f, models.ForeignKey)]
+    dated = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+
+    def prepare(obj: models.Model) -> None:
+        for field in related:
+            if getattr(obj, field.attname) is None and field.is_cached(obj):
+                target = getattr(obj, field.name)
                 if target is not None:
-                    value = target.pk
-                    setattr(obj, attname, value)
-            return value
+                    setattr(obj, field.attname, target.pk)
+        for field in dated:
+            field.pre_save(obj, True)
 
-        return related
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.pre_save(obj, True)
-    if isinstance(field, models.JSONField):
-        dumps = field.encoder() if field.encoder else _JSON
-
-        def as_json(obj: models.Model) -> str | None:
-            value = getattr(obj, attname)
-            return None if value is None else dumps.encode(value)
-
-        return as_json
-    if isinstance(field, _PLAIN):
-        return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
+    return prepare
 
 
 _JSON = json.JSONEncoder()

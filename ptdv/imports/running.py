@@ -55,6 +55,8 @@ from .plans import MEMBER_FIELDS, Action, Problem, RowPlan, RowWarning
 from .reading import FileError, Reader
 
 log = logging.getLogger(__name__)
+#: New candidacies counted into the summaries at once (``Writer._tally``).
+TALLY_BATCH = 10_000
 
 
 class Aborted(Exception):
@@ -312,6 +314,7 @@ class Writer:
     def _plan_anew(self) -> None:
         """A fresh planner (for the kept plan's questions, or to plan the upload again)."""
         self.planner = Planner(self.run.kind, self.run.organisation, self.today, self.run.pk)
+        self._untallied: list[Candidacy] = []
         #: The cells' paths (the audit entries' ``org_path``), without a query per person.
         self._paths = {c.pk: c.path for c in self.planner.cells}
 
@@ -358,6 +361,7 @@ class Writer:
                 counts[plan.action] += 1
             self.deadline.check(plans[0].row)
             self._write_chunk(plans)
+        self._tally([], flush=True)
         return counts
 
     def _write_planned(self) -> Counter[str]:
@@ -375,6 +379,7 @@ class Writer:
                 self._write_chunk(chunk)
                 chunk = []
         self._write_chunk(chunk)
+        self._tally([], flush=True)
         return counts
 
     def _abort(self, first: RowPlan) -> None:
@@ -403,7 +408,7 @@ class Writer:
                     setattr(plan.person, field, value)
                 plan.person.set_derived_fields()
                 updated[plan.person.pk] = (plan.person, before)
-        candidacies, events, admitted = self._new_candidacies(plans, updated)
+        candidacies, (events, owners), admitted = self._new_candidacies(plans, updated)
         # PostgreSQL: COPY, the ids taken from the sequences first; SQLite: bulk_create.
         inserts.insert(Person, new_people, ids=True)
         if updated:
@@ -411,8 +416,10 @@ class Writer:
             fields |= {"search_name", "sort_key", "cell", *MEMBER_FIELDS, "party_left_on"}
             Person.objects.bulk_update([p for p, _ in updated.values()], sorted(fields))
         inserts.insert(Candidacy, candidacies, ids=True)
+        for event, candidacy in zip(events, owners, strict=True):
+            event.candidacy_id = candidacy.pk
         inserts.insert(Event, events)
-        tallies.add_new(candidacies)  # the stage tallies
+        self._tally(candidacies)
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)
@@ -434,12 +441,24 @@ class Writer:
         self._audit(new_people, updated)
         _write_progress(self.run, plans[-1].row)
 
-    def _new_candidacies(self, plans, updated) -> tuple[list[Candidacy], list[Event], set[int]]:
+    def _tally(self, candidacies: list[Candidacy], *, flush: bool = False) -> None:
+        """The summaries kept with the events (``tallies.add_new``), given the new candidacies
+        of several chunks at once: one statement per 10,000 candidacies, the counts of the
+        organisations above the cells merged across chunks."""
+        self._untallied += candidacies
+        if self._untallied and (flush or len(self._untallied) >= TALLY_BATCH):
+            tallies.add_new(self._untallied)
+            self._untallied = []
+
+    def _new_candidacies(
+        self, plans, updated
+    ) -> tuple[list[Candidacy], tuple[list[Event], list[Candidacy]], set[int]]:
         """The new candidacies and their events, their cache filled; and the people (by
         ``id()``) whose new candidacy reached the ceremony."""
         candidacies: list[Candidacy] = []
         events: list[Event] = []
         admitted: set[int] = set()
+        owners: list[Candidacy] = []  # each event's candidacy (its id once inserted)
         actor_id = self.actor.pk if self.actor is not None else None
         for plan in plans:
             if self.run.kind != "ho-so" or plan.candidacy is not None or not plan.steps:
@@ -456,8 +475,7 @@ class Writer:
                 opened_on=source,
             )
             made = [
-                Event(
-                    candidacy=candidacy,
+                _new_event(
                     seq=seq,
                     step=s.step,
                     date=s.on,
@@ -482,9 +500,10 @@ class Writer:
                 updated[person.pk] = (person, {})
             candidacies.append(candidacy)
             events.extend(made)
+            owners.extend([candidacy] * len(made))
             if any(s.step is Step.CEREMONY for s in plan.steps):
                 admitted.add(id(person))
-        return candidacies, events, admitted
+        return candidacies, (events, owners), admitted
 
     def _audit(self, new_people, updated) -> None:
         note = {"import_run": self.run.pk, "file": self.run.file_name}
@@ -520,6 +539,22 @@ class Writer:
             actor_id=self.actor.pk if self.actor is not None else None,
             additional_data={"org_path": path, **note},
         )
+
+
+_EVENT_FIELDS = [f.attname for f in Event._meta.concrete_fields]
+_EVENT_DEFAULTS = {f.attname: f.get_default() for f in Event._meta.concrete_fields}
+
+
+def _new_event(**values) -> Event:
+    """A new event from its fields' values (by attribute name; the candidacy's id is set once
+    the candidacy has one). Built as Django builds a row read from the database, the fields in
+    order, without the keyword path's work per field (330,000 events in a large file)."""
+    for name, default in _EVENT_DEFAULTS.items():
+        if name not in values:
+            if isinstance(default, dict | list):
+                default = type(default)(default)
+            values[name] = default
+    return Event(*[values[name] for name in _EVENT_FIELDS])
 
 
 def _logged(field: str, value: str) -> str:
