@@ -6,11 +6,11 @@ next step that changed the stage). The funnel report counts them with SQL aggreg
 replaying every candidacy's events at each request.
 
 - :func:`keep`, connected to ``pipeline.signals.history_written``, rewrites a candidacy's stays
-  in the write's transaction, from the history the write already holds (no read): only the
-  stays that changed, in at most two statements — an ``INSERT … ON CONFLICT DO UPDATE`` of the
-  changed and new stays (one statement: a step that changes the stage closes the last stay and
-  opens the next), and a ``DELETE`` of the stays a correction removed. A step that changes no
-  stage (a transfer, a failed vote, a repeatable step) writes nothing.
+  in the write's transaction, from the history the write already holds (no read), when they
+  changed, in at most two statements — an ``INSERT … ON CONFLICT DO UPDATE`` of the candidacy's
+  stays (one statement: a step that changes the stage closes the last stay and opens the next),
+  and a ``DELETE`` of the stays a correction removed. A step that changes no stage (a transfer,
+  a failed vote, a repeatable step) writes nothing.
 - :func:`rebuild` rewrites the stays of every candidacy (or of some) from the events: what
   ``ptdv manage rebuild_stays`` runs and what the bulk writers (the demo builder, the
   benchmarks' history) call after writing candidacies without the services.
@@ -64,21 +64,19 @@ def rows_of(candidacy_id: int, found: Sequence[Stay]) -> list[StageStay]:
 
 
 def write_changes(candidacy_id: int, before: Sequence[Stay], after: Sequence[Stay]) -> int:
-    """Make the stored stays ``after`` when they were ``before``: the changed and new ones
-    upserted (one statement), those beyond the new end deleted (one statement). Returns the
-    statements sent."""
+    """Make the stored stays ``after`` when they were ``before``; nothing when they are the
+    same. Else every stay of ``after`` is upserted (one statement: the few stays of one
+    candidacy, so that stays missing for any reason are written again too), and those beyond
+    its end deleted when there were more (one statement). Returns the statements sent."""
+    if list(before) == list(after):
+        return 0
     sent = 0
-    changed = [
-        row
-        for row, stay in zip(rows_of(candidacy_id, after), after, strict=True)
-        if row.ordinal >= len(before) or before[row.ordinal] != stay
-    ]
     if len(before) > len(after):
         StageStay.objects.filter(candidacy_id=candidacy_id, ordinal__gte=len(after)).delete()
         sent += 1
-    if changed:
+    if after:
         StageStay.objects.bulk_create(
-            changed,
+            rows_of(candidacy_id, after),
             update_conflicts=True,
             unique_fields=["candidacy", "ordinal"],
             update_fields=_UPDATED,

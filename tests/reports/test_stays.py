@@ -127,3 +127,15 @@ class StaysTests(WorldTestCase):
             list(StageStay.objects.filter(candidacy=candidacy).values_list("stage", "left")),
             [(Stage.SOURCE.value, None)],
         )
+
+    def test_a_step_that_changes_the_stage_writes_every_stay_again(self):
+        candidacy = new_candidacy(self.world, NAMES[1], self.o.A1)
+        steps = happy_steps(candidacy.cell, introducers_for(self.world, candidacy.cell))
+        for planned in steps[:2]:
+            services.record_step(candidacy, planned.step, planned.on, **planned.kwargs)
+        StageStay.objects.filter(candidacy=candidacy).delete()  # as a bulk writer leaves them
+        services.record_step(candidacy, steps[2].step, steps[2].on, **steps[2].kwargs)
+        after = kept()
+        self.assertEqual(len(after), 4)  # source, sympathiser, awareness, dossier
+        stays.rebuild([candidacy.pk])
+        self.assertEqual(after, kept())
