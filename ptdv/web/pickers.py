@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -52,6 +53,26 @@ INTRODUCER = "gioi-thieu"
 PERSON_ROLES = (MENTOR, INTRODUCER)
 
 _WORD = re.compile(r"[^\W_]+")
+#: The text box's name is the field's and this: ``cell-tim``.
+TEXT_SUFFIX = "-tim"
+
+
+def text_name(field: str) -> str:
+    return f"{field}{TEXT_SUFFIX}"
+
+
+def parse_day(raw: str | None) -> date | None:
+    """A date as the date inputs send it (2026-03-05) or as people type it (05/03/2026)."""
+    raw = (raw or "").strip()[:10]
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    try:
+        day, month, year = (int(part) for part in raw.split("/"))
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _d(day: date) -> str:
@@ -305,6 +326,17 @@ def person_result(person: Person, on: date, *, busy: set[int] = frozenset()) -> 
     )
 
 
+def current_mentors(candidacy) -> set[int]:
+    """The people assigned to help the candidate now (not chosen again)."""
+    from ptdv.pipeline.models import MentorAssignment
+
+    return set(
+        MentorAssignment.objects.filter(candidacy=candidacy, end__isnull=True).values_list(
+            "mentor_id", flat=True
+        )
+    )
+
+
 def search_candidates(candidacy, user, text: str | None, on: date, *, busy: set[int] = frozenset()):
     """People of :func:`people_for` matching ``text`` (the person search: folded name words or
     a CCCD), best matches first; each with their standing on ``on``."""
@@ -331,7 +363,10 @@ class PickerWidget(forms.Widget):
       kind of unit, the role, the candidacy);
     - ``date_field``: the form's field whose date the standing is judged on (sent with the text);
     - the text shown for the current value is the field's ``label_from_instance``, resolved
-      through the field's queryset (a value outside it shows nothing).
+      through the field's queryset (a value outside it shows nothing);
+    - ``search(text, data)``: the matches, for a form sent with text typed and nothing chosen
+      (without JavaScript, Enter sends the form): they come back as radio buttons under the box,
+      so the form works without scripts too.
     """
 
     template_name = "web/pickers/widget.html"
@@ -343,6 +378,7 @@ class PickerWidget(forms.Widget):
         params: dict | None = None,
         date_field: str = "",
         placeholder: str = "",
+        search: Callable[[str, Mapping], Results] | None = None,
         attrs=None,
     ):
         super().__init__(attrs)
@@ -350,9 +386,16 @@ class PickerWidget(forms.Widget):
         self.params = params or {}
         self.date_field = date_field
         self.placeholder = placeholder or _("Gõ tên để tìm…")
+        self.search = search
+        self.data: Mapping = {}
 
     def value_from_datadict(self, data, files, name):
+        self.data = data
+        # A radio button of the matches (after the hidden input) wins over the empty input.
         return data.get(name)
+
+    def _typed(self, name: str) -> str:
+        return str(self.data.get(text_name(name)) or "")[:MAX_TEXT]
 
     def _label(self, value) -> str:
         choices = getattr(self, "choices", None)
@@ -368,11 +411,18 @@ class PickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         base = widget["attrs"].get("id") or f"id_{name}"
-        sent = ["q", "field", *self.params]
+        sent = [text_name(name), "field", *self.params]
         if self.date_field:
             sent.append(self.date_field)
+        label = self._label(value)
+        typed = self._typed(name)
+        matches = None
+        if not label and typed and self.search is not None:
+            matches = self.search(typed, self.data)
         widget |= {
-            "label": self._label(value),
+            "label": label or typed,
+            "text_name": text_name(name),
+            "matches": matches,
             "listbox_id": f"{base}_listbox",
             "status_id": f"{base}_status",
             "url": self.url,
@@ -392,11 +442,18 @@ def picker(
     date_field: str = "",
     placeholder: str = "",
     label=None,
+    search: Callable[[str, Mapping], Results] | None = None,
 ) -> None:
-    """Give ``field`` a picker; ``label``: what the box shows for the chosen object."""
+    """Give ``field`` a picker; ``label``: what the box shows for the chosen object;
+    ``search``: the matches of a text sent without choosing (see :class:`PickerWidget`)."""
     attrs = field.widget.attrs
     field.widget = PickerWidget(
-        url=url, params=params, date_field=date_field, placeholder=placeholder, attrs=attrs
+        url=url,
+        params=params,
+        date_field=date_field,
+        placeholder=placeholder,
+        search=search,
+        attrs=attrs,
     )
     field.widget.choices = field.choices
     if label is not None:

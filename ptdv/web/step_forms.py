@@ -27,12 +27,17 @@ from .pickers import (
     CELLS,
     INTRODUCER,
     MENTOR,
+    current_mentors,
     describe_organisation,
     describe_place,
     organisations_for,
+    parse_day,
     people_for,
     picker,
     places_for,
+    search_candidates,
+    search_organisations,
+    search_places,
     standing,
 )
 
@@ -394,6 +399,12 @@ def person_picker(field: forms.ModelChoiceField, candidacy, user, role: str, dat
     candidacy's grassroots organisation, the user's scope), searched by name; whether the one
     chosen may be is checked on the form's date (:func:`check_standing`)."""
     field.queryset = people_for(candidacy, user)
+
+    def search(text, data):
+        on = parse_day(data.get(date_field)) or timezone.localdate()
+        busy = current_mentors(candidacy) if role == MENTOR else set()
+        return search_candidates(candidacy, user, text, on, busy=busy)
+
     picker(
         field,
         url=reverse("picker_people"),
@@ -401,6 +412,7 @@ def person_picker(field: forms.ModelChoiceField, candidacy, user, role: str, dat
         date_field=date_field,
         placeholder=gettext("Gõ họ tên đảng viên để tìm…"),
         label=_person_label,
+        search=search,
     )
     name = field.label
     field.error_messages |= {
@@ -424,6 +436,7 @@ def cell_picker(field: forms.ModelChoiceField, user, *, exclude: int | None = No
         params=params,
         placeholder=gettext("Gõ tên chi bộ hoặc đơn vị cấp trên để tìm…"),
         label=lambda unit: describe_organisation(user, unit),
+        search=lambda text, data: search_organisations(user, CELLS, text, exclude=exclude),
     )
     name = field.label
     field.error_messages |= {
@@ -445,6 +458,7 @@ def place_picker(field: forms.ModelChoiceField, user) -> None:
         url=reverse("picker_places"),
         placeholder=gettext("Gõ tên thôn, bản, tổ dân phố… để tìm"),
         label=lambda place: describe_place(user, place),
+        search=lambda text, data: search_places(user, text),
     )
     field.error_messages |= {
         "invalid_choice": gettext(
@@ -526,12 +540,7 @@ class MentorAssignForm(BootstrapMixin, forms.Form):
 
     def clean(self):
         cd = super().clean()
-        busy = set(
-            MentorAssignment.objects.filter(candidacy=self.candidacy, end__isnull=True).values_list(
-                "mentor_id", flat=True
-            )
-        )
-        check_standing(self, "mentor", cd.get("start"), busy=busy)
+        check_standing(self, "mentor", cd.get("start"), busy=current_mentors(self.candidacy))
         return cd
 
 

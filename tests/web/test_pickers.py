@@ -45,7 +45,9 @@ def options(response) -> dict[int, bool]:
 @time_machine.travel(LATER, tick=False)
 class OrganisationPickerTests(WorldTestCase):
     def search(self, q="", kind="chi-bo", **extra):
-        return self.client.post(ORGANISATIONS, {"q": q, "field": "cell", "loai": kind, **extra})
+        return self.client.post(
+            ORGANISATIONS, {"cell-tim": q, "field": "cell", "loai": kind, **extra}
+        )
 
     def test_cells_are_found_by_their_name_without_diacritics(self):
         self.client.force_login(self.u.committee)
@@ -107,9 +109,9 @@ class OrganisationPickerTests(WorldTestCase):
         self.client.force_login(self.u.viewer)
         self.assertEqual(self.search("thon").status_code, 403)
         self.client.force_login(self.u.committee)
-        self.assertEqual(self.client.get(ORGANISATIONS, {"q": "thon"}).status_code, 405)
+        self.assertEqual(self.client.get(ORGANISATIONS, {"cell-tim": "thon"}).status_code, 405)
         self.assertEqual(self.search("thon", kind="bogus").status_code, 404)
-        bad_field = self.client.post(ORGANISATIONS, {"q": "x", "field": '"><script>'})
+        bad_field = self.client.post(ORGANISATIONS, {"field": '"><script>'})
         self.assertEqual(bad_field.status_code, 404)
         self.client.logout()
         self.assertEqual(self.search("thon").status_code, 302)
@@ -128,7 +130,12 @@ class PersonPickerTests(WorldTestCase):
         self.client.force_login(self.u.grassroots)
 
     def search(self, q="", role="gioi-thieu", on: date | None = CELL_ON, candidacy=None, **extra):
-        data = {"q": q, "field": "introducer", "vai-tro": role, "ho-so": (candidacy or self.c).pk}
+        data = {
+            "introducer-tim": q,
+            "field": "introducer",
+            "vai-tro": role,
+            "ho-so": (candidacy or self.c).pk,
+        }
         if on is not None:
             data["date"] = on.isoformat()
         return self.client.post(PEOPLE, data | extra)
@@ -188,7 +195,7 @@ class PersonPickerTests(WorldTestCase):
         self.client.force_login(self.u.outsider)
         outside = self.search("nguyen")
         missing = self.client.post(
-            PEOPLE, {"q": "nguyen", "field": "x", "vai-tro": "gioi-thieu", "ho-so": 98_765_432}
+            PEOPLE, {"x-tim": "nguyen", "field": "x", "vai-tro": "gioi-thieu", "ho-so": 98_765_432}
         )
         self.assertEqual((outside.status_code, missing.status_code), (404, 404))
         self.assertNotContains(outside, "Nguyễn", status_code=404)
@@ -342,7 +349,7 @@ class PickerFormTests(WorldTestCase):
 @time_machine.travel(LATER, tick=False)
 class PlacePickerTests(WorldTestCase):
     def search(self, q=""):
-        return self.client.post("/chon/dia-ban/", {"q": q, "field": "residence"})
+        return self.client.post("/chon/dia-ban/", {"residence-tim": q, "field": "residence"})
 
     def test_places_by_their_name_or_their_commune_s(self):
         self.client.force_login(self.u.committee)
@@ -371,3 +378,42 @@ class PlacePickerTests(WorldTestCase):
         [error] = response.context["form"].errors["residence"]
         self.assertTrue(error.startswith("Nơi cư trú (thôn, bản, tổ dân phố): không có địa bàn"))
         self.assertNotContains(response, "Thôn Nam")
+
+
+@time_machine.travel(LATER, tick=False)
+class WithoutJavaScriptTests(WorldTestCase):
+    """Text typed and the form sent without a choice: the matches come back as radio buttons."""
+
+    def test_a_cell_typed_then_chosen_among_the_matches(self):
+        self.client.force_login(self.u.committee)
+        data = {"full_name": "Lò Văn Nguồn", "cell-tim": "thon dong"}
+        response = self.client.post("/nguon/moi/", data)
+        self.assertIn("cell", response.context["form"].errors)
+        self.assertContains(response, "Chọn một trong các kết quả tìm được:")
+        self.assertContains(response, f'type="radio" name="cell" value="{self.o.A1.pk}"')
+        self.assertContains(response, 'value="thon dong"')  # what was typed stays in the box
+        self.assertNotContains(response, f'value="{self.o.A2.pk}"')
+        # The radio button comes after the empty hidden input: it is the value.
+        response = self.client.post("/nguon/moi/", data | {"cell": ["", str(self.o.A1.pk)]})
+        self.assertNotIn("cell", response.context["form"].errors)
+
+    def test_an_outsider_s_text_lists_nothing_of_ours(self):
+        self.client.force_login(self.u.outsider)
+        response = self.client.post("/nguon/moi/", {"cell-tim": "thon dong"})
+        self.assertContains(response, "Không tìm thấy kết quả nào")
+        self.assertNotContains(response, "Chi bộ thôn Đông")
+
+    def test_people_who_may_not_be_chosen_are_disabled_radios(self):
+        self.client.force_login(self.u.grassroots)
+        candidacy = self.advance(self.candidacy(), Stage.AWARENESS_TRAINED)
+        url = f"/ho-so/{candidacy.pk}/ghi-buoc/?buoc={Step.DOSSIER_PAPER.value}"
+        response = self.client.post(
+            url,
+            {"date": PAPERS_ON.isoformat(), "version": candidacy.version,
+             "kind": "introducer_letter", "months_together": 24, "introducer-tim": "hoang du"},
+        )  # fmt: skip
+        text = response.content.decode()
+        radio = re.search(rf'name="introducer" value="{self.p.probationary.pk}"[^>]*>', text)
+        self.assertIsNotNone(radio, text)
+        self.assertIn("disabled", radio.group(0))
+        self.assertContains(response, "Hoàng Thị Dự (1995) — Chi bộ thôn Đông · đảng viên dự bị")

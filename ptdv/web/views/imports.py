@@ -47,7 +47,7 @@ from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.xlsx import XLSX_MIME, Column, xlsx_response
 
 from ..filters import OrganisationChoiceField, visible_organisations
-from ..pickers import ANY_ORGANISATION, describe_organisation, picker
+from ..pickers import ANY_ORGANISATION, describe_organisation, picker, search_organisations
 from ..step_forms import BootstrapMixin
 from ..toolkit import require_writer
 
@@ -88,6 +88,7 @@ class UploadForm(BootstrapMixin, forms.Form):
                 params={"loai": ANY_ORGANISATION},
                 placeholder=_("Gõ tên đơn vị để tìm…"),
                 label=lambda unit: describe_organisation(user, unit),
+                search=lambda text, data: search_organisations(user, ANY_ORGANISATION, text),
             )
             field.error_messages |= {
                 "required": _("%(field)s: gõ tên rồi chọn một đơn vị trong danh sách.")

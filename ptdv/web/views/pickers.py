@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from ..pickers import ANY_ORGANISATION, ORGANISATION_KINDS, search_organisations, search_places
+from ..pickers import (
+    ANY_ORGANISATION,
+    ORGANISATION_KINDS,
+    search_organisations,
+    search_places,
+    text_name,
+)
 from ..toolkit import require_writer
 
 KIND_PARAM = "loai"
@@ -40,6 +46,11 @@ def field_name(request) -> str:
     if not _FIELD.match(name):
         raise Http404
     return name
+
+
+def typed(request, field: str) -> str:
+    """What was typed in the picker's box (``<field>-tim``)."""
+    return request.POST.get(text_name(field), "")
 
 
 def render_results(request, field: str, results, *, noun: str, empty: str):
@@ -70,7 +81,7 @@ def render_results(request, field: str, results, *, noun: str, empty: str):
 
 @login_required
 @require_POST
-@sensitive_post_parameters("q")
+@sensitive_post_parameters()  # what is typed: a name, a CCCD
 def organisations(request):
     require_writer(request.user)
     field = field_name(request)
@@ -79,7 +90,7 @@ def organisations(request):
         raise Http404
     raw = request.POST.get(EXCLUDE_PARAM, "")
     exclude = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
-    results = search_organisations(request.user, kind, request.POST.get("q"), exclude=exclude)
+    results = search_organisations(request.user, kind, typed(request, field), exclude=exclude)
     return render_results(
         request, field, results, noun=_("đơn vị"), empty=_("Không tìm thấy đơn vị nào.")
     )
@@ -87,12 +98,12 @@ def organisations(request):
 
 @login_required
 @require_POST
-@sensitive_post_parameters("q")
+@sensitive_post_parameters()  # what is typed: a name, a CCCD
 def places(request):
     """A person's residence: villages, schools… of the subtree and those its cells cover."""
     require_writer(request.user)
     field = field_name(request)
-    results = search_places(request.user, request.POST.get("q"))
+    results = search_places(request.user, typed(request, field))
     return render_results(
         request, field, results, noun=_("địa bàn"), empty=_("Không tìm thấy địa bàn nào.")
     )

@@ -13,7 +13,6 @@ form is loaded and re-rendered in place and a success sends the browser to the c
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -45,7 +44,13 @@ from ptdv.rules.stages import (
     progress_choices,
 )
 from ptdv.web.person_forms import SourceForm
-from ptdv.web.pickers import MENTOR, PERSON_ROLES, search_candidates
+from ptdv.web.pickers import (
+    MENTOR,
+    PERSON_ROLES,
+    current_mentors,
+    parse_day,
+    search_candidates,
+)
 from ptdv.web.step_forms import (
     STEP_FORMS,
     CorrectionForm,
@@ -55,7 +60,7 @@ from ptdv.web.step_forms import (
 )
 from ptdv.web.toolkit import FormPageView, get_writable
 from ptdv.web.views.candidacy import describe_event
-from ptdv.web.views.pickers import field_name, render_results
+from ptdv.web.views.pickers import field_name, render_results, typed
 
 STEP_PARAM = "buoc"
 EVENT_PARAM = "su-kien"
@@ -432,41 +437,24 @@ class CandidacyOpen(FormPageView):
 DATE_PARAMS = ("date", "start")
 
 
-def _picker_date(request) -> date:
-    for name in DATE_PARAMS:
-        raw = (request.POST.get(name) or "").strip()[:10]
-        for parse in (date.fromisoformat, lambda v: date(int(v[6:]), int(v[3:5]), int(v[:2]))):
-            try:
-                return parse(raw)
-            except ValueError:
-                continue
-    return timezone.localdate()
-
-
 @login_required
 @require_POST
-@sensitive_post_parameters("q")
+@sensitive_post_parameters()  # what is typed: a name, a CCCD
 def people_picker(request):
     """The matches of a mentor or introducer picker (``ptdv/web/pickers.py``): the candidacy
     through the scope (404) and the write check (403); party members of its grassroots
-    organisation that the user sees, each with their standing on the form's date, those who may
-    not be chosen greyed with the reason."""
+    organisation that the user sees, each with their standing on the form's date (else today),
+    those who may not be chosen greyed with the reason."""
     field = field_name(request)
     role = request.POST.get("vai-tro", "")
     raw = request.POST.get("ho-so", "")
     if role not in PERSON_ROLES or not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         raise Http404
     candidacy = get_writable(Candidacy.objects.select_related("cell"), request.user, pk=int(raw))
-    busy: set[int] = set()
-    if role == MENTOR:
-        busy = set(
-            MentorAssignment.objects.filter(candidacy=candidacy, end__isnull=True).values_list(
-                "mentor_id", flat=True
-            )
-        )
-    results = search_candidates(
-        candidacy, request.user, request.POST.get("q"), _picker_date(request), busy=busy
-    )
+    busy = current_mentors(candidacy) if role == MENTOR else set()
+    days = (parse_day(request.POST.get(name)) for name in DATE_PARAMS)
+    on = next((d for d in days if d is not None), None) or timezone.localdate()
+    results = search_candidates(candidacy, request.user, typed(request, field), on, busy=busy)
     return render_results(
         request,
         field,

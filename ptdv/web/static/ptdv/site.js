@@ -92,6 +92,10 @@
       return false;
     }
     p.value.value = option.getAttribute("data-value");
+    // The matches of a form sent without a choice (radio buttons) give way to this one.
+    p.picker.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      radio.checked = false;
+    });
     p.input.value = option.getAttribute("data-label");
     p.input.classList.remove("is-invalid");
     openList(p, false);
