@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
+from django.utils.cache import add_never_cache_headers
 
 from ptdv.rules.stages import Stage
+from ptdv.web.middleware import PrivateResponseMiddleware
 from tests.base import PASSWORD, WorldTestCase, advance, introducers_for, new_candidacy
 
 LOGIN = "/tai-khoan/dang-nhap/"
@@ -157,3 +161,33 @@ class StaticFilesTests(HeaderTestCase):
                 self.assertNotIn("Pragma", response)
                 self.assertNotIn("Content-Security-Policy", response)
                 self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+
+
+class PrivateResponseMiddlewareTests(WorldTestCase):
+    """The headers built once (ptdv/web/middleware.py) are those Django's
+    ``add_never_cache_headers`` writes, and a view's own caching headers are still merged."""
+
+    def through(self, response):
+        return PrivateResponseMiddleware(lambda request: response)(RequestFactory().get("/x/"))
+
+    def test_the_same_headers_as_django_writes(self):
+        expected = HttpResponse()
+        add_never_cache_headers(expected)
+        response = self.through(HttpResponse())
+        self.assertEqual(response["Cache-Control"], expected["Cache-Control"])
+        self.assertEqual(response["Pragma"], "no-cache")
+        self.assertIn("Expires", response)
+
+    def test_a_views_own_caching_is_made_private(self):
+        own = HttpResponse()
+        own["Cache-Control"] = "public, max-age=600"
+        cache_control = {p.strip() for p in self.through(own)["Cache-Control"].split(",")}
+        self.assertIn("no-store", cache_control)
+        self.assertIn("private", cache_control)
+        self.assertNotIn("public", cache_control)
+        self.assertIn("max-age=0", cache_control)
+
+    def test_a_changed_permissions_policy_is_sent(self):
+        with override_settings(PTDV_PERMISSIONS_POLICY={"camera": ["self"]}):
+            self.assertEqual(self.through(HttpResponse())["Permissions-Policy"], "camera=(self)")
+        self.assertIn("usb=()", self.through(HttpResponse())["Permissions-Policy"])
