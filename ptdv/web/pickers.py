@@ -1,16 +1,18 @@
 """Pickers: a text box that searches as one types, for the fields whose choices grow with the
-subtree (cells, organisations, mentors, introducers).
+subtree (cells, organisations, places of residence, mentors, introducers).
 
 A picker field is an ordinary ``ModelChoiceField`` whose widget is :class:`PickerWidget`: the form
 posts the chosen id in a hidden input, and the field validates it against its queryset (the
 user's scope, the kind of organisation, the people who may be chosen) exactly as before. The text
 box asks :mod:`ptdv.web.views.pickers` for at most :data:`SHOWN` matches (POST: a name or a CCCD
 typed never travels in an address) and ``site.js`` handles the keyboard (ARIA 1.2 combobox with a
-listbox popup).
+listbox popup). Without JavaScript the box is a text field of the form; a form sent with text and
+no choice comes back with the matches as radio buttons.
 
 What a result says to tell people and units apart:
 
-- an organisation: its name and the path of its parents (those the user sees);
+- an organisation: its name and the path of its parents (those the user sees); a place: its
+  name and its grassroots organisation's (when the user sees it);
 - a person: name, year of birth, cell and party standing on the relevant date (the letter's or
   the form's date, else today); someone who may not be chosen is listed greyed, with the reason
   (:func:`standing`).
