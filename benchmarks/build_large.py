@@ -24,6 +24,7 @@ shape (trial runs). The goal of the national build: at most 20 minutes and 4 GB.
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 
@@ -170,12 +171,18 @@ def main() -> None:
         common.settle()
         phases["VACUUM (ANALYZE), CHECKPOINT"] = time.perf_counter() - t1
     total = time.perf_counter() - t0
+    cpu = sum(
+        getattr(resource.getrusage(who), kind)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for kind in ("ru_utime", "ru_stime")
+    )
     rss = common.max_rss_mib()
     children = common.children_max_rss_mib()
     size = database_size()
     with common.section("figures"):
         common.table([(k, f"{v:,.1f}") for k, v in phases.items()], ("phase", "seconds"))
-        print(f"   total: {total:,.1f} s ({total / 60:.1f} min)")
+        print(f"   total: {total:,.1f} s ({total / 60:.1f} min); CPU time of the builder's "
+              f"processes (the database's apart): {cpu:,.0f} s")  # fmt: skip
         print(
             f"   peak resident set: {sampler.peak:,.0f} MiB (this process and its children, "
             f"sampled every 0.5 s); ru_maxrss {rss:,.0f} MiB, of a child {children:,.0f} MiB"
@@ -187,6 +194,7 @@ def main() -> None:
     run.record("shape", args.shape)
     run.record("scale", args.scale)
     run.record("total_s", round(total, 1))
+    run.record("builder_cpu_s", round(cpu, 1))
     run.record("phases_s", {k: round(v, 1) for k, v in phases.items()})
     run.record("peak_rss_mib", round(sampler.peak))
     run.record("ru_maxrss_mib", round(rss))

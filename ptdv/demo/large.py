@@ -158,6 +158,7 @@ class LargeBuilder(Builder):
             self._phase("member events", self.build_member_events)
             self._phase("targets", self.build_targets)
             self._phase("member spells", self._write_spells)
+        self._applicants = []  # their candidacies and events: written, not needed any more
         self.counts["organisations"] = len(self.tree.nodes)
         self.counts["cells"] = len(self.cells)
         self.counts["places"] = len(self.places)
