@@ -45,7 +45,7 @@ from ptdv.rules.membership import (
     allowed_kinds,
 )
 from ptdv.web.person_forms import NewPersonForm, cells_for
-from ptdv.web.step_forms import BootstrapMixin, date_field, not_in_future
+from ptdv.web.step_forms import BootstrapMixin, cell_picker, date_field, not_in_future
 from ptdv.web.toolkit import get_writable, render_page_or_partial, require_writer
 
 K = MemberEventKind
@@ -226,11 +226,11 @@ class MemberEventForm(BootstrapMixin, forms.Form):
         keep = {"date", "number", "issued_by", "reason", "seq"}
         if kind is K.TRANSFER:
             keep.add("to_cell")
-            self.fields["to_cell"].queryset = cells_for(user).exclude(pk=person.cell_id)
+            cell_picker(self.fields["to_cell"], user, exclude=person.cell_id)
         elif kind is K.TRANSFER_IN:
             keep |= {"to_cell", "outside", "admitted_on", "official_on", "card_number"}
             self.fields["to_cell"].label = gettext_lazy("Chi bộ tiếp nhận")
-            self.fields["to_cell"].queryset = cells_for(user)
+            cell_picker(self.fields["to_cell"], user)
             self.fields["outside"].label = gettext_lazy("Chuyển đến từ (tổ chức đảng)")
             self.fields["outside"].help_text = gettext_lazy(
                 "Tổ chức đảng nơi đảng viên sinh hoạt trước, ví dụ: Đảng bộ xã Tân Lập, tỉnh Phú Thọ."

@@ -34,6 +34,7 @@ from ptdv.reports.forms import MIN_YEAR, TargetForm, duplicate_message
 from ptdv.reports.models import Target
 
 from ..filters import OrganisationChoiceField, drill_down, visible_organisations
+from ..pickers import ANY_ORGANISATION, describe_organisation, picker, search_organisations
 from ..step_forms import BootstrapMixin
 from ..toolkit import FormPageView, get_writable, render_page_or_partial
 
@@ -214,7 +215,19 @@ class TargetPageForm(BootstrapMixin, TargetForm):
     """:class:`~ptdv.reports.forms.TargetForm` with the site's Bootstrap classes."""
 
     def __init__(self, *args, **kwargs):
+        user = kwargs.get("user")
         super().__init__(*args, **kwargs)
+        if user is not None and "organisation" in self.fields:
+            # A box that searches the subtree as one types, not a select of every unit; the
+            # id posted is still validated against the subtree (TargetForm).
+            picker(
+                self.fields["organisation"],
+                url=reverse("picker_organisations"),
+                params={"loai": ANY_ORGANISATION},
+                placeholder=_("Gõ tên tổ chức đảng để tìm…"),
+                label=lambda unit: describe_organisation(user, unit),
+                search=lambda text, data: search_organisations(user, ANY_ORGANISATION, text),
+            )
         self.style()
 
     def style(self) -> None:
