@@ -45,6 +45,17 @@ from .subject_requests import todo_requests  # requests of the person due
 SHOWN = 50
 #: Certificates and papers are announced this many days before they expire.
 EXPIRY_NOTICE_DAYS = 30
+#: What a row shows (no wide person rows: the root's page shows hundreds of rows).
+_ROW_FIELDS = (
+    "id",
+    "stage",
+    "next_due",
+    "next_due_code",
+    "expiry_due",
+    "expiry_code",
+    "person__full_name",
+    "cell__name",
+)
 
 
 @login_required
@@ -69,9 +80,14 @@ def home(request):
     if counts.missing_reports > 0:
         missing = MentorAssignment.objects.visible_to(reader).missing_reports(today)
         missing_rows = list(
-            missing.select_related("mentor", "candidacy__person", "candidacy__cell").order_by(
-                "candidacy__cell__path", "mentor__full_name", "pk"
-            )[:SHOWN]
+            missing.select_related("mentor", "candidacy__person", "candidacy__cell")
+            .only(
+                "id",
+                "mentor__full_name",
+                "candidacy__person__full_name",
+                "candidacy__cell__name",
+            )
+            .order_by("candidacy__cell__path", "mentor__full_name", "pk")[:SHOWN]
         )
     context = {
         "today": today,
@@ -153,7 +169,7 @@ def first_rows(parts: list[QuerySet]) -> list[Candidacy]:
     with connections[parts[0].db].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sqls), params)
         ids = [row[0] for row in cursor.fetchall()]
-    by_id = Candidacy.objects.select_related("person", "cell").in_bulk(ids)
+    by_id = Candidacy.objects.select_related("person", "cell").only(*_ROW_FIELDS).in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -169,7 +185,11 @@ def expiring(candidacies: QuerySet, today: date, count: int) -> dict:
     if count > 0:
         horizon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
         due = candidacies.open().filter(expiry_due__lte=horizon)
-        rows = list(due.select_related("person", "cell").order_by("expiry_due", "id")[:SHOWN])
+        rows = list(
+            due.select_related("person", "cell")
+            .only(*_ROW_FIELDS)
+            .order_by("expiry_due", "id")[:SHOWN]
+        )
     for c in rows:
         c.expired = c.expiry_due < today
     return {"count": count, "rows": rows}
