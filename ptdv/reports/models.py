@@ -143,7 +143,11 @@ class StageStay(models.Model):
     :mod:`ptdv.reports.stays`): entered on the day of the step that led there, at that step's
     cell, left on the day of the next step that changed the stage (``outcome``: ``"moved"`` or
     the exit stage), ``days`` long. Derived data, rewritten in the transaction of every write of
-    the candidacy's history and rebuilt from the events by ``rebuild_stays``."""
+    the candidacy's history and rebuilt from the events by ``rebuild_stays``.
+
+    A row without ``entered`` is an empty place: the stay a correction removed, kept (so that
+    the correction writes one statement) until the candidacy's next stay takes its place; no
+    report counts it (they all read the stays entered by a day)."""
 
     SCOPE = "cell"
 
@@ -156,7 +160,7 @@ class StageStay(models.Model):
     cell = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi bộ")
     )
-    entered = models.DateField(_("ngày vào"))
+    entered = models.DateField(_("ngày vào"), null=True, blank=True)
     left = models.DateField(_("ngày rời"), null=True, blank=True)
     outcome = models.CharField(_("rời sang"), max_length=32, blank=True)
     days = models.IntegerField(_("số ngày"), null=True, blank=True)

@@ -7,10 +7,10 @@ replaying every candidacy's events at each request.
 
 - :func:`keep`, connected to ``pipeline.signals.history_written``, rewrites a candidacy's stays
   in the write's transaction, from the history the write already holds (no read), when they
-  changed, in at most two statements — an ``INSERT … ON CONFLICT DO UPDATE`` of the candidacy's
-  stays (one statement: a step that changes the stage closes the last stay and opens the next),
-  and a ``DELETE`` of the stays a correction removed. A step that changes no stage (a transfer,
-  a failed vote, a repeatable step) writes nothing.
+  changed, in one statement: an ``INSERT … ON CONFLICT DO UPDATE`` of the candidacy's stays (a
+  step that changes the stage closes the last stay and opens the next; a correction reopens the
+  stay before and leaves an empty place, without ``entered``, where the stay it removed was).
+  A step that changes no stage (a transfer, a failed vote, a repeatable step) writes nothing.
 - :func:`rebuild` rewrites the stays of every candidacy (or of some) from the events: what
   ``ptdv manage rebuild_stays`` runs and what the bulk writers (the demo builder, the
   benchmarks' history) call after writing candidacies without the services.
@@ -64,25 +64,21 @@ def rows_of(candidacy_id: int, found: Sequence[Stay]) -> list[StageStay]:
 
 
 def write_changes(candidacy_id: int, before: Sequence[Stay], after: Sequence[Stay]) -> int:
-    """Make the stored stays ``after`` when they were ``before``; nothing when they are the
-    same. Else every stay of ``after`` is upserted (one statement: the few stays of one
-    candidacy, so that stays missing for any reason are written again too), and those beyond
-    its end deleted when there were more (one statement). Returns the statements sent."""
+    """Make the stored stays ``after`` when they were ``before``: nothing when they are the
+    same, else one ``INSERT … ON CONFLICT DO UPDATE`` of every stay of ``after`` (the few stays
+    of one candidacy, so that stays missing for any reason are written again too) and of an
+    empty place for each stay removed (a correction). Returns the statements sent."""
     if list(before) == list(after):
         return 0
-    sent = 0
-    if len(before) > len(after):
-        StageStay.objects.filter(candidacy_id=candidacy_id, ordinal__gte=len(after)).delete()
-        sent += 1
-    if after:
-        StageStay.objects.bulk_create(
-            rows_of(candidacy_id, after),
-            update_conflicts=True,
-            unique_fields=["candidacy", "ordinal"],
-            update_fields=_UPDATED,
-        )
-        sent += 1
-    return sent
+    rows = rows_of(candidacy_id, after)
+    rows += [
+        StageStay(candidacy_id=candidacy_id, ordinal=i, stage="", cell_id=before[i].unit)
+        for i in range(len(after), len(before))
+    ]
+    StageStay.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["candidacy", "ordinal"], update_fields=_UPDATED
+    )
+    return 1
 
 
 def keep(sender, *, candidacy, history, event, **_kwargs) -> None:
