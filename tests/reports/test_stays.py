@@ -1,5 +1,5 @@
 """The stays kept step by step equal the stays rebuilt from the events, and equal the stays the
-funnel used to replay from the events; a write adds at most two statements for them."""
+funnel used to replay from the events; a write adds at most one statement for them."""
 
 from __future__ import annotations
 
