@@ -112,6 +112,8 @@ class Candidacy(models.Model):
             models.Index(fields=["next_due"]),
             # The to-do page's first rows of a kind of deadline: ORDER BY next_due, id LIMIT.
             models.Index(fields=["next_due_code", "next_due", "id"], name="candidacy_due_by_code"),
+            # The board's first cards of a stage: ORDER BY next_due (empty last), id LIMIT.
+            models.Index(fields=["stage", "next_due", "id"], name="candidacy_due_by_stage"),
             models.Index(fields=["expiry_due"]),
         ]
 

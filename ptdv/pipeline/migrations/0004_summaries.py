@@ -98,5 +98,9 @@ class Migration(migrations.Migration):
             model_name='candidacy',
             index=models.Index(fields=['next_due_code', 'next_due', 'id'], name='candidacy_due_by_code'),
         ),
+        migrations.AddIndex(
+            model_name='candidacy',
+            index=models.Index(fields=['stage', 'next_due', 'id'], name='candidacy_due_by_stage'),
+        ),
         migrations.RunPython(count_existing, migrations.RunPython.noop),
     ]

@@ -4,8 +4,9 @@ The three pages share :class:`ptdv.web.filters.CandidacyFilter` over
 ``Candidacy.objects.visible_to(request.user)``. Their query counts do not depend on the data:
 
 - board: the counts per stage (the stage tallies kept with the events, or one aggregate when a
-  filter they do not follow is set), one query for the first cards of every column
-  (``ROW_NUMBER() OVER (PARTITION BY stage ...)``);
+  filter they do not follow is set), one statement for the ids of the first cards of every
+  column (``ORDER BY next_due, id LIMIT 12`` per stage, ``todo.first_ids``) and one for their
+  rows;
 - list: the total (the stage tallies, or a count that stops at :data:`COUNT_LIMIT`) and one page
   of rows by keyset pagination: the next page is the rows after the last one shown in the sort's
   order (``?after=<id>``), the previous one the rows before the first (``?before=<id>``), the
@@ -20,8 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from ptdv.xlsx import xlsx_response
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
 from ..filters import SORT_KEYS, CandidacyFilter, beyond, sort_order
 from ..toolkit import render_page_or_partial
+from .todo import first_ids
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.
 CARDS_PER_COLUMN = 12
@@ -111,20 +112,18 @@ def board(request):
         candidacies = filterset.qs
         stages = _board_stages(filterset)
         counts = _stage_counts(filterset, candidacies, request.user, stages)
-        cards = (
-            candidacies.filter(stage__in=[s.value for s in stages])
-            .select_related("person", "cell")
-            .only(*_SHOWN_FIELDS)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("stage")],
-                    order_by=[F("next_due").asc(nulls_last=True), F("id").asc()],
-                )
-            )
-            .filter(rank__lte=CARDS_PER_COLUMN)
-            .order_by("stage", "rank")
+        # The first cards of each column: ORDER BY next_due, id LIMIT per stage, one statement.
+        ids = first_ids(
+            [
+                candidacies.filter(stage=s.value).order_by(F("next_due").asc(nulls_last=True), "id")
+                for s in stages
+                if counts.get(s.value, 0) > 0
+            ],
+            CARDS_PER_COLUMN,
         )
+        by_id = Candidacy.objects.select_related("person", "cell").only(*_SHOWN_FIELDS)
+        found = by_id.in_bulk(ids)
+        cards = [found[pk] for pk in ids if pk in found]
         labels = stage_labels()
         by_stage: dict[str, list[Candidacy]] = {}
         for card in _mark(cards, today):

@@ -153,22 +153,27 @@ def deadline_groups(
     )
 
 
-def first_rows(parts: list[QuerySet]) -> list[Candidacy]:
-    """The first :data:`SHOWN` candidacies of each ordered queryset of ``parts``: their ids in
-    one statement (``SELECT … ORDER BY … LIMIT 50`` per part, joined by ``UNION ALL``, each part
-    walking its index), then the rows with their person and cell in a second, in the parts'
-    order."""
+def first_ids(parts: list[QuerySet], n: int) -> list[int]:
+    """The ids of the first ``n`` rows of each ordered queryset of ``parts``, in one statement:
+    ``SELECT … ORDER BY … LIMIT n`` per part, joined by ``UNION ALL`` (each part walks its own
+    index and stops), in the parts' order. The to-do page's groups, the board's columns."""
     if not parts:
         return []
     sqls, params = [], []
     for i, part in enumerate(parts):
-        query = part.values_list("id", flat=True)[:SHOWN].query
+        query = part.values_list("id", flat=True)[:n].query
         sql, part_params = query.get_compiler(using=part.db).as_sql()
         sqls.append(f"SELECT * FROM ({sql}) AS part{i}")
         params.extend(part_params)
     with connections[parts[0].db].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sqls), params)
-        ids = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def first_rows(parts: list[QuerySet]) -> list[Candidacy]:
+    """The first :data:`SHOWN` candidacies of each part (:func:`first_ids`), then the rows with
+    their person and cell in a second statement, in the parts' order."""
+    ids = first_ids(parts, SHOWN)
     by_id = Candidacy.objects.select_related("person", "cell").only(*_ROW_FIELDS).in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
