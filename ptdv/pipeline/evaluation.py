@@ -6,8 +6,12 @@ What each step's event carries in ``Event.data`` (dates as ISO strings):
   ``class_name``.
 - ``dossier_paper``: ``kind`` (see :data:`ptdv.rules.facts.PAPER_LABELS`), and by kind:
   ``subject`` and ``result`` (verification), ``introducer_id``, ``introducer_kind``
-  (member, youth_union, trade_union), ``months_together``, ``same_grassroots`` (introducers).
+  (member, youth_union, trade_union), ``months_together``, ``same_grassroots`` (introducers),
+  ``issuer`` (the written consent for an applicant over 60, ``over_age_consent``: its number is
+  the event's ``number``).
 - ``grassroots_resolution``: ``decision_extended`` (the +30 working days were granted).
+- ``admission_decision``: ``received_on`` (the day the cell received the decision; the
+  ceremony's 30 working days run from it, from the decision's date when absent).
 - ``ceremony``: ``superior_consent`` (a late ceremony agreed by the direct superior).
 - ``party_card``: ``card_number``. ``transfer``: ``from_cell``, ``to_cell``.
 - Any step written by an import: ``imported`` (the import run's id). On ``cell_resolution`` it
@@ -45,6 +49,8 @@ from .models import CalendarDay, Candidacy, Event, MentorAssignment
 def event_facts(event: Event) -> EventFact:
     """The state machine's view of an event; a vote's figures travel in ``data["vote"]``."""
     data = dict(event.data or {})
+    if event.step == Step.DOSSIER_PAPER and event.number:
+        data.setdefault("number", event.number)
     if event.official_members is not None:
         data["vote"] = VoteFacts(
             event.official_members, event.present or 0, event.in_favour or 0, event.against or 0
@@ -127,6 +133,7 @@ class _FromEvents:
     cell_vote: VoteFacts | None = None
     recognition_vote: VoteFacts | None = None
     decision_extended: bool = False
+    decision_received_on: date | None = None
     ceremony_consent: bool = False
     dossier_on_paper: bool = False
 
@@ -138,7 +145,12 @@ def _read_events(state: CandidacyState) -> _FromEvents:
             kind = e.data.get("kind", "")
             out.papers.append(
                 PaperFacts(
-                    kind, e.date, subject=e.data.get("subject", ""), result=e.data.get("result")
+                    kind,
+                    e.date,
+                    subject=e.data.get("subject", ""),
+                    result=e.data.get("result"),
+                    number=str(e.data.get("number") or ""),
+                    issuer=str(e.data.get("issuer") or ""),
                 )
             )
             if kind in ("introducer_letter", "union_resolution"):
@@ -154,6 +166,8 @@ def _read_events(state: CandidacyState) -> _FromEvents:
             out.recognition_vote = e.data.get("vote")
         elif e.step is Step.GRASSROOTS_RESOLUTION:
             out.decision_extended = bool(e.data.get("decision_extended"))
+        elif e.step is Step.ADMISSION_DECISION:
+            out.decision_received_on = _date(e.data.get("received_on"))
         elif e.step is Step.CEREMONY:
             out.ceremony_consent = bool(e.data.get("superior_consent"))
     return out
@@ -236,6 +250,7 @@ def assemble_facts(
         cell_vote=read.cell_vote,
         recognition_vote=read.recognition_vote,
         decision_extended=read.decision_extended,
+        decision_received_on=read.decision_received_on,
         ceremony_consent=read.ceremony_consent,
         dossier_on_paper=read.dossier_on_paper,
     )

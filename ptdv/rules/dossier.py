@@ -23,12 +23,14 @@ from datetime import date
 from enum import StrEnum
 
 from ptdv.rules.checks import (
+    check_age,
     check_awareness_certificate,
     check_introducers,
     check_papers,
     check_papers_fresh,
     check_recognition,
 )
+from ptdv.rules.checks.person import over_age_consent
 from ptdv.rules.facts import (
     EXPIRING_PAPER_KINDS,
     PAPER_LABELS,
@@ -195,6 +197,7 @@ def _admission_items(facts: CandidacyFacts, rs: RuleSet, on: date) -> list[Check
         latest = _latest(facts.papers, kind)
         items.append(_paper_item(facts, rs, on, latest, papers_cite))
     items += _introducer_items(facts, rs, on)
+    items += _over_age_items(facts, rs, on)
     # Letters / union resolutions recorded as papers without a recorded introducer.
     if not facts.introducers:
         for paper in facts.papers:
@@ -347,6 +350,37 @@ def _introducer_items(facts: CandidacyFacts, rs: RuleSet, on: date) -> list[Chec
             )
         )
     return items
+
+
+def _over_age_items(facts: CandidacyFacts, rs: RuleSet, on: date) -> list[ChecklistItem]:
+    """The written consent for an applicant over 60 (only when the applicant is over 60 on
+    ``on``): present, or missing with the finding that says what to record."""
+    found = [f for f in check_age(facts, rs, on) if f.code.startswith("age.")]
+    over = [f for f in found if f.code in ("age.too_old", "age.over_max_with_consent")]
+    if not over:
+        return []
+    consent = over_age_consent(facts)
+    missing = over[0].code == "age.too_old"
+    return [
+        ChecklistItem(
+            "over_age_consent",
+            PAPER_LABELS["over_age_consent"],
+            ItemStatus.MISSING if missing else ItemStatus.PRESENT,
+            over[0].citation,
+            received_on=None if missing or consent is None else consent.received_on,
+            detail=""
+            if missing or consent is None
+            else " ".join(
+                part
+                for part in (
+                    f"Số {consent.number}." if consent.number else "",
+                    consent.issuer,
+                )
+                if part
+            ),
+            findings=tuple(over) if missing else (),
+        )
+    ]
 
 
 # --- recognition --------------------------------------------------------------------------

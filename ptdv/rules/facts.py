@@ -48,6 +48,7 @@ PaperKind = Literal[
     "introducer_letter",
     "union_resolution",
     "comments",
+    "over_age_consent",
 ]
 
 #: Papers that expire if the cell has not considered the dossier in time.
@@ -85,6 +86,10 @@ PAPER_LABELS: dict[str, str] = {
     "introducer_letter": gettext_noop("Giấy giới thiệu người vào Đảng"),
     "union_resolution": gettext_noop("Nghị quyết giới thiệu của Đoàn/Công đoàn"),
     "comments": gettext_noop("Tổng hợp ý kiến nhận xét của đoàn thể và chi ủy nơi cư trú"),
+    "over_age_consent": gettext_noop(
+        "Văn bản đồng ý của ban thường vụ cấp ủy trực thuộc Trung ương (người vào Đảng trên 60 "
+        "tuổi)"
+    ),
 }
 
 
@@ -155,12 +160,17 @@ class PaperFacts:
 
     For ``kind == "verification"``: ``subject`` names whose personal history was verified
     (``"applicant"``, ``"father"``…) and ``result`` is ``"ok"``, ``"issue"`` or ``None`` (pending).
+    For ``kind == "over_age_consent"`` (the written consent for an applicant over 60):
+    ``received_on`` is the date of the document, ``number`` its number and ``issuer`` the
+    committee that gave it.
     """
 
     kind: str
     received_on: date | None
     subject: str = ""
     result: str | None = None
+    number: str = ""
+    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,9 @@ class CandidacyFacts:
     recognition_vote: VoteFacts | None = None
     #: The +30 working days extension of the admission decision was granted.
     decision_extended: bool = False
+    #: The day the cell received the admission decision (``None``: not recorded; the ceremony's
+    #: 30 working days then run from the decision's date).
+    decision_received_on: date | None = None
     #: The direct superior committee agreed to a ceremony after the 30 working days.
     ceremony_consent: bool = False
     #: The admission dossier was completed and voted on before ptdv was used (an imported
@@ -196,4 +209,6 @@ def paper_description(data: Mapping[str, Any]) -> str:
         subject = VERIFICATION_SUBJECTS.get(data.get("subject", ""), data.get("subject", ""))
         result = VERIFICATION_RESULTS.get(data.get("result") or "", "chưa có kết quả")
         return f"{label} ({subject}): {result}" if subject else f"{label}: {result}"
+    if data.get("kind") == "over_age_consent" and data.get("issuer"):
+        return f"{label}: {data['issuer']}"
     return label

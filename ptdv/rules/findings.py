@@ -21,7 +21,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ptdv.rules.calendar import WorkingCalendar
     from ptdv.rules.stages import Step
 
-__all__ = ["SEVERITY_LABELS", "Citation", "Deadline", "Evaluation", "Finding", "Severity"]
+__all__ = [
+    "SEVERITY_LABELS",
+    "SUB_ITEM_UNVERIFIED",
+    "Citation",
+    "Deadline",
+    "Evaluation",
+    "Finding",
+    "Severity",
+]
 
 
 #: Deadlines that are the expiry of a paper of the dossier (see ``checks.deadlines``).
@@ -33,13 +41,24 @@ class Citation:
     """Where a rule is written: a document and a place in it.
 
     ``str(Citation("QĐ 294-QĐ/TW (2025)", "mục 3.1"))`` → ``"QĐ 294-QĐ/TW (2025), mục 3.1"``.
+
+    - ``sub_item_unverified``: the document is right but the place in it (the sub-item number)
+      was not read in a copy of the text; the citation shown says so with
+      :data:`SUB_ITEM_UNVERIFIED` ("…, mục 3 (tiểu mục chưa đối chiếu)"). Once someone reads the
+      sub-item, the rule set's source drops the flag and the suffix goes with it.
     """
 
     document: str
     article: str = ""
+    sub_item_unverified: bool = False
 
     def __str__(self) -> str:
-        return f"{self.document}, {self.article}" if self.article else self.document
+        text = f"{self.document}, {self.article}" if self.article else self.document
+        return f"{text} {SUB_ITEM_UNVERIFIED}" if self.sub_item_unverified else text
+
+
+#: Appended to a citation whose sub-item was not read in a copy of the text.
+SUB_ITEM_UNVERIFIED = gettext_noop("(tiểu mục chưa đối chiếu)")
 
 
 class Severity(StrEnum):

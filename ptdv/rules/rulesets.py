@@ -96,6 +96,9 @@ class RuleSet:
 
     - ``min_age_months`` / ``max_age_months``: from a full 18 to a full 60 years, in months, on
       the day the cell considers the admission (216 ≤ age ≤ 720).
+    - ``over_max_age_needs_consent``: an applicant over 60 is admitted only with the written
+      consent of the standing committee of the committee directly under the Centre, given before
+      the competent committee decides (recorded as a dossier paper ``over_age_consent``).
     - ``education_min`` / ``education_min_exception``: lower secondary; in mountain, border,
       island, ethnic-minority or especially disadvantaged areas the minimum is lower.
     - ``awareness_certificate_valid_months``: the CN-NTVĐ certificate is valid 60 months.
@@ -108,7 +111,8 @@ class RuleSet:
       after they were made if the cell has not considered the dossier.
     - ``decision_working_days`` (+ ``decision_extension_working_days``): admission decision
       within 60 working days of the cell's resolution (+30 at most).
-    - ``ceremony_working_days``: ceremony within 30 working days of the decision.
+    - ``ceremony_working_days``: ceremony within 30 working days of the day the cell receives
+      the decision (the decision's date when the receipt is not recorded).
     - ``probation_months``: 12 months from the ceremony.
     - ``recognition_cell_working_days``: cell considers recognition within 30 working days after
       the probation ends.
@@ -127,6 +131,7 @@ class RuleSet:
 
     min_age_months: int = 18 * 12
     max_age_months: int = 60 * 12
+    over_max_age_needs_consent: bool = True
     education_min: str = "lower_secondary"
     education_min_exception: str = "primary"
     awareness_certificate_valid_months: int = 60
@@ -187,6 +192,15 @@ _U_QD24_READMIT = (
     "chi-tiet-phong-to-chuc-hanh-chinh/id/3667/Cac-truong-hop-Dang-vien-bi-khai-tru-khong-duoc-ket-nap-lai"
 )
 _U_HD01_EDU = "https://boxhoidap.com/huong-dan-01-hdtw-nam-2022-ve-thi-hanh-dieu-le-dang/amp"
+_U_HD01_2016 = (
+    "https://luattoanquoc.com/huong-dan-01-hdtw-huong-dan-mot-van-de-cu-thi-hanh-dieu-le-dang"
+)
+_U_QD24_ART5_EN = (
+    "https://lawnet.vn/ngan-hang-phap-luat/en/tu-van-phap-luat/bo-may-hanh-chinh/"
+    "deadline-for-organizing-party-member-admission-ceremonies-considering-official-party-"
+    "membership-reco-1008778"
+)
+_U_HD06_NEWS = "https://bhtpa.dongnai.gov.vn/Pages/newsdetail.aspx?NewsId=1428&CatId=94"
 _U_QD232_AGE = "https://luatvietnam.vn/tin-van-ban-moi/da-co-quy-dinh-232-qd-tw-thi-hanh-dieu-le-dang-186-100895-article.html"
 _U_QD232_ART5 = (
     "http://118.69.201.250:801/phap-luat/cap-uy-ket-nap-dang-vien-trong-thoi-han-bao-lau-ai-co-tham-quyen-"
@@ -210,8 +224,25 @@ _U_LOCAL_PAPERS = (
 _BRIEF = "docs/domain (tài liệu thứ cấp, chưa đối chiếu văn bản gốc)"
 
 
-def _s(doc: str, article: str, verified: bool, source: str, note: str = "") -> RuleSource:
-    return RuleSource(Citation(doc, article), verified, source, note)
+def _s(
+    doc: str,
+    article: str,
+    verified: bool,
+    source: str,
+    note: str = "",
+    *,
+    sub_item_verified: bool = True,
+) -> RuleSource:
+    """A source; ``sub_item_verified=False`` when the place in the document was not read (the
+    citation shown then ends in "(tiểu mục chưa đối chiếu)", see :class:`Citation`)."""
+    return RuleSource(
+        Citation(doc, article, sub_item_unverified=not sub_item_verified), verified, source, note
+    )
+
+
+def _recite(old: RuleSource, document: str) -> Citation:
+    """``old``'s place in another document (the same sub-item, with the same flag)."""
+    return replace(old.citation, document=document)
 
 
 def _sources_qd24() -> dict[str, RuleSource]:
@@ -223,7 +254,20 @@ def _sources_qd24() -> dict[str, RuleSource]:
             "mục 1.1.1–1.1.2",
             True,
             _U_QD24_TEXT,
-            "Trên 60 tuổi: cấp ủy trực thuộc Trung ương xem xét (HD 01, mục 1.1).",
+            "Trên 60 tuổi: cấp ủy trực thuộc Trung ương xem xét (mục 1.1.2); ban thường vụ "
+            "đồng ý bằng văn bản (HD 01, mục 1.1).",
+        ),
+        "over_max_age_needs_consent": _s(
+            _HD01,
+            "mục 1.1",
+            True,
+            _U_HD01_EDU,
+            "“Chỉ xem xét kết nạp vào Đảng những người trên 60 tuổi khi đủ các điều kiện: có sức "
+            "khỏe và uy tín; đang công tác, cư trú ở cơ sở chưa có tổ chức đảng, chưa có đảng viên "
+            "hoặc do yêu cầu đặc biệt; được ban thường vụ cấp ủy trực thuộc Trung ương đồng ý bằng "
+            "văn bản trước khi cấp ủy có thẩm quyền ra quyết định kết nạp.” Số mục 1.1 thấy ở HD "
+            "01 (2016), bản 2021 không hiện số mục.",
+            sub_item_verified=False,
         ),
         "education_min": _s(_QD24, "mục 1.2.1", True, _U_QD24_TEXT),
         "education_min_exception": _s(
@@ -237,10 +281,11 @@ def _sources_qd24() -> dict[str, RuleSource]:
         ),
         "awareness_certificate_valid_months": _s(
             _HD01,
-            "mục 3 (tiểu mục chưa đối chiếu)",
+            "mục 3",
             False,
             _U_LOCAL_PAPERS,
             "Chỉ thấy trong bảng của một chi bộ trường học (5 năm); chưa thấy văn bản gốc.",
+            sub_item_verified=False,
         ),
         "introducers_required": _s(_DL, "Điều 4 khoản 2", False, _U_DL_INTRO),
         "introducer_min_months": _s(_DL, "Điều 4 khoản 2", True, _U_DL_INTRO, "“ít nhất một năm”."),
@@ -256,29 +301,37 @@ def _sources_qd24() -> dict[str, RuleSource]:
             "Điều 4 khoản 3",
             False,
             _U_QD24_ART5,
-            "“hai phần ba số đảng viên chính thức” (trích ở QĐ 24 mục 4.2 c).",
+            "“hai phần ba số đảng viên chính thức” (trích ở QĐ 24 mục 4.2.3).",
         ),
         "dossier_papers_valid_months": _s(
             _HD01,
-            "mục 3 (tiểu mục chưa đối chiếu)",
+            "mục 3",
             False,
             _U_LOCAL_PAPERS,
             "Chỉ thấy trong bảng của một chi bộ trường học; chưa thấy văn bản gốc.",
+            sub_item_verified=False,
         ),
         "decision_working_days": _s(
             _QD24, "mục 4.3.1", False, _U_QD29_ART5, "Đã thấy ở QĐ 29 (2016) mục 4.3.1."
         ),
         "decision_extension_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5, "Như trên."),
-        "ceremony_working_days": _s(_QD24, "mục 4.1", True, _U_QD24_ART5),
-        "probation_months": _s(_DL, "Điều 5 khoản 1", False, _BRIEF),
-        "recognition_cell_working_days": _s(_QD24, "mục 4.2 a", True, _U_QD24_ART5),
-        "recognition_decision_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5),
-        "recognition_effective_at_probation_end": _s(_QD24, "mục 4.2 b", True, _U_QD24_ART5),
-        "max_failed_votes": _s(
+        "ceremony_working_days": _s(
             _QD24,
-            "mục 4.2 c",
+            "mục 4.1",
             True,
             _U_QD24_ART5,
+            "“kể từ ngày nhận được quyết định kết nạp đảng viên của cấp ủy có thẩm quyền”: tính "
+            "từ ngày chi bộ nhận quyết định (ngày ra quyết định khi chưa ghi ngày nhận).",
+        ),
+        "probation_months": _s(_DL, "Điều 5 khoản 1", False, _BRIEF),
+        "recognition_cell_working_days": _s(_QD24, "mục 4.2.1", True, _U_QD24_ART5_EN),
+        "recognition_decision_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5),
+        "recognition_effective_at_probation_end": _s(_QD24, "mục 4.2.2", True, _U_QD24_ART5_EN),
+        "max_failed_votes": _s(
+            _QD24,
+            "mục 4.2.3",
+            True,
+            _U_QD24_ART5_EN,
             "Văn bản nói về biểu quyết công nhận chính thức; áp dụng cho biểu quyết kết nạp là "
             "suy rộng.",
         ),
@@ -292,7 +345,7 @@ def _sources_qd232() -> dict[str, RuleSource]:
     s = _sources_qd24()
     for key in ("min_age_months", "max_age_months", "education_min"):
         old = s[key]
-        s[key] = replace(old, citation=Citation(_QD232, old.citation.article), source=_U_QD232_AGE)
+        s[key] = replace(old, citation=_recite(old, _QD232), source=_U_QD232_AGE)
     for key, verified, src in (
         ("ceremony_working_days", True, _U_QD232_ART5),
         ("decision_working_days", True, _U_QD232_ART5),
@@ -306,7 +359,7 @@ def _sources_qd232() -> dict[str, RuleSource]:
         old = s[key]
         s[key] = replace(
             old,
-            citation=Citation(_QD232, old.citation.article),
+            citation=_recite(old, _QD232),
             verified=verified,
             source=src,
             note=(old.note + " " if old.note else "")
@@ -333,7 +386,13 @@ def _sources_qd294() -> dict[str, RuleSource]:
         note = "Giữ như bộ quy tắc trước; chưa đối chiếu văn bản 2025."
         if key == "readmission_min_months":
             verified, source, note = True, _U_QD294_READMIT, ""
-        out[key] = RuleSource(Citation(new_doc, old.citation.article), verified, source, note)
+        if key == "over_max_age_needs_consent":
+            source = _U_HD06_NEWS
+            note = (
+                "Bản tin chỉ cho thấy HD 06 mở đầu bằng “1. Về tuổi đời — Chỉ …”; phần còn lại "
+                "chưa đọc được. Giữ như HD 01 (2021)."
+            )
+        out[key] = RuleSource(_recite(old, new_doc), verified, source, note)
     return out
 
 

@@ -5,7 +5,7 @@ the two consistency rules as check constraints as well (``Event``), so no path c
 impossible vote.
 
 - At least two thirds of the cell's *official* members (not of those present) must approve
-  (Điều lệ Đảng, Điều 4 khoản 3 and Điều 5; QĐ 294-QĐ/TW 2025, mục 4.2 c): 9 members → 6,
+  (Điều lệ Đảng, Điều 4 khoản 3 and Điều 5; QĐ 294-QĐ/TW 2025, mục 4.2.3): 9 members → 6,
   11 → 8. The fraction is the rule set's ``vote_fraction``.
 - The figures must be consistent: none negative, present ≤ official members,
   in favour + against ≤ present.

@@ -188,6 +188,37 @@ class GrassrootsResolutionForm(NumberedStepForm):
         return {"decision_extended": True} if self.cleaned_data.get("decision_extended") else {}
 
 
+class AdmissionDecisionForm(NumberedStepForm):
+    """The competent committee's admission decision, and the day the cell received it (the
+    ceremony's 30 working days run from that day: QĐ 294-QĐ/TW mục 4.1)."""
+
+    received_on = date_field(
+        _("Ngày chi bộ nhận quyết định"),
+        required=False,
+        help_text=_(
+            "Để trống nếu chưa biết: hạn tổ chức lễ kết nạp khi đó tính từ ngày ra quyết định."
+        ),
+    )
+
+    def clean_received_on(self):
+        return not_in_future(self.cleaned_data.get("received_on"))
+
+    def clean(self):
+        cd = super().clean()
+        received, decided = cd.get("received_on"), cd.get("date")
+        if received and decided and received < decided:
+            self.add_error(
+                "received_on",
+                _("Ngày chi bộ nhận quyết định không được trước ngày ra quyết định (%(day)s).")
+                % {"day": decided.strftime("%d/%m/%Y")},
+            )
+        return cd
+
+    def data_payload(self):
+        received = self.cleaned_data.get("received_on")
+        return {"received_on": received.isoformat()} if received else {}
+
+
 class VoteForm(NumberedStepForm):
     """A cell vote: the cell's official members, those present, for and against."""
 
@@ -281,6 +312,21 @@ class DossierPaperForm(StepForm):
     same_grassroots = forms.BooleanField(
         label=_("Cùng tổ chức cơ sở đảng với người vào Đảng"), required=False, initial=True
     )
+    number = forms.CharField(
+        label=_("Số văn bản"),
+        max_length=64,
+        required=False,
+        help_text=_("Bắt buộc với văn bản đồng ý kết nạp người trên 60 tuổi."),
+    )
+    issuer = forms.CharField(
+        label=_("Cấp ủy ban hành"),
+        max_length=255,
+        required=False,
+        help_text=_(
+            "Với văn bản đồng ý kết nạp người trên 60 tuổi: ban thường vụ cấp ủy trực thuộc "
+            "Trung ương, ví dụ Ban Thường vụ Tỉnh ủy Nghệ An."
+        ),
+    )
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -302,6 +348,11 @@ class DossierPaperForm(StepForm):
                 self.add_error("months_together", _("Ghi số tháng người giới thiệu cùng công tác."))
         if kind == "union_resolution" and not cd.get("union_kind"):
             self.add_error("union_kind", _("Chọn Đoàn hoặc Công đoàn giới thiệu."))
+        if kind == "over_age_consent":
+            if not (cd.get("number") or "").strip():
+                self.add_error("number", _("Ghi số văn bản đồng ý."))
+            if not (cd.get("issuer") or "").strip():
+                self.add_error("issuer", _("Ghi cấp ủy ban hành văn bản đồng ý."))
         return cd
 
     def data_payload(self):
@@ -320,6 +371,8 @@ class DossierPaperForm(StepForm):
             }
         elif kind == "union_resolution":
             data["introducer_kind"] = cd["union_kind"]
+        elif kind == "over_age_consent":
+            data["issuer"] = cd["issuer"].strip()
         if cd.get("note"):
             data["note"] = cd["note"]
         return data
@@ -376,7 +429,7 @@ STEP_FORMS: dict[Step, type[StepForm]] = {
     Step.CELL_RESOLUTION: VoteForm,
     Step.PARTIAL_APPRAISAL: PartialAppraisalForm,
     Step.GRASSROOTS_RESOLUTION: GrassrootsResolutionForm,
-    Step.ADMISSION_DECISION: NumberedStepForm,
+    Step.ADMISSION_DECISION: AdmissionDecisionForm,
     Step.CEREMONY: CeremonyForm,
     Step.NEW_MEMBER_CLASS: ClassForm,
     Step.RECOGNITION_CELL_RESOLUTION: VoteForm,

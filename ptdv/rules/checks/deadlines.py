@@ -15,6 +15,7 @@ from ptdv.rules.stages import Step
 
 from ._text import _EXIT_STEPS
 from .introducers import _KIND_LABELS
+from .probation import FROM_DECISION_DATE, ceremony_start
 
 
 def _first(facts: CandidacyFacts, *steps: Step) -> date | None:
@@ -44,7 +45,8 @@ def deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> list[Deadline
     - ``papers_expiry``: earliest expiring letter / union resolution / comments + 12 months; done
       by the cell's admission resolution.
     - ``decision_due``: cell resolution + 60 working days (+30 if extended); done by the decision.
-    - ``ceremony_due``: decision + 30 working days; done by the ceremony.
+    - ``ceremony_due``: the day the cell received the decision (else the decision's date, and
+      the label says so) + 30 working days; done by the ceremony.
     - ``probation_end``: ceremony + 12 months; done by the cell's recognition resolution.
     - ``recognition_cell_due``: probation end + 30 working days; done by that resolution.
     - ``recognition_decision_due``: recognition resolution + 30 working days; done by the decision.
@@ -131,14 +133,15 @@ def _admission_deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> li
             )
         )
 
-    decision = sd.get(Step.ADMISSION_DECISION)
-    if decision is not None:
-        rs = rule_set_for(decision)
+    start = ceremony_start(facts)
+    if start is not None:
+        day, received = start
+        rs = rule_set_for(day)
         out.append(
             Deadline(
                 "ceremony_due",
-                "Chi bộ tổ chức lễ kết nạp",
-                calendar.add_working_days(decision, rs.ceremony_working_days),
+                "Chi bộ tổ chức lễ kết nạp" + ("" if received else f" ({FROM_DECISION_DATE})"),
+                calendar.add_working_days(day, rs.ceremony_working_days),
                 rs.cite("ceremony_working_days"),
                 sd.get(Step.CEREMONY),
             )

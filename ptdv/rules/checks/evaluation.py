@@ -18,7 +18,13 @@ from .introducers import check_introducers
 from .mentors import check_mentors
 from .papers import check_papers, check_papers_fresh
 from .person import check_age, check_awareness_certificate, check_education, check_readmission
-from .probation import check_ceremony, check_recognition, probation_end, recognition_effective_date
+from .probation import (
+    ceremony_start,
+    check_ceremony,
+    check_recognition,
+    probation_end,
+    recognition_effective_date,
+)
 from .votes import check_failed_votes, check_vote
 
 
@@ -118,8 +124,9 @@ def _stage_checks(
         out.append((check_vote(facts, rs, on, Step.CELL_RESOLUTION), True))
         out.append((admission_checks(facts, rs, on), True))
     elif stage is Stage.ADMISSION_DECIDED:
-        decision = facts.step_dates.get(Step.ADMISSION_DECISION, today)
-        out.append((check_ceremony(facts, rule_set_for(decision), today, calendar), True))
+        start = ceremony_start(facts)
+        day = start[0] if start is not None else today
+        out.append((check_ceremony(facts, rule_set_for(day), today, calendar), True))
     elif stage in (Stage.PROBATIONARY, Stage.NEW_MEMBER_TRAINED):
         out.append((check_mentors(facts, rs_today, today), False))
         out.append((check_failed_votes(facts, rs_today, today), True))
@@ -143,7 +150,7 @@ def _stage_checks(
 
 def _effective_date(facts: CandidacyFacts) -> list[Finding]:
     """The date official membership would take effect, once the cell has voted on recognition
-    (the end of the probation, however late the meeting or the decision: QĐ mục 4.2 b)."""
+    (the end of the probation, however late the meeting or the decision: QĐ mục 4.2.2)."""
     effective = recognition_effective_date(facts)
     if effective is None or facts.stage not in (Stage.RECOGNITION_CELL_RESOLVED, Stage.OFFICIAL):
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ptdv.rules.facts import CandidacyFacts
+from ptdv.rules.facts import PAPER_LABELS, CandidacyFacts, PaperFacts
 from ptdv.rules.findings import Finding
 from ptdv.rules.months import add_months, age_in_full_months, full_months_between
 from ptdv.rules.rulesets import EDUCATION_LABELS, RuleSet, education_rank
@@ -17,8 +17,12 @@ def check_age(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Findin
 
     - From a full 18 years to a full 60 years, counted in months: 216 ≤ age in full months ≤ 720
       (so 60 years and 1 month is over) — QĐ 24/232/294-QĐ/TW, mục 1.1.1.
-    - Over 60: only by the committee directly under the Centre — mục 1.1.2; reported as an error
-      that the competent committee must lift with that written consent.
+    - Over 60: "do cấp ủy trực thuộc Trung ương xem xét, quyết định" (mục 1.1.2); HD 01-HD/TW
+      (2021) / HD 06-HD/TW (2025) mục 1.1: only with the written consent of the standing
+      committee of the committee directly under the Centre, given before the competent committee
+      decides. With that consent recorded (a dossier paper ``over_age_consent``, dated, with its
+      number and issuing committee) the age is accepted (information); without it, an error
+      that says what is missing.
     """
     months = age_in_full_months(facts.person.birth_date, on)
     out: list[Finding] = []
@@ -34,17 +38,38 @@ def check_age(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Findin
             )
         )
     elif months > rule_set.max_age_months:
-        out.append(
-            Finding(
-                "age.too_old",
-                E,
-                f"Người vào Đảng đã quá {rule_set.max_age_months // 12} tuổi vào ngày {_d(on)} "
-                f"({_ym(months)}); chỉ được xem xét khi ban thường vụ cấp ủy trực thuộc Trung ương "
-                "đồng ý bằng văn bản.",
-                rule_set.cite("max_age_months"),
-            )
-        )
+        out.append(_over_max_age(facts, rule_set, on, months))
     return out
+
+
+def over_age_consent(facts: CandidacyFacts) -> PaperFacts | None:
+    """The latest dated written consent for an applicant over 60 in the dossier, if any."""
+    dated = [p for p in facts.papers if p.kind == "over_age_consent" and p.received_on]
+    return max(dated, key=lambda p: p.received_on or date.min) if dated else None
+
+
+def _over_max_age(facts: CandidacyFacts, rule_set: RuleSet, on: date, months: int) -> Finding:
+    years = rule_set.max_age_months // 12
+    consent = over_age_consent(facts) if rule_set.over_max_age_needs_consent else None
+    if consent is not None and consent.received_on is not None:
+        number = f" số {consent.number}" if consent.number else ""
+        issuer = f" của {consent.issuer}" if consent.issuer else ""
+        return Finding(
+            "age.over_max_with_consent",
+            INFO,
+            f"Người vào Đảng đã quá {years} tuổi vào ngày {_d(on)} ({_ym(months)}); đã có văn "
+            f"bản đồng ý{number} ngày {_d(consent.received_on)}{issuer}.",
+            rule_set.cite("over_max_age_needs_consent"),
+        )
+    return Finding(
+        "age.too_old",
+        E,
+        f"Người vào Đảng đã quá {years} tuổi vào ngày {_d(on)} ({_ym(months)}); chỉ được xem "
+        "xét khi ban thường vụ cấp ủy trực thuộc Trung ương đồng ý bằng văn bản trước khi cấp ủy "
+        "có thẩm quyền ra quyết định kết nạp. Hồ sơ chưa có văn bản này: ghi giấy tờ “"
+        f"{PAPER_LABELS['over_age_consent']}” với số, ngày và cấp ủy ban hành.",
+        rule_set.cite("over_max_age_needs_consent"),
+    )
 
 
 def check_education(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Finding]:

@@ -7,6 +7,7 @@ from datetime import date
 from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.facts import CandidacyFacts
 from ptdv.rules.findings import Finding
+from ptdv.rules.i18n import gettext_noop
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import RuleSet, rule_set_for
 from ptdv.rules.stages import Step
@@ -26,9 +27,31 @@ def recognition_effective_date(facts: CandidacyFacts) -> date | None:
     """The date official membership takes effect: the end of the 12 months of probation.
 
     - Recognition takes effect at the end of the 12 months even when the cell meeting or the
-      decision is late (QĐ mục 4.2 b). ``None`` before the ceremony.
+      decision is late (QĐ mục 4.2.2; 4.2 b in QĐ 29). ``None`` before the ceremony.
     """
     return probation_end(facts)
+
+
+#: Said of the ceremony's deadline when the day the cell received the decision is not recorded.
+FROM_DECISION_DATE = gettext_noop("tính từ ngày ra quyết định vì chưa ghi ngày nhận")
+
+
+def ceremony_start(facts: CandidacyFacts) -> tuple[date, bool] | None:
+    """The day the ceremony's 30 working days run from, and whether it is the day the cell
+    received the decision (``True``) or the decision's date standing in for it (``False``).
+
+    - QĐ 24/232/294-QĐ/TW mục 4.1: "Trong thời hạn 30 ngày làm việc, kể từ ngày nhận được quyết
+      định kết nạp đảng viên của cấp ủy có thẩm quyền, chi bộ phải tổ chức lễ kết nạp".
+    - A receipt recorded before the decision's date is not possible and is not used.
+    - ``None`` before the decision.
+    """
+    decision = facts.step_dates.get(Step.ADMISSION_DECISION)
+    if decision is None:
+        return None
+    received = facts.decision_received_on
+    if received is not None and received >= decision:
+        return received, True
+    return decision, False
 
 
 def check_ceremony(
@@ -36,25 +59,32 @@ def check_ceremony(
 ) -> list[Finding]:
     """The admission ceremony.
 
-    - Within ``ceremony_working_days`` (30) working days of receiving the decision; later only
-      with the direct superior committee's consent (QĐ mục 4.1). The decision date stands in for
-      the date of receipt.
+    - Within ``ceremony_working_days`` (30) working days of the day the cell received the
+      decision (:func:`ceremony_start`: the decision's date when the receipt is not recorded,
+      and the finding says so); later only with the direct superior committee's consent
+      (QĐ mục 4.1).
     """
-    decision = facts.step_dates.get(Step.ADMISSION_DECISION)
-    if decision is None or Step.CEREMONY in facts.step_dates:
+    start = ceremony_start(facts)
+    if start is None or Step.CEREMONY in facts.step_dates:
         return []
+    day, received = start
     cal = calendar or WorkingCalendar()
-    due = cal.add_working_days(decision, rule_set.ceremony_working_days)
+    due = cal.add_working_days(day, rule_set.ceremony_working_days)
     if on <= due:
         return []
     cite = rule_set.cite("ceremony_working_days")
+    counted = (
+        f"kể từ ngày chi bộ nhận quyết định kết nạp ({_d(day)})"
+        if received
+        else f"kể từ quyết định kết nạp ({_d(day)}; {FROM_DECISION_DATE})"
+    )
     if facts.ceremony_consent:
         return [
             Finding(
                 "ceremony.late_with_consent",
                 INFO,
-                f"Lễ kết nạp quá hạn (hạn {_d(due)}) nhưng đã được cấp ủy cấp trên trực tiếp đồng "
-                "ý.",
+                f"Lễ kết nạp quá hạn (hạn {_d(due)}, {counted}) nhưng đã được cấp ủy cấp trên "
+                "trực tiếp đồng ý.",
                 cite,
             )
         ]
@@ -62,9 +92,8 @@ def check_ceremony(
         Finding(
             "ceremony.late_needs_consent",
             E,
-            f"Đã quá {rule_set.ceremony_working_days} ngày làm việc kể từ quyết định kết nạp "
-            f"(hạn {_d(due)}): phải báo cáo và được cấp ủy cấp trên trực tiếp đồng ý mới tổ chức "
-            "lễ kết nạp.",
+            f"Đã quá {rule_set.ceremony_working_days} ngày làm việc {counted} (hạn {_d(due)}): "
+            "phải báo cáo và được cấp ủy cấp trên trực tiếp đồng ý mới tổ chức lễ kết nạp.",
             cite,
         )
     ]
@@ -74,7 +103,7 @@ def check_recognition(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> lis
     """Conditions for the cell to consider official recognition on ``on``.
 
     - The 12 months of probation must have ended: the cell's resolution is made after the end
-      (QĐ mục 4.2 a).
+      (QĐ mục 4.2.1).
     - The certificate of the political-theory class for new members is part of the recognition
       dossier (HD 01/HD 06, mục 4).
     """

@@ -20,7 +20,7 @@ def check_vote(
     """A cell vote (admission or recognition).
 
     - At least two thirds of the cell's *official* members (not of those present) must approve
-      (Điều lệ Đảng, Điều 4 khoản 3 and Điều 5; QĐ mục 4.2 c): 9 members → 6, 11 → 8.
+      (Điều lệ Đảng, Điều 4 khoản 3 and Điều 5; QĐ mục 4.2.3): 9 members → 6, 11 → 8.
     - The numbers must be consistent: present ≤ members, for + against ≤ present.
     """
     vote: VoteFacts | None = (
@@ -64,7 +64,7 @@ def check_failed_votes(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> li
 
     - After ``max_failed_votes`` (3) votes on recognising a probationary member without two
       thirds, the matter goes to the direct superior committee and the competent committee
-      (QĐ mục 4.2 c): error, the cell does not vote again.
+      (QĐ mục 4.2.3): error, the cell does not vote again.
     - The same count for admission votes is reported as a warning (the text speaks of
       recognition; applying it to admission is an analogy).
     - Only the vote of the current stage counts.
