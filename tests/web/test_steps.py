@@ -238,12 +238,106 @@ class StepFormTests(WorldTestCase):
         response = self.post_step(candidacy, Step.WITHDRAWN, SYMPATHISER_ON, reason="")
         self.assertIn("reason", response.context["form"].errors)
         response = self.post_step(
-            candidacy, Step.WITHDRAWN, SYMPATHISER_ON, reason="Xin rút vì hoàn cảnh gia đình"
+            candidacy,
+            Step.WITHDRAWN,
+            SYMPATHISER_ON,
+            reason="Xin rút vì hoàn cảnh gia đình",
+            **{"xac-nhan": "1"},
         )
         self.assertEqual(response.status_code, 302)
         candidacy.refresh_from_db()
         self.assertEqual(candidacy.stage, Stage.WITHDRAWN)
         self.assertEqual(candidacy.events.last().reason, "Xin rút vì hoàn cảnh gia đình")
+
+    # --- closing a candidacy: the confirmation ------------------------------------------------
+
+    def test_an_exit_without_the_confirmation_is_not_written_and_asks_for_it(self):
+        for step in (Step.WITHDRAWN, Step.REMOVED_FROM_LIST, Step.MOVED_AWAY, Step.DECEASED):
+            with self.subTest(step=step):
+                candidacy = self.candidacy(f"Người Rời {step.value}")
+                before = candidacy.events.count()
+                response = self.post_step(candidacy, step, SYMPATHISER_ON, reason="Theo đơn")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(candidacy.events.count(), before)
+                candidacy.refresh_from_db()
+                self.assertEqual(candidacy.stage, Stage.SOURCE)
+                self.assertTrue(response.context["confirming"])
+                self.assertContains(response, "Xác nhận kết thúc hồ sơ")
+                self.assertContains(response, 'name="xac-nhan" value="1"')
+                self.assertContains(response, f"ngày {SYMPATHISER_ON:%d/%m/%Y} sẽ kết thúc hồ sơ")
+                self.assertContains(response, "Theo đơn</textarea>")  # what was typed, kept
+                # The server's own confirmation: no dialog is needed any more.
+                self.assertNotContains(response, "data-ptdv-confirm-exit")
+                self.assertNotContains(response, 'id="exit-confirm-modal"')
+                confirmed = self.post_step(
+                    candidacy, step, SYMPATHISER_ON, reason="Theo đơn", **{"xac-nhan": "1"}
+                )
+                self.assertEqual(confirmed.status_code, 302)
+                candidacy.refresh_from_db()
+                self.assertEqual(candidacy.events.count(), before + 1)
+                self.assertEqual(candidacy.events.last().step, step)
+                self.assertIsNotNone(candidacy.closed_on)
+
+    def test_a_members_exit_asks_too(self):
+        candidacy = self.advance(self.candidacy(), Stage.PROBATIONARY)
+        on = CEREMONY_ON + timedelta(days=30)
+        response = self.post_step(candidacy, Step.NOT_RECOGNISED, on, reason="Không đủ tư cách")
+        self.assertTrue(response.context["confirming"])
+        self.assertEqual(candidacy.events.filter(step=Step.NOT_RECOGNISED).count(), 0)
+
+    def test_the_exit_form_carries_the_dialog_for_javascript(self):
+        candidacy = self.candidacy()
+        for headers in ({}, HTMX):
+            with self.subTest(htmx=bool(headers)):
+                response = self.client.get(self.step_url(candidacy, Step.WITHDRAWN), **headers)
+                self.assertContains(response, 'data-ptdv-confirm-exit="exit-confirm-modal"')
+                self.assertContains(response, 'id="exit-confirm-modal"')
+                self.assertContains(response, "data-ptdv-exit-confirmed")
+                self.assertContains(response, "sẽ kết thúc hồ sơ của Nguyễn Văn An")
+                # No inline script: the dialog is opened by site.js.
+                self.assertNotContains(response, "<script>")
+                self.assertNotContains(response, "onclick")
+        # An ordinary step has neither.
+        response = self.client.get(self.step_url(candidacy, Step.SYMPATHISER))
+        self.assertNotContains(response, "data-ptdv-confirm-exit")
+        self.assertNotContains(response, "exit-confirm-modal")
+
+    def test_an_exit_the_rules_refuse_shows_the_refusal_not_the_confirmation(self):
+        candidacy = self.candidacy()
+        before = candidacy.events.count()
+        # Before the candidacy was opened: refused whatever is confirmed.
+        response = self.post_step(
+            candidacy, Step.WITHDRAWN, SOURCE_ON - timedelta(days=10), reason="Theo đơn"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(response.context["confirming"])
+        self.assertContains(response, "Kiểm tra: bước này sẽ bị từ chối vì:")
+        self.assertNotContains(response, 'name="xac-nhan" value="1" class="btn btn-danger">')
+        self.assertEqual(candidacy.events.count(), before)
+
+    def test_an_exit_confirmed_through_htmx_redirects(self):
+        candidacy = self.candidacy()
+        asked = self.post_step(
+            candidacy, Step.DECEASED, SYMPATHISER_ON, headers=HTMX, reason="Từ trần"
+        )
+        self.assertNotContains(asked, "<html")
+        self.assertContains(asked, "Xác nhận kết thúc hồ sơ")
+        self.assertEqual(candidacy.events.filter(step=Step.DECEASED).count(), 0)
+        done = self.post_step(
+            candidacy, Step.DECEASED, SYMPATHISER_ON, headers=HTMX, reason="Từ trần",
+            **{"xac-nhan": "1"},
+        )  # fmt: skip
+        self.assertEqual(done["HX-Redirect"], f"/ho-so/{candidacy.pk}/")
+        self.assertEqual(candidacy.events.filter(step=Step.DECEASED).count(), 1)
+
+    def test_the_check_of_an_exit_writes_nothing_and_asks_nothing(self):
+        candidacy = self.candidacy()
+        response = self.post_step(
+            candidacy, Step.WITHDRAWN, SYMPATHISER_ON, reason="Theo đơn", check="1"
+        )
+        self.assertContains(response, "Kiểm tra: bước này có thể ghi theo quy định.")
+        self.assertNotIn("confirming", response.context)
+        self.assertEqual(candidacy.events.filter(step=Step.WITHDRAWN).count(), 0)
 
     # --- preview ------------------------------------------------------------------------------
 
@@ -390,7 +484,9 @@ class StepFormTests(WorldTestCase):
         [error] = response.context["form"].errors["mentor"]
         self.assertIn("Đảng viên được phân công giúp đỡ: không chọn được", error)
         self.assertIn("đảng viên dự bị", error)
-        response = self.client.post(url, {"mentor": self.p.member_X1.pk, "start": iso(SYMPATHISER_ON)})
+        response = self.client.post(
+            url, {"mentor": self.p.member_X1.pk, "start": iso(SYMPATHISER_ON)}
+        )
         [error] = response.context["form"].errors["mentor"]
         self.assertIn("Đảng viên được phân công giúp đỡ: không có đảng viên này", error)
         self.assertNotIn(self.p.member_X1.full_name, response.content.decode())

@@ -63,6 +63,8 @@ from ptdv.web.views.candidacy import describe_event
 from ptdv.web.views.pickers import field_name, render_results, typed
 
 STEP_PARAM = "buoc"
+#: The second submit of an exit ("Xác nhận kết thúc hồ sơ"): without it nothing is written.
+CONFIRM_PARAM = "xac-nhan"
 EVENT_PARAM = "su-kien"
 ASSIGNMENT_PARAM = "phan-cong"
 
@@ -131,7 +133,14 @@ def step_choices_context(candidacy: Candidacy) -> dict[str, Any]:
 
 
 class RecordStep(CandidacyFormView):
-    """The next step: first the choice of step, then its form; "Kiểm tra" runs the dry run."""
+    """The next step: first the choice of step, then its form; "Kiểm tra" runs the dry run.
+
+    An exit (``rules.stages.EXITS``: withdrawn, removed from the list, not recognised, moved
+    away, deceased) closes the candidacy, so it is written only with a second, explicit submit
+    (:data:`CONFIRM_PARAM`): a valid exit posted without it is not written, and the form comes
+    back with what will happen and the button "Xác nhận kết thúc hồ sơ". This works without
+    JavaScript; with it, ``site.js`` asks the same in a dialog before the first submit.
+    """
 
     alternative_actions = ("check",)
 
@@ -163,6 +172,42 @@ class RecordStep(CandidacyFormView):
         on = form.cleaned_data["date"]
         return {"preview": services.preview_step(self.object, self.step, on, **form.step_kwargs())}
 
+    def form_valid(self, form):
+        if self.step in EXITS and CONFIRM_PARAM not in self.request.POST:
+            # Nothing written: the rules' dry run first, so that the confirmation is asked only
+            # for an exit that can be recorded.
+            checked = self.action_check(form)
+            return self.render_form(form, confirming=not checked["preview"].refused, **checked)
+        return super().form_valid(form)
+
+    def exit_warning(self, form=None) -> str:
+        """What an exit does, said before it is confirmed."""
+        values = {"step": _(STEP_LABELS[self.step]), "name": self.object.person.full_name}
+        on = form.cleaned_data.get("date") if form is not None and form.is_bound else None
+        if on is not None:
+            values["date"] = f"{on:%d/%m/%Y}"
+            text = _(
+                "Ghi bước “%(step)s” ngày %(date)s sẽ kết thúc hồ sơ của %(name)s: sau đó "
+                "không ghi thêm bước nào vào hồ sơ này được nữa (chỉ đính chính được bước vừa "
+                "ghi)."
+            )
+        else:
+            text = _(
+                "Ghi bước “%(step)s” sẽ kết thúc hồ sơ của %(name)s: sau đó không ghi thêm bước "
+                "nào vào hồ sơ này được nữa (chỉ đính chính được bước vừa ghi)."
+            )
+        return text % values
+
+    def render_form(self, form, **extra):
+        if self.step in EXITS:
+            confirming = extra.get("confirming", False)
+            extra = {
+                "exit_warning": self.exit_warning(form if confirming else None),
+                "confirm_param": CONFIRM_PARAM,
+                **extra,
+            }
+        return super().render_form(form, **extra)
+
     def save(self, form) -> Event:
         cd = form.cleaned_data
         return services.record_step(
@@ -193,6 +238,7 @@ class RecordStep(CandidacyFormView):
             "can_check": True,
             "preview": None,
             "danger": self.step in EXITS,
+            "confirm_exit": self.step in EXITS,
         }
 
 

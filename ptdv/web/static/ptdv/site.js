@@ -231,4 +231,45 @@
       region.replaceChildren();
     }
   });
+  // Closing a candidacy (an exit step): the form marked data-ptdv-confirm-exit="<dialog id>" is
+  // sent only from its dialog's "Xác nhận kết thúc hồ sơ" (data-ptdv-exit-confirmed, a submit
+  // with the confirmation). Its other submits (the step's button, Enter in a box) open the
+  // dialog instead; "Kiểm tra" (name="check") goes as it is. Listening in the capture phase on
+  // the document stops the submit before htmx's own listener on the form sees it. Without
+  // JavaScript, or without Bootstrap, the server asks the same on a page of its own.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-ptdv-confirm-exit")) {
+      return;
+    }
+    var submitter = event.submitter;
+    if (submitter && (submitter.hasAttribute("data-ptdv-exit-confirmed") || submitter.name === "check")) {
+      var open = window.bootstrap && document.getElementById(form.getAttribute("data-ptdv-confirm-exit"));
+      if (open && submitter.hasAttribute("data-ptdv-exit-confirmed")) {
+        window.bootstrap.Modal.getOrCreateInstance(open).hide();
+      }
+      return;
+    }
+    var dialog = document.getElementById(form.getAttribute("data-ptdv-confirm-exit"));
+    if (!dialog || !window.bootstrap || !window.bootstrap.Modal) {
+      return;  // the server's confirmation page
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+  }, true);
+
+  // A form swapped by htmx while its dialog was closing would leave the dialog's backdrop over
+  // the page: clear what Bootstrap left behind once no dialog is shown.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (document.querySelector(".modal.show")) {
+      return;
+    }
+    document.querySelectorAll(".modal-backdrop").forEach(function (backdrop) {
+      backdrop.remove();
+    });
+    document.body.classList.remove("modal-open");
+    document.body.style.removeProperty("overflow");
+    document.body.style.removeProperty("padding-right");
+  });
 })();
