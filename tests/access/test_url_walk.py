@@ -127,6 +127,10 @@ REGISTER_PAGES = {
 #: second factor in the account area (ptdv/accounts/mfa_views.py).
 MFA_LOGIN_PAGES = {"mfa_verify", "mfa_enrol_login"}
 MFA_ACCOUNT_PAGES = {"mfa_recovery", "mfa_disable"}
+#: The dossier's PDF made in the background (ptdv/dossier/jobs.py): its page, its progress, its
+#: download (once, by the user who asked for it: tests/web/test_dossier_pdf.py).
+DOSSIER_PDF_JOB = ("dossier_pdf_job", "dossier_pdf_progress", "dossier_pdf_download")
+DOSSIER_DOWNLOADS = ("dossier_form", "dossier_zip", "dossier_pdf", *DOSSIER_PDF_JOB)
 #: Query strings a page needs to show its form: the kind of member event to record.
 PAGE_QUERIES = {"member_event": "?loai=deceased"}
 #: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
@@ -617,12 +621,12 @@ class UrlWalk(WorldTestCase):
                 return 200 if user.can_write else 403
             if leaf.name == "set_language":
                 return 302
-            if leaf.name in ("dossier_form", "dossier_zip", "dossier_pdf") and not (
-                may_print_dossier(user)
-            ):  # the filled forms: the roles that may see every sensitive item
-                return 403
-            if leaf.name == "dossier_pdf":  # LibreOffice converts it; without it: 503, a message
+            if leaf.name in DOSSIER_DOWNLOADS and not may_print_dossier(user):
+                return 403  # the filled forms: the roles that may see every sensitive item
+            if leaf.name in ("dossier_pdf", "dossier_pdf_job"):  # LibreOffice; without it: 503
                 return 200 if shutil.which("soffice") else 503
+            if leaf.name == "dossier_pdf_download":  # the PDF made in the background: none asked
+                return 404
             return 200  # every other page of the site reads within the user's subtree
         allowed = POLICY(leaf.model, role)
         if where == "missing":
