@@ -41,7 +41,10 @@ What it does:
    and the driver (the whole worker) — ``ru_maxrss`` is not used, it can carry the parent's peak
    across ``fork``/``execve``. Queries are counted and timed with ``connection.execute_wrapper``
    ("SQL s": the time inside ``cursor.execute``, i.e. the database, the round trips and the
-   driver, not Django building the SQL or the model instances).
+   driver, not Django building the SQL or the model instances). "ins s": the time inside
+   ``imports.inserts.insert`` (the commit's people, candidacies, events and audit entries:
+   ``COPY`` on PostgreSQL, which does not pass through ``cursor.execute``; ``bulk_create`` on
+   SQLite). The commit writes the plan the preview kept beside the upload (``imports.stored``).
 5. The counts of the preview (creates, failures), then the rows written (people, candidacies by
    stage, events, audit entries), checked against the file.
 6. With ``--profile N``: a further file of N other people, previewed then committed under
@@ -75,6 +78,9 @@ PG_DATABASE = "ptdv_bench_import"
 GOAL_RATIO = 3.0
 GOAL_MB = 300
 GOAL_MIB = GOAL_MB * 1000**2 / 2**20  # 286.1 MiB
+#: What the run found wrong (a count that disagrees with the file, a run not committed): the
+#: script exits 1 when there is any.
+FAULTS: list[str] = []
 TODAY = date(2026, 12, 1)
 FARMER = "Nông dân, lao động tự do ở nông thôn"
 COMMITTEE_CODE = "HA"
@@ -454,6 +460,7 @@ def child(args) -> dict:
     """One phase in this fresh process; returns its figures (printed as one JSON line)."""
     profiler = None
     queries = [0, 0.0]  # count, seconds inside cursor.execute (driver and database)
+    copy_s = [0.0]  # seconds inside imports.inserts.insert (COPY or bulk_create, and the rows)
     if args.child == "bare":
         from openpyxl import load_workbook
 
@@ -503,6 +510,19 @@ def child(args) -> dict:
             }
 
         wrapper = connection.execute_wrapper(count)
+        # COPY goes through psycopg's own cursor, not cursor.execute: timed apart.
+        from ptdv.imports import inserts
+
+        real_insert = inserts.insert
+
+        def timed_insert(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return real_insert(*a, **k)
+            finally:
+                copy_s[0] += time.perf_counter() - t0
+
+        inserts.insert = timed_insert
     if args.profile_out:
         import cProfile
 
@@ -529,6 +549,7 @@ def child(args) -> dict:
         "seconds": round(seconds, 2),
         "queries": queries[0],
         "sql_s": round(queries[1], 2),
+        "insert_s": round(copy_s[0], 2),
         "rss_before_mib": round(rss0, 1),
         "peak_mib": round(hwm, 1) if reset else None,
         "growth_mib": round(hwm - rss0, 1) if reset else None,
@@ -633,6 +654,7 @@ def measure_kind(args, run, kind: str, people: People, cells, organisation, user
         print(f"   {phases['preview']}")
     p = phases["preview"]
     if (p["creates"], p["failures"]) != (args.rows, 0):
+        FAULTS.append(f"{kind}: preview {p['creates']:,} creates, {p['failures']:,} failures")
         print(f"   !!! expected {args.rows:,} creates and 0 failures; first problems:")
         for problem in problems_of(first.pk):
             print(f"      {problem}")
@@ -646,6 +668,7 @@ def measure_kind(args, run, kind: str, people: People, cells, organisation, user
         print(f"   {phases['commit']}")
     c = phases["commit"]
     if c["status"] != "committed":
+        FAULTS.append(f"{kind}: commit {c['status']}")
         print(f"   !!! commit failed: {c['message']}; problems: {problems_of(first.pk)}")
     after = database_counts()
     written = {
@@ -663,6 +686,8 @@ def measure_kind(args, run, kind: str, people: People, cells, organisation, user
     }
     for name, (got, want) in checks.items():
         flag = "ok" if got == want else "!!! MISMATCH"
+        if got != want:
+            FAULTS.append(f"{kind}: {name} {got:,} written, {want:,} expected")
         print(f"   {name}: {got:,} written, {want:,} expected — {flag}")
     out["written"] = written
     out["checks"] = {k: {"got": g, "want": w} for k, (g, w) in checks.items()}
@@ -674,6 +699,7 @@ def measure_kind(args, run, kind: str, people: People, cells, organisation, user
         print(f"   {phases['preview_again']}")
     a = phases["preview_again"]
     if (a["unchanged"], a["creates"], a["updates"], a["failures"]) != (args.rows, 0, 0, 0):
+        FAULTS.append(f"{kind}: the same file again is not all unchanged")
         print(f"   !!! expected {args.rows:,} unchanged; first problems: {problems_of(again.pk)}")
     out["phases"] = phases
     return out
@@ -743,16 +769,18 @@ def summary(args, run, results: dict) -> None:
                     f"{f['growth_mib']:+.0f}",
                     f"{f['queries']:,}",
                     f"{f['sql_s']:.1f}",
+                    f"{f.get('insert_s', 0):.1f}",
                     f"{args.rows / f['seconds']:,.0f}",
                     outcome,
                 )
             )
-    headers = ("phase", "s", "× (a)", "peak MiB", "before", "Δ MiB", "queries", "SQL s")
+    headers = ("phase", "s", "× (a)", "peak MiB", "before", "Δ MiB", "queries", "SQL s", "ins s")
     common.table(rows, (*headers, "rows/s", "result"))
     print(
         f"   goal: (b), (c) ≤ {GOAL_RATIO:.0f}× (a); peak ≤ {GOAL_MB} MB = {GOAL_MIB:.0f} MiB "
         "(! marks a miss). peak = VmHWM of the child during the call (whole process); "
-        "before = its resident set just before the call; SQL s = time inside cursor.execute."
+        "before = its resident set just before the call; SQL s = time inside cursor.execute; "
+        "ins s = time inside imports.inserts.insert (COPY on PostgreSQL: not in SQL s)."
     )
 
 
@@ -823,7 +851,10 @@ def main() -> None:
     summary(args, run, results)
     if args.profile:
         run.record("profile", profile_kind(args, run, people, cells, organisation, user))
+    run.record("faults", FAULTS)
     finish(run)
+    if FAULTS:
+        sys.exit("faults: " + "; ".join(FAULTS))
 
 
 def finish(run: common.Run) -> None:

@@ -1,8 +1,9 @@
 """What each row of an import file would do: create, update, leave unchanged, or fail (and why).
 
-The same planner serves the preview and the commit (which plans again, inside its transaction,
-and writes what it planned), so the commit does exactly what the preview showed unless the data
-changed in between. Rows are planned in chunks of :data:`CHUNK` with a few batched queries per
+The preview's plan is kept for the commit (``stored``), which writes it as it is while ptdv
+answers the planner's questions as it did; otherwise the commit plans again with this planner,
+inside its transaction, so it does exactly what the preview showed unless the data changed in
+between. Rows are planned in chunks of :data:`CHUNK` with a few batched queries per
 chunk, so time grows linearly and memory stays flat with the file's length.
 
 Who is who (a person is never created twice), as the importing user may learn it

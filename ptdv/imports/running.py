@@ -1,14 +1,18 @@
 """Preview and commit of an import run (called by the background tasks, and by tests).
 
 - :func:`preview` plans every row and stores the counts and each failing row's problems; it
-  writes nothing else. Progress (rows planned) is saved every chunk, so the page can show it.
-- :func:`commit` plans the file again inside ONE transaction and writes as it goes, chunk by
-  chunk: people with ``bulk_create`` / ``bulk_update``, new candidacies with their events built
-  in memory and their cache from :func:`ptdv.pipeline.bulk.fill_cache`, steps added to known
-  candidacies through the pipeline's service. The first failing row (the data changed since the
-  preview) rolls everything back. Rows that change nothing write nothing, so importing the same
-  file twice creates nothing new.
-- The audit log gets one entry per person or candidacy created and per person updated (written
+  writes nothing else to the database, and keeps the plan of a run without failing rows beside
+  the upload (``stored``). Progress (rows planned) is saved every chunk, so the page can show it.
+- :func:`commit` writes, inside ONE transaction, the plan the preview kept beside the upload
+  (``stored``): every chunk's basis checked first (the preview's questions asked again), then
+  the rows written chunk by chunk — people, new candidacies with their events built in memory
+  and their cache from :func:`ptdv.pipeline.bulk.fill_cache`, audit entries: ``COPY`` on
+  PostgreSQL, ``bulk_create`` elsewhere (``inserts``); steps added to known candidacies through
+  the pipeline's service. When the basis changed (or there is no kept plan) it plans the upload
+  again, as the preview did, and the first failing row (the data changed since the preview)
+  rolls everything back. Rows that change nothing write nothing, so importing the same file
+  twice creates nothing new.
+- The audit log gets one entry per person created and per person updated (written
   in bulk, with the run's number), besides the run's own entries.
 
 Both stop at the caps of ``limits`` with the cap's message and nothing written: the whole file
@@ -301,7 +305,7 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
 
 
 class Writer:
-    """Plans the run's rows again and writes them (inside the caller's transaction)."""
+    """Writes the run's kept plan, or plans its rows again, inside the caller's transaction."""
 
     def __init__(self, run: ImportRun, actor, today: date, limits: caps.Limits | None = None):
         self.run, self.actor, self.today = run, actor, today
