@@ -200,6 +200,15 @@ _U_QD24_ART5_EN = (
     "deadline-for-organizing-party-member-admission-ceremonies-considering-official-party-"
     "membership-reco-1008778"
 )
+_U_DL_ART5_EN = (
+    "https://lawnet.vn/en/laws/nguoi-duoc-ket-nap-vao-dang-phai-trai-qua-thoi-ky-du-bi-trong-"
+    "thoi-gian-bao-lau-moi-duoc-cong-nhan--124058-111200.html"
+)
+_U_QD24_ART4_EN = (
+    "https://lawnet.vn/ngan-hang-phap-luat/en/tu-van-phap-luat/bo-may-hanh-chinh/"
+    "introduction-and-admission-of-individuals-into-the-communist-party-regulations-and-"
+    "procedures-1008777"
+)
 _U_HD06_NEWS = "https://bhtpa.dongnai.gov.vn/Pages/newsdetail.aspx?NewsId=1428&CatId=94"
 _U_QD232_AGE = "https://luatvietnam.vn/tin-van-ban-moi/da-co-quy-dinh-232-qd-tw-thi-hanh-dieu-le-dang-186-100895-article.html"
 _U_QD232_ART5 = (
@@ -288,7 +297,14 @@ def _sources_qd24() -> dict[str, RuleSource]:
             sub_item_verified=False,
         ),
         "introducers_required": _s(_DL, "Điều 4 khoản 2", False, _U_DL_INTRO),
-        "introducer_min_months": _s(_DL, "Điều 4 khoản 2", True, _U_DL_INTRO, "“ít nhất một năm”."),
+        "introducer_min_months": _s(
+            _DL,
+            "Điều 4 khoản 2",
+            True,
+            _U_DL_INTRO,
+            "“ít nhất một năm”. Cùng đơn vị dưới sự lãnh đạo của đảng ủy, chi bộ cơ sở: QĐ 24 mục "
+            f"3.2.1 (bản dịch tiếng Anh: {_U_QD24_ART4_EN}).",
+        ),
         "youth_max_age_months": _s(
             _LT,
             "Điều 1",
@@ -323,7 +339,14 @@ def _sources_qd24() -> dict[str, RuleSource]:
             "“kể từ ngày nhận được quyết định kết nạp đảng viên của cấp ủy có thẩm quyền”: tính "
             "từ ngày chi bộ nhận quyết định (ngày ra quyết định khi chưa ghi ngày nhận).",
         ),
-        "probation_months": _s(_DL, "Điều 5 khoản 1", False, _BRIEF),
+        "probation_months": _s(
+            _DL,
+            "Điều 5 khoản 1",
+            True,
+            _U_DL_ART5_EN,
+            "Bản dịch tiếng Anh: “twelve-month probationary period, starting from the date the "
+            "party cell organizes the admission ceremony”.",
+        ),
         "recognition_cell_working_days": _s(_QD24, "mục 4.2.1", True, _U_QD24_ART5_EN),
         "recognition_decision_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5),
         "recognition_effective_at_probation_end": _s(_QD24, "mục 4.2.2", True, _U_QD24_ART5_EN),
