@@ -10,7 +10,9 @@ the context key of its date and the keys (:data:`FIELD_LABELS`) it needs from th
 :class:`Document` per form (one 3-KNĐ per introducing member), each with:
 
 - ``context``: what the .docx template receives. Text values are plain strings, dates
-  dd/mm/yyyy; a value the record lacks is the marked blank :data:`MISSING`. Flags
+  dd/mm/yyyy; a value the record lacks is the marked blank :data:`MISSING` in the working
+  papers, and a plain dotted line :data:`BLANK` in the formal documents (``FormSpec.formal``:
+  the resolutions, the appraisal and the decisions, issued in a committee's name). Flags
   (``cell_is_grassroots``, ``has_partial_committee``) and ``mentor_reports`` (a list) are
   passed as they are.
 - ``missing``: the keys of the form's fields that the record lacks (shown on the page).
@@ -52,12 +54,14 @@ from ptdv.rules.stages import Step, derive
 from . import notice
 
 __all__ = [
+    "BLANK",
     "FIELD_LABELS",
     "FORMS",
     "MISSING",
     "Document",
     "Dossier",
     "FormSpec",
+    "base_name",
     "build_dossier",
     "committee_name",
     "place_name",
@@ -68,6 +72,9 @@ __all__ = [
 MISSING = "………… (chưa có trong hồ sơ)"
 #: A blank filled by hand (the system does not record this value).
 HAND = "……………"
+#: A value the record lacks, in a formal document: a line to fill by hand, as on the paper
+#: forms; what is missing is named on the list page, not in a paper issued by a committee.
+BLANK = "…………………"
 
 #: The keys a form may need from the record, with the label shown when it is missing.
 FIELD_LABELS: dict[str, str] = {
@@ -172,6 +179,8 @@ class FormSpec:
     - ``papers``: the kinds of the dossier checklist (:mod:`ptdv.rules.dossier`) the form is.
     - ``route``: :data:`NEEDS_PARTIAL`, :data:`NEEDS_GRASSROOTS` or ``""``.
     - ``per_introducer``: one document per introducing member.
+    - ``formal``: a document issued in a committee's name (resolution, appraisal, decision):
+      a value the record lacks is a dotted line (:data:`BLANK`), without the note.
     """
 
     slug: str
@@ -185,6 +194,7 @@ class FormSpec:
     papers: tuple[str, ...] = ()
     route: str = ""
     per_introducer: bool = False
+    formal: bool = False
 
 
 _IDENTITY = ("person_name", "birth_date")
@@ -232,6 +242,7 @@ FORMS: tuple[FormSpec, ...] = (
         ("cell_superior", "cell_name", "cell_resolution_number", "cell_resolution_date",
          "cell_official_members", "cell_present", "cell_in_favour", "cell_against",
          *_IDENTITY, "introducer_names", "verification_result", "cell_next_committee", "place"),
+        formal=True,
     ),
     FormSpec(
         "7-KND", "7-KNĐ", "tham-dinh-cua-dang-uy-bo-phan",
@@ -241,6 +252,7 @@ FORMS: tuple[FormSpec, ...] = (
          "grassroots_committee", "cell_name", "cell_resolution_number", "cell_resolution_date",
          *_IDENTITY, "place"),
         route=NEEDS_PARTIAL,
+        formal=True,
     ),
     FormSpec(
         "8-KND", "8-KNĐ", "nghi-quyet-dang-uy-co-so-de-nghi-ket-nap",
@@ -250,6 +262,7 @@ FORMS: tuple[FormSpec, ...] = (
          "cell_name", "cell_resolution_number", "cell_resolution_date", "partial_committee",
          "partial_number", "partial_date", "competent_committee", *_IDENTITY, "place"),
         route=NEEDS_GRASSROOTS,
+        formal=True,
     ),
     FormSpec(
         "9-KND", "9-KNĐ", "quyet-dinh-ket-nap-dang-vien",
@@ -259,6 +272,7 @@ FORMS: tuple[FormSpec, ...] = (
          *_IDENTITY, "ethnicity", "residence", "occupation", "cell_name",
          "cell_resolution_number", "cell_resolution_date", "grassroots_committee",
          "grassroots_number", "grassroots_date", "place"),
+        formal=True,
     ),
     FormSpec(
         "10-KND", "10-KNĐ", "ban-tu-kiem-diem-cua-dang-vien-du-bi",
@@ -284,6 +298,7 @@ FORMS: tuple[FormSpec, ...] = (
          "recognition_official_members", "recognition_present", "recognition_in_favour",
          "recognition_against", "person_name", "ceremony_date", "mentor_name", "probation_end",
          "cell_next_committee", "competent_committee", "place"),
+        formal=True,
     ),
     FormSpec(
         "QD-CNCT", "QĐ-CNCT", "quyet-dinh-cong-nhan-dang-vien-chinh-thuc",
@@ -293,6 +308,7 @@ FORMS: tuple[FormSpec, ...] = (
          "recognition_decision_date", *_IDENTITY, "ceremony_date", "decision_number",
          "decision_date", "cell_name", "recognition_number", "recognition_date",
          "probation_end", "grassroots_committee", "place"),
+        formal=True,
     ),
     # Not a form of the regulation: the notice of the processing of sensitive personal data that
     # the person signs (ptdv/dossier/notice.py; Luật 91/2025/QH15 Điều 9). Last, so that the
@@ -386,11 +402,16 @@ class Dossier:
     @property
     def base_name(self) -> str:
         """ASCII base of the download names: ``ho-so-nguyen-van-an``."""
-        return "ho-so-" + (slugify(fold(self.candidacy.person.full_name)) or "dang-vien")
+        return base_name(self.candidacy)
 
     @property
     def papers_not_in_order(self) -> list[ChecklistItem]:
         return [i for i in self.checklist.items if not i.is_ok]
+
+
+def base_name(candidacy: Candidacy) -> str:
+    """ASCII base of a dossier's download names: ``ho-so-nguyen-van-an``."""
+    return "ho-so-" + (slugify(fold(candidacy.person.full_name)) or "dang-vien")
 
 
 def rule_set_id(rs: RuleSet) -> str:
@@ -742,22 +763,23 @@ def _needed(key: str, values: dict[str, Any]) -> bool:
 
 
 def _context(spec: FormSpec, values: dict[str, Any], place: str | None) -> dict[str, Any]:
+    lacking = BLANK if spec.formal else MISSING
     context: dict[str, Any] = {}
     for key, value in values.items():
         if key in _RAW_KEYS:
             context[key] = value
         else:
-            context[key] = MISSING if _empty(value) else _fmt(value)
-    context["place"] = place or MISSING
+            context[key] = lacking if _empty(value) else _fmt(value)
+    context["place"] = place or lacking
     day = values.get(spec.date_key) if spec.date_key else None
     where = place or "……"
     if day is not None:
         context["place_date"] = f"{where}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
-    elif spec.date_key:
+    elif spec.date_key and not spec.formal:
         context["place_date"] = f"{where}, ngày …… tháng …… năm …… (chưa có trong hồ sơ)"
     else:
         context["place_date"] = f"{where}, ngày …… tháng …… năm ……"
-    context["form_date"] = MISSING if day is None else _fmt(day) if spec.date_key else HAND
+    context["form_date"] = lacking if day is None else _fmt(day) if spec.date_key else HAND
     context["form_code"] = spec.code
     context["form_title"] = spec.title
     return context

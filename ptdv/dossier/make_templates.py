@@ -8,10 +8,21 @@ their source, so that a change of wording is reviewed as code. Regenerate them w
 
 The output is byte-for-byte reproducible (fixed document properties and zip timestamps).
 
-The layout is the usual one of party documents: A4, margins 20/20/30/15 mm, Times New Roman 14;
+The layout is the usual one of party documents: A4, margins 20/20/30/15 mm, a Times serif 14;
 a header table with the superior committee and the issuing organisation, "*" and the number on
 the left, "ĐẢNG CỘNG SẢN VIỆT NAM" and "<place>, ngày … tháng … năm …" on the right; the title;
-the body; the signature block. Values come from the context built by
+the body; the signature block. Print-ready: each form is one section (the combined dossier
+starts each on a new page), the last paragraph of the body keeps with the signature block and
+the block's row never splits, so a signature or "Nơi nhận / BÍ THƯ" is never alone on a page.
+
+The font is Tinos (Debian's ``fonts-croscore``): metric-compatible with Times New Roman, the
+font of party documents, and with every Vietnamese letter, stacked diacritics included (ử, ể,
+ồ; Liberation Serif 1.x, Debian's usual stand-in for Times, lacks U+1EA0–U+1EF9). The font
+table names Times New Roman as its alternative, which Word takes where Tinos is not installed;
+LibreOffice without Tinos takes a metric-compatible Times through fontconfig. The line layout is
+the same with either.
+
+Values come from the context built by
 :mod:`ptdv.dossier.forms` (``{{ person_name }}``…, see ``docs/dossier.md``); dotted blanks are
 filled by hand. No Django import: the script runs without settings.
 """
@@ -29,11 +40,14 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "templates_docx" / "default"
-FONT = "Times New Roman"
+FONT = "Tinos"
+#: The font a word processor without Tinos takes instead (same metrics).
+FALLBACK_FONT = "Times New Roman"
 SIZE = 14
 #: A line to fill by hand.
 DOTS = "…" * 30
@@ -63,9 +77,16 @@ def new_document(title: str) -> DocumentType:
     fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attribute), FONT)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    default_fonts = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
+    for attribute in list(default_fonts.attrib):
+        del default_fonts.attrib[attribute]  # the theme's fonts: tables and lists too
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        default_fonts.set(qn(attribute), FONT)
+    _declare_font(doc)
     normal.paragraph_format.space_before = Pt(0)
-    normal.paragraph_format.space_after = Pt(4)
-    normal.paragraph_format.line_spacing = 1.15
+    normal.paragraph_format.space_after = Pt(3)
+    normal.paragraph_format.line_spacing = 1.0
     props = doc.core_properties
     props.title = title
     props.author = props.last_modified_by = "ptdv"
@@ -73,6 +94,28 @@ def new_document(title: str) -> DocumentType:
     props.revision = 1
     props.comments = "Mẫu mặc định của ptdv (ptdv/dossier/make_templates.py)."
     return doc
+
+
+_FONT_ENTRY = (
+    f'<w:font w:name="{FONT}"><w:altName w:val="{FALLBACK_FONT}"/>'
+    '<w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
+    '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
+)
+
+
+def _declare_font(doc: DocumentType) -> None:
+    """Name the font in the font table with its alternative (Times New Roman, same metrics)
+    and its family (a roman serif), which a word processor without it substitutes by."""
+    for part in doc.part.package.parts:
+        if part.partname.endswith("/fontTable.xml"):
+            xml = part.blob.decode("utf-8")
+            if f'w:name="{FONT}"' not in xml:
+                head, tail = xml.split("<w:font ", 1)
+                part._blob = (head + _FONT_ENTRY + "<w:font " + tail).encode("utf-8")
+
+
+def keep_with_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
 
 
 def _runs(paragraph, text: str, *, bold: bool = False, italic: bool = False, size=None):
@@ -181,9 +224,17 @@ def signature(
     note: str = "(Ký, ghi rõ họ và tên)",
 ) -> None:
     """The signature block: ``right`` lines in bold (T/M …, BÍ THƯ), the note, room to sign and
-    the signatory's name (a context tag, or a dotted blank); ``left`` lines (Nơi nhận…)."""
-    para(doc, "")
+    the signatory's name (a context tag, or a dotted blank); ``left`` lines (Nơi nhận…).
+
+    The block is one table row that does not split across pages, and the body's last paragraph
+    keeps with it: a page break moves that paragraph with the block, never the block alone."""
+    body = [p for p in doc.paragraphs if p.text and not p.text.startswith("{%p")]
+    if body:
+        keep_with_next(body[-1])
+    keep_with_next(para(doc, ""))
     left_cell, right_cell = _table(doc, (7.0, 9.5))
+    row = left_cell._tc.getparent()
+    row.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for i, line in enumerate(left):
         para(left_cell, line, align=LEFT, size=12, indent=False, first=i == 0,
              bold=i == 0, italic=i == 0)  # fmt: skip
@@ -193,6 +244,8 @@ def signature(
     for _ in range(3):
         para(right_cell, "", align=CENTER)
     para(right_cell, name or "……………………", align=CENTER, bold=True)
+    for paragraph in (*left_cell.paragraphs, *right_cell.paragraphs):
+        keep_with_next(paragraph)
 
 
 # --- the forms ------------------------------------------------------------------------------
@@ -696,10 +749,10 @@ def form_notice(doc: DocumentType) -> None:
     para(doc, "{{ paragraph }}")
     tag(doc, "{%p endfor %}")
     para(doc, "Ý kiến của người được thông báo:", bold=True, indent=False)
-    para(doc, "☐ {{ consent_line }}", indent=False)
+    para(doc, "□ {{ consent_line }}", indent=False)
     para(
         doc,
-        "☐ Tôi không đồng ý (ghi rõ phần dữ liệu hoặc mục đích không đồng ý): " + "…" * 20,
+        "□ Tôi không đồng ý (ghi rõ phần dữ liệu hoặc mục đích không đồng ý): " + "…" * 20,
         indent=False,
     )
     dots(doc, 1)

@@ -19,6 +19,7 @@ from django.test import override_settings
 
 from ptdv.dossier import make_templates
 from ptdv.dossier.forms import (
+    BLANK,
     FORMS,
     MISSING,
     build_dossier,
@@ -126,13 +127,16 @@ class FilledFormsTests(DossierTestCase):
                 self.assertNotIn("{{", text)
                 self.assertNotIn("{%", text)
         # The happy path records the partial committee's appraisal without a number: the only
-        # value this record lacks.
+        # value this record lacks. Both forms that print it are formal documents (the appraisal,
+        # the grassroots resolution): a dotted line there, listed on the page, no note.
         for document in self.dossier.applicable:
             with self.subTest(form=document.file_name):
                 lacks = ["partial_number"] if document.spec.slug in ("7-KND", "8-KND") else []
                 self.assertEqual(document.missing, lacks)
                 text = self.texts[(document.spec.slug, document.index)]
-                self.assertEqual(text.count("(chưa có trong hồ sơ)"), len(lacks))
+                self.assertNotIn("(chưa có trong hồ sơ)", text)
+        self.assertIn(f"Số {BLANK}", self.text("7-KND"))
+        self.assertIn(f"Căn cứ Báo cáo thẩm định số {BLANK} ngày", self.text("8-KND"))
 
     def test_identity_and_places(self):
         application = self.text("1-KND")
@@ -222,9 +226,18 @@ class MissingFieldsTests(DossierTestCase):
         self.assertNotIn("person_name", dossier.find("1-KND").missing)
         self.assertIn("occupation", dossier.find("1-KND").missing)
         text = docx_text(render_document(resolution))
-        self.assertIn(f"Số {MISSING}", text)
-        self.assertIn(f"chi bộ: {MISSING}", text)
+        # A resolution is a formal document: dotted lines, as on the paper form, no note.
+        self.assertIn(f"Số {BLANK}", text)
+        self.assertIn(f"chi bộ: {BLANK}", text)
+        self.assertNotIn("(chưa có trong hồ sơ)", text)
         self.assertIn("Trần Thị Bình", text)
+        decision = docx_text(render_document(dossier.find("9-KND")))
+        self.assertNotIn("(chưa có trong hồ sơ)", decision)
+        self.assertIn(f"Số {BLANK}", decision)
+        self.assertIn("ngày …… tháng …… năm ……", decision)
+        # A working paper still marks what the record lacks, for whoever completes it.
+        application = docx_text(render_document(dossier.find("1-KND")))
+        self.assertIn(f"Nghề nghiệp, chức vụ: {MISSING}", application)
 
     def test_no_introducer_yet_gives_one_blank_letter(self):
         dossier = build_dossier(self.early)
