@@ -9,7 +9,8 @@ statuses come from the checks of :mod:`ptdv.rules.checks` (``check_papers``,
 the rule set in force.
 
 - Before and during the admission dossier (source … dossier): the admission papers, checked on
-  ``on`` (the day the cell would consider the dossier).
+  ``on`` (the day the cell would consider the dossier); for an applicant over 60 on that day,
+  also the written consent of the committee directly under the Centre (``over_age_consent``).
 - After the cell's resolution and until the ceremony: the same papers as they stood on the day
   of the cell's resolution.
 - During probation: the recognition dossier (the new-member class certificate).
