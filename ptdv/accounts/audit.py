@@ -6,8 +6,14 @@ object belongs to, so that the audit log is scoped by the same subtree rule as e
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from typing import Any
+
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 AUDITED = [
     "org.Organisation",
@@ -75,3 +81,121 @@ def register_models() -> None:
         if not auditlog.contains(model):
             exclude = EXCLUDED.get(label, [])
             auditlog.register(model, exclude_fields=exclude, **MASKED.get(label, {}))
+
+
+# --- reading an entry back: what the audit page shows ------------------------------------------
+#
+# django-auditlog keeps each value as text ("None", "True", "2024-09-03", a foreign key's id).
+# These helpers turn it back into the field's value and show it as the forms do. They know the
+# fields only through the model's ``_meta``; whom a value may be shown to (sensitive items,
+# foreign keys outside the reader's subtree) is decided by the page (ptdv/web/views/audit.py).
+
+#: The actions as the page names them.
+ACTION_LABELS = {
+    0: _("Tạo"),
+    1: _("Sửa"),
+    2: _("Xoá"),
+    3: _("Xem"),
+}
+
+#: Fields that are not what anybody typed: the tree's bookkeeping, search and sort columns, cache
+#: columns rewritten with each event, versions, timestamps of the row, a worker's claim. The page
+#: leaves them out of a creation and names their update "cập nhật dữ liệu tính sẵn".
+INTERNAL: dict[str, frozenset[str]] = {
+    "org.organisation": frozenset({"path", "depth", "numchild"}),
+    "people.person": frozenset({"search_name", "sort_key", "created_at"}),
+    "pipeline.candidacy": frozenset(
+        {
+            "stage_since",
+            "next_due",
+            "next_due_code",
+            "expiry_due",
+            "expiry_code",
+            "version",
+            "created_at",
+        }
+    ),
+    "pipeline.event": frozenset({"seq", "recorded_at"}),
+    "members.memberevent": frozenset({"seq", "before", "recorded_at"}),
+    "imports.importrun": frozenset(
+        {
+            "file",
+            "sha256",
+            "total_rows",
+            "done_rows",
+            "ignored_columns",
+            "updated_at",
+            "previewed_at",
+            "task_id",
+            "claim",
+        }
+    ),
+    "accounts.user": frozenset({"date_joined", "is_staff"}),
+}
+
+EMPTY = "—"
+YES, NO = _("Có"), _("Không")
+
+
+def model_label(content_type) -> str:
+    """``"app_label.model"`` of an entry's content type."""
+    return f"{content_type.app_label}.{content_type.model}"
+
+
+def logged_field(model, name: str):
+    """The concrete field ``name`` of ``model`` an entry speaks of, or ``None`` (a reverse
+    relation, a many-to-many, the id, a field since removed)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not getattr(field, "concrete", False) or field.many_to_many or field.primary_key:
+        return None
+    return field
+
+
+def is_internal(label: str, name: str) -> bool:
+    return name in INTERNAL.get(label, ())
+
+
+def parse_logged(field, text: Any) -> Any:
+    """The value a logged text stands for (``None`` for "None" or nothing); the text itself when
+    it does not parse (an entry older than a change of the field)."""
+    if text is None or text == "None":
+        return None
+    if not isinstance(text, str):
+        return text
+    internal = field.get_internal_type()
+    if internal == "JSONField" and text in ("{}", "[]", "null", '""'):
+        return None
+    try:
+        if field.is_relation:
+            return field.target_field.to_python(text)
+        if internal == "BooleanField":
+            return {"True": True, "False": False}.get(text, text)
+        if internal == "DateTimeField":
+            moment = datetime.fromisoformat(text)
+            return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+        if internal == "DateField":
+            return date.fromisoformat(text[:10])
+    except (ValueError, ValidationError):
+        return text
+    return text
+
+
+def display_value(field, value: Any) -> str:
+    """A parsed value as the forms show it: dates dd/mm/yyyy, moments in local time
+    dd/mm/yyyy HH:MM, choices by their labels, booleans Có/Không, nothing as "—". Foreign keys
+    are the caller's (they need the reader's scope)."""
+    if value is None or value == "":
+        return EMPTY
+    if field.choices:
+        labels = {str(key): label for key, label in field.flatchoices}
+        return str(labels.get(str(value), value))
+    if isinstance(value, bool):
+        return str(YES if value else NO)
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
