@@ -313,7 +313,7 @@ class DownloadTests(DossierTestCase):
                 self.assertIn(NAME, docx_text(archive.read(name)))
 
     def test_outsiders_get_404_and_the_viewer_reads_the_list_only(self):
-        urls = [self.url(self.official, tail) for tail in ("", "1-KND.docx", "ho-so.zip", "ho-so.pdf")]  # fmt: skip
+        urls = [self.url(self.official, tail) for tail in ("", "1-KND.docx", "ho-so.zip", "ho-so.pdf", "ho-so-pdf/", "ho-so-pdf/tien-do/", "ho-so-pdf/tai-ve/")]  # fmt: skip
         self.client.force_login(self.u.outsider)
         for url in urls:
             with self.subTest(url=url):
@@ -342,6 +342,12 @@ class DownloadTests(DossierTestCase):
             page = self.client.get(self.url(self.official))
             self.assertContains(page, LIBREOFFICE_MISSING)
             self.assertNotContains(page, self.url(self.official, "ho-so.pdf"))
+            self.assertNotContains(page, self.url(self.official, "ho-so-pdf/"))
+            for response in (
+                self.client.get(self.url(self.official, "ho-so-pdf/")),
+                self.client.post(self.url(self.official, "ho-so-pdf/")),
+            ):
+                self.assertContains(response, LIBREOFFICE_MISSING, status_code=503)
 
     def test_a_failed_conversion_is_a_503_too(self):
         self.client.force_login(self.u.grassroots)

@@ -5,20 +5,29 @@ every reader; the filled forms — official papers with the whole CCCD, the ethn
 and the verification's conclusion — for the roles that may see them all (``people.sensitive``).
 Each form has its own route (``…/bieu-mau/6-KND.docx``), so the URL of a form names nothing but
 the candidacy; the introducers' letters (3-KNĐ) are told apart by ``?so=2``.
+
+The PDF takes LibreOffice seconds: the list page asks for it in the background
+(``…/bieu-mau/ho-so-pdf/``, POST; ``ptdv.dossier.jobs``) and that page shows the progress (htmx
+polls ``…/tien-do/`` every second; without JavaScript the page refreshes itself), then the
+browser downloads it once from ``…/tai-ve/``. A job is the asking user's: every look-up names
+the user, after the candidacy was fetched within their scope. ``…/ho-so.pdf`` still converts in
+the request, for a direct link.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from ptdv.dossier.forms import FORMS, build_dossier
+from ptdv.dossier import jobs
+from ptdv.dossier.forms import FORMS, base_name, build_dossier
 from ptdv.dossier.render import (
     DOCX_MIME,
     ConversionFailed,
@@ -150,10 +159,94 @@ def dossier_pdf(request, pk: int):
     return _download(content, f"{dossier.base_name}.pdf", "application/pdf")
 
 
+# --- the PDF in the background (ptdv/dossier/jobs.py) ----------------------------------------
+
+
+def _printable_candidacy(request, pk: int):
+    """The candidacy (404 outside the scope) and, for a role that may not print, the 403 page."""
+    candidacy = _candidacy(request, pk)
+    if not may_print_dossier(request.user):  # official papers: whole CCCD (people/sensitive.py)
+        return candidacy, _not_printable(request, candidacy)
+    return candidacy, None
+
+
+@login_required
+def dossier_pdf_job(request, pk: int):
+    """GET: the user's PDF of this dossier (being made, ready, failed, or none yet); POST: ask
+    for a new one (or keep the one under way) and come back here."""
+    candidacy, refused = _printable_candidacy(request, pk)
+    if refused is not None:
+        return refused
+    if soffice() is None:
+        message = _("Máy chủ chưa cài LibreOffice nên chưa xuất được PDF; hãy tải tệp .zip.")
+        return _problem(request, candidacy, message, 503)
+    if request.method == "POST":
+        job = jobs.request(candidacy.pk, request.user.pk)
+        if job is None:
+            messages.error(
+                request,
+                _("Bạn đang tạo %(n)s tệp PDF; hãy chờ các tệp đó xong rồi tạo thêm.")
+                % {"n": jobs.OPEN_PER_USER},
+            )
+        return redirect("dossier_pdf_job", pk=candidacy.pk)
+    jobs.sweep()
+    context = {
+        "c": candidacy,
+        "person": candidacy.person,
+        "job": jobs.latest(candidacy.pk, request.user.pk),
+    }
+    return render(request, "web/dossier/pdf.html", context)
+
+
+@login_required
+def dossier_pdf_progress(request, pk: int):
+    """The progress fragment. A job no worker took within the grace delay is made here (no
+    worker running); once it is ready, htmx sends the browser to the download."""
+    candidacy, refused = _printable_candidacy(request, pk)
+    if refused is not None:
+        return refused
+    job = jobs.latest(candidacy.pk, request.user.pk)
+    if job is not None:
+        job = jobs.run_here_if_no_worker(job)
+    response = render(request, "web/dossier/_pdf_progress.html", {"c": candidacy, "job": job})
+    if job is not None and not job.busy and request.htmx:
+        if job.ready:
+            response["HX-Redirect"] = reverse("dossier_pdf_download", kwargs={"pk": candidacy.pk})
+        else:
+            response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def dossier_pdf_download(request, pk: int):
+    """The PDF the user asked for, once: taken, it is deleted (404 afterwards, and for anyone
+    else)."""
+    candidacy, refused = _printable_candidacy(request, pk)
+    if refused is not None:
+        return refused
+    job = jobs.latest(candidacy.pk, request.user.pk)
+    content = jobs.take_file(job) if job is not None else None
+    if content is None:
+        raise Http404
+    record(request, AccessKind.DOSSIER_PDF, candidacy=candidacy)  # the read log
+    return _download(content, f"{base_name(candidacy)}.pdf", "application/pdf")
+
+
 urlpatterns = [
     path("ho-so/<int:pk>/bieu-mau/", dossier_forms, name="dossier"),
     path("ho-so/<int:pk>/bieu-mau/ho-so.zip", dossier_zip, name="dossier_zip"),
     path("ho-so/<int:pk>/bieu-mau/ho-so.pdf", dossier_pdf, name="dossier_pdf"),
+    path("ho-so/<int:pk>/bieu-mau/ho-so-pdf/", dossier_pdf_job, name="dossier_pdf_job"),
+    path(
+        "ho-so/<int:pk>/bieu-mau/ho-so-pdf/tien-do/",
+        dossier_pdf_progress,
+        name="dossier_pdf_progress",
+    ),
+    path(
+        "ho-so/<int:pk>/bieu-mau/ho-so-pdf/tai-ve/",
+        dossier_pdf_download,
+        name="dossier_pdf_download",
+    ),
     # One route per form: ``reverse("dossier_form", kwargs={"pk": …, "code": "6-KND"})``.
     *(
         path(
