@@ -4,7 +4,8 @@
   (the period's end, or the snapshot's day) is before today is read from its stored JSON when
   there is one still valid, else computed by :func:`ptdv.reports.figures.build` and stored; a
   report of a period still running is always computed. The key is the report, the organisation
-  (its whole subtree), the dates, the decimals and the language of the labels.
+  (its whole subtree), the dates, the decimals and the language of the labels. At most
+  :data:`MAX_STORED` are kept (the oldest go first).
 - **The pipeline's events** are checked when a stored report is read, not when they are
   written, so a step costs no statement for it: a stored report keeps the last event id it had
   seen (``events_seen``), and one query on the events recorded since (a range of the primary
@@ -44,6 +45,9 @@ from .tables import Cell, Chart, Column, Report, Row, Series, Table
 #: A stored report still valid after this many newer events moves its ``events_seen`` on, so
 #: the next check reads only the events recorded after.
 SEEN_STEP = 1000
+#: Stored reports kept at most (any unit, any dates may be asked for): past it, the tenth
+#: computed longest ago is deleted.
+MAX_STORED = 20_000
 
 # --- a report as JSON ----------------------------------------------------------------------
 
@@ -212,6 +216,9 @@ def store(key: dict[str, Any], report: Report, seen: int) -> bool:
             )
     except IntegrityError:  # stored meanwhile by another request
         return False
+    if StoredReport.objects.count() > MAX_STORED:
+        oldest = StoredReport.objects.order_by("computed_at", "pk").values_list("pk", flat=True)
+        StoredReport.objects.filter(pk__in=list(oldest[: MAX_STORED // 10 or 1])).delete()
     return True
 
 

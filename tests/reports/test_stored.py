@@ -132,3 +132,12 @@ class StoredReportTests(WorldTestCase):
             list(StoredReport.objects.values_list("end", flat=True)), [date(2024, 12, 31)]
         )
         self.assertEqual(stored.invalidate(), 1)
+
+    def test_the_store_keeps_a_bounded_number_of_reports(self):
+        with mock.patch.object(stored, "MAX_STORED", 2):
+            for year in (2022, 2023, 2024):
+                served("activity", self.o.P, start=date(year, 1, 1), end=date(year, 12, 31))
+        self.assertEqual(
+            sorted(StoredReport.objects.values_list("end", flat=True)),
+            [date(2023, 12, 31), date(2024, 12, 31)],
+        )
