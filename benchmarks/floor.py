@@ -26,11 +26,13 @@ Pages are timed by the wall clock and by the thread's CPU time (with SQLite the 
 this thread too; the CPU time is what a busy machine's other processes do not lengthen); the
 middleware's share and the renders by the CPU time unless ``--clock wall``.
 
-Exit 1 when a page does not answer 200 or a render makes a query.
+Exit 1 when a page does not answer 200, a render makes a query, or the layout from its kept
+frame differs from the layout rendered afresh (the CSRF token aside).
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import time
@@ -503,6 +505,28 @@ def templates(args, run) -> None:
     rows.append(("layout", "base.html, empty page", f"{statistics.median(samples):.2f}", "", ""))
     run.record("template layout", statistics.median(samples))
     common.table(rows, ("page", "template", "no rows ms", f"{ROWS} rows ms", f"{ROWS} rows cost"))
+    same_layout(client, request)
+
+
+#: A CSRF token in a page (masked anew for each request).
+_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]+')
+
+
+def same_layout(client, request) -> None:
+    """The layout from its kept frame against the layout rendered afresh (the cache emptied):
+    the same page but for the CSRF token, or exit 1."""
+    from django.template import engines
+
+    from ptdv.web.templatetags import layout
+
+    page = engines["django"].from_string('{% extends "base.html" %}')
+    page.render({}, request)  # keeps the frame
+    kept = page.render({}, request)
+    layout.clear()
+    fresh = page.render({}, request)
+    if _TOKEN.sub(r"\1…", kept) != _TOKEN.sub(r"\1…", fresh):
+        sys.exit("the layout from its kept frame differs from the layout rendered afresh")
+    print("   the layout from its kept frame is the layout rendered afresh (CSRF token aside)")
 
 
 def main() -> None:
