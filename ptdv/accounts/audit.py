@@ -6,6 +6,7 @@ object belongs to, so that the audit log is scoped by the same subtree rule as e
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -166,8 +167,12 @@ def parse_logged(field, text: Any) -> Any:
     if not isinstance(text, str):
         return text
     internal = field.get_internal_type()
-    if internal == "JSONField" and text in ("{}", "[]", "null", '""'):
-        return None
+    if internal == "JSONField":  # written as JSON by django-auditlog
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        return value if value not in ({}, [], "") else None
     try:
         if field.is_relation:
             return field.target_field.to_python(text)
@@ -198,4 +203,6 @@ def display_value(field, value: Any) -> str:
         return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)

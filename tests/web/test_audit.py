@@ -4,6 +4,7 @@ what the reader sees), the changes by the fields' labels and values as the forms
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from html import unescape
@@ -170,6 +171,28 @@ class AuditPageTests(WorldTestCase):
         page = text_of(self.client.get(URL, {"loai": "org.organisation", "thao_tac": "1"}))
         self.assertIn(f"Cấp ủy cấp trên trực tiếp: {self.o.D.name} → {self.o.E.name}", page)
 
+    def test_a_steps_data_names_only_what_the_reader_sees(self):
+        event = self.made.A1.events.first()
+        data = {"from_cell": self.o.A1.pk, "to_cell": self.o.X1.pk, "note": "Theo nơi làm việc"}
+        LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(Event),
+            object_pk=str(event.pk),
+            object_id=event.pk,
+            object_repr="Chuyển sinh hoạt — 01/11/2024",
+            action=LogEntry.Action.CREATE,
+            changes={"step": ["None", "transfer"], "data": ["None", json.dumps(data)]},
+            additional_data={"org_path": self.o.A1.path},
+        )
+        query = {"loai": "pipeline.event", "thao_tac": "0"}
+        self.client.force_login(self.u.committee)
+        page = text_of(self.client.get(URL, query))
+        self.assertIn(f"Nội dung: Từ {self.o.A1.name} đến {HIDDEN}. Theo nơi làm việc", page)
+        self.assertNotIn(self.o.X1.name, page)
+        # The province's committee sees both cells.
+        self.client.force_login(make_user("bantochuc_tinh", self.o.P, Role.COMMITTEE))
+        page = text_of(self.client.get(URL, query))
+        self.assertIn(f"Nội dung: Từ {self.o.A1.name} đến {self.o.X1.name}.", page)
+
     def test_a_record_that_left_the_subtree_is_neither_linked_nor_followed(self):
         candidacy = self.made.A1
         person = candidacy.person
@@ -296,18 +319,28 @@ class AuditPageTests(WorldTestCase):
             object_id=event.pk,
             object_repr="Nhận giấy tờ hồ sơ — 20/12/2024",
             action=LogEntry.Action.CREATE,
-            changes={"data": ["None", "{'kind': 'verification', 'result': 'issue'}"]},
+            changes={
+                "step": ["None", "dossier_paper"],
+                "data": [
+                    "None",
+                    '{"kind": "verification", "result": "issue", "subject": "applicant"}',
+                ],
+            },
             additional_data={"org_path": self.o.A2.path},
         )
         query = {"loai": "pipeline.event", "thao_tac": "0"}
         self.client.force_login(self.u.committee)
-        self.assertIn("'result': 'issue'", text_of(self.client.get(URL, query)))
+        page = text_of(self.client.get(URL, query))
+        self.assertIn(
+            "Nội dung: Kết quả thẩm tra lý lịch (người vào Đảng): có vấn đề cần xem xét.", page
+        )
         for user in (self.u.admin, self.officer):
             with self.subTest(role=user.role):
                 self.client.force_login(user)
                 page = text_of(self.client.get(URL, query))
                 self.assertIn(f"Nội dung: {HIDDEN}", page)
                 self.assertNotIn("issue", page)
+                self.assertNotIn("có vấn đề", page)
 
     # --- links by role --------------------------------------------------------------------------
 

@@ -25,9 +25,11 @@ per related model for the names, whatever the page.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -54,9 +56,13 @@ from ptdv.accounts.audit import (
     parse_logged,
 )
 from ptdv.masking import mask_cccd, mask_text
+from ptdv.org.models import Organisation
 from ptdv.org.scope import scope_path
+from ptdv.people.models import Person
 from ptdv.people.sensitive import HIDDEN, MODEL_FIELDS, Sensitive, hidden_fields
+from ptdv.pipeline.models import Event
 from ptdv.privacy.officer import is_record_view, reads_records
+from ptdv.web.views.candidacy import describe_event
 
 PAGE_SIZE = 50
 
@@ -300,6 +306,43 @@ def _parsed_changes(entry) -> list[tuple[Any, Any, Any]]:
     return rows
 
 
+def _is_step_data(found) -> bool:
+    return found.model._meta.label_lower == "pipeline.event" and found.name == "data"
+
+
+def _step_data_ids(value: Any) -> dict[Any, set[int]]:
+    """The people and cells a step's data names by id (an introducer, a transfer's cells)."""
+    if not isinstance(value, dict):
+        return {}
+    ids: dict[Any, set[int]] = {}
+    people = {value.get("introducer_id")} - {None}
+    cells = {value.get("from_cell"), value.get("to_cell")} - {None}
+    if people:
+        ids[Person] = {v for v in people if isinstance(v, int)}
+    if cells:
+        ids[Organisation] = {v for v in cells if isinstance(v, int)}
+    return ids
+
+
+def _describe_step_data(step: Any, data: dict, names: dict[Any, dict[Any, str]]) -> str:
+    """A step's data as the candidacy page says it (``describe_event``): people and cells by
+    their names inside the reader's subtree, "(không hiển thị)" outside it."""
+    hidden = str(HIDDEN)
+    people = {
+        pk: SimpleNamespace(full_name=names.get(Person, {}).get(pk, hidden))
+        for pk in _step_data_ids(data).get(Person, ())
+    }
+    cells = {
+        pk: names.get(Organisation, {}).get(pk, hidden)
+        for pk in _step_data_ids(data).get(Organisation, ())
+    }
+    try:
+        event = Event(step=step or "", data=data)
+        return describe_event(event, people, cells) or json.dumps(data, ensure_ascii=False)
+    except (KeyError, ValueError, TypeError):
+        return json.dumps(data, ensure_ascii=False)
+
+
 def shown_entries(user, entries) -> list[ShownEntry]:
     """The page's entries as ``user`` may read them."""
     parsed = {entry.pk: _parsed_changes(entry) for entry in entries}
@@ -308,6 +351,10 @@ def shown_entries(user, entries) -> list[ShownEntry]:
         for found, old, new in rows:
             if found.is_relation:
                 wanted[found.related_model].update(v for v in (old, new) if v not in (None, ""))
+            elif _is_step_data(found):
+                for value in (old, new):
+                    for model, pks in _step_data_ids(value).items():
+                        wanted[model].update(pks)
     names = _related_names(user, wanted)
     links = record_links(user, entries)
     system = _("hệ thống")
@@ -317,6 +364,7 @@ def shown_entries(user, entries) -> list[ShownEntry]:
         hidden = hidden_fields(user, label)
         numbers = {n for n, item in MODEL_FIELDS.get(label, {}).items() if item is Sensitive.CCCD}
         changes, derived = [], False
+        step = next((v[2] or v[1] for v in parsed[entry.pk] if v[0].name == "step"), None)
         for found, old, new in parsed[entry.pk]:
             if is_internal(label, found.name):
                 derived = derived or entry.action == LogEntry.Action.UPDATE
@@ -326,7 +374,7 @@ def shown_entries(user, entries) -> list[ShownEntry]:
             if entry.action == LogEntry.Action.DELETE and old in (None, ""):
                 continue
 
-            def show(value, found=found, hidden=hidden, numbers=numbers):
+            def show(value, found=found, hidden=hidden, numbers=numbers, step=step):
                 if found.name in hidden:
                     return str(HIDDEN)
                 if value is None or value == "":
@@ -335,6 +383,8 @@ def shown_entries(user, entries) -> list[ShownEntry]:
                     return mask_cccd(value)
                 if found.is_relation:
                     return names.get(found.related_model, {}).get(value, str(HIDDEN))
+                if _is_step_data(found) and isinstance(value, dict):
+                    return mask_text(_describe_step_data(step, value, names))
                 return mask_text(display_value(found, value))
 
             changes.append(Change(capfirst(str(found.verbose_name)), show(old), show(new)))
