@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.shortcuts import render
@@ -162,9 +163,14 @@ def first_ids(parts: list[QuerySet], n: int) -> list[int]:
     sqls, params = [], []
     for i, part in enumerate(parts):
         query = part.values_list("id", flat=True)[:n].query
-        sql, part_params = query.get_compiler(using=part.db).as_sql()
+        try:
+            sql, part_params = query.get_compiler(using=part.db).as_sql()
+        except EmptyResultSet:  # a part that can match nothing (``none()``)
+            continue
         sqls.append(f"SELECT * FROM ({sql}) AS part{i}")
         params.extend(part_params)
+    if not sqls:
+        return []
     with connections[parts[0].db].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sqls), params)
         return [row[0] for row in cursor.fetchall()]
