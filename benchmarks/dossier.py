@@ -13,12 +13,21 @@ public API the download views call (``build_dossier`` then ``render_zip`` / ``re
    person, then the tracemalloc peak in a second, separate pass (tracemalloc slows Python down,
    so the timed pass runs without it), and the growth of ru_maxrss;
 3. one person's dossier as PDF through LibreOffice (median of ``--repeat-pdf`` runs, 3); skipped
-   with a message when ``soffice`` is missing.
+   with a message when ``soffice`` is missing;
+4. the same PDF as the background job makes it (``jobs.produce``, for the demo's committee user
+   ``tinhuy``): total time and the time until its first progress is written (what the page
+   shows after the first poll), its pages; the job and ``render_pdf`` must give the same number
+   of pages, else the script exits non-zero;
+5. with ``--templates-before DIR`` (the .docx templates of an earlier commit, e.g.
+   ``git archive <commit> ptdv/dossier/templates_docx/default | tar -x -C DIR``), the PDF with
+   those templates and with the current ones, interleaved run by run: time and pages of each.
 """
 
 from __future__ import annotations
 
+import re
 import statistics
+import sys
 import time
 import tracemalloc
 import zipfile
@@ -75,11 +84,49 @@ def batch(candidacies, today) -> tuple[int, int]:
     return len(out.getvalue()), forms
 
 
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF written by LibreOffice (its page objects; no PDF library needed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def background(candidacy, user) -> tuple[float, float, bytes]:
+    """One background job run in this process: (seconds, seconds to the first progress, PDF)."""
+    import uuid
+
+    from ptdv.dossier import jobs
+
+    job_id = str(uuid.uuid4())
+    first: list[float] = []
+    write = jobs.write_progress
+
+    def timed(*args, **kwargs):
+        if not first:
+            first.append(time.perf_counter())
+        write(*args, **kwargs)
+
+    jobs.write_progress = timed
+    try:
+        t0 = time.perf_counter()
+        jobs.produce(job_id, candidacy.pk, user.pk)
+        seconds = time.perf_counter() - t0
+    finally:
+        jobs.write_progress = write
+    path = jobs.pdf_path(job_id)
+    pdf = path.read_bytes()
+    path.unlink()
+    jobs.progress_path(job_id).unlink(missing_ok=True)
+    return seconds, first[0] - t0, pdf
+
+
 def main() -> None:
     p = common.parser(__doc__.split("\n\n")[0])
     p.add_argument("--people", type=int, default=1000, help="candidacies in the batch (1000)")
     p.add_argument("--repeat-zip", type=int, default=5, help="runs of one .zip (5)")
     p.add_argument("--repeat-pdf", type=int, default=3, help="runs of one PDF (3)")
+    p.add_argument(
+        "--templates-before",
+        help="a folder of earlier .docx templates to compare with the current ones (PDF)",
+    )
     args = p.parse_args()
     run = common.setup(args)
 
@@ -180,6 +227,50 @@ def main() -> None:
         run.record("one_pdf_s", [round(t, 2) for t in timings])
         run.record("one_pdf_median_s", round(pdf_s, 2))
         run.record("one_pdf_kib", round(len(pdf) / 1024, 1))
+        run.record("one_pdf_pages", pdf_pages(pdf))
+
+        from ptdv.accounts.models import User
+
+        user = User.objects.get(username="tinhuy")
+        with common.section("the same PDF as the background job makes it (jobs.produce)"):
+            runs = [background(candidacy, user) for _ in range(args.repeat_pdf)]
+            job_s = statistics.median(r[0] for r in runs)
+            first_ms = statistics.median(r[1] for r in runs) * 1000
+            pages = {pdf_pages(r[2]) for r in runs}
+            print(
+                "   runs (s): "
+                + ", ".join(f"{r[0]:.2f}" for r in runs)
+                + f"; first progress after {first_ms:.0f} ms (median); pages {sorted(pages)}"
+            )
+        rows.append((f"1 dossier PDF, background job ({pdf_pages(pdf)} pages)", f"{job_s:.2f} s",
+                     f"first progress {first_ms:.0f} ms"))  # fmt: skip
+        run.record("job_pdf_s", [round(r[0], 2) for r in runs])
+        run.record("job_first_progress_ms", round(first_ms, 1))
+        if pages != {pdf_pages(pdf)}:
+            print(f"DISAGREE: the job's PDF has {pages} pages, render_pdf's {pdf_pages(pdf)}")
+            sys.exit(1)
+
+        if args.templates_before:
+            from django.test import override_settings
+
+            label = {None: "current", args.templates_before: "before"}
+            with common.section(f"PDF with the templates of {args.templates_before} and now"):
+                seen: dict[str, list[tuple[float, int]]] = {"before": [], "current": []}
+                for _ in range(args.repeat_pdf):
+                    for folder in (args.templates_before, None):
+                        with override_settings(PTDV_DOSSIER_TEMPLATE_DIR=folder):
+                            t0 = time.perf_counter()
+                            out = render_pdf(build_dossier(candidacy, today).applicable)
+                            seen[label[folder]].append((time.perf_counter() - t0, pdf_pages(out)))
+                for name, values in seen.items():
+                    median = statistics.median(v[0] for v in values)
+                    pages = sorted({v[1] for v in values})
+                    print(f"   {name}: runs (s) " + ", ".join(f"{v[0]:.2f}" for v in values)
+                          + f"; pages {pages}")  # fmt: skip
+                    rows.append((f"1 dossier PDF, {name} templates", f"{median:.2f} s",
+                                 f"{pages[0]} pages"))  # fmt: skip
+                    run.record(f"templates_{name}_pdf_s", [round(v[0], 2) for v in values])
+                    run.record(f"templates_{name}_pages", pages)
 
     print("\n== summary")
     common.table(rows, ("measure", "time", "note"))
