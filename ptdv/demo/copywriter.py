@@ -16,14 +16,31 @@ database than PostgreSQL the writer falls back on ``bulk_create``.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections, models
 from django.db.models.query import QuerySet
 from django.utils import timezone
+
+#: Rows per chunk when the rows come from an iterator.
+CHUNK = 50_000
+
+
+class Written(Sequence):
+    """The rows copied from an iterator: their number, not the rows (let go once copied)."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index):
+        raise TypeError("the rows were copied by chunks and let go: only their number is kept")
 
 
 class CopyWriter:
@@ -67,8 +84,17 @@ class CopyWriter:
             plan = self._plans[model] = _Plan(model, self.connection)
         return plan
 
-    def write(self, model: type[models.Model], objs: Iterable[models.Model]) -> list:
-        """Insert ``objs`` (their ids set, from the sequence where they had none)."""
+    def write(self, model: type[models.Model], objs: Iterable[models.Model]) -> Sequence:
+        """Insert ``objs`` (their ids set, from the sequence where they had none); returns them.
+
+        Given an iterator rather than a list (``tallies.rebuild()`` hands ``bulk_create`` a
+        generator of millions of rows at the national root), the rows are copied by chunks of
+        :data:`CHUNK` and let go: what is returned then only knows how many were written."""
+        if self.is_postgresql and not isinstance(objs, list | tuple):
+            written, rows = 0, iter(objs)
+            for chunk in iter(lambda: list(itertools.islice(rows, CHUNK)), []):
+                written += len(self.write(model, chunk))
+            return Written(written)
         objs = list(objs)
         if not objs:
             return objs
