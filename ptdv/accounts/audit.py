@@ -132,6 +132,13 @@ INTERNAL: dict[str, frozenset[str]] = {
         }
     ),
     "accounts.user": frozenset({"date_joined", "is_staff"}),
+    # The registers (ptdv/subjects): deadlines and status are rewritten from the steps.
+    "subjects.subjectrequest": frozenset(
+        {"acknowledge_due", "answer_due", "next_due", "next_due_code", "recorded_at", "version"}
+    ),
+    "subjects.requeststep": frozenset({"seq", "recorded_at"}),
+    "subjects.incident": frozenset({"notify_due", "recorded_at", "version"}),
+    "subjects.incidentupdate": frozenset({"seq", "recorded_at"}),
 }
 
 EMPTY = "—"

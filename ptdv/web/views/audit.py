@@ -33,6 +33,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -72,10 +73,12 @@ DATE_INPUT = {"class": "form-control form-control-sm", "type": "date"}
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    choices = []
-    for label in AUDITED:
-        model = apps.get_model(label)
-        choices.append((label.lower(), capfirst(str(model._meta.verbose_name))))
+    """Every audited model (``accounts.audit.AUDITED`` and the registers'), by its name."""
+    labels = [label.lower() for label in AUDITED]
+    labels += [
+        m._meta.label_lower for m in auditlog.get_models() if m._meta.label_lower not in labels
+    ]
+    choices = [(label, capfirst(str(apps.get_model(label)._meta.verbose_name))) for label in labels]
     return [("", gettext_lazy("Mọi loại")), *choices]
 
 
