@@ -21,7 +21,7 @@ while the page shows the progress (htmx polls every second), then offers the fil
   worker died) and a new one may be asked for.
 - **Without a worker** (``ptdv serve --no-worker``, a bare ``runserver``): a job no worker has
   taken :data:`WORKER_GRACE_SECONDS` after it was asked for is claimed by the page's own
-  progress request (the same conditional ``UPDATE … WHERE status = 'READY'`` a worker's claim
+  progress request (or the page itself, refreshed without JavaScript) (the same conditional ``UPDATE … WHERE status = 'READY'`` a worker's claim
   amounts to, so a job runs once) and made in that request.
 """
 
@@ -239,10 +239,6 @@ class Job:
     def ready(self) -> bool:
         """Made and not yet downloaded (nor deleted after :data:`KEEP_SECONDS`)."""
         return self.status == TaskResultStatus.SUCCESSFUL and pdf_path(self.id).is_file()
-
-    @property
-    def downloaded_or_expired(self) -> bool:
-        return self.status == TaskResultStatus.SUCCESSFUL and not self.ready
 
     @property
     def failure(self) -> str:

@@ -78,6 +78,9 @@ class BackgroundPdfTests(WorldTestCase):
         self.assertRedirects(response, self.base, fetch_redirect_response=False)
         return DBTaskResult.objects.get(task_path=jobs.TASK_PATH)
 
+    def ask_again(self):
+        self.assertEqual(self.client.post(self.base).status_code, 302)
+
     def test_asked_progress_done_downloaded_once(self):
         listing = self.client.get(f"/ho-so/{self.c.pk}/bieu-mau/")
         self.assertContains(listing, f'action="{self.base}"')
@@ -161,6 +164,10 @@ class BackgroundPdfTests(WorldTestCase):
         self.assertEqual(record.status, TaskResultStatus.SUCCESSFUL)
         self.assertTrue(record.worker_ids[0].endswith(":web"))
         run_worker()  # a worker started later finds nothing to do
+        self.assertEqual(self.client.get(self.base + "tai-ve/").content, FAKE_PDF)
+        # Without JavaScript either: the page, refreshing itself, makes it.
+        self.ask_again()
+        self.assertContains(self.client.get(self.base), "Tải tệp PDF")
         self.assertEqual(self.client.get(self.base + "tai-ve/").content, FAKE_PDF)
 
     def test_a_failed_conversion_says_so(self):

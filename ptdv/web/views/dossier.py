@@ -190,11 +190,10 @@ def dossier_pdf_job(request, pk: int):
             )
         return redirect("dossier_pdf_job", pk=candidacy.pk)
     jobs.sweep()
-    context = {
-        "c": candidacy,
-        "person": candidacy.person,
-        "job": jobs.latest(candidacy.pk, request.user.pk),
-    }
+    job = jobs.latest(candidacy.pk, request.user.pk)
+    if job is not None:  # no worker and no JavaScript: the refreshed page makes it
+        job = jobs.run_here_if_no_worker(job)
+    context = {"c": candidacy, "person": candidacy.person, "job": job}
     return render(request, "web/dossier/pdf.html", context)
 
 
