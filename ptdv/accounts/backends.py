@@ -24,7 +24,10 @@ class ModelBackend(backends.ModelBackend):
             .values("pk")[:1]
         )
         model = get_user_model()
-        users = model._default_manager.annotate(**{USER_DEVICE_ATTR: Subquery(device)})
+        # The user's organisation comes with them: every page shows its name and scopes by it.
+        users = model._default_manager.select_related("organisation").annotate(
+            **{USER_DEVICE_ATTR: Subquery(device)}
+        )
         try:
             user = users.get(pk=user_id)
         except model.DoesNotExist:
