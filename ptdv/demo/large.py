@@ -4,10 +4,12 @@ The demo builder (:class:`ptdv.demo.builder.Builder`) holds its whole dataset in
 writes it with ``bulk_create``: fine for a province of 100,000 members, too slow and too large
 for the nation's 5.6 million. :class:`LargeBuilder` is the same builder — the same generators of
 the tree, the people, the members, the candidacies and their events, the same cached state
-(``fill_cache``: ``derive``, ``evaluate``, ``cache_fields``) — with three differences:
+(``fill_cache``: ``derive``, ``evaluate``, ``cache_fields``) — with these differences:
 
-- its ``bulk_create`` calls write with ``COPY`` (:mod:`ptdv.demo.copywriter`), the tree in one
-  pass (the ids are taken before the rows are sent, so a node's references are set at once);
+- its ``bulk_create`` and ``bulk_update`` calls write with ``COPY`` (:mod:`ptdv.demo.copywriter`),
+  the tree in one pass (the ids are taken before the rows are sent, so a node's references are
+  set at once), in one transaction per province whose foreign keys are not checked row by row
+  (:meth:`CopyWriter.trusted`): :func:`unreferenced` checks them all once the build is over;
 - it builds one province under an optional parent (the national root), with an organisation
   code and a CCCD area code of its own, so provinces built one after the other do not collide;
 - the members' spells of the members whose record nothing changed are computed in memory with
