@@ -60,6 +60,7 @@ from ptdv.imports.models import ImportWarning
 from ptdv.people.models import Person, PersonChange, PersonMerge
 from ptdv.people.text import fold, sort_key
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
+from ptdv.reports import stored as stored_reports
 from ptdv.subjects.models import RequestStep, SubjectRequest
 
 from . import policy
@@ -228,6 +229,9 @@ def anonymise_batch(
         if not due:
             return []
         _Batch(due, kept or policy.years(), run).write()
+        # The reports stored for past periods name people (the mentors' report): none survives
+        # an anonymisation.
+        stored_reports.invalidate()
     return due
 
 

@@ -37,7 +37,9 @@ from ptdv.people.models import Person, PersonChange, PersonMerge
 from ptdv.people.services import PersonRefused
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
+from ptdv.reports import stored
 from ptdv.reports.figures import REPORTS, SNAPSHOTS, build, drill
+from ptdv.reports.models import StoredReport
 from ptdv.retention import policy
 from ptdv.retention.anonymise import ERASED, apply, pseudonym
 from ptdv.retention.models import RetentionRun
@@ -494,6 +496,17 @@ class RetentionTests(TestCase):
             call_command("retention", "--apply", "--on", "2030-01-01")
         with self.assertRaises(CommandError):
             call_command("retention", "--dry-run", "--on", "30/06/2026")
+
+    def test_no_stored_report_survives_an_anonymisation(self):
+        # The mentors' report of a past year names the mentors: stored, then anonymised.
+        province = self.world["orgs"]["province"]
+        last_year = {"start": date(TODAY.year - 1, 1, 1), "end": date(TODAY.year - 1, 12, 31)}
+        stored.build("mentors", province, today=TODAY, **last_year)
+        self.assertEqual(StoredReport.objects.count(), 1)
+        apply(TODAY, dry_run=True)
+        self.assertEqual(StoredReport.objects.count(), 1)  # a dry run changes nothing
+        self.assertGreater(apply(TODAY).total, 0)
+        self.assertEqual(StoredReport.objects.count(), 0)
 
     def test_applying_again_changes_nothing(self):
         first = apply(TODAY)
