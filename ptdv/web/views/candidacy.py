@@ -86,6 +86,11 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
         parts.append(_("Thẻ đảng viên số %(n)s.") % {"n": data["card_number"]})
     if data.get("superior_consent"):
         parts.append(_("Cấp ủy cấp trên trực tiếp đã đồng ý tổ chức muộn."))
+    if data.get("received_on"):
+        parts.append(
+            _("Chi bộ nhận quyết định ngày %(day)s.")
+            % {"day": date.fromisoformat(data["received_on"]).strftime("%d/%m/%Y")}
+        )
     if data.get("decision_extended"):
         parts.append(_("Được gia hạn thời gian ra quyết định."))
     if event.step == Step.TRANSFER:
