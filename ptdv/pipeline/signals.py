@@ -14,6 +14,11 @@
   ``None`` for a recomputed cache). The summaries that the reports keep (``ptdv.reports``)
   connect to it; like ``person_following`` it is sent with ``send``, so a receiver's error
   rolls the write back.
+- :data:`histories_written_in_bulk`: sent by a bulk writer that inserts candidacies and events
+  without the services (an import's commit), inside its transaction, with ``candidacy_ids`` (the
+  candidacies whose histories it wrote) and ``since`` (the earliest day of what it wrote, or
+  ``None`` when unknown). The reports rebuild those candidacies' stays and drop their stored
+  results from that day on.
 """
 
 from __future__ import annotations
@@ -22,3 +27,4 @@ from django.dispatch import Signal
 
 person_following = Signal()
 history_written = Signal()
+histories_written_in_bulk = Signal()

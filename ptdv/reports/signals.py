@@ -79,9 +79,9 @@ def written_in_bulk(sender, *, candidacy_ids=(), since=None, **kwargs) -> None:
 
 def connect() -> None:
     history_written.connect(history_saved, dispatch_uid="ptdv.reports.history_saved")
-    in_bulk = getattr(pipeline_signals, "histories_written_in_bulk", None)
-    if in_bulk is not None:
-        in_bulk.connect(written_in_bulk, dispatch_uid="ptdv.reports.written_in_bulk")
+    pipeline_signals.histories_written_in_bulk.connect(
+        written_in_bulk, dispatch_uid="ptdv.reports.written_in_bulk"
+    )
     for model in (MentorAssignment, MentorReport):
         for signal in (post_save, post_delete):
             signal.connect(mentoring_saved, sender=model, dispatch_uid=f"ptdv.reports.{model}")
