@@ -5,7 +5,7 @@ ptdv serve [ADDR]    run the web server (development server, with a background w
                      --no-worker to start no worker). --production: gunicorn, PTDV_WEB_WORKERS
                      processes (default: one per core) of PTDV_WEB_THREADS threads (default 4);
                      --production --waitress: waitress, one process (Windows: always)
-ptdv worker          run the background worker (imports) — beside `serve --production`
+ptdv worker          run the background worker (imports, the dossier's PDF) — beside `serve --production`
 ptdv migrate         apply database migrations
 ptdv check           system checks (add --deploy for the production profile)
 ptdv createsuperuser create an administrator
@@ -200,7 +200,7 @@ def _start_worker() -> subprocess.Popen:
 
 
 def worker(args: list[str]) -> None:
-    """django-tasks' database worker: takes queued tasks (imports) from the database.
+    """django-tasks' database worker: takes queued tasks (imports, the dossier's PDF) from the database.
 
     First it sweeps the runs whose worker died (no heartbeat: marked failed, their task records
     too; docs/imports.md), then it sweeps again every minute from a thread, while it works —
