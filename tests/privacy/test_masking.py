@@ -188,7 +188,7 @@ class RevealTests(WorldTestCase):
         self.assertContains(page, f"{MASKED} → 001******458")
         self.client.force_login(self.u.committee)
         audit = self.client.get("/nhat-ky/")
-        self.assertContains(audit, f"cccd: {MASKED} → 001******458")
+        self.assertContains(audit, f"Số CCCD: {MASKED} → 001******458")
         self.assertEqual(whole_numbers_in(audit, [NUMBER, "001098000458"]), [])
 
 
@@ -388,5 +388,5 @@ class PrivacyOfficerTests(WorldTestCase):
         officer = make_user("baove", self.o.D, Role.PRIVACY)
         self.client.force_login(officer)
         page = self.client.get("/nhat-ky/")
-        self.assertContains(page, f"cccd: {MASKED} → 001******458")
+        self.assertContains(page, f"Số CCCD: {MASKED} → 001******458")
         self.assertEqual(whole_numbers_in(page, [NUMBER, "001098000458"]), [])

@@ -260,12 +260,12 @@ class RecordsTests(SensitiveWorld):
             self.person, {"religion": "buddhism"}, "Theo giấy khai sinh.", actor=self.u.cell
         )
         self.login("committee")
-        self.assertContains(self.client.get("/nhat-ky/"), "religion: catholicism → buddhism")
+        self.assertContains(self.client.get("/nhat-ky/"), "Tôn giáo: Công giáo → Phật giáo")
         for role in ("admin", "privacy"):
             with self.subTest(role=role):
                 self.login(role)
                 page = self.client.get("/nhat-ky/")
-                self.assertContains(page, f"religion: {HIDDEN} → {HIDDEN}")
+                self.assertContains(page, f"Tôn giáo: {HIDDEN} → {HIDDEN}")
                 self.assertNotContains(page, "buddhism")
                 self.assertNotContains(page, "catholicism")
         # The admin's audit log: the same.
