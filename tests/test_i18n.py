@@ -200,5 +200,11 @@ class AuditPageTests(WorldTestCase):
         with translation.override("vi"):
             response = self.client.get(reverse("audit"))
         self.assertEqual(response.status_code, 200)
-        for text in ("Nhật ký thay đổi", "Thời điểm", "Người thực hiện", "Thao tác", "Loại bản ghi"):
+        for text in (
+            "Nhật ký thay đổi",
+            "Thời điểm",
+            "Người thực hiện",
+            "Thao tác",
+            "Loại bản ghi",
+        ):
             self.assertContains(response, text)
