@@ -84,7 +84,10 @@ MIDDLEWARE = [
     "ptdv.web.middleware.PrivateResponseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language the user chose (cookie), else Vietnamese: never the browser's Accept-Language.
+    "ptdv.web.language.LanguageMiddleware",
+    # With DEBUG on: the site's 404 and 500 pages, unless PTDV_DEBUG_PAGES (ptdv.web.errors).
+    "ptdv.web.errors.ErrorPagesMiddleware",
     # Before anything reads the session, the user or the database with the request's input.
     "ptdv.web.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -271,6 +274,10 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 FORMAT_MODULE_PATH = ["ptdv.formats"]
 USE_THOUSAND_SEPARATOR = False
 USE_I18N = True
+# Django's yellow debug pages for a missing page or an uncaught exception, with DEBUG on only;
+# off, the demo server shows the site's error pages (ptdv.web.errors).
+PTDV_DEBUG_PAGES = env.bool("PTDV_DEBUG_PAGES", default=False)
+CSRF_FAILURE_VIEW = "ptdv.web.errors.csrf_failure"
 USE_TZ = True
 
 STATIC_URL = "static/"
