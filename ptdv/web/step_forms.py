@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ptdv.formats.vi.formats import DATE_INPUT_FORMATS as VI_DATE_INPUT_FORMATS
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Event, MentorAssignment
@@ -41,14 +42,24 @@ from .pickers import (
     standing,
 )
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+#: What a date box accepts, in every language: 05/03/2026, 05-03-2026 and 2026-03-05.
+DATE_FORMATS = list(VI_DATE_INPUT_FORMATS)
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A text box holding dd/mm/yyyy, parsed by the server (:data:`DATE_FORMATS`).
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    Not the browser's ``type="date"``: its box shows the order of the browser's own locale
+    (mm/dd/yyyy in an English browser), whatever the page's language and its hint. No ``pattern``
+    either: the browser would refuse the form with a message in its own language; a wrong date
+    gets the form's Vietnamese error under the field instead.
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, **kwargs):
+        kwargs.setdefault("format", DATE_FORMATS[0])
+        super().__init__(attrs={"maxlength": "10", **(attrs or {})}, **kwargs)
 
 
 def date_field(label, **kwargs) -> forms.DateField:
