@@ -9,11 +9,12 @@ temporary file; the finished workbook is a temporary file the response streams).
 
 Layout of a sheet: a title row, information rows (organisation, date, filters), an empty row, the
 header row (frozen with the first columns), then the data. Dates are real Excel dates shown
-dd/mm/yyyy.
+dd/mm/yyyy; counts are numbers shown with their thousands grouped (``#,##0``).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,13 +28,15 @@ from openpyxl.utils import get_column_letter
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
+#: A count, thousands grouped: Excel shows 1.842 or 1,842 by the user's separators.
+INTEGER_FORMAT = "#,##0"
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
     width: float
-    #: "text", "date" (an Excel date shown dd/mm/yyyy) or "int".
+    #: "text", "date" (an Excel date shown dd/mm/yyyy) or "int" (a number shown ``#,##0``).
     kind: str = "text"
 
 
@@ -49,7 +52,7 @@ def write_workbook(
 ) -> int:
     """Write one sheet to ``fileobj`` (a binary file); return the number of data rows."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=sheet_name(sheet_title))
     header_row = 1 + len(info) + 2  # title, info lines, an empty row
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
     for index, column in enumerate(columns, 1):
@@ -70,33 +73,87 @@ def write_workbook(
     sheet.append(
         [styled(str(c.header), font=header_font, fill=header_fill, alignment=wrap) for c in columns]
     )
-    dates = [i for i, c in enumerate(columns) if c.kind == "date"]
+    formats = {
+        i: DATE_FORMAT if c.kind == "date" else INTEGER_FORMAT
+        for i, c in enumerate(columns)
+        if c.kind in ("date", "int")
+    }
     count = 0
     for row in rows:
         values = [styled(v) if isinstance(v, str) else v for v in row]
-        for i in dates:
-            if values[i] is not None:
-                values[i] = styled(values[i], number_format=DATE_FORMAT)
+        for i, number_format in formats.items():
+            if row[i] is not None and not isinstance(row[i], str):
+                values[i] = styled(values[i], number_format=number_format)
         sheet.append(values)
         count += 1
     workbook.save(fileobj)
     return count
 
 
-#: A text starting with one of these is a formula to Excel (and to openpyxl, for "=").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Excel reads a cell typed with one of these first as a formula (or, for "\t" and "\r", a
+#: spreadsheet importing the file trims them and reads what follows).
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+#: "-" starts a formula when an operand follows it at once ("-1+1", "-A1", "-SUM(…)", "-(…)",
+#: "--1"); "- Kết nạp 683 đảng viên" (a dash, a space, text) is a list item, "-" alone a dash.
+_FORMULA_AFTER_MINUS = re.compile(r"-[\t\r]*\S")
+
+
+def is_formula_start(value: str) -> bool:
+    """Whether a spreadsheet would run ``value`` typed into a cell (or imported from a CSV) as
+    a formula: it starts with "=", "+", "@", a tab or a carriage return, or with "-" followed by
+    an operand — a digit, a reference or a name, a parenthesis, an operator (OWASP, "CSV
+    Injection"). A "-" followed by a space is the dash of a list item ("- Kết nạp 683 đảng
+    viên"), and "-" alone a dash: text."""
+    if value.startswith(FORMULA_STARTS):
+        return True
+    return _FORMULA_AFTER_MINUS.match(value) is not None
 
 
 def as_text(value):
-    """Text stays text: a name like "=HYPERLINK(…)" is written with a leading apostrophe (shown
-    as typed, never run), so a cell of the export can never be a formula (CSV/formula
-    injection). Control characters, which a workbook cannot hold, are dropped. Numbers and
-    dates are left as they are."""
+    """Text stays text: a text Excel would run as a formula ("=HYPERLINK(…)", "+1", "-1+1",
+    "@SUM(…)"; see :func:`is_formula_start`) is written with a leading apostrophe (shown as
+    typed, never run), so a cell of the export can never be a formula (CSV/formula injection).
+    A note such as "- Kết nạp 683 đảng viên" is written as it is. Control characters, which a
+    workbook cannot hold, are dropped. Numbers and dates are left as they are."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters: not storable in XML
-        if value.startswith(FORMULA_STARTS):
+        if is_formula_start(value):
             return "'" + value
     return value
+
+
+#: Excel's longest sheet name.
+SHEET_NAME_LENGTH = 31
+#: Characters Excel refuses in a sheet's name.
+_SHEET_REFUSED = "[]:*?/\\"
+
+
+def sheet_name(title: str, taken: Iterable[str] = (), *, default: str = "Sheet") -> str:
+    """``title`` as a sheet name: the characters Excel refuses replaced by spaces, at most 31
+    characters cut at a word boundary ("Tổ chức đảng và địa bàn có tổ chức đảng" →
+    "Tổ chức đảng và địa bàn có tổ"), not starting or ending with an apostrophe, and unique
+    among ``taken`` (compared as Excel does, ignoring case) by a " (2)", " (3)"… suffix."""
+    cleaned = " ".join("".join(" " if c in _SHEET_REFUSED else c for c in str(title)).split())
+    cleaned = cleaned.strip("'").strip() or default
+    used = {name.casefold() for name in taken}
+    name = shortened(cleaned, SHEET_NAME_LENGTH)
+    number = 1
+    while name.casefold() in used:
+        number += 1
+        suffix = f" ({number})"
+        name = shortened(cleaned, SHEET_NAME_LENGTH - len(suffix)) + suffix
+    return name
+
+
+def shortened(text: str, length: int) -> str:
+    """``text`` if it fits in ``length`` characters, else its longest beginning that ends at a
+    word boundary (a word longer than ``length`` alone is cut), without trailing punctuation."""
+    if len(text) <= length:
+        return text
+    cut = text[: length + 1]
+    space = cut.rfind(" ")
+    head = cut[:space] if space > 0 else text[:length]
+    return head.rstrip(" ,;.-–—'") or text[:length]
 
 
 def xlsx_response(filename: str, **sheet) -> FileResponse:

@@ -8,7 +8,8 @@
   (:func:`drawn_kind`), as tall as they need.
 - Accessible: ``role="img"`` with the chart's title as its label; the page shows the same
   figures as a table.
-- Numbers follow the active language's format (``87,3`` in Vietnamese).
+- Numbers follow the active language's format, thousands grouped (``1.842``, ``87,3`` in
+  Vietnamese; ``numbers.shown``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pygal
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
 
+from .numbers import shown
 from .tables import Chart
 
 WIDTH, HEIGHT = 760, 380
@@ -155,8 +156,8 @@ def _formatter(percent: bool) -> Callable[[float | None], str]:
         if value is None:
             return "—"
         value = float(value)
-        shown = number_format(int(value) if value.is_integer() else round(value, 2))
-        return f"{shown}%" if percent else shown
+        text = shown(int(value)) if value.is_integer() else shown(round(value, 2), None)
+        return f"{text}%" if percent else text
 
     return format_value
 

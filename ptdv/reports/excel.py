@@ -12,7 +12,8 @@ party's documents):
   "BÍ THƯ" on the right.
 
 Values are real numbers (counts as integers, shares as numbers shown with their
-``Column.places``), never text; every text goes through :func:`ptdv.xlsx.as_text`, so no
+``Column.places``), never text, with thousands grouped (``#,##0``, ``#,##0.0``: Excel shows them
+with the user's separators); every text goes through :func:`ptdv.xlsx.as_text`, so no
 cell can be a formula. Page: A4, portrait or landscape by the width of the tables, one page
 wide, the header row of the longest table repeated on each page, page numbers in the footer.
 """
@@ -32,7 +33,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ptdv.org.models import OrgKind
-from ptdv.xlsx import as_text
+from ptdv.xlsx import INTEGER_FORMAT, as_text, sheet_name
 
 from .tables import DAYS, INT, TEXT, Column, Report, Row, Table
 
@@ -91,17 +92,20 @@ def write_report(
 
 
 def sheet_title(title: str) -> str:
-    """At most 31 characters, none of those Excel refuses in a sheet's name."""
-    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in str(title)).strip()
-    return cleaned[:31] or _("Báo cáo")
+    """The report's title as a sheet name: at most 31 characters, cut at a word boundary, none
+    of those Excel refuses (``ptdv.xlsx.sheet_name``)."""
+    return sheet_name(str(title), default=_("Báo cáo"))
 
 
 def number_format(column: Column, value) -> str:
-    """Excel's number format of a value of ``column`` (shown with a comma in Vietnamese)."""
+    """Excel's number format of a value of ``column``: thousands grouped, the decimals of the
+    column — ``#,##0`` for a count, ``#,##0.0`` for a share with one decimal. The format's ","
+    and "." are Excel's placeholders, which Excel shows with the user's separators: 1.842 and
+    87,3 in Vietnamese, 1,842 and 87.3 in English, as the pages print them."""
     if column.kind == INT or (column.kind == DAYS and isinstance(value, int)):
-        return "0"
+        return INTEGER_FORMAT
     places = max(column.places, 0)
-    return "0." + "0" * places if places else "0"
+    return INTEGER_FORMAT + ("." + "0" * places if places else "")
 
 
 def excel_value(value):

@@ -1,8 +1,13 @@
 """Shares, achievement of a target and projections, rounded the way the seed articles print them.
 
-Pure functions, no Django. Percentages are :class:`~decimal.Decimal` rounded half up (the
-articles' "vượt 13,83% chỉ tiêu" is 683 / 600 = 113,8333…%; "87,3%" is 207 / 237); the comma
-decimal comes from the locale's number format when a page or a workbook shows them.
+Pure functions, but :func:`shown`. Percentages are :class:`~decimal.Decimal` rounded half up
+(the articles' "vượt 13,83% chỉ tiêu" is 683 / 600 = 113,8333…%; "87,3%" is 207 / 237).
+
+A number is shown as the offices write it by :func:`shown`, the one formatter of the reports'
+pages, charts and sentences: thousands grouped and the active language's separators
+(``ptdv/formats``) — "1.842" and "87,3" in Vietnamese (seed 000: "nâng tổng số đảng viên lên
+1.842 đồng chí"; seed 003: "3.790 đảng viên"), "1,842" and "87.3" in English. The workbook
+keeps numbers and groups them by its number formats (``ptdv.reports.excel.number_format``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
+
+
+def shown(value: int | float | Decimal, places: int | None = 0) -> str:
+    """``value`` as the active language writes it, thousands grouped: ``shown(1842)`` is
+    "1.842" in Vietnamese, "1,842" in English; ``shown(Decimal("87.3"), 1)`` is "87,3".
+    ``places=None`` keeps the value's own decimals (a ``Decimal`` already rounded)."""
+    from django.utils.formats import number_format  # the one Django import of the module
+
+    if places is None and isinstance(value, Decimal):
+        places = max(0, -int(value.as_tuple().exponent))
+    return number_format(value, places, force_grouping=True)
 
 
 def rounded(value: Decimal, places: int) -> Decimal:

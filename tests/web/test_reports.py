@@ -274,7 +274,7 @@ class ReportWorkbookTests(WorldTestCase):
         self.assertFalse([c for c in numbers if isinstance(c.value, bool)])
         total = next(r for r in sheet.iter_rows() if r[0].value == "Tổng số đảng viên mới kết nạp")
         self.assertEqual(total[1].value, 1)
-        shares = [c for c in numbers if c.number_format == "0.00"]
+        shares = [c for c in numbers if c.number_format == "#,##0.00"]
         self.assertTrue(shares)  # percentages are numbers shown with two places
         self.assertEqual(str(sheet.page_setup.paperSize), sheet.PAPERSIZE_A4)  # "9": A4
         self.assertEqual(sheet.page_setup.fitToWidth, 1)
@@ -358,7 +358,9 @@ class MentorListPagesTests(WorldTestCase):
         responses = [self.get(f"{self.URL}?page={n}") for n in (1, 2, 3)]
         shown = {tuple(self.total_shown(response)) for response in responses}
         due, filed = 12 * self.COUNT, sum(min(i, 12) for i in range(self.COUNT))
-        self.assertEqual(shown, {(str(self.COUNT), str(due), str(filed), str(due - filed))})
+        # Thousands grouped as the offices write them (seed 000: "1.842 đồng chí").
+        self.assertEqual(shown, {(str(self.COUNT), "1.440", "1.362", str(due - filed))})
+        self.assertEqual((due, filed), (1440, 1362))
         for response in responses:
             self.assertEqual(response.context["report"].figure("assignments"), self.COUNT)
             self.assertEqual(response.context["report"].figure("missing"), due - filed)
@@ -394,10 +396,14 @@ class HandMadeReportTests(SimpleTestCase):
         with translation.override("vi"):
             self.assertEqual(show_value(Column("x", PERCENT, 1), Decimal("87.3")), "87,3")
             self.assertEqual(show_value(Column("x", PERCENT, 2), Decimal("13.8")), "13,80")
-            self.assertEqual(show_value(Column("x", INT), 3790), "3790")
+            # Seed 003: "3.790 đảng viên"; seed 000: "1.842 đồng chí".
+            self.assertEqual(show_value(Column("x", INT), 3790), "3.790")
+            self.assertEqual(show_value(Column("x", INT), 1842), "1.842")
+            self.assertEqual(show_value(Column("x", PERCENT, 1), Decimal("1234.5")), "1.234,5")
             self.assertEqual(show_value(Column("x", INT), None), "—")
         with translation.override("en"):
             self.assertEqual(show_value(Column("x", PERCENT, 1), Decimal("87.3")), "87.3")
+            self.assertEqual(show_value(Column("x", INT), 1842), "1,842")
 
     def test_the_workbook_keeps_numbers_and_neutralises_formulas(self):
         buffer = io.BytesIO()
@@ -410,7 +416,8 @@ class HandMadeReportTests(SimpleTestCase):
         row = next(r for r in sheet.iter_rows() if r[0].value == "Tổng")
         self.assertEqual(row[1].value, 683)
         self.assertIsInstance(row[2].value, float)
-        self.assertEqual(row[2].number_format, "0.00")
+        self.assertEqual(row[1].number_format, "#,##0")
+        self.assertEqual(row[2].number_format, "#,##0.00")
         self.assertEqual(row[3].value, "'=1+2")
         empty = next(r for r in sheet.iter_rows() if r[0].value == "Không có")
         self.assertEqual([c.value for c in empty[1:4]], ["—", "—", "—"])

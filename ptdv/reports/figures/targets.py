@@ -13,7 +13,6 @@ from datetime import date
 
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import ExtractYear
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ptdv.org.models import Coverage
@@ -22,7 +21,7 @@ from ptdv.rules.stages import Stage
 
 from .. import composition
 from ..models import COMPOSITION_TARGETS, STRUCTURE_TARGETS, Target
-from ..numbers import achievement, project, share
+from ..numbers import achievement, project, share, shown
 from ..periods import Period
 from ..tables import PERCENT, Cell, Chart, Column, Report, Row, Series, Table
 from ..targets import rolled_target
@@ -63,17 +62,17 @@ def _rolled(path: str, own: dict[str, Target], field: str) -> int | None:
 
 
 def _percent_text(value) -> str:
-    return formats.number_format(value, decimal_pos=max(0, -value.as_tuple().exponent))
+    return shown(value, None)
 
 
 def achievement_sentence(admitted: int, target: int | None) -> str:
     """ "Kết nạp 683 đảng viên, vượt 13,83% chỉ tiêu (600)." """
     result = achievement(admitted, target)
     if result is None:
-        return _("Kết nạp %(n)s đảng viên; chưa đăng ký chỉ tiêu.") % {"n": admitted}
+        return _("Kết nạp %(n)s đảng viên; chưa đăng ký chỉ tiêu.") % {"n": shown(admitted)}
     values = {
-        "n": admitted,
-        "target": target,
+        "n": shown(admitted),
+        "target": shown(target),
         "p": _percent_text(abs(result.difference)),
         "pct": _percent_text(result.percent),
     }
@@ -83,7 +82,7 @@ def achievement_sentence(admitted: int, target: int | None) -> str:
         return _("Kết nạp %(n)s đảng viên, đạt 100%% chỉ tiêu (%(target)s).") % values
     return _(
         "Kết nạp %(n)s đảng viên, đạt %(pct)s%% chỉ tiêu (%(target)s), còn thiếu %(missing)s."
-    ) % (values | {"missing": result.missing})
+    ) % (values | {"missing": shown(result.missing)})
 
 
 def _sentence(text: str) -> str:
@@ -283,7 +282,7 @@ def _projection_table(organisation, counts, target, start, last, today) -> Table
         ],
         label_header=_("Nội dung"),
         note=_("Nhịp độ: số đã kết nạp chia cho số ngày đã qua (%(elapsed)s/%(total)s ngày).")
-        % {"elapsed": projection.days_elapsed, "total": projection.days_total},
+        % {"elapsed": shown(projection.days_elapsed), "total": shown(projection.days_total)},
     )
 
 

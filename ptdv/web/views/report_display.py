@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ptdv.org.models import Organisation
@@ -25,6 +24,7 @@ from ptdv.org.scope import scope_path
 from ptdv.people.sensitive import blocked_drills  # lists by role
 from ptdv.reports import charts
 from ptdv.reports.excel import period_text
+from ptdv.reports.numbers import shown
 from ptdv.reports.tables import INT, TEXT, Chart, Column, Report, Row, Series, Table
 
 from .report_form import PAGES, ReportForm, ReportPage, presets
@@ -53,14 +53,15 @@ class ShownRow:
 
 
 def show_value(column: Column, value: Any) -> str:
-    """A value as the page shows it: localised numbers, shares with their places, "—"."""
+    """A value as the page shows it: localised numbers with their thousands grouped (1.842),
+    shares with their places (87,3), "—"."""
     if value is None or value == "":
         return "—"
     if column.kind == TEXT or isinstance(value, str):
         return str(value)
     if column.kind == INT or isinstance(value, int):
-        return formats.number_format(value, 0)
-    return formats.number_format(value, column.places)
+        return shown(value)
+    return shown(value, column.places)
 
 
 def shown_tables(
