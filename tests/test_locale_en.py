@@ -4,8 +4,9 @@
   the placeholders (``%(name)s``, ``%s``, ``{name}``, HTML tags and entities) of its msgid.
 - The committed ``django.mo`` holds exactly the msgids of the ``.po`` (it was compiled after the
   last change of the catalogue) and gives the same translations.
-- With English active (language cookie or ``Accept-Language``), the login page, the to-do page
-  and the board render English navigation and headings; dates stay dd/mm/yyyy.
+- With English chosen (the language cookie the layout's form sets), the login page, the to-do
+  page and the board render English navigation and headings; dates stay dd/mm/yyyy. The
+  browser's ``Accept-Language`` chooses nothing (tests/test_language.py).
 """
 
 from __future__ import annotations
@@ -211,12 +212,15 @@ class EnglishPagesTests(WorldTestCase):
             ["Đăng nhập</h1>", "Tên đăng nhập", "Mật khẩu", "Quên mật khẩu"],
         )
 
-    def test_login_page_in_english_with_accept_language(self):
+    def test_accept_language_does_not_choose_english(self):
         response = self.client.get(reverse("login"), headers={"accept-language": "en"})
-        self.assertEnglish(response, ["Sign in</h1>", "Username"], ["Tên đăng nhập"])
-        # Vietnamese stays the default.
-        response = self.client.get(reverse("login"))
+        self.assertContains(response, '<html lang="vi"', html=False)
         self.assertContains(response, "Tên đăng nhập")
+        self.assertNotContains(response, "Username")
+        # The cookie does, whatever the header.
+        self.use_english()
+        response = self.client.get(reverse("login"), headers={"accept-language": "vi"})
+        self.assertEnglish(response, ["Sign in</h1>", "Username"], ["Tên đăng nhập"])
 
     def test_todo_page_in_english(self):
         populate(self.world)

@@ -8,15 +8,18 @@
 - None shows the exception's text: it may be English or say more than the user should know.
 
 With ``DEBUG`` on (the demo server, a developer's machine), Django shows its own yellow pages
-for a missing page and an uncaught exception, whatever the handlers. Unless
-``PTDV_DEBUG_PAGES`` is on, :class:`ErrorPagesMiddleware` shows the site's pages instead; the
-exception is logged as before (``django.request``), so a developer still finds the traceback in
-the server's output. ``PTDV_DEBUG_PAGES`` has no effect when ``DEBUG`` is off.
+for a missing page, a view's bad request and an uncaught exception, whatever the handlers.
+Unless ``PTDV_DEBUG_PAGES`` is on, :class:`ErrorPagesMiddleware` shows the site's pages instead;
+the exception is logged as before (``django.request``, ``django.security``), so a developer
+still finds the traceback in the server's output. ``PTDV_DEBUG_PAGES`` has no effect when ``DEBUG`` is off.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import (
     Http404,
@@ -90,9 +93,29 @@ class ErrorPagesMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        """A view's ``Http404`` (an object missing or outside the user's subtree)."""
-        if not isinstance(exception, Http404) or not settings.DEBUG or debug_pages():
+        """A view's ``Http404`` (an object missing or outside the user's subtree), and its
+        ``SuspiciousOperation`` or ``BadRequest`` (400), logged as Django logs them."""
+        if not settings.DEBUG or debug_pages():
             return None
-        response = page_not_found(request, exception)
-        log_response("Not Found: %s", request.path, response=response, request=request)
-        return response
+        if isinstance(exception, Http404):
+            response = page_not_found(request, exception)
+            log_response("Not Found: %s", request.path, response=response, request=request)
+            return response
+        if isinstance(exception, SuspiciousOperation):
+            response = bad_request(request, exception)
+            logging.getLogger(f"django.security.{exception.__class__.__name__}").error(
+                str(exception), exc_info=exception, extra={"status_code": 400, "request": request}
+            )
+            return response
+        if isinstance(exception, BadRequest):
+            response = bad_request(request, exception)
+            log_response(
+                "%s: %s",
+                str(exception),
+                request.path,
+                response=response,
+                request=request,
+                exception=exception,
+            )
+            return response
+        return None

@@ -64,6 +64,10 @@ class DateInput(forms.DateInput):
 
 def date_field(label, **kwargs) -> forms.DateField:
     kwargs.setdefault("help_text", _("Ngày/tháng/năm, ví dụ 05/03/2026."))
+    kwargs.setdefault(
+        "error_messages",
+        {"invalid": _("Không phải một ngày có thật: hãy viết ngày/tháng/năm, ví dụ 05/03/2026.")},
+    )
     return forms.DateField(label=label, input_formats=DATE_FORMATS, widget=DateInput, **kwargs)
 
 
