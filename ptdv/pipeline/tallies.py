@@ -391,3 +391,17 @@ def todo_counts(user: Any, today: date, *, due_soon_until: date, expiry_until: d
         elif kind == REPORTED:
             counts.missing_reports -= n
     return counts
+
+
+def tree_moved(sender: Any, **kwargs: Any) -> None:
+    """Organisations moved in the tree (treebeard's ``path_updated``, sent for each subtree whose
+    paths were rewritten): every summary is rebuilt once, when the move's transaction commits
+    (nothing if it rolls back). A move is an administrator's rare act; rolling up only the moved
+    subtree would need the old and new ancestors of every candidacy under it, for little gain."""
+    queued: list[tuple[Any, ...]] = connection.run_on_commit if connection.in_atomic_block else []
+    if not any(entry[1] is _rebuild_after_move for entry in queued):  # (savepoints, func, robust)
+        transaction.on_commit(_rebuild_after_move)
+
+
+def _rebuild_after_move() -> None:
+    rebuild()

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ptdv.org.models import Organisation
 from ptdv.pipeline import services, tallies
 from ptdv.pipeline.evaluation import event_facts
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
@@ -164,6 +165,23 @@ class TallyTests(WorldTestCase):
             },
             ancestors,
         )
+
+    def test_a_unit_moved_in_the_tree_takes_its_counts_along(self):
+        for cell in self._cells():
+            new_candidacy(self.world, f"Người {cell.name}", cell)
+        moved, target = self.o.A1, Organisation.objects.get_parent(self.o.X1)
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            Organisation.objects.move(
+                moved, target, pos="last-child"
+            )  # as the admin's drag and drop does
+        self.assertEqual(len(callbacks), 1)  # one rebuild, however many subtrees moved
+        for user in (self.u.admin, self.u.committee, self.u.outsider):
+            with self.subTest(user=user.username):
+                self.assertEqual(
+                    tallies.stage_counts(user),
+                    Candidacy.objects.visible_to(user).stage_counts(),
+                )
+        self.assertEqual(tallies.stage_counts(self.u.outsider)["source"], 2)
 
     def test_the_to_do_page_reads_the_tallies_in_one_query(self):
         for cell in self._cells():
