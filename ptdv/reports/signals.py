@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
+from treebeard.mp_tree import path_updated
 
 from ptdv.members.models import MemberEvent
 from ptdv.org.models import Organisation, Place, PlaceCell
@@ -88,5 +89,7 @@ def connect() -> None:
     post_save.connect(member_event_saved, sender=MemberEvent, dispatch_uid="ptdv.reports.me")
     for model in (PersonChange, PersonMerge, Organisation, Place, PlaceCell):
         post_save.connect(everything_changed, sender=model, dispatch_uid=f"ptdv.reports.{model}")
+    # A unit moved in the tree (treebeard rewrites the paths without saving the units).
+    path_updated.connect(everything_changed, sender=Organisation, dispatch_uid="ptdv.reports.tree")
     for signal in (post_save, post_delete):
         signal.connect(targets_changed, sender=Target, dispatch_uid="ptdv.reports.target")

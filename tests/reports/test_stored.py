@@ -7,6 +7,7 @@ from datetime import date
 from unittest import mock
 
 from ptdv.members.records import correct_person
+from ptdv.org.models import Organisation
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Event
 from ptdv.reports import figures, stored
@@ -122,6 +123,12 @@ class StoredReportTests(WorldTestCase):
         self.assertEqual(StoredReport.objects.count(), 1)
         person = self.member.person
         correct_person(person, {"sex": "F" if person.sex == "M" else "M"}, "Sai giới tính")
+        self.assertFalse(StoredReport.objects.exists())
+
+    def test_a_unit_moved_in_the_tree_drops_the_stored_reports(self):
+        served("new_members", self.o.P, **YEAR_2025)
+        self.assertEqual(StoredReport.objects.count(), 1)
+        Organisation.objects.move(self.o.A1, self.o.B, pos="last-child")  # the admin's move
         self.assertFalse(StoredReport.objects.exists())
 
     def test_invalidate_drops_the_periods_from_a_day(self):
