@@ -31,6 +31,7 @@ from ptdv.rules.checks import (
     check_papers_fresh,
     check_recognition,
 )
+from ptdv.rules.checks.introducers import current_introducers
 from ptdv.rules.checks.person import over_age_consent
 from ptdv.rules.facts import (
     EXPIRING_PAPER_KINDS,
@@ -302,8 +303,9 @@ def _introducer_items(facts: CandidacyFacts, rs: RuleSet, on: date) -> list[Chec
     ]
     insufficient = [f for f in overall if f.code == "introducers.insufficient"]
     cite = rs.cite("introducers_required")
-    members = sum(1 for i in facts.introducers if i.kind == "member")
-    unions = len(facts.introducers) - members
+    current = current_introducers(facts.introducers)[0]  # a letter made again replaces
+    members = sum(1 for i in current if i.kind == "member")
+    unions = len(current) - members
     detail = f"{members} đảng viên" + (f", {unions} đoàn thể" if unions else "")
     items = [
         ChecklistItem(
@@ -315,7 +317,7 @@ def _introducer_items(facts: CandidacyFacts, rs: RuleSet, on: date) -> list[Chec
             findings=tuple(overall),
         )
     ]
-    for intro in facts.introducers:
+    for intro in current:
         found = [
             f
             for f in check_introducers(replace(facts, introducers=(intro,)), rs, on)

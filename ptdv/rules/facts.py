@@ -130,6 +130,8 @@ class IntroducerFacts:
     months_together: int = 0
     same_grassroots: bool = True
     letter_date: date | None = None
+    #: The recorded event of the letter (``None``: not known to the caller).
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class VoteFacts:
     present: int
     in_favour: int
     against: int = 0
+    #: The recorded event of the vote (``None``: not known to the caller).
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ class PaperFacts:
     result: str | None = None
     number: str = ""
     issuer: str = ""
+    #: The recorded event of the paper (``None``: not known to the caller).
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)

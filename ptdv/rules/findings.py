@@ -85,12 +85,21 @@ class Finding:
 
     - ``code``: stable identifier, e.g. ``"age.too_young"`` (for filters and tests).
     - ``message``: plain Vietnamese, shown to users.
+    - What fixes it, for the pages to link to (no address here: the web layer makes the link):
+
+      - ``event_id``: the recorded event the finding rests on (a letter, a paper, a vote), when
+        the facts carry it (:attr:`~ptdv.rules.facts.PaperFacts.event_id`…): correcting that
+        event is a way out;
+      - ``paper_kind``: the dossier paper whose recording fixes it (``"introducer_letter"`` for
+        too few introducers, the kind of an expired or missing paper).
     """
 
     code: str
     severity: Severity
     message: str
     citation: Citation
+    event_id: int | None = None
+    paper_kind: str = ""
 
     @property
     def is_error(self) -> bool:

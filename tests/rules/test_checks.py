@@ -22,12 +22,12 @@ from ptdv.rules.checks import (
     recognition_effective_date,
     votes_required,
 )
-from ptdv.rules.facts import PaperFacts
+from ptdv.rules.facts import PaperFacts, VoteFacts
 from ptdv.rules.findings import Severity
 from ptdv.rules.rulesets import QD24_2021, QD232_2025, QD294_2025
 from ptdv.rules.stages import Stage, Step
 
-from .factories import CAL, TODAY, dossier, member, mentor, person, union, vote
+from .factories import CAL, GOOD_PAPERS, TODAY, dossier, member, mentor, person, union, vote
 
 RS = QD294_2025
 
@@ -120,7 +120,8 @@ def test_two_good_members():
 
 def test_introducer_too_short_message():
     f = dossier(introducers=(member(1, "Nguyễn Văn B", months_together=8), member(2, "Lê Văn D")))
-    [finding] = check_introducers(f, RS, TODAY)
+    finding, insufficient = check_introducers(f, RS, TODAY)  # the other one alone: not enough
+    assert insufficient.code == "introducers.insufficient"
     assert finding.code == "introducer.too_short"
     assert finding.message == (
         "Người giới thiệu Nguyễn Văn B chưa đủ 12 tháng cùng công tác với người vào Đảng (mới 8 "
@@ -147,7 +148,11 @@ def test_introducer_not_official_left_other_grassroots():
 def test_introducer_letter_missing_and_expired():
     f = dossier(introducers=(member(1, letter_date=None), member(2, letter_date=date(2025, 3, 15))))
     got = codes(check_introducers(f, RS, date(2026, 3, 16)))
-    assert got == ["introducer.letter_missing", "introducer.letter_expired"]
+    assert got == [
+        "introducer.letter_missing",
+        "introducer.letter_expired",
+        "introducers.insufficient",
+    ]
     f = dossier(introducers=(member(1), member(2, letter_date=date(2025, 3, 16))))
     assert check_introducers(f, RS, date(2026, 3, 16)) == []  # valid through the same day
 
@@ -543,3 +548,102 @@ def test_speed_20000_candidacies():
         evaluate(facts[i % 3], CAL, TODAY)
     per = (time.perf_counter() - t) / 6000
     assert per < 0.001
+
+
+# --- introducers: letters replaced, letters not counted (Điều lệ Đảng Điều 4 khoản 2; HD 01 mục 3)
+
+
+def test_a_bad_letter_does_not_block_when_two_valid_introducers_are_recorded():
+    """Điều lệ Đảng, Điều 4 khoản 2: two official members who qualify introduce. A third letter
+    from a member who does not qualify is not counted: a warning that says so and which record
+    to correct, not an error that blocks the vote."""
+    bad = member(3, "Phạm Văn E", months_together=6, event_id=31)
+    f = dossier(introducers=(bad, member(1, event_id=32), member(2, "Lê Văn D", event_id=33)))
+    [finding] = check_introducers(f, RS, TODAY)
+    assert finding.code == "introducer.too_short"
+    assert finding.severity is Severity.WARNING
+    assert finding.event_id == 31
+    assert "không được tính vào số người giới thiệu" in finding.message
+    assert str(finding.citation) == str(RS.cite("introducer_min_months"))
+
+
+def test_a_bad_letter_blocks_while_the_valid_ones_are_not_enough():
+    bad = member(3, "Phạm Văn E", months_together=6, event_id=31)
+    got = check_introducers(dossier(introducers=(bad, member(1, event_id=32))), RS, TODAY)
+    assert [(f.code, f.severity, f.event_id) for f in got] == [
+        ("introducer.too_short", Severity.ERROR, 31),
+        ("introducers.insufficient", Severity.ERROR, None),
+    ]
+    assert got[1].paper_kind == "introducer_letter"  # what to record to get out
+    assert got[1].citation == RS.cite("introducers_required")
+
+
+def test_a_letter_made_again_replaces_the_expired_one():
+    """HD 01-HD/TW mục 3: an expired letter "phải làm lại"; the new letter of the same member
+    replaces the old one, which is neither checked nor a duplicate."""
+    old = member(1, letter_date=date(2024, 12, 1), event_id=11)
+    new = member(1, letter_date=date(2026, 2, 1), event_id=12)
+    got = check_introducers(dossier(introducers=(old, member(2, "Lê Văn D"), new)), RS, TODAY)
+    assert [(f.code, f.severity, f.event_id) for f in got] == [
+        ("introducer.replaced", Severity.INFO, 11)
+    ]
+    # Before the new letter: the expired one says what to record and which event it is.
+    [expired, insufficient] = check_introducers(
+        dossier(introducers=(old, member(2, "Lê Văn D"))), RS, TODAY
+    )
+    assert (expired.code, expired.event_id, expired.paper_kind) == (
+        "introducer.letter_expired",
+        11,
+        "introducer_letter",
+    )
+    assert insufficient.code == "introducers.insufficient"
+
+
+def test_the_same_letter_recorded_twice_is_a_warning_on_the_extra_record():
+    first, again = member(1, event_id=11), member(1, event_id=12)
+    got = check_introducers(dossier(introducers=(first, again, member(2, "Lê Văn D"))), RS, TODAY)
+    assert [(f.code, f.severity, f.event_id) for f in got] == [
+        ("introducer.duplicate", Severity.WARNING, 11)
+    ]
+
+
+def test_a_new_union_resolution_replaces_the_old_one():
+    p = person(birth_date=date(2000, 1, 1), youth_union_member=True)
+    old = union(letter_date=date(2024, 12, 1), event_id=21)
+    new = union(letter_date=date(2026, 2, 1), event_id=22)
+    got = check_introducers(dossier(person=p, introducers=(old, new, member(1))), RS, TODAY)
+    assert codes(got) == ["introducer.replaced"]
+
+
+def test_comments_made_again_replace_the_expired_ones():
+    """HD 01-HD/TW mục 3: the summary of comments "phải làm lại" after 12 months; the new one
+    counts, the old one is not reported."""
+    old = PaperFacts("comments", date(2024, 12, 1), event_id=41)
+    [expired] = check_papers_fresh(dossier(papers=(old,)), RS, TODAY)
+    assert (expired.code, expired.event_id, expired.paper_kind) == (
+        "papers.expired",
+        41,
+        "comments",
+    )
+    new = PaperFacts("comments", date(2026, 2, 1), event_id=42)
+    assert check_papers_fresh(dossier(papers=(old, new)), RS, TODAY) == []
+
+
+def test_a_verification_concluded_later_replaces_the_pending_one():
+    pending = PaperFacts("verification", date(2026, 1, 5), subject="applicant", event_id=51)
+    f = dossier(papers=(*GOOD_PAPERS[:2], pending, GOOD_PAPERS[3]))
+    [finding] = check_papers(f, RS, TODAY)
+    assert (finding.code, finding.event_id) == ("papers.verification_pending", 51)
+    assert check_papers(dossier(papers=(pending, *GOOD_PAPERS)), RS, TODAY) == []
+
+
+def test_missing_papers_name_the_paper_to_record():
+    f = dossier(papers=GOOD_PAPERS[1:])
+    [finding] = check_papers(f, RS, TODAY)
+    assert (finding.code, finding.paper_kind) == ("papers.missing", "application")
+
+
+def test_a_vote_below_two_thirds_names_its_event():
+    f = dossier(stage=Stage.CELL_RESOLVED, cell_vote=VoteFacts(9, 9, 5, 4, event_id=61))
+    [finding] = check_vote(f, RS, TODAY)
+    assert (finding.code, finding.event_id) == ("vote.below_two_thirds", 61)

@@ -115,3 +115,13 @@ def test_nothing_required_once_official_or_closed():
         assert result.phase == ""
         assert result.items == []
         assert not result.complete
+
+
+def test_a_letter_made_again_is_listed_once_with_its_new_date():
+    old = member(1, letter_date=date(2024, 12, 1))
+    f = dossier(introducers=(old, member(2, "Lê Văn D"), member(1, letter_date=date(2026, 2, 1))))
+    items = [i for i in checklist(f, TODAY).items if i.kind == "introducer_letter"]
+    assert [(i.received_on, i.status.value) for i in items] == [
+        (date(2026, 1, 10), "present"),
+        (date(2026, 2, 1), "present"),
+    ]

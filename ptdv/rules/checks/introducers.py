@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ptdv.rules.facts import CandidacyFacts, IntroducerFacts, PersonFacts
@@ -10,13 +11,54 @@ from ptdv.rules.i18n import gettext_noop
 from ptdv.rules.months import add_months, age_in_full_months
 from ptdv.rules.rulesets import RuleSet
 
-from ._text import E, W, _d, _official_on
+from ._text import INFO, E, W, _d, _official_on
 
 _KIND_LABELS = {
     "member": gettext_noop("đảng viên chính thức"),
     "youth_union": gettext_noop("Ban Chấp hành Đoàn cơ sở"),
     "trade_union": gettext_noop("Ban Chấp hành Công đoàn cơ sở"),
 }
+
+
+def introducer_key(intro: IntroducerFacts) -> tuple[str, int, str]:
+    """Who introduces: the member (by id, by name when none), or the union's committee."""
+    if intro.kind == "member":
+        return (intro.kind, intro.person_id, "" if intro.person_id else intro.name)
+    return (intro.kind, 0, "")
+
+
+def current_introducers(
+    introducers: tuple[IntroducerFacts, ...],
+) -> tuple[list[IntroducerFacts], list[tuple[IntroducerFacts, IntroducerFacts]]]:
+    """The letters that count and the ones a later letter of the same introducer replaced.
+
+    A paper that has expired "phải làm lại" (HD 01-HD/TW, mục 3): the letter made again by the
+    same member, or the union committee's new resolution, replaces the older one. The latest
+    letter of each introducer (by its date, then by the order recorded) counts; the others are
+    returned as ``(older, newer)`` pairs, in the order recorded.
+    """
+    latest: dict[tuple[str, int, str], IntroducerFacts] = {}
+    for intro in introducers:
+        key = introducer_key(intro)
+        kept = latest.get(key)
+        if kept is None or (intro.letter_date or date.min) >= (kept.letter_date or date.min):
+            latest[key] = intro
+    current: list[IntroducerFacts] = []
+    replaced: list[tuple[IntroducerFacts, IntroducerFacts]] = []
+    for intro in introducers:
+        newest = latest[introducer_key(intro)]
+        if intro is newest and not any(c is intro for c in current):
+            current.append(intro)
+        else:
+            replaced.append((intro, newest))
+    return current, replaced
+
+
+#: Appended to the findings of a letter that is not counted because enough others are valid.
+NOT_COUNTED = gettext_noop(
+    "Giấy này không được tính vào số người giới thiệu (đã đủ người giới thiệu hợp lệ); nên đính "
+    "chính để rút khỏi hồ sơ."
+)
 
 
 def check_introducers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Finding]:
@@ -31,30 +73,26 @@ def check_introducers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> lis
       organisation (Điều lệ Đảng, Điều 4 khoản 2: "ít nhất một năm").
     - The letter / union resolution expires ``dossier_papers_valid_months`` (12) months after its
       date if the cell has not considered the dossier (unverified; HD 01/HD 06).
+    - A later letter of the same introducer replaces the earlier one (:func:`current_introducers`:
+      the expired paper "made again", HD 01 mục 3): the earlier is information, not checked.
+    - Only valid introducers are counted. When the valid ones are enough, the problems of the
+      other letters are warnings (the Charter asks for two introducers who qualify, not that no
+      one else wrote); when they are not enough, they stay errors and say what to correct.
     """
     p = facts.person
     out: list[Finding] = []
     cite_n = rule_set.cite("introducers_required")
-    seen: set[tuple[str, int]] = set()
+    current, replaced = current_introducers(facts.introducers)
+    for old, new in replaced:
+        out.append(_replaced(old, new, cite_n))
     counts = {"member": 0, "youth_union": 0, "trade_union": 0}
-    for intro in facts.introducers:
-        key = (intro.kind, intro.person_id)
-        if key in seen:
-            out.append(
-                Finding(
-                    "introducer.duplicate",
-                    E,
-                    f"Người giới thiệu {intro.name} được ghi hai lần.",
-                    cite_n,
-                )
-            )
-            continue
-        seen.add(key)
+    invalid: list[Finding] = []
+    for intro in current:
         if intro.kind == "member":
-            out.extend(_member_introducer(intro, rule_set, on))
+            found = _member_introducer(intro, rule_set, on)
             doc = "Giấy giới thiệu"
         elif intro.kind in ("youth_union", "trade_union"):
-            out.extend(_union_introducer(intro, p, cite_n))
+            found = _union_introducer(intro, p, cite_n)
             doc = "Nghị quyết giới thiệu"
         else:
             out.append(
@@ -63,13 +101,56 @@ def check_introducers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> lis
                     E,
                     f"Loại người giới thiệu “{intro.kind}” không hợp lệ.",
                     cite_n,
+                    event_id=intro.event_id,
                 )
             )
             continue
-        counts[intro.kind] += 1
-        out.extend(_introducer_letter(intro, doc, rule_set, on))
-    out.extend(_introducers_enough(p, counts, rule_set, on))
-    return out
+        letter_kind = "introducer_letter" if intro.kind == "member" else "union_resolution"
+        found = [
+            replace(
+                f,
+                event_id=intro.event_id,
+                paper_kind=letter_kind if f.code.startswith("introducer.letter_") else "",
+            )
+            for f in found + _introducer_letter(intro, doc, rule_set, on)
+        ]
+        if any(f.is_error for f in found):
+            invalid.extend(found)
+        else:
+            counts[intro.kind] += 1
+            out.extend(found)
+    enough = _introducers_enough(p, counts, rule_set, on)
+    if invalid and not any(f.code == "introducers.insufficient" for f in enough):
+        invalid = [
+            replace(f, severity=W, message=f"{f.message} {NOT_COUNTED}") if f.is_error else f
+            for f in invalid
+        ]
+    return out + invalid + enough
+
+
+def _replaced(old: IntroducerFacts, new: IntroducerFacts, cite: Citation) -> Finding:
+    """An earlier letter of an introducer who wrote again: replaced (a double entry of the same
+    day is a warning: one of the two should be corrected)."""
+    who = old.name if old.kind == "member" else _KIND_LABELS.get(old.kind, old.kind)
+    if old.letter_date == new.letter_date:
+        return Finding(
+            "introducer.duplicate",
+            W,
+            f"Người giới thiệu {who} được ghi hai lần cùng ngày"
+            + (f" {_d(old.letter_date)}" if old.letter_date else "")
+            + ": chỉ tính một lần; nên đính chính bản ghi thừa.",
+            cite,
+            event_id=old.event_id,
+        )
+    when = f" ngày {_d(old.letter_date)}" if old.letter_date else ""
+    return Finding(
+        "introducer.replaced",
+        INFO,
+        f"Giấy giới thiệu của {who}{when} đã được thay bằng giấy ngày "
+        f"{_d(new.letter_date) if new.letter_date else '—'}: chỉ tính giấy mới.",
+        cite,
+        event_id=old.event_id,
+    )
 
 
 def _member_introducer(intro: IntroducerFacts, rule_set: RuleSet, on: date) -> list[Finding]:
@@ -201,8 +282,10 @@ def _introducers_enough(
                 f"viên chính thức (hiện có {members} đảng viên"
                 + (", Đoàn cơ sở" if youth else "")
                 + (", Công đoàn cơ sở" if trade else "")
-                + ").",
+                + " giới thiệu hợp lệ). Ghi thêm giấy giới thiệu, hoặc đính chính giấy có sai "
+                "sót.",
                 cite_n,
+                paper_kind="introducer_letter",
             )
         )
     elif p.youth_union_member and youth_age and youth == 0:

@@ -9,12 +9,33 @@ from ptdv.rules.facts import (
     PAPER_LABELS,
     REQUIRED_PAPER_KINDS,
     CandidacyFacts,
+    PaperFacts,
 )
 from ptdv.rules.findings import Finding
 from ptdv.rules.months import add_months
 from ptdv.rules.rulesets import RuleSet
 
 from ._text import E, W, _d
+
+
+def latest_papers(papers: tuple[PaperFacts, ...]) -> list[PaperFacts]:
+    """The papers that count: of the papers of one kind that expire or conclude (comments,
+    letters given as papers, a verification of one person), the latest by date; a paper made
+    again ("phải làm lại", HD 01-HD/TW mục 3) or a verification concluded later replaces the
+    earlier one. Other papers all count. Recorded order is kept."""
+    latest: dict[tuple[str, str], PaperFacts] = {}
+    for paper in papers:
+        if paper.kind in EXPIRING_PAPER_KINDS or paper.kind == "verification":
+            key = (paper.kind, paper.subject)
+            kept = latest.get(key)
+            if kept is None or (paper.received_on or date.min) >= (kept.received_on or date.min):
+                latest[key] = paper
+    return [
+        p
+        for p in papers
+        if not (p.kind in EXPIRING_PAPER_KINDS or p.kind == "verification")
+        or latest[(p.kind, p.subject)] is p
+    ]
 
 
 def check_papers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Finding]:
@@ -25,6 +46,7 @@ def check_papers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Fin
     - A verification still pending (``result is None``) is an error; one with an issue found is
       a warning for the cell and the committee to weigh.
     - Introducers' letters and union resolutions: see :func:`check_introducers`.
+    - Of several verifications of one person, the latest counts (:func:`latest_papers`).
     """
     cite = rule_set.cite("dossier_papers_valid_months")
     out: list[Finding] = []
@@ -32,9 +54,15 @@ def check_papers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Fin
     for kind in REQUIRED_PAPER_KINDS:
         if kind not in present:
             out.append(
-                Finding("papers.missing", E, f"Hồ sơ còn thiếu: {PAPER_LABELS[kind]}.", cite)
+                Finding(
+                    "papers.missing",
+                    E,
+                    f"Hồ sơ còn thiếu: {PAPER_LABELS[kind]}.",
+                    cite,
+                    paper_kind=kind,
+                )
             )
-    for paper in facts.papers:
+    for paper in latest_papers(facts.papers):
         if paper.kind != "verification" or paper.received_on is None:
             continue
         subject = f" ({paper.subject})" if paper.subject else ""
@@ -45,6 +73,8 @@ def check_papers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Fin
                     E,
                     f"Thẩm tra lý lịch{subject} chưa có kết luận.",
                     cite,
+                    event_id=paper.event_id,
+                    paper_kind="verification",
                 )
             )
         elif paper.result == "issue":
@@ -54,6 +84,7 @@ def check_papers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Fin
                     W,
                     f"Thẩm tra lý lịch{subject} phát hiện vấn đề cần chi bộ và cấp ủy xem xét.",
                     cite,
+                    event_id=paper.event_id,
                 )
             )
     return out
@@ -66,10 +97,11 @@ def check_papers_fresh(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> li
       papers) are valid ``dossier_papers_valid_months`` (12) months from their date: the cell
       must consider the dossier on or before ``add_months(date, 12)`` (unverified; HD 01/HD 06).
     - Letters of recorded introducers are checked by :func:`check_introducers`.
+    - A paper made again replaces the earlier one of its kind (:func:`latest_papers`).
     """
     cite = rule_set.cite("dossier_papers_valid_months")
     out: list[Finding] = []
-    for paper in facts.papers:
+    for paper in latest_papers(facts.papers):
         if paper.kind not in EXPIRING_PAPER_KINDS or paper.received_on is None:
             continue
         if paper.kind != "comments" and facts.introducers:
@@ -85,6 +117,8 @@ def check_papers_fresh(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> li
                     "bộ "
                     "chưa xét; phải làm lại.",
                     cite,
+                    event_id=paper.event_id,
+                    paper_kind=paper.kind,
                 )
             )
     return out

@@ -69,6 +69,7 @@ def _over_max_age(facts: CandidacyFacts, rule_set: RuleSet, on: date, months: in
         "có thẩm quyền ra quyết định kết nạp. Hồ sơ chưa có văn bản này: ghi giấy tờ “"
         f"{PAPER_LABELS['over_age_consent']}” với số, ngày và cấp ủy ban hành.",
         rule_set.cite("over_max_age_needs_consent"),
+        paper_kind="over_age_consent",
     )
 
 

@@ -42,6 +42,7 @@ def check_vote(
                 f"có mặt {vote.present}, tán thành {vote.in_favour}, không tán thành "
                 f"{vote.against}).",
                 cite,
+                event_id=vote.event_id,
             )
         ]
     need = votes_required(vote.official_members, rule_set)
@@ -54,6 +55,7 @@ def check_vote(
                 "thức "
                 f"tán thành, cần ít nhất {need} (hai phần ba).",
                 cite,
+                event_id=vote.event_id,
             )
         ]
     return []
