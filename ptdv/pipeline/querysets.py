@@ -16,6 +16,7 @@ The models are imported inside the methods: ``models.py`` attaches these queryse
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any, Self
@@ -35,9 +36,16 @@ NOT_MENTORED = sorted(s.value for s in (*CLOSED_STAGES, Stage.OFFICIAL))
 def covering_periods(day: date) -> dict[str, date]:
     """The first day of the month, quarter and year containing ``day`` (as reports store them):
     the reports of these periods cover ``day``."""
+    return dict(_covering(day))
+
+
+@functools.lru_cache(maxsize=4096)
+def _covering(day: date) -> tuple[tuple[str, date], ...]:
+    """:func:`covering_periods` as pairs, kept: the mentors' report asks it for every month of
+    every assignment (tens of thousands of calls for a few dozen months)."""
     from .models import ReportPeriod
 
-    return {period: period.start_of(day) for period in ReportPeriod}
+    return tuple((period, period.start_of(day)) for period in ReportPeriod)
 
 
 def covering_q(day: date, prefix: str = "") -> Q:
@@ -50,7 +58,7 @@ def covering_q(day: date, prefix: str = "") -> Q:
 
 def is_covered(month: date, filed: set[tuple[str, date]]) -> bool:
     """Whether one of the reports ``filed`` ((period, first day) pairs) covers ``month``."""
-    return any((period, start) in filed for period, start in covering_periods(month).items())
+    return any(pair in filed for pair in _covering(month))
 
 
 def _month_starts(first: date, last: date) -> list[date]:
