@@ -49,10 +49,12 @@ class GeneralEducation(models.TextChoices):
 
 
 class ProfessionalLevel(models.TextChoices):
-    """Chuyên môn, nghiệp vụ (highest)."""
+    """Chuyên môn, nghiệp vụ (highest). "Công nhân kỹ thuật, nhân viên nghiệp vụ" is one level,
+    as the statistics and seed 000 name it ("trình độ công nhân kỹ thuật, nhân viên nghiệp vụ"):
+    a technical worker's or a clerical staff's vocational training."""
 
     NONE = "none", _("Chưa qua đào tạo")
-    TECHNICAL_WORKER = "technical_worker", _("Công nhân kỹ thuật")
+    TECHNICAL_WORKER = "technical_worker", _("Công nhân kỹ thuật, nhân viên nghiệp vụ")
     VOCATIONAL = "vocational", pgettext_lazy("professional level", "Trung cấp")
     COLLEGE = "college", _("Cao đẳng")
     UNIVERSITY = "university", _("Đại học")

@@ -40,6 +40,8 @@ STRUCTURE = {
     "cells": 319,
     "members": 3790,
     "new_cells": 54,
+    # "thành lập mới 54 chi bộ thôn, bản": the new cells that serve a village.
+    "new_village_cells": 54,
     "village:total": 237,
     "village:own": 207,
     "village:merged": 20,
@@ -123,8 +125,17 @@ class Seed003Tests(TestCase):
         # The cell founded on 10/04/2018 serves its village from 15/04/2018.
         later = self.structure(on=date(2018, 4, 20))
         self.assertEqual(
-            {c: later.figure(c) for c in ("village:own", "village:none", "cells", "new_cells")},
-            {"village:own": 208, "village:none": 9, "cells": 320, "new_cells": 55},
+            {
+                c: later.figure(c)
+                for c in ("village:own", "village:none", "cells", "new_cells", "new_village_cells")
+            },
+            {
+                "village:own": 208,
+                "village:none": 9,
+                "cells": 320,
+                "new_cells": 55,
+                "new_village_cells": 55,
+            },
         )
         self.assertEqual(later.figure("village:merged:start"), 56)
 
@@ -227,3 +238,66 @@ class StartOfPeriodTests(TestCase):
                 "village:none": 1,
             },
         )
+
+
+class NewVillageCellsTests(TestCase):
+    """Seed 003: "thành lập mới 54 chi bộ thôn, bản" counts the new cells of villages (thôn, bản,
+    ấp, tổ dân phố: ``PlaceKind.VILLAGE``), not every cell founded in the period: a school's new
+    cell, an agency's new cell and a cell not (yet) serving any place are new cells, not village
+    cells; a cell that takes a village over after the report's date is not one on that date."""
+
+    START, ON = date(2016, 1, 1), date(2016, 12, 31)
+
+    @classmethod
+    def setUpTestData(cls):
+        tree = Tree()
+        cls.commune = tree.root("Đảng bộ xã Thử", OrgKind.GRASSROOTS_COMMITTEE)
+        founded = date(2016, 3, 1)
+        village_cell = tree.child(cls.commune, "Chi bộ bản Một", OrgKind.CELL, founded_on=founded)
+        quarter_cell = tree.child(
+            cls.commune, "Chi bộ tổ dân phố 2", OrgKind.CELL, founded_on=founded
+        )
+        school_cell = tree.child(
+            cls.commune, "Chi bộ Trường Tiểu học", OrgKind.CELL, founded_on=founded
+        )
+        tree.child(cls.commune, "Chi bộ Quân sự xã", OrgKind.CELL, founded_on=founded)
+        late_cell = tree.child(cls.commune, "Chi bộ bản Ba", OrgKind.CELL, founded_on=founded)
+        old_cell = tree.child(
+            cls.commune, "Chi bộ bản Bốn", OrgKind.CELL, founded_on=date(2001, 1, 1)
+        )
+        tree.save()
+        old = date(2010, 1, 1)
+
+        def place(name, kind="village"):
+            return Place(name=name, kind=kind, organisation=cls.commune)
+
+        save_places(
+            [
+                (place("Bản Một"), [(old, None), (date(2016, 3, 5), village_cell)]),
+                (place("Tổ dân phố 2"), [(old, None), (date(2016, 3, 5), quarter_cell)]),
+                (place("Trường Tiểu học", "school"), [(old, None), (founded, school_cell)]),
+                (place("Bản Ba"), [(old, None), (date(2017, 2, 1), late_cell)]),
+                (place("Bản Bốn"), [(old, old_cell)]),
+            ]
+        )  # fmt: skip
+
+    def test_only_the_new_cells_of_villages_are_village_cells(self):
+        rep = report("structure", self.commune, start=self.START, on=self.ON, today=self.ON)
+        self.assertEqual((rep.figure("new_cells"), rep.figure("new_village_cells")), (5, 2))
+        listed = drill(
+            "structure",
+            self.commune,
+            "new_village_cells",
+            start=self.START,
+            on=self.ON,
+            today=self.ON,
+        )
+        self.assertEqual(
+            sorted(listed.queryset.values_list("name", flat=True)),
+            ["Chi bộ bản Một", "Chi bộ tổ dân phố 2"],
+        )
+
+    def test_a_cell_counts_as_a_village_cell_from_the_day_it_serves_the_village(self):
+        later = date(2017, 3, 1)
+        rep = report("structure", self.commune, start=self.START, on=later, today=later)
+        self.assertEqual(rep.figure("new_village_cells"), 3)

@@ -2,17 +2,21 @@
 
 Admitted (kết nạp) = the admission ceremony (Điều lệ Đảng, Điều 4: the applicant becomes a
 probationary member at the ceremony; ``Person.party_admitted_on``), counted at the cell of the
-ceremony. Ages are counted on the day of the ceremony.
+ceremony. Ages are the rules' ages on the day of the ceremony; Youth Union membership and "local"
+are those the ceremony recorded, else today's record (``composition``, the report's note says how
+many).
 """
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from ptdv.org.models import Organisation
 
 from .. import composition
+from ..numbers import shown
 from ..tables import Report
 from .codes import label_of
 from .common import (
@@ -29,20 +33,42 @@ from .queries import ceremonies, count_by_unit, people, yyyymmdd
 
 
 def age_key():
-    """The person's age on the day of the step, as a yyyymmdd difference (``composition``)."""
-    return yyyymmdd("date") - yyyymmdd("candidacy__person__birth_date")
+    """The person's age on the day of the step, as a yyyymmdd difference, a birth on 29
+    February read as 28 February (``composition.young_at_row``)."""
+    birth = yyyymmdd("candidacy__person__birth_date")
+    leap_day = Case(When(Exact(birth % 10000, 229), then=Value(1)), default=Value(0))
+    return yyyymmdd("date") - (birth - leap_day)
+
+
+#: The count of ceremonies that did not record the statuses on the admission day.
+UNRECORDED = "status_unrecorded"
 
 
 def counts(organisation: Organisation, start, end) -> dict[str, dict[str, int]]:
     """Per unit: the admissions and each composition category among them."""
     events = ceremonies(organisation, start, end).annotate(age_key=age_key())
     prefix = "candidacy__person__"
-    aggregates = {"admitted": Count("id")}
+    aggregates = {
+        "admitted": Count("id"),
+        UNRECORDED: Count("id", filter=composition.unrecorded_at_admission()),
+    }
     for category in composition.CATEGORIES:
         aggregates[category.code] = Count(
-            "id", filter=composition.condition(category.code, prefix, age_key="age_key")
+            "id",
+            filter=composition.condition(category.code, prefix, age_key="age_key", at_event=True),
         )
     return count_by_unit(events, organisation, "cell", aggregates)
+
+
+def status_note(whole: dict[str, int]) -> str | None:
+    """Which record the Youth Union membership and "local" were read from."""
+    unrecorded = whole.get(UNRECORDED, 0)
+    if not unrecorded:
+        return None
+    return _(
+        "Đoàn viên thanh niên, người tại chỗ: theo hồ sơ tại lễ kết nạp; %(n)s/%(total)s người "
+        "có lễ kết nạp chưa ghi nhận nên tính theo hồ sơ hiện nay."
+    ) % {"n": shown(unrecorded), "total": shown(whole.get("admitted", 0))}
 
 
 def build(organisation, *, start, end, places=1, **_ignored) -> Report:
@@ -75,6 +101,9 @@ def build(organisation, *, start, end, places=1, **_ignored) -> Report:
     report.charts.insert(
         0, composition_chart(_("Cơ cấu đảng viên mới (%)"), whole, "admitted", places)
     )
+    note = status_note(whole)
+    if note:
+        report.notes.append(note)
     return report
 
 
@@ -84,6 +113,6 @@ def drill(organisation, code, *, start, end, on=None, **_ignored) -> Drill:
         if code not in composition.BY_CODE:
             raise KeyError(code)
         events = events.annotate(age_key=age_key()).filter(
-            composition.condition(code, "candidacy__person__", age_key="age_key")
+            composition.condition(code, "candidacy__person__", age_key="age_key", at_event=True)
         )
     return Drill(label_of(code), "people", people(events, "candidacy__person_id"))

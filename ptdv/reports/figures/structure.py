@@ -12,7 +12,15 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ptdv.org.models import CELL_KINDS, GRASSROOTS_KINDS, Organisation, OrgKind, Place, PlaceKind
+from ptdv.org.models import (
+    CELL_KINDS,
+    GRASSROOTS_KINDS,
+    Organisation,
+    OrgKind,
+    Place,
+    PlaceCell,
+    PlaceKind,
+)
 
 from ..numbers import share
 from ..tables import PERCENT, Cell, Chart, Column, Report, Row, Series, Table
@@ -86,6 +94,17 @@ def new_cells(organisation, start, end) -> QuerySet:
     )
 
 
+def new_village_cells(organisation, start, end) -> QuerySet:
+    """The new cells (:func:`new_cells`) of villages — thôn, bản, ấp, tổ dân phố
+    (``PlaceKind.VILLAGE``): those the places' history (``org.PlaceCell``) names as serving a
+    village from a day on or before ``end``. Seed 003's "thành lập mới 54 chi bộ thôn, bản"
+    counts these, not the cells founded for a school, a health station or an agency."""
+    serving = PlaceCell.objects.filter(
+        place__kind=PlaceKind.VILLAGE, since__lte=end, cell__isnull=False
+    ).values("cell_id")
+    return new_cells(organisation, start, end).filter(pk__in=serving)
+
+
 def counts(organisation, on, start) -> dict[str, dict[str, int]]:
     """Per unit: the organisation figures, members, small and new cells, and the places by
     coverage (codes ``kind:coverage``, with ``:start`` for the start of the period)."""
@@ -115,6 +134,8 @@ def counts(organisation, on, start) -> dict[str, dict[str, int]]:
     if start is not None:
         for path in new_cells(organisation, start, on).values_list("path", flat=True):
             add(unit_of(organisation, path), "new_cells")
+        for path in new_village_cells(organisation, start, on).values_list("path", flat=True):
+            add(unit_of(organisation, path), "new_village_cells")
     days = {"": on} | ({":start": eve(start)} if start is not None else {})
     served = coverage(organisation, list(days.values()))
     for suffix, day in days.items():
@@ -187,6 +208,13 @@ def _organisations_table(whole: dict[str, int], start: date | None) -> Table:
         rows.append(
             Row(_("Chi bộ thành lập mới trong kỳ"), [Cell(whole.get("new_cells", 0), "new_cells")])
         )
+        rows.append(
+            Row(
+                _("Trong đó: chi bộ thôn, bản, tổ dân phố"),
+                [Cell(whole.get("new_village_cells", 0), "new_village_cells")],
+                level=2,
+            )
+        )
     return Table(_("Tổ chức đảng"), [Column(_("Số lượng"))], rows, label_header=_("Nội dung"))
 
 
@@ -244,6 +272,12 @@ def drill(organisation, code, *, on, start=None, **_ignored) -> Drill:
     if code == "new_cells" and start is not None:
         return Drill(
             _("Chi bộ thành lập mới trong kỳ"), "organisations", new_cells(organisation, start, on)
+        )
+    if code == "new_village_cells" and start is not None:
+        return Drill(
+            _("Chi bộ thôn, bản, tổ dân phố thành lập mới trong kỳ"),
+            "organisations",
+            new_village_cells(organisation, start, on),
         )
     parts = code.split(":")
     if (

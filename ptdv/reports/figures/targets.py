@@ -121,6 +121,9 @@ def build(organisation, *, start, end, today, places=1, **_ignored) -> Report:
     achievements = _achievement_table(organisation, own, by_unit, counts)
     report.tables.append(achievements)
     report.tables.append(_composition_table(organisation, own, counts))
+    status = new_members.status_note(counts)
+    if status:
+        report.notes.append(status)
     if last_year > first_year:
         report.tables.append(_by_year_table(organisation, start, end))
     structure_table = _structure_table(organisation, own, min(end, today), places)
