@@ -647,3 +647,11 @@ def test_a_vote_below_two_thirds_names_its_event():
     f = dossier(stage=Stage.CELL_RESOLVED, cell_vote=VoteFacts(9, 9, 5, 4, event_id=61))
     [finding] = check_vote(f, RS, TODAY)
     assert (finding.code, finding.event_id) == ("vote.below_two_thirds", 61)
+
+
+def test_the_expiry_deadline_follows_the_letter_made_again():
+    old = member(1, letter_date=date(2024, 12, 1))
+    new = member(1, letter_date=date(2026, 2, 1))
+    f = dossier(introducers=(old, member(2, "Lê Văn D"), new))
+    [papers] = [d for d in deadlines(f, CAL) if d.code == "papers_expiry"]
+    assert papers.due == date(2027, 1, 10)  # member 2's letter of 10/01/2026, not the old one

@@ -14,7 +14,8 @@ from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import Step
 
 from ._text import _EXIT_STEPS
-from .introducers import _KIND_LABELS
+from .introducers import _KIND_LABELS, current_introducers
+from .papers import latest_papers
 from .probation import FROM_DECISION_DATE, ceremony_start
 
 
@@ -81,7 +82,7 @@ def _dossier_deadlines(facts: CandidacyFacts) -> list[Deadline]:
         )
 
     dated: list[tuple[date, str]] = []
-    for intro in facts.introducers:
+    for intro in current_introducers(facts.introducers)[0]:  # a letter made again replaces
         if intro.letter_date is not None:
             what = (
                 f"giấy giới thiệu của {intro.name}"
@@ -89,7 +90,7 @@ def _dossier_deadlines(facts: CandidacyFacts) -> list[Deadline]:
                 else f"nghị quyết giới thiệu của {_KIND_LABELS.get(intro.kind, intro.kind)}"
             )
             dated.append((intro.letter_date, what))
-    for paper in facts.papers:
+    for paper in latest_papers(facts.papers):
         if paper.kind in EXPIRING_PAPER_KINDS and paper.received_on is not None:
             if paper.kind != "comments" and facts.introducers:
                 continue
