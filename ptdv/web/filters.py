@@ -218,8 +218,9 @@ class CandidacyFilter(django_filters.FilterSet):
         label=_("Giai đoạn"),
         choices=STAGE_CHOICES,
         distinct=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select form-select-sm", "size": 4}),
-        help_text=_("Giữ Ctrl (hoặc ⌘) để chọn nhiều giai đoạn."),
+        # Checkboxes: a multiple select's "hold Ctrl" means nothing on a phone.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Chọn một hoặc nhiều giai đoạn; không chọn: mọi giai đoạn."),
     )
     include_closed = django_filters.BooleanFilter(
         label=_("Gồm cả hồ sơ đã kết thúc"),

@@ -198,7 +198,13 @@ class BoardTests(WorldTestCase):
         self.assertIn('hx-push-url="true"', content)
         self.assertIn('type="submit"', content)
         for field in response.context["form"]:
-            if field.name != "sort":
+            if field.name == "sort":
+                continue
+            if field.use_fieldset:  # the stages' checkboxes: a legend, and a label for each box
+                self.assertIn("<legend", content)
+                for box in field:
+                    self.assertIn(f'for="{box.id_for_label}"', content, field.name)
+            else:
                 self.assertIn(f'for="{field.id_for_label}"', content, field.name)
         # The organisation choices: the user's subtree, indented under their own organisation.
         choices = [

@@ -24,10 +24,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ptdv.labels import choice_labels
+from ptdv.people import sensitive
+from ptdv.people.models import Person
 from ptdv.pipeline import tallies
-from ptdv.pipeline.labels import stage_labels
+from ptdv.pipeline.labels import deadline_labels, stage_labels
 from ptdv.pipeline.models import Candidacy
 from ptdv.privacy.access import AccessKind, Counted, record
 from ptdv.rules.due import due_state
@@ -36,6 +40,7 @@ from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
 from ..filters import SORT_KEYS, CandidacyFilter, beyond, sort_order
+from ..templatetags.rows import esc, link_prefix, row_labels
 from ..toolkit import render_page_or_partial
 from .todo import first_ids
 
@@ -80,6 +85,97 @@ def _mark(candidacies, today) -> list[Candidacy]:
     return marked
 
 
+def _due_note(c, labels: dict[str, str]) -> str:
+    """The deadline warning of a row: "Quá hạn", "Sắp đến hạn" or nothing."""
+    if c.due_state == "overdue":
+        return f'<span class="overdue">{labels["overdue"]}</span>'
+    if c.due_state == "soon":
+        return f'<span class="due-soon">{labels["soon"]}</span>'
+    return ""
+
+
+def board_cards(cards: list[Candidacy]) -> None:
+    """Each card's markup (``card.html``), built once from ready values (``templatetags/rows``)."""
+    to_candidacy = link_prefix("candidacy")
+    deadlines = deadline_labels()
+    labels = row_labels(
+        overdue=_("Quá hạn"),
+        soon=_("Sắp đến hạn"),
+        due=_("Hạn"),
+        days=_("ngày"),
+        in_stage=_("ở giai đoạn này"),
+    )
+    for c in cards:
+        state = c.due_state
+        due = ""
+        if c.next_due and c.closed_on is None:
+            label = esc(deadlines.get(c.next_due_code, "")) or labels["due"]
+            due = (
+                f'<div class="small">{label}: {c.next_due.strftime("%d/%m/%Y")} '
+                f"{_due_note(c, labels)}</div>"
+            )
+        mark = " is-overdue" if state == "overdue" else " is-due-soon" if state == "soon" else ""
+        c.html = mark_safe(  # every value escaped above
+            f'<li class="board-card{mark}"><a class="fw-semibold" href="{to_candidacy}{c.pk}/">'
+            f"{esc(c.person.full_name)}</a>"
+            f'<div class="small text-muted-strong">{esc(c.cell.name)}</div>'
+            f'<div class="small">{c.days_in_stage} {labels["days"]} '
+            f'<span class="visually-hidden">{labels["in_stage"]}</span></div>{due}</li>'
+        )
+
+
+def list_rows(rows: list[Candidacy], user) -> bool:
+    """Each row's markup (``row.html``), built once from ready values (``templatetags/rows``);
+    the ethnicity only for the roles that may see it (``people/sensitive.py``), which is
+    returned for the table's head."""
+    show_ethnicity = sensitive.may_see(user, "ethnicity")
+    to_candidacy = link_prefix("candidacy")
+    sexes = choice_labels(Person._meta.get_field("sex"))
+    ethnicities = choice_labels(Person._meta.get_field("ethnicity"))
+    stages = stage_labels()
+    deadlines = deadline_labels()
+    labels = row_labels(
+        overdue=_("Quá hạn"),
+        soon=_("Sắp đến hạn"),
+        birth=_("Ngày sinh"),
+        sex=_("Giới tính"),
+        ethnicity=_("Dân tộc"),
+        cell=_("Chi bộ"),
+        stage=_("Giai đoạn"),
+        since=_("Từ ngày"),
+        days=_("Số ngày"),
+        due=_("Hạn gần nhất"),
+    )
+    for c in rows:
+        p = c.person
+        birth = p.birth_date.strftime("%d/%m/%Y") if p.birth_date else ""
+        ethnicity = (
+            f'<td data-label="{labels["ethnicity"]}">'
+            f"{esc(ethnicities.get(p.ethnicity, p.ethnicity))}</td>"
+            if show_ethnicity
+            else ""
+        )
+        due = (
+            f'{c.next_due.strftime("%d/%m/%Y")}<br><small class="text-muted-strong">'
+            f"{esc(deadlines.get(c.next_due_code, ''))}</small>"
+            if c.next_due and c.closed_on is None
+            else ""
+        )
+        c.html = mark_safe(  # every value escaped above
+            f'<tr><th scope="row"><a href="{to_candidacy}{c.pk}/">{esc(p.full_name)}</a></th>'
+            f'<td class="text-nowrap" data-label="{labels["birth"]}">{birth}</td>'
+            f'<td data-label="{labels["sex"]}">{esc(sexes.get(p.sex, p.sex))}</td>{ethnicity}'
+            f'<td data-label="{labels["cell"]}">{esc(c.cell.name)}</td>'
+            f'<td data-label="{labels["stage"]}">{esc(stages.get(c.stage, c.stage))}</td>'
+            f'<td class="text-nowrap" data-label="{labels["since"]}">'
+            f"{c.stage_since.strftime('%d/%m/%Y')}</td>"
+            f'<td class="num" data-label="{labels["days"]}">{c.days_in_stage}</td>'
+            f'<td class="ptdv-due" data-label="{labels["due"]}">{due}</td>'
+            f'<td class="ptdv-state">{_due_note(c, labels)}</td></tr>'
+        )
+    return show_ethnicity
+
+
 def _stage_counts(filterset: CandidacyFilter, candidacies, user, stages: list) -> dict[str, int]:
     """The candidacies per stage of the board's columns: the stage tallies kept with the events
     when nothing but an organisation, the stages and the closed ones narrows the board (one row
@@ -92,6 +188,17 @@ def _stage_counts(filterset: CandidacyFilter, candidacies, user, stages: list) -
     if not filterset.shows_closed():  # the board lists open candidacies only
         shown -= {s.value for s in CLOSED_STAGES}
     return {stage: n for stage, n in counts.items() if stage in shown}
+
+
+def _filter_count(filterset: CandidacyFilter, valid: bool) -> int:
+    """The filters set (the sort aside), for the button that folds them on a phone."""
+    if not valid:
+        return 0
+    cleaned = filterset.form.cleaned_data
+    return sum(1 for name, value in cleaned.items() if name != "sort" and value not in _UNSET)
+
+
+_UNSET = (None, "", [], False)
 
 
 def _board_stages(filterset: CandidacyFilter) -> list:
@@ -126,7 +233,9 @@ def board(request):
         cards = [found[pk] for pk in ids if pk in found]
         labels = stage_labels()
         by_stage: dict[str, list[Candidacy]] = {}
-        for card in _mark(cards, today):
+        marked = _mark(cards, today)
+        board_cards(marked)
+        for card in marked:
             by_stage.setdefault(card.stage, []).append(card)
         for stage in stages:
             shown = by_stage.get(stage.value, [])
@@ -143,6 +252,7 @@ def board(request):
         total = sum(counts.values())
     context = {
         "form": filterset.form,
+        "filter_count": _filter_count(filterset, filterset.is_valid()),
         "columns": columns,
         "total": total,
         "today": today,
@@ -235,9 +345,12 @@ def candidacy_list(request):
     valid = filterset.is_valid()
     page = _list_page(request, filterset) if valid else KeysetPage()
     page.object_list = _mark(page.object_list, filterset.today)
+    show_ethnicity = list_rows(page.object_list, request.user)
     context = {
         "form": filterset.form,
+        "filter_count": _filter_count(filterset, valid),
         "page": page,
+        "show_ethnicity": show_ethnicity,
         "today": filterset.today,
         "described": filterset.describe() if valid else [],
         "skip": (),

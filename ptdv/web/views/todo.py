@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ptdv.pipeline import tallies
@@ -38,6 +39,7 @@ from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES
 
+from ..templatetags.rows import esc, link_prefix, row_labels
 from .incidents import todo_incidents  # the breach register's 72-hour clock
 from .mentor import period_label
 from .subject_requests import todo_requests  # requests of the person due
@@ -90,6 +92,8 @@ def home(request):
             )
             .order_by("candidacy__cell__path", "mentor__full_name", "pk")[:SHOWN]
         )
+    expiring_block = expiring(candidacies, today, counts.expiring)
+    todo_rows(overdue, due_soon, expiring_block["rows"], today)
     context = {
         "today": today,
         # Requests register and breach register: None for the roles they don't concern.
@@ -104,7 +108,7 @@ def home(request):
         "due_soon_count": sum(g["count"] for g in due_soon),
         "due_soon_days": DUE_SOON_DAYS,
         "due_soon_end": due_soon_until(today),
-        "expiring": expiring(candidacies, today, counts.expiring),
+        "expiring": expiring_block,
         "expiry_notice_days": EXPIRY_NOTICE_DAYS,
         "missing_reports": missing_rows,
         "missing_count": counts.missing_reports,
@@ -113,6 +117,53 @@ def home(request):
         "reads_records": reads,
     }
     return render(request, "web/todo/home.html", context)
+
+
+# --- rows built once (templatetags/rows.py) ----------------------------------------------------
+
+
+def todo_rows(overdue: list[dict], due_soon: list[dict], expiring_rows: list, today: date) -> None:
+    """Each row's markup, built once from ready values: ``c.due_html`` for the deadline groups
+    (overdue or due soon), ``c.expiry_html`` for the certificates and papers. A table row on a
+    desktop, a compact card under 576 px (site.css, ``.ptdv-cards``)."""
+    to_candidacy = link_prefix("candidacy")
+    stages = stage_labels()
+    labels = row_labels(
+        overdue=gettext("Quá hạn"),
+        today=gettext("Hôm nay"),
+        expired=gettext("Đã hết hạn"),
+        expiring=gettext("Sắp hết hạn"),
+        cell=gettext("Chi bộ"),
+        stage=gettext("Giai đoạn"),
+        due=gettext("Hạn"),
+        paper=gettext("Giấy tờ"),
+        expiry=gettext("Hết hạn"),
+    )
+    late_note = f' <span class="badge text-bg-danger">{labels["overdue"]}</span>'
+    today_note = f' <span class="badge text-bg-warning">{labels["today"]}</span>'
+    for groups, late in ((overdue, True), (due_soon, False)):
+        for group in groups:
+            for c in group["rows"]:
+                note = late_note if late else today_note if c.next_due == today else ""
+                c.due_html = mark_safe(  # every value escaped here
+                    f'<tr><th scope="row"><a href="{to_candidacy}{c.pk}/">'
+                    f"{esc(c.person.full_name)}</a></th>"
+                    f'<td data-label="{labels["cell"]}">{esc(c.cell.name)}</td>'
+                    f'<td data-label="{labels["stage"]}">{esc(stages.get(c.stage, c.stage))}</td>'
+                    f'<td data-label="{labels["due"]}" class="{"overdue" if late else "due-soon"}">'
+                    f"{c.next_due.strftime('%d/%m/%Y')}{note}</td></tr>"
+                )
+    expired_note = f'<span class="badge text-bg-danger">{labels["expired"]}</span>'
+    expiring_note = f'<span class="badge text-bg-warning">{labels["expiring"]}</span>'
+    for c in expiring_rows:
+        c.expiry_html = mark_safe(  # every value escaped here
+            f'<tr><th scope="row"><a href="{to_candidacy}{c.pk}/">{esc(c.person.full_name)}</a>'
+            f'<br><small class="text-body-secondary">{esc(c.cell.name)}</small></th>'
+            f'<td data-label="{labels["paper"]}">{esc(deadline_label(c.expiry_code))}</td>'
+            f'<td data-label="{labels["expiry"]}" class="{"overdue" if c.expired else "due-soon"}">'
+            f"{c.expiry_due.strftime('%d/%m/%Y')} "
+            f"{expired_note if c.expired else expiring_note}</td></tr>"
+        )
 
 
 # --- deadlines (cached on the candidacy, counted in the summaries) ----------------------------
