@@ -21,8 +21,9 @@ from ptdv.org.models import Organisation
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Event, MentorAssignment
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_RESULTS, VERIFICATION_SUBJECTS
+from ptdv.rules.rulesets import rule_set_for
 from ptdv.rules.stages import EXITS, Step
-from ptdv.rules.votes import VOTE_FIELDS, vote_errors
+from ptdv.rules.votes import VOTE_FIELDS, vote_errors, votes_required
 
 from .pickers import (
     CELLS,
@@ -234,8 +235,18 @@ class AdmissionDecisionForm(NumberedStepForm):
         return {"received_on": received.isoformat()} if received else {}
 
 
+#: The query parameter of the vote form's refresh of its official members (htmx, on the date).
+MEMBERS_PARAM = "dang-vien-chinh-thuc"
+
+
 class VoteForm(NumberedStepForm):
-    """A cell vote: the cell's official members, those present, for and against."""
+    """A cell vote: the cell's official members, those present, for and against.
+
+    The number of official members is prefilled from the records as of the vote's date
+    (:meth:`official_members_on`) and stays editable; when the date changes, htmx asks the
+    step's page again for the field (:data:`MEMBERS_PARAM`). A number typed that differs from
+    the records is recorded as typed, with a warning (:meth:`members_warning`): two thirds are
+    computed on the number typed."""
 
     official_members = forms.IntegerField(
         label=_("Số đảng viên chính thức của chi bộ"), min_value=1, max_value=MAX_MEMBERS
@@ -245,6 +256,70 @@ class VoteForm(NumberedStepForm):
     )
     in_favour = forms.IntegerField(label=_("Số tán thành"), min_value=0, max_value=MAX_MEMBERS)
     against = forms.IntegerField(label=_("Số không tán thành"), min_value=0, max_value=MAX_MEMBERS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        url = reverse("candidacy_step", args=[self.candidacy.pk])
+        self.fields["date"].widget.attrs |= {
+            "hx-get": f"{url}?buoc={self.step.value}&{MEMBERS_PARAM}=1",
+            "hx-trigger": "change",
+            "hx-include": "this",
+            "hx-target": "#field-official_members",
+            "hx-swap": "outerHTML",
+        }
+        day = self.data.get("date") if self.is_bound else self.initial.get("date")
+        day = day if isinstance(day, date) else parse_day(day)
+        if day is None:
+            return
+        count = self.official_members_on(day)
+        if not self.is_bound:
+            self.initial["official_members"] = count
+        self.fields["official_members"].help_text = gettext(
+            "Theo hồ sơ, ngày %(day)s chi bộ có %(n)s đảng viên chính thức. Sửa nếu hồ sơ chưa "
+            "đủ: hai phần ba được tính trên số ghi ở đây."
+        ) % {"day": f"{day:%d/%m/%Y}", "n": count}
+        self.style()
+
+    def official_members_on(self, day: date) -> int:
+        """The official members of the candidacy's cell on ``day`` in the records: counted in
+        the cell that day (``members.MemberSpell``) and official that day
+        (``Person.objects.official_members_on``), in the user's scope."""
+        if not hasattr(self, "_members_on"):
+            self._members_on: dict[date, int] = {}
+        if day not in self._members_on:
+            self._members_on[day] = (
+                Person.objects.visible_to(self.user)
+                .official_members_on(day)
+                .filter(
+                    member_spells__cell_id=self.candidacy.cell_id,
+                    member_spells__start__lte=day,
+                    member_spells__end__gt=day,
+                )
+                .distinct()
+                .count()
+            )
+        return self._members_on[day]
+
+    def members_warning(self) -> str:
+        """A warning when the number typed differs from the records on the vote's date (empty
+        otherwise, and while the form is not clean)."""
+        cd = getattr(self, "cleaned_data", None) or {}
+        typed, day = cd.get("official_members"), cd.get("date")
+        if typed is None or day is None:
+            return ""
+        count = self.official_members_on(day)
+        if typed == count:
+            return ""
+        return gettext(
+            "Số đảng viên chính thức của chi bộ: đã ghi %(typed)s, theo hồ sơ ngày %(day)s là "
+            "%(n)s. Hai phần ba được tính trên số đã ghi (%(typed)s): cần ít nhất %(need)s "
+            "phiếu tán thành."
+        ) % {
+            "typed": typed,
+            "day": f"{day:%d/%m/%Y}",
+            "n": count,
+            "need": votes_required(typed, rule_set_for(day)),
+        }
 
     def clean(self):
         cd = super().clean()

@@ -7,11 +7,13 @@ mentions (introducers, cells of transfers) are fetched in bulk.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,8 +29,10 @@ from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, CandidacyFacts, paper_description
-from ptdv.rules.findings import Evaluation
+from ptdv.rules.findings import Evaluation, Finding
 from ptdv.rules.stages import (
+    CandidacyState,
+    Stage,
     Step,
     correctable_ids,
     exit_choices,
@@ -103,6 +107,83 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
     return " ".join(parts)
 
 
+#: The papers that name an introducer (``pipeline.evaluation._read_events``).
+_LETTER_KINDS = ("introducer_letter", "union_resolution")
+
+
+def with_event_ids(facts: CandidacyFacts, state: CandidacyState) -> CandidacyFacts:
+    """``facts`` with the ids of the events its papers, letters and votes come from, so that the
+    findings name the record to correct (``Finding.event_id``).
+
+    The facts list the papers and the letters in the order of the effective events, and take
+    each vote from the last effective event of its step (``pipeline.evaluation``): the ids are
+    matched the same way. Facts that already carry ids, or that do not match, are kept."""
+    papers = [e for e in state.events if e.step is Step.DOSSIER_PAPER]
+    letters = [e for e in papers if e.data.get("kind") in _LETTER_KINDS]
+    if len(papers) != len(facts.papers) or len(letters) != len(facts.introducers):
+        return facts
+    votes = {
+        e.step: e.id
+        for e in state.events
+        if e.step in (Step.CELL_RESOLUTION, Step.RECOGNITION_CELL_RESOLUTION)
+    }
+    cell_vote, recognition_vote = facts.cell_vote, facts.recognition_vote
+    if cell_vote is not None and cell_vote.event_id is None:
+        cell_vote = replace(cell_vote, event_id=votes.get(Step.CELL_RESOLUTION))
+    if recognition_vote is not None and recognition_vote.event_id is None:
+        recognition_vote = replace(
+            recognition_vote, event_id=votes.get(Step.RECOGNITION_CELL_RESOLUTION)
+        )
+    return replace(
+        facts,
+        papers=tuple(
+            p if p.event_id is not None else replace(p, event_id=e.id)
+            for p, e in zip(facts.papers, papers, strict=True)
+        ),
+        introducers=tuple(
+            i if i.event_id is not None else replace(i, event_id=e.id)
+            for i, e in zip(facts.introducers, letters, strict=True)
+        ),
+        cell_vote=cell_vote,
+        recognition_vote=recognition_vote,
+    )
+
+
+def fix_links(
+    findings: list[Finding],
+    candidacy_id: int,
+    *,
+    correctable: set[int],
+    can_add_paper: bool,
+    seq_of: dict[int, int] | None = None,
+) -> list[dict]:
+    """Each finding with the ways out the user may take (rows for ``_fix_links.html``):
+
+    - the correction form of the event it rests on, preselected, when that event may be
+      corrected now (``rules.stages.correctable_ids``); otherwise the step's number on the
+      timeline, when known (the later steps must be corrected first);
+    - the form of the dossier paper that fixes it (``?buoc=dossier_paper&loai=<kind>``) while
+      papers may be recorded.
+    """
+    rows = []
+    for f in findings:
+        links, blocked_seq = [], None
+        if f.event_id is not None and f.event_id in correctable:
+            url = reverse("candidacy_correct", args=[candidacy_id])
+            links.append(
+                {"url": f"{url}?su-kien={f.event_id}", "label": _("Đính chính bản ghi này")}
+            )
+        elif f.event_id is not None and seq_of:
+            blocked_seq = seq_of.get(f.event_id)
+        if f.paper_kind in PAPER_LABELS and can_add_paper:
+            url = reverse("candidacy_step", args=[candidacy_id])
+            query = urlencode({"buoc": Step.DOSSIER_PAPER.value, "loai": f.paper_kind})
+            label = _("Ghi “%(what)s”") % {"what": _(PAPER_LABELS[f.paper_kind])}
+            links.append({"url": f"{url}?{query}", "label": label})
+        rows.append({"f": f, "links": links, "seq": blocked_seq})
+    return rows
+
+
 def _timeline(history: History, *, correctable: set[int], verification: bool) -> list[dict]:
     """Every event, voided ones included, with its description and whether it may be voided."""
     events = history.events
@@ -163,6 +244,23 @@ def _next_steps(history: History, facts: CandidacyFacts, expected: Step | None, 
     }
 
 
+def _late_entry(
+    history: History, evaluation: Evaluation, facts: CandidacyFacts, today: date
+) -> dict | None:
+    """Before the cell's vote, the dossier is judged on today (the vote to come). When a paper
+    has expired by today but the dossier was in time until some day, a vote held by then and
+    entered late is judged on its own date: say until when, and how to record it."""
+    if facts.stage is not Stage.DOSSIER or evaluation.next_step is not Step.CELL_RESOLUTION:
+        return None
+    expiry = evaluation.next_expiry
+    if expiry is None or expiry.due >= today:
+        return None
+    last = max((e.date for e in history.state.events), default=None)
+    if last is None or last > expiry.due:
+        return None  # a paper recorded after the first expiry: that dossier was never whole
+    return {"until": expiry.due, "step": Step.CELL_RESOLUTION.value}
+
+
 @login_required
 def candidacy_detail(request, pk: int):
     candidacy = get_visible_or_404(
@@ -171,9 +269,10 @@ def candidacy_detail(request, pk: int):
     record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
     user, today = request.user, timezone.localdate()
     history = History.of(candidacy, related=("actor",))
-    facts = history.facts_for(history.state)
+    facts = with_event_ids(history.facts_for(history.state), history.state)
     evaluation = evaluate(facts, history.calendar, today)
     correctable = correctable_ids(history.state) if user.can_write else set()
+    steps = _next_steps(history, facts, evaluation.next_step, user)
     mentors = list(
         MentorAssignment.objects.filter(candidacy=candidacy)
         .select_related("mentor")
@@ -183,6 +282,12 @@ def candidacy_detail(request, pk: int):
     # The verification's conclusions only for the roles that may see them (people/sensitive.py).
     verification = may_see(user, Sensitive.VERIFICATION)
     blockers = findings_for(user, evaluation.blockers)
+    others = [f for f in findings_for(user, evaluation.findings) if f not in blockers]
+    links = {
+        "correctable": correctable,
+        "can_add_paper": steps["can_add_paper"],
+        "seq_of": {e.id: e.seq for e in history.events} if user.can_write else None,
+    }
     context = {
         "c": candidacy,
         "person": candidacy.person,
@@ -191,8 +296,9 @@ def candidacy_detail(request, pk: int):
         "events": _timeline(history, correctable=correctable, verification=verification),
         "evaluation": evaluation,
         "next_step_label": step_labels()[evaluation.next_step] if evaluation.next_step else "",
-        "blockers": blockers,
-        "other_findings": [f for f in findings_for(user, evaluation.findings) if f not in blockers],
+        "blockers": fix_links(blockers, candidacy.pk, **links),
+        "other_findings": fix_links(others, candidacy.pk, **links),
+        "late_entry": _late_entry(history, evaluation, facts, today),
         "deadlines": _deadline_rows(evaluation, today, history.calendar),
         "checklist": checklist_for(user, checklist(facts, today)),
         "mentors": mentors,
@@ -200,7 +306,7 @@ def candidacy_detail(request, pk: int):
         "paper_kinds": PAPER_LABELS,
         "can_write": user.can_write,
         "is_closed": history.state.is_closed,
-        **_next_steps(history, facts, evaluation.next_step, user),
+        **steps,
     }
     return render(request, "web/candidacy/detail.html", context)
 

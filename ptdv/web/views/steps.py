@@ -13,8 +13,11 @@ form is loaded and re-rendered in place and a success sends the browser to the c
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404
@@ -32,10 +35,13 @@ from ptdv.pipeline.history import History
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.pipeline.services import StepRefused
 from ptdv.privacy.access import AccessKind, record
+from ptdv.rules.checks import evaluate
+from ptdv.rules.findings import Finding
 from ptdv.rules.stages import (
     EXITS,
     STAGE_LABELS,
     STEP_LABELS,
+    Stage,
     Step,
     correctable_ids,
     exit_choices,
@@ -52,14 +58,16 @@ from ptdv.web.pickers import (
     search_candidates,
 )
 from ptdv.web.step_forms import (
+    MEMBERS_PARAM,
     STEP_FORMS,
     CorrectionForm,
     MentorAssignForm,
     MentorEndForm,
     OpenCandidacyForm,
+    VoteForm,
 )
 from ptdv.web.toolkit import FormPageView, get_writable
-from ptdv.web.views.candidacy import describe_event
+from ptdv.web.views.candidacy import describe_event, fix_links, with_event_ids
 from ptdv.web.views.pickers import field_name, render_results, typed
 
 STEP_PARAM = "buoc"
@@ -132,6 +140,40 @@ def step_choices_context(candidacy: Candidacy) -> dict[str, Any]:
     }
 
 
+def refusal_rows(candidacy: Candidacy, step: Step, on: date, findings: list[Finding]) -> list[dict]:
+    """The findings of a refusal (or of the dry run) with the ways out (``fix_links``).
+
+    The services' findings do not carry the ids of the events they rest on; the same rules run
+    here on the same history with the ids (``with_event_ids``) and lend them, finding by finding
+    (same code, same message)."""
+    if not findings:
+        return []
+    history = History.load(candidacy, lock=False)
+    state = history.state
+    facts = with_event_ids(history.facts_for(state), state)
+    if step is Step.RECOGNITION_CELL_RESOLUTION:  # as ``services._blockers_for``
+        facts = replace(facts, stage=Stage.NEW_MEMBER_TRAINED)
+    known = {(f.code, f.message): f for f in evaluate(facts, history.calendar, on).findings}
+    found = [
+        replace(f, event_id=known[(f.code, f.message)].event_id)
+        if f.event_id is None and (f.code, f.message) in known
+        else f
+        for f in findings
+    ]
+    progress = progress_choices(
+        state.stage,
+        cell_is_grassroots=facts.cell_is_grassroots,
+        has_partial_committee=facts.has_partial_committee,
+    )
+    return fix_links(
+        found,
+        candidacy.pk,
+        correctable=correctable_ids(state),
+        can_add_paper=Step.DOSSIER_PAPER in progress,
+        seq_of={e.id: e.seq for e in history.events},
+    )
+
+
 class RecordStep(CandidacyFormView):
     """The next step: first the choice of step, then its form; "Kiểm tra" runs the dry run.
 
@@ -150,7 +192,31 @@ class RecordStep(CandidacyFormView):
             context = {"c": self.object, "person": self.object.person}
             context |= step_choices_context(self.object)
             return render(self.request, "web/steps/choose.html", context)
+        if MEMBERS_PARAM in self.request.GET and issubclass(STEP_FORMS[self.step], VoteForm):
+            return self.members_field()
         return None
+
+    def members_field(self):
+        """The vote form's official members prefilled for the date typed (htmx, on change)."""
+        on = parse_day(self.request.GET.get("date")) or timezone.localdate()
+        form = VoteForm(
+            step=self.step,
+            candidacy=self.object,
+            user=self.request.user,
+            initial={"date": on, "version": self.object.version},
+        )
+        context = {"field": form["official_members"]}
+        return render(self.request, "web/steps/_members_field.html", context)
+
+    def on_refused(self, form, exc) -> None:
+        super().on_refused(form, exc)
+        on = form.cleaned_data.get("date") or timezone.localdate()
+        self.refusal = refusal_rows(self.object, self.step, on, getattr(exc, "findings", []))
+
+    def on_success(self, form, result):
+        if isinstance(form, VoteForm) and (warning := form.members_warning()):
+            messages.warning(self.request, warning)
+        return super().on_success(form, result)
 
     def get_form_class(self):
         return STEP_FORMS[self.step]
@@ -170,7 +236,9 @@ class RecordStep(CandidacyFormView):
 
     def action_check(self, form) -> dict[str, Any]:
         on = form.cleaned_data["date"]
-        return {"preview": services.preview_step(self.object, self.step, on, **form.step_kwargs())}
+        preview = services.preview_step(self.object, self.step, on, **form.step_kwargs())
+        rows = refusal_rows(self.object, self.step, on, preview.blockers)
+        return {"preview": preview, "preview_rows": rows}
 
     def form_valid(self, form):
         if self.step in EXITS and CONFIRM_PARAM not in self.request.POST:
@@ -239,6 +307,8 @@ class RecordStep(CandidacyFormView):
             "preview": None,
             "danger": self.step in EXITS,
             "confirm_exit": self.step in EXITS,
+            "refusal_rows": getattr(self, "refusal", []),
+            "members_warning": form.members_warning() if isinstance(form, VoteForm) else "",
         }
 
 
