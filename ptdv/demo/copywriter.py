@@ -60,23 +60,18 @@ class CopyWriter:
         return self.connection.vendor == "postgresql"
 
     def allocate(self, model: type[models.Model], n: int) -> Iterator[int]:
-        """``n`` new ids of ``model``'s table, taken from its sequence in one block."""
+        """``n`` new ids of ``model``'s table, taken from its sequence (in one statement, each
+        with ``nextval``: another writer's inserts may take ids in between, never the same)."""
         if n <= 0:
             return iter(())
         meta = model._meta
         with self.connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
-            sequence = cursor.fetchone()[0]
-            # One block at a time, whoever else takes one (the builders' processes).
-            cursor.execute("SELECT pg_advisory_lock(%s::regclass::oid::bigint)", [sequence])
-            try:
-                cursor.execute("SELECT nextval(%s::regclass)", [sequence])
-                first = cursor.fetchone()[0]
-                if n > 1:
-                    cursor.execute("SELECT setval(%s::regclass, %s)", [sequence, first + n - 1])
-            finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s::regclass::oid::bigint)", [sequence])
-        return iter(range(first, first + n))
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, n],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+        return iter(ids)
 
     def _plan(self, model: type[models.Model]) -> _Plan:
         plan = self._plans.get(model)
