@@ -249,3 +249,15 @@ class VoteFormPrefillTests(Base):
         self.assertNotContains(response, "Hai phần ba được tính trên số đã ghi")
         self.c.refresh_from_db()
         self.assertEqual(self.c.stage, Stage.CELL_RESOLVED)
+
+
+@time_machine.travel(BEFORE_EXPIRY, tick=False)
+class ChecklistCorrectionTests(Base):
+    def test_the_checklist_line_of_a_letter_that_does_not_qualify_links_to_its_correction(self):
+        c = self.trained()
+        self.papers_without_letters(c)
+        bad = self.letter(c, self.p.introducer1, months_together=8)
+        page = self.client.get(f"/ho-so/{c.pk}/")
+        url = f"/ho-so/{c.pk}/dinh-chinh/?su-kien={bad.pk}"
+        self.assertIn(url, page.context["item_corrections"].values())
+        self.assertContains(page, f'hx-get="{url}"')

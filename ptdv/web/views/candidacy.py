@@ -244,6 +244,18 @@ def _next_steps(history: History, facts: CandidacyFacts, expected: Step | None, 
     }
 
 
+def _item_corrections(shown, candidacy_id: int, correctable: set[int]) -> dict[str, str]:
+    """The correction form of the record behind a checklist line that is not in order (a letter
+    that does not qualify, an expired paper), by the line's label, when it may be corrected."""
+    out = {}
+    for item in shown.items:
+        ids = [f.event_id for f in item.findings if f.event_id in correctable and not item.is_ok]
+        if ids:
+            url = reverse("candidacy_correct", args=[candidacy_id])
+            out[item.label] = f"{url}?su-kien={ids[0]}"
+    return out
+
+
 def _late_entry(
     history: History, evaluation: Evaluation, facts: CandidacyFacts, today: date
 ) -> dict | None:
@@ -300,7 +312,8 @@ def candidacy_detail(request, pk: int):
         "other_findings": fix_links(others, candidacy.pk, **links),
         "late_entry": _late_entry(history, evaluation, facts, today),
         "deadlines": _deadline_rows(evaluation, today, history.calendar),
-        "checklist": checklist_for(user, checklist(facts, today)),
+        "checklist": (shown := checklist_for(user, checklist(facts, today))),
+        "item_corrections": _item_corrections(shown, candidacy.pk, correctable),
         "mentors": mentors,
         "current_mentor": next((a for a in mentors if a.end is None), None),
         "paper_kinds": PAPER_LABELS,
