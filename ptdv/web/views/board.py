@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ptdv.labels import choice_labels
@@ -40,7 +40,7 @@ from ptdv.xlsx import xlsx_response
 
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
 from ..filters import SORT_KEYS, CandidacyFilter, beyond, sort_order
-from ..templatetags.rows import esc, link_prefix, row_labels
+from ..templatetags.rows import dmy_of, esc, link_prefix, row_labels
 from ..toolkit import render_page_or_partial
 from .todo import first_ids
 
@@ -110,12 +110,9 @@ def board_cards(cards: list[Candidacy]) -> None:
         due = ""
         if c.next_due and c.closed_on is None:
             label = esc(deadlines.get(c.next_due_code, "")) or labels["due"]
-            due = (
-                f'<div class="small">{label}: {c.next_due.strftime("%d/%m/%Y")} '
-                f"{_due_note(c, labels)}</div>"
-            )
+            due = f'<div class="small">{label}: {dmy_of(c.next_due)} {_due_note(c, labels)}</div>'
         mark = " is-overdue" if state == "overdue" else " is-due-soon" if state == "soon" else ""
-        c.html = mark_safe(  # every value escaped above
+        c.html = SafeString(  # every value escaped above
             f'<li class="board-card{mark}"><a class="fw-semibold" href="{to_candidacy}{c.pk}/">'
             f"{esc(c.person.full_name)}</a>"
             f'<div class="small text-muted-strong">{esc(c.cell.name)}</div>'
@@ -148,7 +145,7 @@ def list_rows(rows: list[Candidacy], user) -> bool:
     )
     for c in rows:
         p = c.person
-        birth = p.birth_date.strftime("%d/%m/%Y") if p.birth_date else ""
+        birth = dmy_of(p.birth_date) if p.birth_date else ""
         ethnicity = (
             f'<td data-label="{labels["ethnicity"]}">'
             f"{esc(ethnicities.get(p.ethnicity, p.ethnicity))}</td>"
@@ -156,19 +153,19 @@ def list_rows(rows: list[Candidacy], user) -> bool:
             else ""
         )
         due = (
-            f'{c.next_due.strftime("%d/%m/%Y")}<br><small class="text-muted-strong">'
+            f'{dmy_of(c.next_due)}<br><small class="text-muted-strong">'
             f"{esc(deadlines.get(c.next_due_code, ''))}</small>"
             if c.next_due and c.closed_on is None
             else ""
         )
-        c.html = mark_safe(  # every value escaped above
+        c.html = SafeString(  # every value escaped above
             f'<tr><th scope="row"><a href="{to_candidacy}{c.pk}/">{esc(p.full_name)}</a></th>'
             f'<td class="text-nowrap" data-label="{labels["birth"]}">{birth}</td>'
             f'<td data-label="{labels["sex"]}">{esc(sexes.get(p.sex, p.sex))}</td>{ethnicity}'
             f'<td data-label="{labels["cell"]}">{esc(c.cell.name)}</td>'
             f'<td data-label="{labels["stage"]}">{esc(stages.get(c.stage, c.stage))}</td>'
             f'<td class="text-nowrap" data-label="{labels["since"]}">'
-            f"{c.stage_since.strftime('%d/%m/%Y')}</td>"
+            f"{dmy_of(c.stage_since)}</td>"
             f'<td class="num" data-label="{labels["days"]}">{c.days_in_stage}</td>'
             f'<td class="ptdv-due" data-label="{labels["due"]}">{due}</td>'
             f'<td class="ptdv-state">{_due_note(c, labels)}</td></tr>'

@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from ptdv.pipeline import tallies
@@ -39,7 +39,7 @@ from ptdv.rules.checks import DEADLINE_LABELS
 from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES
 
-from ..templatetags.rows import esc, link_prefix, row_labels
+from ..templatetags.rows import dmy_of, esc, link_prefix, row_labels
 from .incidents import todo_incidents  # the breach register's 72-hour clock
 from .mentor import period_label
 from .subject_requests import todo_requests  # requests of the person due
@@ -145,23 +145,23 @@ def todo_rows(overdue: list[dict], due_soon: list[dict], expiring_rows: list, to
         for group in groups:
             for c in group["rows"]:
                 note = late_note if late else today_note if c.next_due == today else ""
-                c.due_html = mark_safe(  # every value escaped here
+                c.due_html = SafeString(  # every value escaped here
                     f'<tr><th scope="row"><a href="{to_candidacy}{c.pk}/">'
                     f"{esc(c.person.full_name)}</a></th>"
                     f'<td data-label="{labels["cell"]}">{esc(c.cell.name)}</td>'
                     f'<td data-label="{labels["stage"]}">{esc(stages.get(c.stage, c.stage))}</td>'
                     f'<td data-label="{labels["due"]}" class="{"overdue" if late else "due-soon"}">'
-                    f"{c.next_due.strftime('%d/%m/%Y')}{note}</td></tr>"
+                    f"{dmy_of(c.next_due)}{note}</td></tr>"
                 )
     expired_note = f'<span class="badge text-bg-danger">{labels["expired"]}</span>'
     expiring_note = f'<span class="badge text-bg-warning">{labels["expiring"]}</span>'
     for c in expiring_rows:
-        c.expiry_html = mark_safe(  # every value escaped here
+        c.expiry_html = SafeString(  # every value escaped here
             f'<tr><th scope="row"><a href="{to_candidacy}{c.pk}/">{esc(c.person.full_name)}</a>'
             f'<br><small class="text-body-secondary">{esc(c.cell.name)}</small></th>'
             f'<td data-label="{labels["paper"]}">{esc(deadline_label(c.expiry_code))}</td>'
             f'<td data-label="{labels["expiry"]}" class="{"overdue" if c.expired else "due-soon"}">'
-            f"{c.expiry_due.strftime('%d/%m/%Y')} "
+            f"{dmy_of(c.expiry_due)} "
             f"{expired_note if c.expired else expiring_note}</td></tr>"
         )
 
