@@ -20,7 +20,11 @@ database, it prints:
    (``web/board/_board.html``) and the to-do page (``web/todo/home.html``, in the layout)
    rendered from a prepared context (the view's own, captured once, its rows repeated to 50, or
    emptied), with no SQL — the run stops (exit 1) if a render queries the database. The cost of
-   50 rows is the render with 50 rows less the render with none, both timed in turn.
+   50 rows is the render with 50 rows less the render with none, both timed in turn, plus the
+   building of the 50 rows' markup in the view (``board.list_rows``, ``board.board_cards``,
+   ``todo.todo_rows``), timed in the same loop. With ``--before COMMIT`` the templates of that
+   commit (read by ``git show``) are rendered in the same loop from the same contexts, so the
+   figures before and after come from one run.
 
 Pages are timed by the wall clock and by the thread's CPU time (with SQLite the queries run in
 this thread too; the CPU time is what a busy machine's other processes do not lengthen); the
@@ -36,6 +40,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from itertools import cycle, islice
 
 import common
@@ -419,9 +424,13 @@ def board_contexts(ctx: dict) -> tuple[dict, dict]:
 
 
 def todo_contexts(ctx: dict) -> tuple[dict, dict]:
+    """The deadline groups' rows repeated to 50 in one group (the certificates' rows have their
+    own markup, ``expiry_html``: they are not mixed in)."""
     groups = ctx["overdue_groups"] + ctx["due_soon_groups"]
-    rows = [c for g in groups for c in g["rows"]] + list(ctx["expiring"]["rows"])
-    base = groups[0] if groups else {"code": "x", "label": "—", "count": 0, "rows": []}
+    rows = [c for g in groups for c in g["rows"]]
+    if not rows:
+        sys.exit("the to-do page shows no deadline: no rows to time")
+    base = groups[0]
     full = {
         **ctx,
         "overdue_groups": [{**base, "rows": repeated(rows, ROWS), "count": ROWS}],
@@ -434,23 +443,62 @@ def todo_contexts(ctx: dict) -> tuple[dict, dict]:
     return full, empty
 
 
-def render_times(args, template: str, contexts: dict[str, dict], request) -> dict[str, float]:
-    """p50 (ms) of rendering ``template`` with each context, in turn; no query allowed."""
+def list_build(ctx: dict, user) -> Callable[[], object]:
+    from ptdv.web.views import board
+
+    rows = list(ctx["page"].object_list)
+    return lambda: board.list_rows(rows, user)
+
+
+def board_build(ctx: dict, user) -> Callable[[], object]:
+    from ptdv.web.views import board
+
+    cards = [c for col in ctx["columns"] for c in col["cards"]]
+    return lambda: board.board_cards(cards)
+
+
+def todo_build(ctx: dict, user) -> Callable[[], object]:
+    from ptdv.web.views import todo
+
+    groups, today = ctx["overdue_groups"], ctx["today"]
+    return lambda: todo.todo_rows(groups, [], [], today)
+
+
+def before_template(commit: str, name: str):
+    """The template ``name`` as it was at ``commit`` (``git show``), compiled by the engine."""
+    import subprocess
+
+    from django.template import engines
+
+    source = subprocess.run(
+        ["git", "show", f"{commit}:ptdv/web/templates/{name}"],
+        cwd=common.REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return engines["django"].from_string(source)
+
+
+def render_times(args, cases: dict[str, tuple[object, object]], request) -> dict[str, float]:
+    """p50 (ms) of each case, in turn: ``(template, context)`` rendered, or ``(callable, None)``
+    called; no query allowed."""
     from django.db import connection
-    from django.template.loader import get_template
     from django.test.utils import CaptureQueriesContext
 
-    compiled = get_template(template)
-    samples: dict[str, list[float]] = {name: [] for name in contexts}
+    samples: dict[str, list[float]] = {name: [] for name in cases}
     with CaptureQueriesContext(connection) as captured:
         for k in range(args.renders + 10):
-            for name, ctx in contexts.items():
+            for name, (work, ctx) in cases.items():
                 t0 = clock()
-                compiled.render(ctx, request)
+                if ctx is None:
+                    work()
+                else:
+                    work.render(ctx, request)
                 if k >= 10:
                     samples[name].append((clock() - t0) * 1000)
     if captured.captured_queries:
-        print(f"   {template} queried the database while rendering:")
+        print("   a render or a row's building queried the database:")
         for q in captured.captured_queries[:5]:
             print(f"      {q['sql'][:160]}")
         sys.exit(1)
@@ -458,6 +506,7 @@ def render_times(args, template: str, contexts: dict[str, dict], request) -> dic
 
 
 def templates(args, run) -> None:
+    from django.template.loader import get_template
     from django.test import RequestFactory
 
     from ptdv.accounts.models import User
@@ -475,24 +524,46 @@ def templates(args, run) -> None:
             "web/board/list.html",
             "web/board/_list.html",
             list_contexts,
+            list_build,
         ),
-        ("board", "/tien-trinh/", "web/board/board.html", "web/board/_board.html", board_contexts),
-        ("to-do", "/", "web/todo/home.html", "web/todo/home.html", todo_contexts),
+        (
+            "board",
+            "/tien-trinh/",
+            "web/board/board.html",
+            "web/board/_board.html",
+            board_contexts,
+            board_build,
+        ),
+        ("to-do", "/", "web/todo/home.html", "web/todo/home.html", todo_contexts, todo_build),
     ]
-    for name, url, page, partial, prepare in cases:
+    for name, url, page, partial, prepare, build in cases:
         ctx = captured_context(client, url, page)
         full, empty = prepare(ctx)
-        times = render_times(args, partial, {"50 rows": full, "no rows": empty}, request)
+        compiled = get_template(partial)
+        timed = {
+            "50 rows": (compiled, full),
+            "no rows": (compiled, empty),
+            "build": (build(full, user), None),
+        }
+        if args.before:
+            old = before_template(args.before, partial)
+            timed["before 50 rows"] = (old, full)
+            timed["before no rows"] = (old, empty)
+        times = render_times(args, timed, request)
         run.record(f"template {name}", times)
-        rows.append(
-            (
-                name,
-                partial,
-                f"{times['no rows']:.2f}",
-                f"{times['50 rows']:.2f}",
-                f"{times['50 rows'] - times['no rows']:.2f}",
-            )
-        )
+        cost = times["50 rows"] - times["no rows"] + times["build"]
+        row = [
+            name,
+            partial,
+            f"{times['no rows']:.2f}",
+            f"{times['50 rows']:.2f}",
+            f"{times['build']:.2f}",
+            f"{cost:.2f}",
+        ]
+        if args.before:
+            before = times["before 50 rows"] - times["before no rows"]
+            row += [f"{before:.2f}", f"{before / cost:.1f}×" if cost > 0 else "—"]
+        rows.append(tuple(row))
     from django.template import engines
 
     empty_page = engines["django"].from_string('{% extends "base.html" %}')
@@ -502,9 +573,20 @@ def templates(args, run) -> None:
         empty_page.render({}, request)
         if k >= 10:
             samples.append((clock() - t0) * 1000)
-    rows.append(("layout", "base.html, empty page", f"{statistics.median(samples):.2f}", "", ""))
+    width = 8 if args.before else 6
+    rows.append(
+        ("layout", "base.html, empty page", f"{statistics.median(samples):.2f}")
+        + ("",) * (width - 3)
+    )
     run.record("template layout", statistics.median(samples))
-    common.table(rows, ("page", "template", "no rows ms", f"{ROWS} rows ms", f"{ROWS} rows cost"))
+    headers = ("page", "template", "no rows ms", f"{ROWS} rows ms", "build ms", f"{ROWS} rows cost")
+    if args.before:
+        headers += (f"before: {ROWS} rows cost", "before / now")
+    common.table(rows, headers)
+    print(
+        f"   ({ROWS} rows cost: the render with {ROWS} rows less the render with none, plus the "
+        "building of their markup in the view)"
+    )
     same_layout(client, request)
 
 
@@ -536,6 +618,16 @@ def main() -> None:
     p.add_argument("--renders", type=int, default=200, help="timed renders per template (200)")
     p.add_argument("--language", default="vi", help="the users' language (vi)")
     p.add_argument(
+        "--before",
+        metavar="COMMIT",
+        help="also render the rows' templates of this commit, in the same loop (before / now)",
+    )
+    p.add_argument(
+        "--only-templates",
+        action="store_true",
+        help="skip the pages and the middleware: the rows' templates only",
+    )
+    p.add_argument(
         "--clock",
         choices=("cpu", "wall"),
         default="cpu",
@@ -555,10 +647,11 @@ def main() -> None:
         counts, seconds = common.build(demo_shape(), args.today)
         print(f"   built in {seconds:.1f} s: {counts}")
     with override_settings(ROOT_URLCONF="floor"):
-        with common.section(f"pages against the bare view ({args.requests} rounds)"):
-            pages(args, run)
-        with common.section("the middleware's share (chibo)"):
-            middleware_share(args, run)
+        if not args.only_templates:
+            with common.section(f"pages against the bare view ({args.requests} rounds)"):
+                pages(args, run)
+            with common.section("the middleware's share (chibo)"):
+                middleware_share(args, run)
         with common.section(f"the rows' templates ({args.renders} renders, no SQL)"):
             templates(args, run)
     run.finish()
