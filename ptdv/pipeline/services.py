@@ -167,6 +167,12 @@ def record_step(
         if expected_version is not None and history.candidacy.version != expected_version:
             raise ConcurrentChange
         passed = _check(history, step, on, votes, data, enforce_rules)
+        if step is Step.CEREMONY:
+            # The new member's standing on the admission day, as the reports count it (youth
+            # union member, local resident): their record as it is when the ceremony is written.
+            person = history.candidacy.person
+            data.setdefault("youth_union_member", person.youth_union_member)
+            data.setdefault("local_resident", person.local_resident)
         event = _append(
             history,
             step=step,
