@@ -36,7 +36,8 @@ def test_new_members_report_drills_down_downloads_and_prints(page, demo, tmp_pat
     expect(main.locator("svg").first).to_be_visible()  # a chart, drawn on the server
 
     # The total's figure is a link to the people it counts.
-    total = main.locator("a", has_text=str(expected)).first
+    grouped = f"{expected:,}".replace(",", ".")  # as Vietnamese writes it: 1.842
+    total = main.locator("a", has_text=grouped).first
     total.click()
     page.wait_for_load_state()
     assert "so_lieu=admitted" in page.url
