@@ -58,6 +58,10 @@ def test_daily_pages_fit_a_phone(page, demo, who):
     expect(filters.locator("input[type=checkbox][name=stage]").first).to_be_visible()
     assert "Ctrl" not in filters.inner_text()
     assert_fits(page)
+    # A stage ticked: the results come again (htmx) and the button counts the filter.
+    filters.locator("input[type=checkbox][name=stage]").first.check()
+    expect(button).to_have_text("Bộ lọc (1)")
+    assert_fits(page)
 
     # The search from the bar, the menu left closed.
     open_page(page, "/")
