@@ -354,3 +354,48 @@ class KeysetPaginationTests(WorldTestCase):
             if str(c.value).startswith("Người Số")
         }
         self.assertEqual(len(names), 2 * PAGE_SIZE + 3)
+
+
+@time_machine.travel(TODAY, tick=False)
+class ListRowTests(WorldTestCase):
+    """The rows are built in the view (``board.list_rows``): the ethnicity by role, as before;
+    every value escaped; the filters' button counts the filters set."""
+
+    def test_ethnicity_only_for_the_roles_that_may_see_it(self):
+        bulk_candidacies([self.o.A1], 1, names=["Lò Thị Mai"], ethnicity="03")
+        for user, shown in ((self.u.committee, True), (self.u.viewer, False)):
+            with self.subTest(role=user.role):
+                self.client.force_login(user)
+                response = self.client.get("/danh-sach/")
+                self.assertContains(response, "Lò Thị Mai")
+                head = '<th scope="col">Dân tộc</th>'
+                cell = 'data-label="Dân tộc"'
+                if shown:
+                    self.assertContains(response, head, html=True)
+                    self.assertContains(response, cell, count=1)
+                else:
+                    self.assertNotContains(response, head, html=True)
+                    self.assertNotContains(response, cell)
+                    self.assertEqual(response.context["show_ethnicity"], False)
+
+    def test_values_are_escaped(self):
+        made = bulk_candidacies([self.o.A1], 1, names=["Lò <b>Mai</b> & Co"])[0]
+        self.client.force_login(self.u.committee)
+        for url in ("/danh-sach/", "/tien-trinh/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "Lò &lt;b&gt;Mai&lt;/b&gt; &amp; Co")
+                self.assertNotContains(response, "<b>Mai</b>")
+                self.assertContains(response, f'href="/ho-so/{made.pk}/"')
+
+    def test_the_filters_button_counts_the_filters_set(self):
+        self.client.force_login(self.u.committee)
+        plain = self.client.get("/danh-sach/")
+        self.assertEqual(plain.context["filter_count"], 0)
+        two = self.client.get("/danh-sach/?sex=F&stage=source&sort=due")
+        self.assertEqual(two.context["filter_count"], 2)
+        self.assertContains(two, "Bộ lọc (2)")
+        self.assertNotContains(two, "Ctrl")
+        partial = self.client.get("/tien-trinh/?sex=F", headers={"HX-Request": "true"})
+        self.assertContains(partial, 'id="ptdv-filter-count" hx-swap-oob="true"')
+        self.assertContains(partial, "Bộ lọc (1)")
