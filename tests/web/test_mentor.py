@@ -52,7 +52,7 @@ class MentorPageTests(WorldTestCase):
         self.assertContains(
             response, f'<label class="form-label small fw-semibold" for="id_a{self.mine.pk}-text">'
         )
-        self.assertContains(response, 'value="2025-09-01"')
+        self.assertContains(response, 'value="01/09/2025"')
         self.assertContains(response, '<option value="month" selected>')
         # A read-only mentor does not get the subtree's list.
         self.assertNotIn("page", response.context)

@@ -63,13 +63,14 @@ from ptdv.people.models import Person
 from ptdv.people.sensitive import HIDDEN, MODEL_FIELDS, Sensitive, hidden_fields
 from ptdv.pipeline.models import Event
 from ptdv.privacy.officer import is_record_view, reads_records
+from ptdv.web.step_forms import DATE_FORMATS, DateInput
 from ptdv.web.views.candidacy import describe_event
 
 PAGE_SIZE = 50
 
 # --- the filters ------------------------------------------------------------------------------
 
-DATE_INPUT = {"class": "form-control form-control-sm", "type": "date"}
+DATE_INPUT = {"class": "form-control form-control-sm"}
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -95,14 +96,14 @@ class AuditFilterForm(forms.Form):
     tu_ngay = forms.DateField(
         label=gettext_lazy("Từ ngày"),
         required=False,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(attrs=DATE_INPUT),
+        input_formats=DATE_FORMATS,
     )
     den_ngay = forms.DateField(
         label=gettext_lazy("Đến ngày"),
         required=False,
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(attrs=DATE_INPUT),
+        input_formats=DATE_FORMATS,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from ptdv.pipeline import services
 from ptdv.pipeline.models import Assessment, MentorAssignment, MentorReport, ReportPeriod
 from ptdv.privacy.access import AccessKind, record
-from ptdv.web.step_forms import EARLIEST_DATE
+from ptdv.web.step_forms import DATE_FORMATS, EARLIEST_DATE, DateInput
 from ptdv.web.toolkit import get_writable, render_page_or_partial, wants_partial
 
 PER_PAGE = 50
@@ -57,8 +57,8 @@ class MentorReportForm(forms.Form):
     period_start = forms.DateField(
         label=_("Thuộc kỳ"),
         help_text=_("Một ngày bất kỳ trong kỳ báo cáo, ví dụ ngày đầu tháng."),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_FORMATS,
+        widget=DateInput,
         error_messages={
             "required": _("Nhập một ngày trong kỳ báo cáo."),
             "invalid": _("Ngày trong kỳ báo cáo không hợp lệ (dd/mm/yyyy)."),
