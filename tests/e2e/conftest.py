@@ -148,7 +148,7 @@ def browser(chromium_executable, _orm_beside_playwright):
     from playwright.sync_api import sync_playwright
 
     # Chromium's sandbox refuses to start as root (CI containers): only then turn it off.
-    # Vietnamese UI locale: the native date inputs show dd/mm/yyyy, as a Vietnamese browser does.
+    # A Vietnamese browser, as most users have (the date boxes are text boxes in any locale).
     args = ["--lang=vi-VN", *(["--no-sandbox"] if os.geteuid() == 0 else [])]
     playwright = sync_playwright().start()
     try:
