@@ -38,6 +38,14 @@ def test_daily_pages_fit_a_phone(page, demo, who):
         open_page(page, url)
         assert_fits(page)
 
+    # The board: the columns one under the other, the first 4 cards of each.
+    open_page(page, "/tien-trinh/")
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('.board-column')].map(c => [...c.querySelectorAll("
+        "'.board-card')].filter(e => e.offsetParent !== null).length)"
+    )
+    assert shown and max(shown) <= 4, f"cards shown per column on a phone: {shown}"
+
     # The list: the filters folded behind their button, the first result on the first screen,
     # each row a card.
     open_page(page, "/danh-sach/")
