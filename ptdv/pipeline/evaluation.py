@@ -53,7 +53,11 @@ def event_facts(event: Event) -> EventFact:
         data.setdefault("number", event.number)
     if event.official_members is not None:
         data["vote"] = VoteFacts(
-            event.official_members, event.present or 0, event.in_favour or 0, event.against or 0
+            event.official_members,
+            event.present or 0,
+            event.in_favour or 0,
+            event.against or 0,
+            event_id=event.pk,  # the findings name the vote to correct
         )
     return EventFact(
         id=event.pk,
@@ -151,10 +155,11 @@ def _read_events(state: CandidacyState) -> _FromEvents:
                     result=e.data.get("result"),
                     number=str(e.data.get("number") or ""),
                     issuer=str(e.data.get("issuer") or ""),
+                    event_id=e.id,
                 )
             )
             if kind in ("introducer_letter", "union_resolution"):
-                out.introducer_rows.append({**e.data, "date": e.date})
+                out.introducer_rows.append({**e.data, "date": e.date, "event_id": e.id})
         elif e.step is Step.AWARENESS_CLASS:
             out.awareness = _date(e.data.get("certificate_date")) or e.date
         elif e.step is Step.NEW_MEMBER_CLASS:
@@ -194,6 +199,7 @@ def _introducers(
                 months_together=int(r.get("months_together") or 0),
                 same_grassroots=bool(r.get("same_grassroots", True)),
                 letter_date=r["date"],
+                event_id=r.get("event_id"),
             )
         )
     return tuple(out)

@@ -7,7 +7,6 @@ mentions (introducers, cells of transfers) are fetched in bulk.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from urllib.parse import urlencode
 
@@ -31,7 +30,6 @@ from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, CandidacyFacts, paper_description
 from ptdv.rules.findings import Evaluation, Finding
 from ptdv.rules.stages import (
-    CandidacyState,
     Stage,
     Step,
     correctable_ids,
@@ -105,48 +103,6 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
     if event.reason:
         parts.append(_("Lý do: %(reason)s") % {"reason": event.reason})
     return " ".join(parts)
-
-
-#: The papers that name an introducer (``pipeline.evaluation._read_events``).
-_LETTER_KINDS = ("introducer_letter", "union_resolution")
-
-
-def with_event_ids(facts: CandidacyFacts, state: CandidacyState) -> CandidacyFacts:
-    """``facts`` with the ids of the events its papers, letters and votes come from, so that the
-    findings name the record to correct (``Finding.event_id``).
-
-    The facts list the papers and the letters in the order of the effective events, and take
-    each vote from the last effective event of its step (``pipeline.evaluation``): the ids are
-    matched the same way. Facts that already carry ids, or that do not match, are kept."""
-    papers = [e for e in state.events if e.step is Step.DOSSIER_PAPER]
-    letters = [e for e in papers if e.data.get("kind") in _LETTER_KINDS]
-    if len(papers) != len(facts.papers) or len(letters) != len(facts.introducers):
-        return facts
-    votes = {
-        e.step: e.id
-        for e in state.events
-        if e.step in (Step.CELL_RESOLUTION, Step.RECOGNITION_CELL_RESOLUTION)
-    }
-    cell_vote, recognition_vote = facts.cell_vote, facts.recognition_vote
-    if cell_vote is not None and cell_vote.event_id is None:
-        cell_vote = replace(cell_vote, event_id=votes.get(Step.CELL_RESOLUTION))
-    if recognition_vote is not None and recognition_vote.event_id is None:
-        recognition_vote = replace(
-            recognition_vote, event_id=votes.get(Step.RECOGNITION_CELL_RESOLUTION)
-        )
-    return replace(
-        facts,
-        papers=tuple(
-            p if p.event_id is not None else replace(p, event_id=e.id)
-            for p, e in zip(facts.papers, papers, strict=True)
-        ),
-        introducers=tuple(
-            i if i.event_id is not None else replace(i, event_id=e.id)
-            for i, e in zip(facts.introducers, letters, strict=True)
-        ),
-        cell_vote=cell_vote,
-        recognition_vote=recognition_vote,
-    )
 
 
 def fix_links(
@@ -281,7 +237,7 @@ def candidacy_detail(request, pk: int):
     record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
     user, today = request.user, timezone.localdate()
     history = History.of(candidacy, related=("actor",))
-    facts = with_event_ids(history.facts_for(history.state), history.state)
+    facts = history.facts_for(history.state)
     evaluation = evaluate(facts, history.calendar, today)
     correctable = correctable_ids(history.state) if user.can_write else set()
     steps = _next_steps(history, facts, evaluation.next_step, user)

@@ -13,7 +13,6 @@ form is loaded and re-rendered in place and a success sends the browser to the c
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -35,13 +34,11 @@ from ptdv.pipeline.history import History
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
 from ptdv.pipeline.services import StepRefused
 from ptdv.privacy.access import AccessKind, record
-from ptdv.rules.checks import evaluate
 from ptdv.rules.findings import Finding
 from ptdv.rules.stages import (
     EXITS,
     STAGE_LABELS,
     STEP_LABELS,
-    Stage,
     Step,
     correctable_ids,
     exit_choices,
@@ -67,7 +64,7 @@ from ptdv.web.step_forms import (
     VoteForm,
 )
 from ptdv.web.toolkit import FormPageView, get_writable
-from ptdv.web.views.candidacy import describe_event, fix_links, with_event_ids
+from ptdv.web.views.candidacy import describe_event, fix_links
 from ptdv.web.views.pickers import field_name, render_results, typed
 
 STEP_PARAM = "buoc"
@@ -141,32 +138,23 @@ def step_choices_context(candidacy: Candidacy) -> dict[str, Any]:
 
 
 def refusal_rows(candidacy: Candidacy, step: Step, on: date, findings: list[Finding]) -> list[dict]:
-    """The findings of a refusal (or of the dry run) with the ways out (``fix_links``).
-
-    The services' findings do not carry the ids of the events they rest on; the same rules run
-    here on the same history with the ids (``with_event_ids``) and lend them, finding by finding
-    (same code, same message)."""
+    """The findings of a refusal (or of the dry run) with the ways out (``fix_links``): the
+    findings name the events they rest on (``pipeline.evaluation`` gives the facts their ids);
+    the history says which of them may be corrected now and whether papers may be added."""
     if not findings:
         return []
     history = History.load(candidacy, lock=False)
     state = history.state
-    facts = with_event_ids(history.facts_for(state), state)
-    if step is Step.RECOGNITION_CELL_RESOLUTION:  # as ``services._blockers_for``
-        facts = replace(facts, stage=Stage.NEW_MEMBER_TRAINED)
-    known = {(f.code, f.message): f for f in evaluate(facts, history.calendar, on).findings}
-    found = [
-        replace(f, event_id=known[(f.code, f.message)].event_id)
-        if f.event_id is None and (f.code, f.message) in known
-        else f
-        for f in findings
-    ]
+    cell = history.candidacy.cell
     progress = progress_choices(
         state.stage,
-        cell_is_grassroots=facts.cell_is_grassroots,
-        has_partial_committee=facts.has_partial_committee,
+        cell_is_grassroots=cell.is_grassroots,
+        has_partial_committee=any(
+            n.kind == "partial_committee" for n in history.ancestors(cell.pk)
+        ),
     )
     return fix_links(
-        found,
+        findings,
         candidacy.pk,
         correctable=correctable_ids(state),
         can_add_paper=Step.DOSSIER_PAPER in progress,
