@@ -196,7 +196,15 @@ RELIGION = Choices(_pairs(Religion.choices), {"không có": "none", "phật": "b
 THEORY = Choices(_pairs(TheoryLevel.choices), {"cao cấp": "advanced", "cử nhân": "advanced"})
 PROFESSIONAL = Choices(
     _pairs(ProfessionalLevel.choices),
-    {"không": "none", "thạc sỹ": "master", "tiến sỹ": "doctor", "CNKT": "technical_worker"},
+    {
+        "không": "none",
+        "thạc sỹ": "master",
+        "tiến sỹ": "doctor",
+        "CNKT": "technical_worker",
+        # The label before it took the seeds' name ("công nhân kỹ thuật, nhân viên nghiệp vụ").
+        "công nhân kỹ thuật": "technical_worker",
+        "nhân viên nghiệp vụ": "technical_worker",
+    },
 )
 SECTOR = Choices(_pairs(Sector.choices))
 #: The legal basis of the processing (``people.models.LegalBasis``; empty: not recorded).

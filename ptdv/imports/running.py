@@ -47,6 +47,7 @@ from ptdv.pipeline.bulk import fill_cache
 from ptdv.pipeline.evaluation import working_calendar
 from ptdv.pipeline.models import Candidacy, Event
 from ptdv.pipeline.services import record_imported_steps
+from ptdv.pipeline.signals import histories_written_in_bulk
 from ptdv.rules.stages import Stage, Step
 from ptdv.rules.votes import VOTE_FIELDS
 
@@ -424,6 +425,11 @@ class Writer:
             event.candidacy_id = candidacy.pk
         inserts.insert(Event, events)
         self._tally(candidacies)
+        # The reports' stays of the new histories, and their stored results: an import may
+        # write people, members and steps of any past period, so every stored one goes.
+        histories_written_in_bulk.send(
+            Candidacy, candidacy_ids=[c.pk for c in candidacies], since=None
+        )
         for plan in plans:
             if plan.candidacy is not None and plan.steps:
                 record_imported_steps(plan.candidacy, plan.steps, actor=self.actor)

@@ -23,9 +23,13 @@ from ptdv.members.spells import rebuild as rebuild_spells
 from ptdv.people.models import Person
 from ptdv.pipeline import tallies
 from ptdv.pipeline.models import Candidacy, Event
+from ptdv.reports import stays, stored
+from ptdv.reports.models import StageStay, StoredReport
 from tests.base import cccd_for, make_person
 
 from .test_import import ImportTestCase, person_row
+
+STAY_FIELDS = ("candidacy_id", "stage", "entered", "left")
 
 HEADERS = [
     "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Giáo dục phổ thông", "Khu vực", "Chi bộ",
@@ -151,6 +155,18 @@ class CopyTests(ImportTestCase):
         self.assertEqual(
             sorted(MemberSpell.objects.values_list("person_id", "cell_id", "start", "end")), spells
         )
+
+    def test_the_imported_histories_have_their_stays_and_no_stored_report_survives(self):
+        stored.build("new_members", self.o.A, today=date(2026, 12, 6),
+                     start=date(2025, 1, 1), end=date(2025, 12, 31))  # fmt: skip
+        self.assertEqual(StoredReport.objects.count(), 1)
+        run = self.commit(self.preview("ho-so", HEADERS, ROWS))
+        self.assertEqual(run.status, Status.COMMITTED, run.message)
+        self.assertFalse(StoredReport.objects.exists())
+        kept = sorted(StageStay.objects.values_list(*STAY_FIELDS))
+        self.assertTrue(kept)
+        stays.rebuild()
+        self.assertEqual(sorted(StageStay.objects.values_list(*STAY_FIELDS)), kept)
 
     def test_without_its_plan_the_commit_plans_the_upload_again(self):
         run = self.preview("ho-so", HEADERS, ROWS)
