@@ -21,6 +21,7 @@ from ptdv.members import spells
 from ptdv.org.models import Organisation, OrgKind, Place
 from ptdv.pipeline import tallies
 from ptdv.pipeline.evaluation import working_calendar
+from ptdv.reports import stays
 from ptdv.reports.models import Target
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES, Stage
 
@@ -123,7 +124,8 @@ class Builder(TreeBuilder, CandidacyBuilder, MemberEventBuilder):
             self.build_targets()
             # Bulk writes send no signal: every member's spells, from what was just written.
             self.counts["member_spells"] = spells.rebuild()
-            tallies.rebuild()  # and the candidacies' stage tallies
+            tallies.rebuild()  # the summaries kept with the events
+            self.counts["stage_stays"] = stays.rebuild()  # and the funnel's stays
         if connection.vendor == "sqlite":
             # After a bulk load, SQLite's planner needs statistics (Django never runs ANALYZE):
             # without them it walks the events' (step, date) index instead of a cell's few
