@@ -6,7 +6,7 @@ are pure functions that can run for 20,000 candidacies in a batch.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -78,6 +78,8 @@ VERIFICATION_RESULTS: dict[str, str] = {
     "ok": gettext_noop("đạt"),
     "issue": gettext_noop("có vấn đề cần xem xét"),
 }
+#: A verification recorded without its conclusion yet.
+NO_RESULT = gettext_noop("chưa có kết quả")
 
 PAPER_LABELS: dict[str, str] = {
     "application": gettext_noop("Đơn xin vào Đảng"),
@@ -208,12 +210,21 @@ class CandidacyFacts:
     dossier_on_paper: bool = False
 
 
-def paper_description(data: Mapping[str, Any]) -> str:
-    """One line for a dossier paper event: "Kết quả thẩm tra lý lịch (cha): đạt"."""
-    label = PAPER_LABELS.get(data.get("kind", ""), "Giấy tờ")
+def paper_description(
+    data: Mapping[str, Any], translate: Callable[[str], str] = lambda text: text
+) -> str:
+    """One line for a dossier paper event: "Kết quả thẩm tra lý lịch (cha): đạt".
+
+    ``translate``: the page's translation of the labels (the rules stay without Django)."""
+    label = translate(PAPER_LABELS.get(data.get("kind", ""), "Giấy tờ"))
     if data.get("kind") == "verification":
-        subject = VERIFICATION_SUBJECTS.get(data.get("subject", ""), data.get("subject", ""))
-        result = VERIFICATION_RESULTS.get(data.get("result") or "", "chưa có kết quả")
+        subject = data.get("subject", "")
+        subject = (
+            translate(VERIFICATION_SUBJECTS[subject])
+            if subject in VERIFICATION_SUBJECTS
+            else subject
+        )
+        result = translate(VERIFICATION_RESULTS.get(data.get("result") or "", NO_RESULT))
         return f"{label} ({subject}): {result}" if subject else f"{label}: {result}"
     if data.get("kind") == "over_age_consent" and data.get("issuer"):
         return f"{label}: {data['issuer']}"

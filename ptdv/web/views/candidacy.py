@@ -69,7 +69,7 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
             + "."
         )
     if event.step == Step.DOSSIER_PAPER:
-        text = paper_description(data)
+        text = paper_description(data, _)
         if data.get("kind") == "verification" and not verification:
             subject = data.get("subject", "")
             text = _(PAPER_LABELS["verification"])
