@@ -214,24 +214,51 @@ def _chains(paths: Iterable[str]) -> dict[str, list[int]]:
 
 
 def _apply(deltas: Counter[tuple[int, Entry]]) -> None:
-    rows = sorted((key, n) for key, n in deltas.items() if n)
+    rows = [
+        (organisation_id, kind, str(key), day, n)
+        for (organisation_id, (kind, key, day)), n in sorted(deltas.items())
+        if n
+    ]
+    _write(rows, add=True)
+
+
+#: Rows per statement when many are written (an import's new candidacies, a rebuild).
+_BATCH = 5000
+_COLUMNS = '("organisation_id", "kind", "key", "day", "count")'
+
+
+def _write(rows: list[tuple[Any, ...]], *, add: bool) -> None:
+    """Insert tally rows (organisation id, kind, key, day, count), as plain values: ``add``
+    adds each count to the row's if it exists (the writers' deltas, in the order given, so that
+    two writers take the rows' locks in the same order). On PostgreSQL one statement per
+    :data:`_BATCH` rows with the columns as arrays (no parameter per value to bind); elsewhere
+    a ``VALUES`` list per 1,000 rows (SQLite's limit on parameters)."""
     if not rows:
         return
     table = connection.ops.quote_name(Tally._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    params: list[Any] = [
-        v
-        for (organisation_id, (kind, key, day)), n in rows
-        for v in (organisation_id, kind, str(key), day, n)
-    ]
+    conflict = (
+        f'ON CONFLICT ("organisation_id", "kind", "key", "day") DO UPDATE '
+        f'SET "count" = {table}."count" + EXCLUDED."count"'
+        if add
+        else ""
+    )
+    postgresql = connection.vendor == "postgresql"
+    size = _BATCH if postgresql else 1000
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("organisation_id", "kind", "key", "day", "count") '
-            f"VALUES {values} "
-            f'ON CONFLICT ("organisation_id", "kind", "key", "day") DO UPDATE '
-            f'SET "count" = {table}."count" + EXCLUDED."count"',
-            params,
-        )
+        for first in range(0, len(rows), size):
+            batch = rows[first : first + size]
+            if postgresql:
+                cursor.execute(
+                    f"INSERT INTO {table} {_COLUMNS} SELECT * FROM UNNEST(%s::bigint[], "
+                    f"%s::varchar[], %s::varchar[], %s::date[], %s::integer[]) {conflict}",
+                    [list(column) for column in zip(*batch, strict=True)],
+                )
+            else:
+                values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+                cursor.execute(
+                    f"INSERT INTO {table} {_COLUMNS} VALUES {values} {conflict}",
+                    [v for row in batch for v in row],
+                )
 
 
 # --- rebuilt from the rows --------------------------------------------------------------------
@@ -288,15 +315,15 @@ def rebuild() -> int:
             Organisation.objects.filter(path__in={p for p, _ in counts}).values_list("path", "pk")
         )
         Tally.objects.all().delete()
-        made = Tally.objects.bulk_create(
-            (
-                Tally(organisation_id=ids[path], kind=kind, key=key, day=day, count=n)
-                for (path, (kind, key, day)), n in sorted(counts.items())
-                if path in ids and n
-            ),
-            batch_size=5000,
-        )
-    return len(made)
+        # Plain rows, not model instances: a nation's millions of tallies.
+        rows = [
+            (ids[path], kind, str(key), day, n)
+            for (path, (kind, key, day)), n in sorted(counts.items())
+            if path in ids and n
+        ]
+        del counts
+        _write(rows, add=False)
+    return len(rows)
 
 
 # --- read by the pages ------------------------------------------------------------------------
