@@ -427,7 +427,9 @@ MODELS: dict[str, ModelEntry] = {
     "pipeline.calendarday": ModelEntry((), (), _none("id", "date", "is_day_off", "name")),
     # Counts per organisation (stage, deadline, expiry, mentors' months), derived from the
     # candidacies, mentors and reports: no one in particular.
-    "pipeline.tally": ModelEntry((), (), _none("id", "organisation", "kind", "key", "day", "count")),
+    "pipeline.tally": ModelEntry(
+        (), (), _none("id", "organisation", "kind", "key", "day", "count")
+    ),
     "members.memberevent": ModelEntry(
         ("member",),
         ("membership", "reports"),
