@@ -84,7 +84,7 @@ def beyond(code: str, position: tuple, *, forward: bool = True) -> Q:
         step: Q | None
         if forward:
             step = None if value is None else Q(**{f"{lookup}__gt": value})
-            if value is not None and nullable:
+            if step is not None and nullable:
                 step = step | Q(**{f"{lookup}__isnull": True})
         else:
             step = (

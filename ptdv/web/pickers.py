@@ -223,7 +223,7 @@ def search_places(user, text: str | None) -> Results:
         .filter(pk__in=places.values("organisation"))
         .values_list("pk", "name")
     )
-    rows = []
+    rows: list[Any] = []
     total = 0
     for pk, name, organisation_id in places.values_list("pk", "name", "organisation"):
         parent = visible.get(organisation_id, "")

@@ -80,7 +80,7 @@ def _kind_choices() -> list[tuple[str, str]]:
         m._meta.label_lower for m in auditlog.get_models() if m._meta.label_lower not in labels
     ]
     choices = [(label, capfirst(str(apps.get_model(label)._meta.verbose_name))) for label in labels]
-    return [("", gettext_lazy("Mọi loại")), *choices]
+    return [("", str(gettext_lazy("Mọi loại"))), *choices]
 
 
 class AuditFilterForm(forms.Form):
@@ -113,7 +113,7 @@ class AuditFilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self) -> dict[str, Any]:
-        cd = super().clean()
+        cd = super().clean() or {}
         start, end = cd.get("tu_ngay"), cd.get("den_ngay")
         if start and end and start > end:
             self.add_error("den_ngay", _("“Đến ngày” phải sau hoặc bằng “Từ ngày”."))

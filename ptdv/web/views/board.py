@@ -195,7 +195,7 @@ def _filter_count(filterset: CandidacyFilter, valid: bool) -> int:
     return sum(1 for name, value in cleaned.items() if name != "sort" and value not in _UNSET)
 
 
-_UNSET = (None, "", [], False)
+_UNSET: tuple[object, ...] = (None, "", [], False)
 
 
 def _board_stages(filterset: CandidacyFilter) -> list:

@@ -196,7 +196,7 @@ def deadline_groups(
             )
     rows = first_rows(parts)
     for c in rows:
-        group = groups.get((c.next_due_code, c.next_due < today))
+        group = groups.get((c.next_due_code, c.next_due is not None and c.next_due < today))
         if group is not None:
             group["rows"].append(c)
     return (
@@ -253,7 +253,7 @@ def expiring(candidacies: QuerySet, today: date, count: int) -> dict:
             .order_by("expiry_due", "id")[:SHOWN]
         )
     for c in rows:
-        c.expired = c.expiry_due < today
+        c.expired = c.expiry_due is not None and c.expiry_due < today
     return {"count": count, "rows": rows}
 
 
