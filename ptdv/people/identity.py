@@ -257,7 +257,10 @@ class Identities:
         out: dict[tuple[str, date], list[Person]] = defaultdict(list)
         if not pairs:
             return out
-        for person in self._people().filter(pk__in=_same_name_and_birth(pairs)):
+        # In the order they were recorded: a message naming one of them names the same one on
+        # every database.
+        matches = self._people().filter(pk__in=_same_name_and_birth(pairs)).order_by("pk")
+        for person in matches:
             out[(person.search_name, person.birth_date)].append(person)
         return out
 
@@ -271,7 +274,7 @@ class Identities:
         names = sorted({name for name, _, _ in rows})
         if not names:
             return out
-        for person in self._people().filter(pk__in=_same_name(names)):
+        for person in self._people().filter(pk__in=_same_name(names)).order_by("pk"):
             key = (person.search_name, person.birth_date.year, person.cell_id)
             if key in rows:
                 out[key].append(person)
