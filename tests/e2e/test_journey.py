@@ -71,10 +71,18 @@ def open_step_form(page, candidacy_pk: int, step: str):
 def record(page, candidacy_pk: int, step: str, on: date, **fields) -> None:
     """Record ``step`` through its form and land back on the candidacy page."""
     form = open_step_form(page, candidacy_pk, step)
-    fill(form, {"date": on, **fields})
+    fill(form, {"date": on})
+    if "official_members" in fields:
+        # The vote form refreshes its official members for the date typed (htmx, on the date
+        # box's change): the figures are typed once that answer is in.
+        with page.expect_response(lambda response: "dang-vien-chinh-thuc" in response.url):
+            form.locator('[name="date"]').dispatch_event("change")
+        expect(form.locator('[name="official_members"]')).to_be_editable()
+    fill(form, fields)
     form.locator('button[type="submit"]:not([name="check"])').click()
     page.wait_for_url(f"**/ho-so/{candidacy_pk}/")
     expect(page.locator(".alert-success")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the page's own requests done before the next
 
 
 def expected_step(page, candidacy_pk: int) -> str:

@@ -273,3 +273,25 @@
     document.body.style.removeProperty("padding-right");
   });
 })();
+
+// The vote form's official members: refreshed for the date typed (htmx), unless the user has
+// typed a number of their own meanwhile (the refresh's answer must not overwrite it; the server
+// warns when it differs from the records).
+(function () {
+  "use strict";
+  document.addEventListener("input", function (event) {
+    if (event.target.name === "official_members") {
+      event.target.dataset.typed = "1";
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "field-official_members") {
+      return;
+    }
+    var input = target.querySelector('[name="official_members"]');
+    if (input && input.dataset.typed) {
+      event.detail.shouldSwap = false;
+    }
+  });
+})();
