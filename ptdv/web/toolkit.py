@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -265,3 +266,40 @@ class FormPageView(View):
         return render_page_or_partial(
             self.request, self.template_name, self.partial_template_name, context
         )
+
+
+# --- keyset pages ------------------------------------------------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows found by its neighbours' ids rather than its number (the list, the audit
+    log: ``web/_pagination.html`` draws cursor links for it). ``count`` is the total when known:
+    exact, or a bound with ``more_than``."""
+
+    object_list: list[Any] = field(default_factory=list)
+    count: int = 0
+    more_than: bool = False
+    has_previous: bool = False
+    has_next: bool = False
+    keyset: bool = True
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def next_after(self) -> int | None:
+        return self.object_list[-1].pk if self.object_list else None
+
+    @property
+    def previous_before(self) -> int | None:
+        return self.object_list[0].pk if self.object_list else None
+
+
+def cursor_param(request, name: str) -> int | None:
+    """A page's cursor (a row id) from the query string; anything else is no cursor."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None

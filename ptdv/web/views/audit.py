@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -64,6 +64,7 @@ from ptdv.people.sensitive import HIDDEN, MODEL_FIELDS, Sensitive, hidden_fields
 from ptdv.pipeline.models import Event
 from ptdv.privacy.officer import is_record_view, reads_records
 from ptdv.web.step_forms import DATE_FORMATS, DateInput
+from ptdv.web.toolkit import KeysetPage, cursor_param
 from ptdv.web.views.candidacy import describe_event
 
 PAGE_SIZE = 50
@@ -141,40 +142,11 @@ class AuditFilterForm(forms.Form):
 # --- one page of entries ----------------------------------------------------------------------
 
 
-@dataclass
-class EntryPage:
-    """One page of entries, found by its neighbours' ids (``web/_pagination.html``'s keyset)."""
-
-    object_list: list[Any] = field(default_factory=list)
-    has_previous: bool = False
-    has_next: bool = False
-    keyset: bool = True
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-    @property
-    def next_after(self) -> int | None:
-        return self.object_list[-1].pk if self.object_list else None
-
-    @property
-    def previous_before(self) -> int | None:
-        return self.object_list[0].pk if self.object_list else None
-
-
-def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
-
-
-def entry_page(request, entries) -> EntryPage:
+def entry_page(request, entries) -> KeysetPage:
     """Newest first; ``?after=<id>`` the older entries, ``?before=<id>`` the newer ones,
     ``?last=1`` the oldest: each one ``ORDER BY id LIMIT 51``."""
-    page = EntryPage()
-    after, before = _cursor(request, "after"), _cursor(request, "before")
+    page = KeysetPage()
+    after, before = cursor_param(request, "after"), cursor_param(request, "before")
     if after:
         fetched = list(entries.filter(pk__lt=after).order_by("-pk")[: PAGE_SIZE + 1])
         page.object_list = fetched[:PAGE_SIZE]

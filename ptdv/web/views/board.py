@@ -18,8 +18,6 @@ The three pages share :class:`ptdv.web.filters.CandidacyFilter` over
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.shortcuts import redirect
@@ -41,7 +39,7 @@ from ptdv.xlsx import xlsx_response
 from ..export import CANDIDACY_FROZEN_COLUMNS, candidacy_columns, candidacy_rows
 from ..filters import SORT_KEYS, CandidacyFilter, beyond, sort_order
 from ..templatetags.rows import dmy_of, esc, link_prefix, row_labels
-from ..toolkit import render_page_or_partial
+from ..toolkit import KeysetPage, cursor_param, render_page_or_partial
 from .todo import first_ids
 
 #: Cards shown per board column (the most urgent first); the list shows the rest.
@@ -259,39 +257,6 @@ def board(request):
     return render_page_or_partial(request, "web/board/board.html", "web/board/_board.html", context)
 
 
-@dataclass
-class KeysetPage:
-    """One page of the list, found by its neighbours' ids rather than its number."""
-
-    object_list: list[Candidacy] = field(default_factory=list)
-    #: The total: exact, or :data:`COUNT_LIMIT` with ``more_than``.
-    count: int = 0
-    more_than: bool = False
-    has_previous: bool = False
-    has_next: bool = False
-    #: What ``web/_pagination.html`` reads: cursor links rather than numbers.
-    keyset: bool = True
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-    @property
-    def next_after(self) -> int | None:
-        return self.object_list[-1].pk if self.object_list else None
-
-    @property
-    def previous_before(self) -> int | None:
-        return self.object_list[0].pk if self.object_list else None
-
-
-def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) <= 12 else None
-
-
 def _list_total(filterset: CandidacyFilter, user) -> tuple[int, bool]:
     """The rows the list's filters select: the stage tallies when only what they follow is set
     (as the board's counts), else a count that stops after :data:`COUNT_LIMIT` rows."""
@@ -307,7 +272,7 @@ def _list_page(request, filterset: CandidacyFilter) -> KeysetPage:
     rows = filterset.qs.select_related("person", "cell").only(*_SHOWN_FIELDS)
     page = KeysetPage()
     page.count, page.more_than = _list_total(filterset, request.user)
-    after, before = _cursor(request, "after"), _cursor(request, "before")
+    after, before = cursor_param(request, "after"), cursor_param(request, "before")
     position = None
     if after or before:
         # The cursor row's sort columns, read within the user's scope: an id outside it, or
@@ -328,7 +293,7 @@ def _list_page(request, filterset: CandidacyFilter) -> KeysetPage:
             page.object_list = fetched[:PAGE_SIZE][::-1]
             page.has_previous, page.has_next = len(fetched) > PAGE_SIZE, position is not None
             return page
-    number = _cursor(request, "page")
+    number = cursor_param(request, "page")
     start = (number - 1) * PAGE_SIZE if number and number <= COUNT_LIMIT // PAGE_SIZE else 0
     fetched = list(rows[start : start + PAGE_SIZE + 1])  # an old ?page=N link: its rows
     page.object_list = fetched[:PAGE_SIZE]
