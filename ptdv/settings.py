@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files (no CDN)
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "django_tasks",
     "django_tasks_db",
@@ -69,7 +72,10 @@ INSTALLED_APPS = [
     "ptdv.retention",  # anonymising the records of people never admitted
     "ptdv.subjects",  # the requests register and the breach register
     "ptdv.inventory",  # the processing inventory, .docx and .xlsx
+    "ptdv.handoff",  # the hand-off to the national party-member database
+    "ptdv.reminders",  # the e-mail digest and the calendar feed of deadlines
     "ptdv.web",
+    "ptdv.api",  # the REST API (Django REST framework, drf-spectacular)
     "ptdv.demo",
 ]
 

@@ -1,0 +1,3 @@
+"""The API's routes, under /api/ (ptdv/urls.py)."""
+
+urlpatterns: list = []
