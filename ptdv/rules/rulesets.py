@@ -230,6 +230,20 @@ _U_LOCAL_PAPERS = (
     "https://tranphudn.edu.vn/news/view/"
     "quy-dinh-ho-so-ket-nap-dang-vien-va-chuyen-dang-vien-du-bi-sang-dang-vien-chinh-thuc.html"
 )
+_U_DL_ART4_K3 = (
+    "https://thuvienphapluat.vn/hoi-dap-phap-luat/"
+    "83A324C-hd-mau-bien-ban-hop-chi-bo-de-nghi-ket-nap-dang-vien-cap-nhat-nam-2024.html"
+)
+_U_DL_ART4_K1 = "https://luatlvn.com/2023/05/26/thu-tuc-de-nghi-ket-nap-dang-vien-moi-nam-2023/"
+_U_DL_ART5_VI = (
+    "https://thuvienphapluat.vn/banan/tin-tuc/dang-vien-du-bi-la-ai-quyen-cua-dang-vien-du-bi-8508"
+)
+_U_HD01_POINTS = "https://dukccqold.binhdinh.gov.vn/newsdetail.php?id=210&newsid=2394"
+_U_HD12_PAPERS = (
+    "http://118.69.201.250:801/phap-luat/ho-tro-phap-luat/"
+    "mau-3knd-giay-gioi-thieu-nguoi-vao-dang-moi-nhat-2024-theo-huong-dan-12hdbtctw-nhu-the-nao-"
+    "157660.html"
+)
 _BRIEF = "docs/domain (tài liệu thứ cấp, chưa đối chiếu văn bản gốc)"
 
 
@@ -274,9 +288,9 @@ def _sources_qd24() -> dict[str, RuleSource]:
             "“Chỉ xem xét kết nạp vào Đảng những người trên 60 tuổi khi đủ các điều kiện: có sức "
             "khỏe và uy tín; đang công tác, cư trú ở cơ sở chưa có tổ chức đảng, chưa có đảng viên "
             "hoặc do yêu cầu đặc biệt; được ban thường vụ cấp ủy trực thuộc Trung ương đồng ý bằng "
-            "văn bản trước khi cấp ủy có thẩm quyền ra quyết định kết nạp.” Số mục 1.1 thấy ở HD "
-            "01 (2016), bản 2021 không hiện số mục.",
-            sub_item_verified=False,
+            "văn bản trước khi cấp ủy có thẩm quyền ra quyết định kết nạp.” Số mục: “khi đủ điều "
+            "kiện theo điểm 1.1 mục 1 Hướng dẫn số 01-HD/TW ngày 28/9/2021” (trang thủ tục của "
+            f"tỉnh Bình Định: {_U_HD01_POINTS}).",
         ),
         "education_min": _s(_QD24, "mục 1.2.1", True, _U_QD24_TEXT),
         "education_min_exception": _s(
@@ -285,8 +299,8 @@ def _sources_qd24() -> dict[str, RuleSource]:
             True,
             _U_HD01_EDU,
             "Tối thiểu hoàn thành bậc tiểu học; già làng, trưởng bản, người có uy tín: mức thấp "
-            "hơn "
-            "(không mô hình hóa).",
+            "hơn (không mô hình hóa). Số mục: “thực hiện theo điểm 1.2 mục 1 Hướng dẫn số "
+            f"01-HD/TW ngày 28/9/2021” ({_U_HD01_POINTS}).",
         ),
         "awareness_certificate_valid_months": _s(
             _HD01,
@@ -296,7 +310,18 @@ def _sources_qd24() -> dict[str, RuleSource]:
             "Chỉ thấy trong bảng của một chi bộ trường học (5 năm); chưa thấy văn bản gốc.",
             sub_item_verified=False,
         ),
-        "introducers_required": _s(_DL, "Điều 4 khoản 2", False, _U_DL_INTRO),
+        "introducers_required": _s(
+            _DL,
+            "Điều 4 khoản 1",
+            True,
+            _U_DL_ART4_K1,
+            "“Người vào Đảng phải: Có đơn tự nguyện xin vào Đảng; Báo cáo trung thực lý lịch với "
+            "chi bộ; Được hai đảng viên chính thức giới thiệu. Nơi có tổ chức Đoàn Thanh niên Cộng "
+            "sản Hồ Chí Minh, người vào Đảng trong độ tuổi thanh niên phải là …” (bản trích bị cắt; "
+            "đường Đoàn / Công đoàn chỉ thấy ở bản diễn giải). Khoản 1, không phải khoản 2: khoản 2 "
+            "là “Người giới thiệu phải …”, khoản 3 là “Trách nhiệm của chi bộ và cấp uỷ”; QĐ 24 mục "
+            "3.1 “(Clause 1)” hướng dẫn nghị quyết giới thiệu của Đoàn, Công đoàn.",
+        ),
         "introducer_min_months": _s(
             _DL,
             "Điều 4 khoản 2",
@@ -315,9 +340,11 @@ def _sources_qd24() -> dict[str, RuleSource]:
         "vote_fraction": _s(
             _DL,
             "Điều 4 khoản 3",
-            False,
-            _U_QD24_ART5,
-            "“hai phần ba số đảng viên chính thức” (trích ở QĐ 24 mục 4.2.3).",
+            True,
+            _U_DL_ART4_K3,
+            "“3. Trách nhiệm của chi bộ và cấp uỷ: … Chi bộ xét và đề nghị kết nạp từng người một, "
+            "khi được ít nhất hai phần ba số đảng viên chính thức trong chi bộ tán thành thì đề "
+            "nghị lên cấp uỷ cấp trên”.",
         ),
         "dossier_papers_valid_months": _s(
             _HD01,
@@ -343,9 +370,9 @@ def _sources_qd24() -> dict[str, RuleSource]:
             _DL,
             "Điều 5 khoản 1",
             True,
-            _U_DL_ART5_EN,
-            "Bản dịch tiếng Anh: “twelve-month probationary period, starting from the date the "
-            "party cell organizes the admission ceremony”.",
+            _U_DL_ART5_VI,
+            "“Người được kết nạp vào Đảng phải trải qua thời kỳ dự bị mười hai tháng, tính từ ngày "
+            f"chi bộ tổ chức lễ kết nạp.” Bản dịch tiếng Anh: {_U_DL_ART5_EN}.",
         ),
         "recognition_cell_working_days": _s(_QD24, "mục 4.2.1", True, _U_QD24_ART5_EN),
         "recognition_decision_working_days": _s(_QD24, "mục 4.3.1", False, _U_QD29_ART5),
@@ -358,7 +385,18 @@ def _sources_qd24() -> dict[str, RuleSource]:
             "Văn bản nói về biểu quyết công nhận chính thức; áp dụng cho biểu quyết kết nạp là "
             "suy rộng.",
         ),
-        "mentor_must_be_official": _s(_DL, "Điều 4, Điều 5 khoản 2", False, _BRIEF),
+        "mentor_must_be_official": _s(
+            _DL,
+            "Điều 4 khoản 2, Điều 5 khoản 1",
+            True,
+            _U_DL_ART5_VI,
+            "Dự bị: “Trong thời kỳ dự bị, chi bộ tiếp tục giáo dục, rèn luyện và phân công đảng "
+            "viên chính thức giúp đảng viên đó tiến bộ” (Điều 5 khoản 1). Người vào Đảng: người "
+            "được phân công giúp đỡ là người giới thiệu (“Giấy giới thiệu của đảng viên chính thức "
+            f"được phân công giúp đỡ”, HD 12-HD/BTCTW (2022) tiểu mục 1.1 mục 1 phần II: "
+            f"{_U_HD12_PAPERS}), và “Người giới thiệu phải là đảng viên chính thức” (Điều 4 khoản "
+            "2).",
+        ),
         "readmission_min_months": _s(_QD24, "mục 3.5.1 b", True, _U_QD24_READMIT),
     }
 
@@ -409,13 +447,15 @@ def _sources_qd294() -> dict[str, RuleSource]:
         note = "Giữ như bộ quy tắc trước; chưa đối chiếu văn bản 2025."
         if key == "readmission_min_months":
             verified, source, note = True, _U_QD294_READMIT, ""
+        citation = _recite(old, new_doc)
         if key == "over_max_age_needs_consent":
             source = _U_HD06_NEWS
             note = (
                 "Bản tin chỉ cho thấy HD 06 mở đầu bằng “1. Về tuổi đời — Chỉ …”; phần còn lại "
-                "chưa đọc được. Giữ như HD 01 (2021)."
+                "và số tiểu mục chưa đọc được. Giữ như HD 01 (2021) điểm 1.1 mục 1."
             )
-        out[key] = RuleSource(_recite(old, new_doc), verified, source, note)
+            citation = replace(citation, sub_item_unverified=True)
+        out[key] = RuleSource(citation, verified, source, note)
     return out
 
 

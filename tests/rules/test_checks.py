@@ -550,11 +550,11 @@ def test_speed_20000_candidacies():
     assert per < 0.001
 
 
-# --- introducers: letters replaced, letters not counted (Điều lệ Đảng Điều 4 khoản 2; HD 01 mục 3)
+# --- introducers: letters replaced, letters not counted (Điều lệ Đảng Điều 4 khoản 1; HD 01 mục 3)
 
 
 def test_a_bad_letter_does_not_block_when_two_valid_introducers_are_recorded():
-    """Điều lệ Đảng, Điều 4 khoản 2: two official members who qualify introduce. A third letter
+    """Điều lệ Đảng, Điều 4 khoản 1: two official members who qualify introduce. A third letter
     from a member who does not qualify is not counted: a warning that says so and which record
     to correct, not an error that blocks the vote."""
     bad = member(3, "Phạm Văn E", months_together=6, event_id=31)

@@ -67,7 +67,7 @@ def check_introducers(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> lis
     - Two official members; or, for a Youth Union member of youth age (≤ 30 years), the
       grassroots Youth Union committee plus one official member; or, where there is no Youth
       Union, the grassroots Trade Union committee plus one official member (Điều lệ Đảng, Điều 4
-      khoản 2; QĐ mục 3).
+      khoản 1; QĐ mục 3.1).
     - A member introducer must be an official member (on the date of the letter and on ``on``)
       and have worked, studied or lived with the applicant ≥ 12 months under the same grassroots
       organisation (Điều lệ Đảng, Điều 4 khoản 2: "ít nhất một năm").
@@ -202,7 +202,7 @@ def _member_introducer(intro: IntroducerFacts, rule_set: RuleSet, on: date) -> l
 
 
 def _union_introducer(intro: IntroducerFacts, p: PersonFacts, cite_n: Citation) -> list[Finding]:
-    """A union's committee introduces only its own member (Điều lệ Đảng, Điều 4 khoản 2)."""
+    """A union's committee introduces only its own member (Điều lệ Đảng, Điều 4 khoản 1)."""
     if intro.kind == "youth_union":
         if p.youth_union_member:
             return []
@@ -260,7 +260,7 @@ def _introducers_enough(
 ) -> list[Finding]:
     """Enough introducers of the right kinds: two official members, or the Youth Union's
     committee (for a member of youth age) or the Trade Union's plus one official member
-    (Điều lệ Đảng, Điều 4 khoản 2; QĐ mục 3)."""
+    (Điều lệ Đảng, Điều 4 khoản 1; QĐ mục 3.1)."""
     cite_n = rule_set.cite("introducers_required")
     members, youth, trade = counts["member"], counts["youth_union"], counts["trade_union"]
     out: list[Finding] = []

@@ -16,7 +16,8 @@ def check_mentors(facts: CandidacyFacts, rule_set: RuleSet, on: date) -> list[Fi
     """Members assigned to help the person (before admission and during probation).
 
     - A mentor must be an official member when assigned and while assigned (Điều lệ Đảng,
-      Điều 4 and Điều 5; unverified wording).
+      Điều 5 khoản 1: "phân công đảng viên chính thức giúp đảng viên đó tiến bộ"; before
+      admission the assigned member is the introducer, an official member, Điều 4 khoản 2).
     - From the sympathiser stage to the cell vote, and during probation, someone should be
       assigned on ``on`` (warning).
     """
