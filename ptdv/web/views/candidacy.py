@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ptdv.org.models import Organisation
@@ -28,7 +28,8 @@ from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, CandidacyFacts, paper_description
-from ptdv.rules.findings import Evaluation, Finding
+from ptdv.rules.findings import Deadline, Evaluation, Finding
+from ptdv.rules.i18n import install_translator
 from ptdv.rules.stages import (
     Stage,
     Step,
@@ -171,10 +172,23 @@ def _timeline(history: History, *, correctable: set[int], verification: bool) ->
     ]
 
 
+# The rules' own text (a citation's unverified sub-item) in the page's language.
+install_translator(_)
+
+
+def deadline_label(d: Deadline) -> str:
+    """A deadline's label in the page's language: the rules' Vietnamese text as it is, else its
+    message translated with its values (names and numbers have no translation)."""
+    if not d.message or (translation.get_language() or "vi").startswith("vi"):
+        return d.label
+    return _(d.message) % {key: _(value) for key, value in d.message_args}
+
+
 def _deadline_rows(evaluation: Evaluation, today: date, calendar: WorkingCalendar) -> list[dict]:
     return [
         {
             "d": d,
+            "label": deadline_label(d),
             "left": d.days_left(today, calendar),
             "overdue": d.is_overdue(today),
             "late": -d.days_left(today, calendar),
@@ -267,7 +281,11 @@ def candidacy_detail(request, pk: int):
         "blockers": fix_links(blockers, candidacy.pk, **links),
         "other_findings": fix_links(others, candidacy.pk, **links),
         "late_entry": _late_entry(history, evaluation, facts, today),
-        "deadlines": _deadline_rows(evaluation, today, history.calendar),
+        "deadlines": (deadline_rows := _deadline_rows(evaluation, today, history.calendar)),
+        # The nearest open deadline (not a milestone), in the page's header.
+        "next_deadline": next(
+            (row for row in deadline_rows if row["d"].is_open and not row["d"].milestone), None
+        ),
         "checklist": (shown := checklist_for(user, checklist(facts, today))),
         "item_corrections": _item_corrections(shown, candidacy.pk, correctable),
         "mentors": mentors,

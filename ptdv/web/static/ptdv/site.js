@@ -295,3 +295,98 @@
     }
   });
 })();
+
+// The candidacy page's parts on a phone (web/candidacy/detail.html): under 576 px each part
+// ([data-ptdv-part]) folds behind its heading, which becomes a button (the disclosure pattern:
+// aria-expanded, aria-controls); one marked data-ptdv-open (the blockers) starts open. A link to
+// a part (the bar of parts, "n vướng mắc") or an address ending in its #id opens it. Wider, the
+// buttons go and every part is open; without JavaScript every part is open as well.
+(function () {
+  "use strict";
+  var phone = window.matchMedia("(max-width: 575.98px)");
+
+  function body(part) {
+    return part.querySelector("[data-ptdv-part-body]");
+  }
+
+  function toggle(part) {
+    return part.querySelector("[data-ptdv-part-toggle]");
+  }
+
+  function setOpen(part, open) {
+    var button = toggle(part);
+    if (button) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      body(part).hidden = !open;
+    }
+  }
+
+  function targeted(part) {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    return Boolean(target && part.contains(target));
+  }
+
+  function fold(part) {
+    var heading = part.querySelector("[data-ptdv-part-heading]");
+    if (toggle(part) || !heading || !body(part)) {
+      return;
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "ptdv-part-toggle";
+    button.setAttribute("data-ptdv-part-toggle", "");
+    button.setAttribute("aria-controls", body(part).id);
+    while (heading.firstChild) {
+      button.appendChild(heading.firstChild);
+    }
+    heading.appendChild(button);
+    setOpen(part, part.hasAttribute("data-ptdv-open") || targeted(part));
+  }
+
+  function unfold(part) {
+    var button = toggle(part);
+    if (!button) {
+      return;
+    }
+    var heading = button.parentNode;
+    while (button.firstChild) {
+      heading.insertBefore(button.firstChild, button);
+    }
+    heading.removeChild(button);
+    body(part).hidden = false;
+  }
+
+  function apply() {
+    document.querySelectorAll("[data-ptdv-part]").forEach(phone.matches ? fold : unfold);
+  }
+
+  function openTarget(id) {
+    var target = id && document.getElementById(id);
+    var part = target && target.closest("[data-ptdv-part]");
+    if (part) {
+      setOpen(part, true);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-ptdv-part-toggle]");
+    if (button) {
+      var part = button.closest("[data-ptdv-part]");
+      setOpen(part, button.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    var link = event.target.closest && event.target.closest('a[href^="#"]');
+    if (link) {
+      openTarget(decodeURIComponent(link.getAttribute("href").slice(1)));
+    }
+  });
+
+  window.addEventListener("hashchange", function () {
+    openTarget(decodeURIComponent(window.location.hash.slice(1)));
+  });
+  if (phone.addEventListener) {
+    phone.addEventListener("change", apply);
+  }
+  apply();
+})();
