@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from .i18n import gettext_noop
+from .i18n import gettext, gettext_noop
 
 if TYPE_CHECKING:  # pragma: no cover
     from ptdv.rules.calendar import WorkingCalendar
@@ -54,7 +54,7 @@ class Citation:
 
     def __str__(self) -> str:
         text = f"{self.document}, {self.article}" if self.article else self.document
-        return f"{text} {SUB_ITEM_UNVERIFIED}" if self.sub_item_unverified else text
+        return f"{text} {gettext(SUB_ITEM_UNVERIFIED)}" if self.sub_item_unverified else text
 
 
 #: Appended to a citation whose sub-item was not read in a copy of the text.
@@ -121,6 +121,11 @@ class Deadline:
     done_on: date | None = None
     #: A date to know (e.g. the end of probation), not an obligation: never overdue.
     milestone: bool = False
+    #: ``label`` as a message to translate (marked with ``gettext_noop``, ``%(name)s``
+    #: placeholders) and its values (messages too, or names and numbers, which have none):
+    #: the pages in another language show ``gettext(message) % {k: gettext(v), …}``.
+    message: str = ""
+    message_args: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_open(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import TypedDict
 
 from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.facts import EXPIRING_PAPER_KINDS, PAPER_LABELS, CandidacyFacts
@@ -34,6 +35,20 @@ DEADLINE_LABELS: dict[str, str] = {
     "recognition_cell_due": gettext_noop("Chi bộ xét công nhận chính thức"),
     "recognition_decision_due": gettext_noop("Quyết định công nhận chính thức"),
 }
+
+
+class _Label(TypedDict):
+    label: str
+    message: str
+    message_args: tuple[tuple[str, str], ...]
+
+
+def _label(message: str, lower: tuple[str, ...] = (), **args: str) -> _Label:
+    """A deadline's label, in Vietnamese and as a message to translate with its values
+    (:class:`~ptdv.rules.findings.Deadline`); the values named in ``lower`` are written in lower
+    case in the Vietnamese text (a paper's name inside the sentence)."""
+    shown = {k: v.lower() if k in lower else v for k, v in args.items()}
+    return {"label": message % shown, "message": message, "message_args": tuple(args.items())}
 
 
 def deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> list[Deadline]:
@@ -73,28 +88,48 @@ def _dossier_deadlines(facts: CandidacyFacts) -> list[Deadline]:
         rs = rule_set_for(cert)
         out.append(
             Deadline(
-                "certificate_expiry",
-                "Chi bộ xét kết nạp trước khi giấy chứng nhận nhận thức về Đảng hết hạn",
-                add_months(cert, rs.awareness_certificate_valid_months),
-                rs.cite("awareness_certificate_valid_months"),
-                cell,
+                code="certificate_expiry",
+                **_label(
+                    gettext_noop(
+                        "Chi bộ xét kết nạp trước khi giấy chứng nhận nhận thức về Đảng hết hạn"
+                    )
+                ),
+                due=add_months(cert, rs.awareness_certificate_valid_months),
+                citation=rs.cite("awareness_certificate_valid_months"),
+                done_on=cell,
             )
         )
 
-    dated: list[tuple[date, str]] = []
+    # What expires, as the label's words: a member's letter, a union's resolution, a paper.
+    dated: list[tuple[date, _Label]] = []
     for intro in current_introducers(facts.introducers)[0]:  # a letter made again replaces
         if intro.letter_date is not None:
             what = (
-                f"giấy giới thiệu của {intro.name}"
+                _label(
+                    gettext_noop(
+                        "Chi bộ xét kết nạp trước khi giấy giới thiệu của %(name)s hết hạn"
+                    ),
+                    name=intro.name,
+                )
                 if intro.kind == "member"
-                else f"nghị quyết giới thiệu của {_KIND_LABELS.get(intro.kind, intro.kind)}"
+                else _label(
+                    gettext_noop(
+                        "Chi bộ xét kết nạp trước khi nghị quyết giới thiệu của %(union)s hết hạn"
+                    ),
+                    union=_KIND_LABELS.get(intro.kind, intro.kind),
+                )
             )
             dated.append((intro.letter_date, what))
     for paper in latest_papers(facts.papers):
         if paper.kind in EXPIRING_PAPER_KINDS and paper.received_on is not None:
             if paper.kind != "comments" and facts.introducers:
                 continue
-            dated.append((paper.received_on, PAPER_LABELS[paper.kind].lower()))
+            what = _label(
+                gettext_noop("Chi bộ xét kết nạp trước khi %(paper)s hết hạn"),
+                ("paper",),
+                paper=PAPER_LABELS[paper.kind],
+            )
+            dated.append((paper.received_on, what))
     if dated:
         expiries = []
         for d, what in dated:
@@ -103,11 +138,11 @@ def _dossier_deadlines(facts: CandidacyFacts) -> list[Deadline]:
         due, what, rs = min(expiries, key=lambda t: t[0])
         out.append(
             Deadline(
-                "papers_expiry",
-                f"Chi bộ xét kết nạp trước khi {what} hết hạn",
-                due,
-                rs.cite("dossier_papers_valid_months"),
-                cell,
+                code="papers_expiry",
+                **what,
+                due=due,
+                citation=rs.cite("dossier_papers_valid_months"),
+                done_on=cell,
             )
         )
     return out
@@ -125,12 +160,15 @@ def _admission_deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> li
         )
         out.append(
             Deadline(
-                "decision_due",
-                "Cấp ủy có thẩm quyền ra quyết định kết nạp"
-                + (" (đã gia hạn)" if facts.decision_extended else ""),
-                calendar.add_working_days(cell, n),
-                rs.cite("decision_working_days"),
-                sd.get(Step.ADMISSION_DECISION),
+                code="decision_due",
+                **_label(
+                    gettext_noop("Cấp ủy có thẩm quyền ra quyết định kết nạp (đã gia hạn)")
+                    if facts.decision_extended
+                    else gettext_noop("Cấp ủy có thẩm quyền ra quyết định kết nạp")
+                ),
+                due=calendar.add_working_days(cell, n),
+                citation=rs.cite("decision_working_days"),
+                done_on=sd.get(Step.ADMISSION_DECISION),
             )
         )
 
@@ -140,11 +178,18 @@ def _admission_deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> li
         rs = rule_set_for(day)
         out.append(
             Deadline(
-                "ceremony_due",
-                "Chi bộ tổ chức lễ kết nạp" + ("" if received else f" ({FROM_DECISION_DATE})"),
-                calendar.add_working_days(day, rs.ceremony_working_days),
-                rs.cite("ceremony_working_days"),
-                sd.get(Step.CEREMONY),
+                code="ceremony_due",
+                **(
+                    _label(gettext_noop("Chi bộ tổ chức lễ kết nạp"))
+                    if received
+                    else _label(
+                        gettext_noop("Chi bộ tổ chức lễ kết nạp (%(note)s)"),
+                        note=FROM_DECISION_DATE,
+                    )
+                ),
+                due=calendar.add_working_days(day, rs.ceremony_working_days),
+                citation=rs.cite("ceremony_working_days"),
+                done_on=sd.get(Step.CEREMONY),
             )
         )
     return out
@@ -161,22 +206,24 @@ def _recognition_deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> 
         recognised = _first(facts, Step.RECOGNITION_CELL_RESOLUTION, Step.NOT_RECOGNISED)
         out.append(
             Deadline(
-                "probation_end",
-                f"Hết {rs.probation_months} tháng dự bị",
-                end,
-                rs.cite("probation_months"),
-                recognised,
+                code="probation_end",
+                **_label(
+                    gettext_noop("Hết %(months)s tháng dự bị"), months=str(rs.probation_months)
+                ),
+                due=end,
+                citation=rs.cite("probation_months"),
+                done_on=recognised,
                 milestone=True,
             )
         )
         rs_end = rule_set_for(end)
         out.append(
             Deadline(
-                "recognition_cell_due",
-                "Chi bộ xét công nhận đảng viên chính thức",
-                calendar.add_working_days(end, rs_end.recognition_cell_working_days),
-                rs_end.cite("recognition_cell_working_days"),
-                recognised,
+                code="recognition_cell_due",
+                **_label(gettext_noop("Chi bộ xét công nhận đảng viên chính thức")),
+                due=calendar.add_working_days(end, rs_end.recognition_cell_working_days),
+                citation=rs_end.cite("recognition_cell_working_days"),
+                done_on=recognised,
             )
         )
 
@@ -185,11 +232,13 @@ def _recognition_deadlines(facts: CandidacyFacts, calendar: WorkingCalendar) -> 
         rs = rule_set_for(rec_cell)
         out.append(
             Deadline(
-                "recognition_decision_due",
-                "Cấp ủy có thẩm quyền quyết định công nhận đảng viên chính thức",
-                calendar.add_working_days(rec_cell, rs.recognition_decision_working_days),
-                rs.cite("recognition_decision_working_days"),
-                _first(facts, Step.RECOGNITION_DECISION, Step.NOT_RECOGNISED),
+                code="recognition_decision_due",
+                **_label(
+                    gettext_noop("Cấp ủy có thẩm quyền quyết định công nhận đảng viên chính thức")
+                ),
+                due=calendar.add_working_days(rec_cell, rs.recognition_decision_working_days),
+                citation=rs.cite("recognition_decision_working_days"),
+                done_on=_first(facts, Step.RECOGNITION_DECISION, Step.NOT_RECOGNISED),
             )
         )
     return out
