@@ -34,7 +34,7 @@ def line(code: str, message: str, *, citation: str | None = None, field: str | N
 def form_errors(form: forms.BaseForm) -> Response:
     """400: each error of ``form`` with its field."""
     lines = [
-        line(INVALID, message, field=None if name == "__all__" else name)
+        line(INVALID, str(message), field=None if name == "__all__" else name)
         for name, messages in form.errors.items()
         for message in messages
     ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -51,7 +51,7 @@ class KeysetPagination(BasePagination):
             return max(1, min(int(raw), MAX_PAGE_SIZE))
         return DEFAULT_PAGE_SIZE
 
-    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request, view=None) -> list[Any]:
         self.request = request
         size = self.page_size(request)
         code = getattr(view, "sort_code", None)
@@ -65,7 +65,9 @@ class KeysetPagination(BasePagination):
             base = view.cursor_queryset() if hasattr(view, "cursor_queryset") else queryset
             position = base.filter(pk=after).values_list(*lookups).first()
             if position is not None:
-                condition = beyond(code, position) if code else after_position(tuple(lookups), position)
+                condition = (
+                    beyond(code, position) if code else after_position(tuple(lookups), position)
+                )
                 queryset = queryset.filter(condition)
         rows = list(queryset[: size + 1])
         self.has_next = len(rows) > size
@@ -116,5 +118,3 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             },
         ]
-
-

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -58,7 +60,7 @@ class ReportView(APIView):
 
 def report_view(page: ReportPage):
     """The view of one report, with its schema (summary, parameters) in Vietnamese."""
-    view = type(
+    view: Any = type(
         f"Report_{page.kind}",
         (ReportView,),
         {"page": page, "__module__": __name__, "__doc__": str(page.description)},
@@ -67,7 +69,7 @@ def report_view(page: ReportPage):
     def get(self, request):
         return ReportView.get(self, request)
 
-    view.get = extend_schema(  # type: ignore[method-assign]
+    view.get = extend_schema(
         operation_id=f"bao_cao_{page.kind}",
         summary=page.title,
         description=page.description,

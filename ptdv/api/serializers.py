@@ -34,7 +34,7 @@ def _user(serializer: serializers.Serializer) -> Any:
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # DRF pops declared fields
         source="parent_id",
         allow_null=True,
         read_only=True,
@@ -51,8 +51,12 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "name": {"help_text": _("Tên tổ chức đảng.")},
             "kind": {"help_text": _("Loại tổ chức (tỉnh, huyện, đảng bộ cơ sở, chi bộ…).")},
-            "path": {"help_text": _("Đường dẫn trong cây: tổ chức con có đường dẫn bắt đầu bằng "
-                                    "đường dẫn của tổ chức cha.")},  # fmt: skip
+            "path": {
+                "help_text": _(
+                    "Đường dẫn trong cây: tổ chức con có đường dẫn bắt đầu bằng "
+                    "đường dẫn của tổ chức cha."
+                )
+            },
             "depth": {"help_text": _("Cấp trong cây (1: gốc).")},
             "numchild": {"help_text": _("Số tổ chức trực thuộc.")},
         }
@@ -99,9 +103,10 @@ class PersonSerializer(serializers.ModelSerializer):
         }
 
     def _seen(self) -> frozenset:
-        if "_seen" not in self.context:
-            self.context["_seen"] = allowed(_user(self))
-        return self.context["_seen"]
+        """What the reader may see, asked once per serializer (a list's rows share it)."""
+        if not hasattr(self, "_seen_items"):
+            self._seen_items = allowed(_user(self))
+        return self._seen_items
 
     def get_cccd(self, person: Person) -> str:
         return mask_cccd(person.cccd)
@@ -193,7 +198,13 @@ class CandidacyDetailSerializer(CandidacySerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True, help_text=_("Các hạn của hồ sơ."))
 
     class Meta(CandidacySerializer.Meta):
-        fields = [*CandidacySerializer.Meta.fields, "next_step", "blockers", "findings", "deadlines"]
+        fields = [
+            *CandidacySerializer.Meta.fields,
+            "next_step",
+            "blockers",
+            "findings",
+            "deadlines",
+        ]
 
     def get_next_step(self, c: Candidacy) -> str | None:
         step = getattr(c, "next_step", None)
@@ -202,9 +213,11 @@ class CandidacyDetailSerializer(CandidacySerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     step_label = serializers.SerializerMethodField(help_text=_("Tên bước."))
-    voided = serializers.SerializerMethodField(help_text=_("Đã bị đính chính (không còn hiệu lực)."))
+    voided = serializers.SerializerMethodField(
+        help_text=_("Đã bị đính chính (không còn hiệu lực).")
+    )
     description = serializers.SerializerMethodField(help_text=_("Mô tả như trên trang hồ sơ."))
-    data = serializers.SerializerMethodField(
+    data = serializers.SerializerMethodField(  # type: ignore[assignment]
         help_text=_("Nội dung của bước (giấy tờ, người giới thiệu…), theo quyền xem.")
     )
 
@@ -348,9 +361,7 @@ class MentorReportInput(serializers.Serializer):
 # --- reports --------------------------------------------------------------------------------
 
 
-@extend_schema_field(
-    {"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True}
-)
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True})
 class FigureField(serializers.Field):
     def to_representation(self, value):
         return value

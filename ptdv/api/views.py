@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-import django_filters
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -93,9 +92,7 @@ class OrganisationFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary=_("Cây tổ chức đảng"),
-        description=_(
-            "Các tổ chức trong phạm vi của người dùng, theo thứ tự của cây (đường dẫn)."
-        ),
+        description=_("Các tổ chức trong phạm vi của người dùng, theo thứ tự của cây (đường dẫn)."),
     ),
     retrieve=extend_schema(summary=_("Một tổ chức đảng")),
 )
@@ -318,7 +315,14 @@ class CandidacyViewSet(ReadOnly):
         description=_("Mọi sự kiện, kể cả bước đã bị đính chính, theo thứ tự ghi."),
         responses={200: s.EventSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], url_path="su-kien", url_name="events", pagination_class=None, filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="su-kien",
+        url_name="events",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def events(self, request, pk=None):
         candidacy = get_visible_or_404(Candidacy.objects.all(), request.user, pk=pk)
         record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the timeline: the read log
@@ -462,9 +466,7 @@ class CandidacyViewSet(ReadOnly):
             made = MentorAssignment.objects.select_related("mentor", "candidacy__person").get(
                 pk=made.pk
             )
-            return Response(
-                s.MentorAssignmentSerializer(made).data, status=status.HTTP_201_CREATED
-            )
+            return Response(s.MentorAssignmentSerializer(made).data, status=status.HTTP_201_CREATED)
 
         return self._saved(request, write)
 
@@ -584,5 +586,3 @@ class ImportRunViewSet(ReadOnly):
 
     def get_queryset(self):
         return ImportRun.objects.visible_to(self.request.user)
-
-

@@ -78,7 +78,9 @@ class ScopeTests(ApiTestCase):
                                                 self.o.G)})  # fmt: skip
         mentoring = ids(self.client.get("/api/giup-do/"))
         self.assertNotIn(self.made.X1.mentors.get().pk, mentoring)
-        targets = {row["organisation"] for row in self.client.get("/api/chi-tieu/").json()["results"]}
+        targets = {
+            row["organisation"] for row in self.client.get("/api/chi-tieu/").json()["results"]
+        }
         self.assertNotIn(self.o.X1.pk, targets)
         self.assertIn(self.o.A1.pk, targets)
 
@@ -161,8 +163,10 @@ class CandidacyReadTests(ApiTestCase):
         self.assertEqual(body["next_step"], Step.AWARENESS_CLASS)
         history = History.of(Candidacy.objects.get(pk=candidacy.pk))
         evaluation = evaluate(history.facts_for(history.state), history.calendar, date.today())
-        self.assertEqual([d["ma"] for d in body["deadlines"]],
-                         [d.code for d in sorted(evaluation.deadlines, key=lambda d: d.due)])
+        self.assertEqual(
+            [d["ma"] for d in body["deadlines"]],
+            [d.code for d in sorted(evaluation.deadlines, key=lambda d: d.due)],
+        )
         self.assertEqual([f["ma"] for f in body["findings"] + body["blockers"]],
                          [f.code for f in evaluation.findings if f not in evaluation.blockers]
                          + [f.code for f in evaluation.blockers])  # fmt: skip
