@@ -12,9 +12,9 @@ from .scope import AdminAccessMixin, ScopedAdminMixin, ScopedTreeAdminMixin, adm
 @admin.register(Organisation, site=admin_site)
 class OrganisationAdmin(ScopedTreeAdminMixin, TreeAdmin):
     form = movenodeform_factory(Organisation)
-    list_display = ("name", "kind", "code")
+    list_display = ("name", "kind", "code", "party_code")
     list_filter = ("kind",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "code", "party_code")
 
     #: Who admits and who is the direct superior is set by the administrator above, not by the
     #: administrator of the organisation it concerns (choices are limited to the subtree).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -27,6 +30,29 @@ class OrgKind(models.TextChoices):
 #: Kinds whose members meet in this node: a chi bộ cơ sở is both grassroots and a cell.
 CELL_KINDS = frozenset({OrgKind.CELL, OrgKind.GRASSROOTS_CELL})
 GRASSROOTS_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL})
+
+
+#: The code of a party organisation in the national party-member database (CSDL đảng viên):
+#: its levels joined by dots, province first — two digits, then each level's letters and
+#: digits, e.g. ``15.CS023.CB002`` (province . grassroots . cell; docs/handoff.md). Entered by an
+#: administrator per organisation as the national system gives it, never derived from names.
+PARTY_CODE_PATTERN = r"^\d{2}(\.[A-Z]{1,6}\d{1,6}){0,5}$"
+validate_party_code = RegexValidator(
+    PARTY_CODE_PATTERN,
+    _(
+        "Mã tổ chức đảng trên CSDL đảng viên gồm mã tỉnh (2 chữ số) rồi mã từng cấp, mỗi cấp "
+        "gồm chữ in hoa và chữ số, cách nhau bằng dấu chấm, ví dụ 15.CS023.CB002."
+    ),
+    code="party_code",
+)
+
+
+def normalise_party_code(value: str | None) -> str | None:
+    """The code as stored: spaces removed, letters in capitals; ``None`` for an empty one."""
+    if value is None:
+        return None
+    cleaned = "".join(str(value).split()).upper()
+    return cleaned or None
 
 
 class OrganisationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -65,6 +91,18 @@ class Organisation(MP_Node):
     short_name = models.CharField(_("tên viết tắt"), max_length=80, blank=True)
     kind = models.CharField(_("loại"), max_length=32, choices=OrgKind.choices)
     code = models.CharField(_("mã"), max_length=32, unique=True, null=True, blank=True)
+    party_code = models.CharField(
+        _("mã tổ chức đảng trên CSDL đảng viên"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_party_code],
+        help_text=_(
+            "Mã của tổ chức đảng trên Cơ sở dữ liệu đảng viên toàn quốc, ví dụ 15.CS023.CB002 "
+            "(tỉnh . cơ sở . chi bộ). Dùng khi bàn giao dữ liệu đảng viên mới."
+        ),
+    )
     competent_committee = models.ForeignKey(
         "self",
         verbose_name=_("cấp ủy có thẩm quyền kết nạp"),
@@ -99,6 +137,14 @@ class Organisation(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude=None):
+        self.party_code = normalise_party_code(self.party_code)
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.party_code = normalise_party_code(self.party_code)
+        super().save(*args, **kwargs)
 
     @property
     def is_cell(self) -> bool:
