@@ -2,7 +2,8 @@
 under an organisation the user sees, with the fields of the national forms (docs/handoff.md).
 
 - admitted: people of the subtree whose ``party_admitted_on`` (the ceremony) is in the period;
-- official: people whose ``party_official_on`` is in the period;
+- official: people whose ``party_official_on`` is in the period, or whose recognition
+  decision is dated in it (a decision that came after the probation's end);
 - left: effective member events that end a membership in the installation
   (``rules.membership.ENDING_KINDS``: transfer out, resigned, struck off, expelled, deceased)
   dated in the period at a cell of the subtree, and the candidacies' exits of probationary
@@ -219,8 +220,17 @@ def build(
         )
         chosen[Section.ADMITTED] = [(pk, {}) for pk in ids.values_list("pk", flat=True)]
     if Section.OFFICIAL in sections:
-        ids = people.filter(party_official_on__range=(start, end)).order_by(
-            "party_official_on", "sort_key", "pk"
+        # Official from the end of probation, even when the decision came later (Điều lệ Đảng,
+        # Điều 5): the official date in the period, or the decision dated in it (a late one).
+        decided = (
+            Event.objects.effective()
+            .filter(step=Step.RECOGNITION_DECISION, date__range=(start, end))
+            .values("candidacy__person_id")
+        )
+        ids = (
+            people.filter(party_official_on__isnull=False)
+            .filter(Q(party_official_on__range=(start, end)) | Q(pk__in=decided))
+            .order_by("party_official_on", "sort_key", "pk")
         )
         chosen[Section.OFFICIAL] = [(pk, {}) for pk in ids.values_list("pk", flat=True)]
     if Section.LEFT in sections:

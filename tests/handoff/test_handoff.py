@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 from datetime import date
+from unittest.mock import patch
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from ptdv.accounts.models import Role
 from ptdv.handoff import checks
 from ptdv.handoff.models import HandoffExport
-from ptdv.handoff.sections import COMMON_COLUMNS, LEFT_COLUMNS
+from ptdv.handoff.sections import COMMON_COLUMNS, LEFT_COLUMNS, TooManyRows, build
 from ptdv.members import services as member_services
 from ptdv.org.models import Organisation
 from ptdv.privacy.models import AccessEntry
@@ -173,6 +174,59 @@ class WorkbookTests(HandoffTestCase):
         book = self.workbook(self.download(self.u.committee))
         values = [r[14] for r in book["Kết nạp"].iter_rows(min_row=2, values_only=True)]
         self.assertIn('\'=HYPERLINK("http://x")', values)
+
+
+class SectionTests(HandoffTestCase):
+    def names(self, start, end, sections=("official",), user=None):
+        handoff = build(user or self.u.committee, self.o.D, start, end, sections)
+        return [row.full_name for row in handoff.all_rows()]
+
+    def test_a_late_recognition_decision_counts_in_its_period(self):
+        # Probation ends 10/04/2026; the decision is dated 15/07/2026.
+        self.advance(self.candidacy("Hà Văn Muộn"), Stage.OFFICIAL)
+        self.assertIn("Hà Văn Muộn", self.names(date(2026, 4, 1), date(2026, 4, 30)))
+        self.assertIn("Hà Văn Muộn", self.names(date(2026, 7, 1), date(2026, 7, 31)))
+        self.assertNotIn("Hà Văn Muộn", self.names(date(2026, 5, 1), date(2026, 6, 30)))
+
+    def test_transfer_out_names_the_organisation(self):
+        member_services.record_event(
+            self.p.member_A2, MemberEventKind.TRANSFER_OUT, date(2025, 10, 1),
+            actor=self.u.committee, outside="Đảng bộ phường Bến Nghé, TP Hồ Chí Minh",
+            number="45-GGT", today=date(2025, 10, 2),
+        )  # fmt: skip
+        handoff = build(self.u.committee, self.o.D, START, END, ("left",))
+        row = next(r for r in handoff.all_rows() if r.person_id == self.p.member_A2.pk)
+        n = len(COMMON_COLUMNS) - 1  # the values leave out STT
+        self.assertEqual(
+            row.values[n:],
+            ["Chuyển sinh hoạt đảng đi", "01/10/2025", "45-GGT", "",
+             "Đảng bộ phường Bến Nghé, TP Hồ Chí Minh"],
+        )  # fmt: skip
+        # The member's official status needs no card number in the leaving section.
+        self.assertNotIn("Đảng viên chính thức chưa có số thẻ đảng viên.", row.problems)
+
+    def test_a_cell_user_sees_their_cell_only(self):
+        handoff = build(self.u.cell, self.o.A1, START, END)
+        self.assertEqual({r.full_name for r in handoff.all_rows()}, {"Lò Thị Mới", "Tòng Văn Cũ"})
+
+    def test_the_cap(self):
+        with patch("ptdv.handoff.sections.MAX_ROWS", 2):
+            with self.assertRaises(TooManyRows) as caught:
+                build(self.u.committee, self.o.D, START, END)
+            self.assertIn("quá 2 dòng", caught.exception.message)
+            self.client.force_login(self.u.committee)
+            page = self.client.get(URL, form(self.o.D))
+            self.assertContains(page, "chọn đơn vị nhỏ hơn hoặc kỳ ngắn hơn")
+            response = self.client.post(DOWNLOAD, form(self.o.D))
+            self.assertEqual(response.status_code, 302)
+        self.assertFalse(HandoffExport.objects.exists())
+
+    def test_the_information_sheet(self):
+        book = self.workbook(self.download(self.u.committee))
+        info = dict(book["Thông tin"].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(info["Tổ chức đảng"], "Đảng bộ huyện Núi Xanh")
+        self.assertEqual(info["Từ ngày"], "01/01/2025")
+        self.assertEqual(info["Số dòng"], "4")
 
 
 class CsvTests(HandoffTestCase):
