@@ -91,6 +91,8 @@ class HandoffForm(BootstrapMixin, forms.Form):
             search=lambda text, data: search_organisations(user, ANY_ORGANISATION, text),
         )
         self.style()
+        for name in ("noi_dung", "dinh_dang"):  # check boxes and radio buttons, not text boxes
+            self.fields[name].widget.attrs["class"] = "form-check-input"
 
     def _day(self, name: str) -> date:
         value = self.cleaned_data[name]
@@ -139,8 +141,8 @@ def _defaults(user) -> dict[str, str | list[str]]:
     organisation = default_organisation(user)
     return {
         "to_chuc": str(organisation.pk) if organisation is not None else "",
-        "tu_ngay": date(today.year, 1, 1).isoformat(),
-        "den_ngay": today.isoformat(),
+        "tu_ngay": f"{date(today.year, 1, 1):%d/%m/%Y}",  # as the date boxes show them
+        "den_ngay": f"{today:%d/%m/%Y}",
         "noi_dung": list(SECTIONS),
         "dinh_dang": FileFormat.XLSX,
     }
