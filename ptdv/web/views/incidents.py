@@ -51,7 +51,7 @@ from ptdv.subjects.services import (
 )
 
 from ..filters import OrganisationChoiceField
-from ..step_forms import BootstrapMixin
+from ..step_forms import DATE_FORMATS, BootstrapMixin, DateInput
 
 PAGE_SIZE = 50
 #: Incidents shown in the to-do page's banner.
@@ -60,7 +60,13 @@ TODO_SHOWN = 20
 ORGANISATION_DEPTH = 2
 #: Organisations offered, at most (a province's committees, not its cells).
 MAX_ORGANISATIONS = 1000
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+#: A moment as the two boxes send it ("05/03/2026 14:30", the date as the site's date boxes take
+#: it) or as one value (an address, a script: "2026-03-05T14:30").
+DATETIME_FORMATS = [
+    *(f"{day} {time}" for day in DATE_FORMATS for time in ("%H:%M", "%H:%M:%S", "%Hh%M", "%H.%M")),
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+]
 
 STATUS_FILTERS = {
     "dang-xu-ly": (gettext_lazy("Đang xử lý"), False),
@@ -75,11 +81,42 @@ UPDATE_KINDS = {
 }
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+class DateTimeBoxes(forms.MultiWidget):
+    """A moment as two text boxes: the site's date box (dd/mm/yyyy, :class:`DateInput`) and a time
+    box (HH:MM), side by side (``web/widgets/date_time.html``).
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+    Not the browser's ``datetime-local``, whose box follows the browser's locale (mm/dd/yyyy and
+    AM/PM in an English browser) whatever the page's language. The field receives one text,
+    "dd/mm/yyyy HH:MM" (or the single value posted under the field's own name)."""
+
+    template_name = "web/widgets/date_time.html"
+
+    def __init__(self, attrs=None):
+        time = forms.TimeInput(format="%H:%M", attrs={"maxlength": "8", "inputmode": "numeric"})
+        super().__init__((DateInput(), time), attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            return [value.strftime("%d/%m/%Y"), value.strftime("%H:%M")]
+        text = str(value or "").strip()
+        for pattern in DATETIME_FORMATS:
+            try:
+                moment = datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            return [moment.strftime("%d/%m/%Y"), moment.strftime("%H:%M")]
+        day, _space, time = text.partition(" ")  # what was typed, kept as it was
+        return [day or None, time or None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        day, time = (str(v or "").strip() for v in super().value_from_datadict(data, files, name))
+        return f"{day} {time}".strip()
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
 
 
 def not_too_early(value: datetime | None) -> None:
@@ -92,14 +129,34 @@ def not_too_early(value: datetime | None) -> None:
 
 
 def datetime_field(label, **kwargs) -> forms.DateTimeField:
-    kwargs.setdefault("help_text", gettext_lazy("Giờ:phút ngày/tháng/năm, ví dụ 14:30 05/03/2026."))
+    kwargs.setdefault(
+        "help_text", gettext_lazy("Ngày/tháng/năm và giờ:phút, ví dụ 05/03/2026 và 14:30.")
+    )
+    kwargs.setdefault(
+        "error_messages",
+        {
+            "invalid": gettext_lazy(
+                "Không phải một thời điểm có thật: hãy viết ngày/tháng/năm và giờ:phút, ví dụ "
+                "05/03/2026 và 14:30."
+            )
+        },
+    )
     return forms.DateTimeField(
         label=label,
         input_formats=DATETIME_FORMATS,
-        widget=DateTimeInput,
+        widget=DateTimeBoxes,
         validators=[not_too_early],
         **kwargs,
     )
+
+
+def _time_box_labels(form: forms.Form) -> None:
+    """The time box's own name for screen readers (the field's label names the date box)."""
+    for field in form.fields.values():
+        if isinstance(field.widget, DateTimeBoxes):
+            field.widget.widgets[1].attrs["aria-label"] = _("%(field)s: giờ và phút") % {
+                "field": field.label
+            }
 
 
 def _checkboxes(form: forms.Form) -> None:
@@ -196,6 +253,7 @@ class IncidentForm(BootstrapMixin, forms.Form):
             )
         self.style()
         _checkboxes(self)
+        _time_box_labels(self)
 
     def full_clean(self):
         super().full_clean()
@@ -260,6 +318,7 @@ class IncidentUpdateForm(BootstrapMixin, forms.Form):
             self.fields["text"].required = False
         self.fields["text"].label = self.LABELS[kind]
         self.style()
+        _time_box_labels(self)
 
 
 def _local(value: datetime | None) -> str | None:
