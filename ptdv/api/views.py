@@ -21,6 +21,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,13 +61,43 @@ class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generi
     def cursor_queryset(self):
         return self.filter_queryset(self.get_queryset())
 
+    def list(self, request, *args, **kwargs):
+        try:
+            return super().list(request, *args, **kwargs)
+        except ValidationError as exc:  # a filter's value (django-filter's messages)
+            return filter_errors(exc)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BadPayload):
+            return errors.problem(_("Nội dung gửi lên phải là một đối tượng JSON hoặc biểu mẫu."))
+        return super().handle_exception(exc)
+
+
+def filter_errors(exc: ValidationError) -> Response:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"": exc.detail}
+    lines = [
+        errors.line(errors.INVALID, str(message), field=name or None)
+        for name, messages in detail.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    ]
+    return Response({"loi": lines}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class BadPayload(Exception):
+    pass
+
 
 def _payload(request: Request) -> dict[str, Any]:
-    """The request's body as a form's data (JSON or form-encoded)."""
-    data = request.data
+    """The request's body as a form's data (JSON or form-encoded); not an object: 400."""
+    try:
+        data = request.data
+    except ParseError as exc:
+        raise BadPayload from exc
     if hasattr(data, "dict"):
         return data.dict()
-    return dict(data) if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise BadPayload
+    return dict(data)
 
 
 # --- organisations and places -----------------------------------------------------------------
@@ -171,7 +202,7 @@ class PersonViewSet(ReadOnly):
     def cccd(self, request, pk=None):
         person = self.get_object()
         if not may_reveal_cccd(request.user):
-            return Response(status=status.HTTP_403_FORBIDDEN)
+            raise PermissionDenied
         record(request, AccessKind.CCCD_REVEAL, person=person)
         return Response({"cccd": person.cccd})
 

@@ -3,9 +3,11 @@ query counts, the schema and its documentation page."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from types import SimpleNamespace
 
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
@@ -216,6 +218,17 @@ class CandidacyReadTests(ApiTestCase):
         self.assertEqual(seen, expected)
         self.assertEqual(pages, 3)  # 5 candidacies, 2 a page
 
+    def test_a_filters_error_and_a_body_that_is_not_an_object(self):
+        self.login(self.u.committee)
+        response = self.client.get("/api/to-chuc/?kind=khong-co")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["loi"][0]["truong"], "kind")
+        url = f"/api/ho-so/{self.made.A1.pk}/ghi-buoc/"
+        for body in ("[1, 2]", "{không phải JSON"):
+            response = self.client.post(url, body, content_type="application/json")
+            self.assertEqual(response.status_code, 400, body)
+            self.assertEqual(response.json()["loi"][0]["ma"], "khong_hop_le")
+
     def test_page_size_is_bounded(self):
         self.login(self.u.committee)
         response = self.client.get("/api/to-chuc/?limit=100000")
@@ -413,8 +426,14 @@ class ReportTests(ApiTestCase):
 
 class SchemaTests(ApiTestCase):
     def test_the_schema_is_valid(self):
+        # As `manage.py spectacular --validate --fail-on-warn`: no warning, a valid document.
+        with tempfile.NamedTemporaryFile(suffix=".yaml") as out:
+            call_command("spectacular", validate=True, fail_on_warn=True, file=out.name)
         schema = SchemaGenerator().get_schema(request=None, public=True)
         validate_schema(schema)
+        step = schema["paths"]["/api/ho-so/{id}/ghi-buoc/"]["post"]
+        self.assertEqual(step["summary"], "Ghi một bước")
+        self.assertTrue({"201", "400", "401", "403", "404", "409"} <= set(step["responses"]))
         self.assertIn("/api/ho-so/{id}/ghi-buoc/", schema["paths"])
         self.assertEqual(self.client.get("/api/schema/").status_code, 200)
 
