@@ -218,6 +218,43 @@ NAMES: dict[str, tuple[tuple[str, ...], Any]] = {
 }
 
 
+#: The records whose name holds words of the interface (a step, a period, a kind) and what naming
+#: them reads: named again from the row, in the reader's language (``object_repr`` keeps the
+#: language of whoever made the change). A record gone, or out of the reader's subtree now, keeps
+#: its logged name.
+TRANSLATED_NAMES: dict[str, tuple[str, ...]] = {
+    "pipeline.candidacy": ("person",),
+    "pipeline.event": (),
+    "pipeline.mentorassignment": ("mentor", "candidacy__person"),
+    "pipeline.mentorreport": (),
+    "members.memberevent": (),
+    "imports.importrun": (),
+    "reports.target": ("organisation",),
+}
+
+
+def object_names(user, entries) -> dict[int, str]:
+    """``entry pk -> name`` of the records of :data:`TRANSLATED_NAMES` the reader sees now, in the
+    page's language: one query per kind of record on the page."""
+    wanted: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for entry in entries:
+        label = model_label(entry.content_type)
+        if label in TRANSLATED_NAMES and str(entry.object_pk).isdigit():
+            wanted[label][int(entry.object_pk)].append(entry.pk)
+    names: dict[int, str] = {}
+    for label, by_pk in wanted.items():
+        rows = _manager(apps.get_model(label)).all()
+        if hasattr(rows, "visible_to"):
+            rows = rows.visible_to(user)
+        rows = rows.filter(pk__in=list(by_pk))
+        if TRANSLATED_NAMES[label]:
+            rows = rows.select_related(*TRANSLATED_NAMES[label])
+        for row in rows:
+            for entry_pk in by_pk[row.pk]:
+                names[entry_pk] = str(row)
+    return names
+
+
 def _manager(model):
     # A person merged into another keeps its row (``all_records``): still named in the log.
     return getattr(model, "all_records", None) or model._default_manager
@@ -333,6 +370,7 @@ def shown_entries(user, entries) -> list[ShownEntry]:
                         wanted[model].update(pks)
     names = _related_names(user, wanted)
     links = record_links(user, entries)
+    object_name = object_names(user, entries)
     system = _("hệ thống")
     shown = []
     for entry in entries:
@@ -376,7 +414,7 @@ def shown_entries(user, entries) -> list[ShownEntry]:
                 kind=capfirst(str(entry.content_type.model_class()._meta.verbose_name))
                 if entry.content_type.model_class() is not None
                 else entry.content_type.model,
-                name=mask_text(entry.object_repr),
+                name=mask_text(object_name.get(entry.pk, entry.object_repr)),
                 url=links.get(entry.pk),
                 changes=changes,
                 derived=derived,
