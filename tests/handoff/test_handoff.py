@@ -221,6 +221,29 @@ class SectionTests(HandoffTestCase):
             self.assertEqual(response.status_code, 302)
         self.assertFalse(HandoffExport.objects.exists())
 
+    def test_nobody_new_gives_no_file(self):
+        self.download(self.u.committee)
+        response = self.download(self.u.committee, chi_moi="on")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(HandoffExport.objects.count(), 1)
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "Không có ai để bàn giao trong kỳ này.")
+
+    def test_queries_do_not_grow_with_the_rows(self):
+        self.client.force_login(self.u.committee)
+
+        def more():
+            for i, cell in enumerate((self.o.A1, self.o.A2, self.o.B1, self.o.G)):
+                person = make_person(
+                    cell, f"Người Mới Số {i}", date(2000, 1, 1 + i), admitted_on=date(2025, 9, 1)
+                )
+                member_services.record_event(
+                    person, MemberEventKind.DECEASED, date(2025, 10, 1 + i),
+                    actor=self.u.committee, today=date(2025, 11, 1),
+                )  # fmt: skip
+
+        self.assert_queries_do_not_grow(more, lambda: self.client.post(DOWNLOAD, form(self.o.D)))
+
     def test_the_information_sheet(self):
         book = self.workbook(self.download(self.u.committee))
         info = dict(book["Thông tin"].iter_rows(min_row=2, values_only=True))
@@ -268,8 +291,13 @@ class OnlyNewTests(HandoffTestCase):
 
     def test_an_export_of_a_grassroots_unit_counts_for_the_district(self):
         self.download(self.u.grassroots, self.o.A)
+        elsewhere = make_person(
+            self.o.B1, "Đặng Văn Xã Khác", date(2001, 1, 1), admitted_on=date(2025, 6, 6)
+        )
         book = self.workbook(self.download(self.u.committee, chi_moi="on"))
-        self.assertEqual(list(book["Kết nạp"].iter_rows(min_row=2)), [])
+        names = [r[8] for r in book["Kết nạp"].iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(names, [elsewhere.full_name])  # Hòa An's were handed off by Hòa An
+        self.assertEqual(list(book["Chuyển đi, ra khỏi Đảng"].iter_rows(min_row=2)), [])
 
 
 class PageTests(HandoffTestCase):

@@ -255,6 +255,9 @@ def handoff_download(request):
     except TooManyRows as exc:
         messages.error(request, exc.message)
         return redirect(f"{page}?{urlencode(form.params(), doseq=True)}")
+    if handoff.count == 0:  # no file and no record of nobody
+        messages.info(request, _("Không có ai để bàn giao trong kỳ này."))
+        return redirect(f"{page}?{urlencode(form.params(), doseq=True)}")
     now = timezone.localtime()
     author = request.user.get_full_name() or request.user.get_username()
     info = files.info_lines(handoff, author=author, exported_at=f"{now:%d/%m/%Y %H:%M}")
