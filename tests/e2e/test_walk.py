@@ -8,7 +8,8 @@ extensions, then by the answer's ``Content-Type`` and ``Content-Disposition``), 
 only answer a POST or the pickers' POSTs, htmx fragments (an answer that is not a whole page),
 the login's steps and logging out. A parameter ``<pk>`` is filled with the first object of the
 page's model that the user sees (``visible_to``); a page that does not answer 200 to the user
-(403 for their role, a redirect) is not theirs and is passed.
+(403 for their role, a redirect) is not theirs and is passed. The step and correction forms the
+candidacy page links to (``?buoc=…``, ``?su-kien=…``) are walked too.
 
 For each role — the district's committee officer (``bantochuc``), a cell secretary (``chibo``),
 the read-only user (``xem``) and the data protection officer (``baove``) — every page is opened
@@ -130,6 +131,11 @@ OVERFLOW = """() => {
   const text = widest ? (widest.innerText || '').trim().slice(0, 60) : '';
   return `${width}px wide on a ${screen}px screen; widest: ${name} (right ${Math.round(right)}px) "${text}"`;
 }"""
+
+
+#: The candidacy page, and its links to its forms (the step forms by ``?buoc=``, corrections).
+CANDIDACY = re.compile(r"^/ho-so/\d+/$")
+FORM_LINKS = "main a[href*='/ghi-buoc/?'], main a[href*='/dinh-chinh/?']"
 
 
 def english_in(text: str) -> list[str]:
@@ -261,12 +267,19 @@ def walk_role(page, username: str, password: str, *, every: int = 1) -> Walk:
     login(page, username, password)
     assert urlparse(page.url).path == "/", f"{username} is not signed in: {page.url}"
     user = User.objects.get(username=username)
-    for url in page_urls(user)[::every]:
+    urls = page_urls(user)[::every]
+    for url in urls:
         answer = page.request.get(url, max_redirects=0)
         if answer.status >= 500:
             walk.fail(url, f"answered {answer.status}")
         elif answer.status == 200 and is_page(answer):
             check_page(page, url, walk)
+            if CANDIDACY.match(url):
+                # The forms the candidacy page offers (each step, each correction), as pages.
+                forms = page.eval_on_selector_all(
+                    FORM_LINKS, "links => links.map(a => a.pathname + a.search)"
+                )
+                urls.extend(u for u in dict.fromkeys(forms) if u not in urls)
     # The site's 404: an address of nothing, an object of nothing (the data protection officer
     # does not open candidacies: 403 whether there is one or not).
     check_page(page, "/khong-co-trang-nay/", walk, expected=404)
