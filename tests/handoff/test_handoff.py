@@ -21,7 +21,14 @@ from ptdv.org.models import Organisation
 from ptdv.privacy.models import AccessEntry
 from ptdv.rules.membership import MemberEventKind
 from ptdv.rules.stages import Stage
-from tests.base import WorldTestCase, build_other_tree, cccd_for, make_person, make_user
+from tests.base import (
+    WorldTestCase,
+    admin_form_data,
+    build_other_tree,
+    cccd_for,
+    make_person,
+    make_user,
+)
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 URL = "/ban-giao/"
@@ -423,6 +430,19 @@ class CodeValidationTests(WorldTestCase):
         url = reverse("admin:org_organisation_change", args=[self.o.A1.pk])
         response = self.client.get(url)
         self.assertContains(response, 'name="party_code"')
+        bad = self.client.post(url, admin_form_data(response, party_code="15/CS023"))
+        self.assertEqual(bad.status_code, 200)
+        self.assertContains(bad, "ví dụ 15.CS023.CB002")
+        good = self.client.post(url, admin_form_data(response, party_code="15.cs023.cb001"))
+        self.assertEqual(good.status_code, 302)
+        self.assertEqual(Organisation.objects.get(pk=self.o.A1.pk).party_code, "15.CS023.CB001")
+        # Another organisation may not take the same code.
+        other = reverse("admin:org_organisation_change", args=[self.o.A2.pk])
+        taken = self.client.post(
+            other, admin_form_data(self.client.get(other), party_code="15.CS023.CB001")
+        )
+        self.assertEqual(taken.status_code, 200)
+        self.assertIsNone(Organisation.objects.get(pk=self.o.A2.pk).party_code)
 
 
 class CheckTests(WorldTestCase):
