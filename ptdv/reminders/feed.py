@@ -18,6 +18,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 from typing import cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -96,7 +97,7 @@ def calendar(user, today: date) -> bytes:
     base = candidacies.select_related("person", "cell").only(*_FIELDS)
     due = base.filter(next_due__gte=today, next_due__lte=end).order_by("next_due", "id")
     expiring = base.filter(expiry_due__gte=today, expiry_due__lte=end).order_by("expiry_due", "id")
-    host = settings.PTDV_SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "ptdv"
+    host = urlsplit(settings.PTDV_SITE_URL).hostname or "ptdv"
     to_candidacy = reverse("candidacy", args=[0]).removesuffix("0/")
     stamp = timezone.now().astimezone(timezone.get_default_timezone()).replace(microsecond=0)
     events: list[tuple[date, int, Event]] = []

@@ -89,13 +89,18 @@ def run(day: date | None = None, *, seconds: float | None = None, connection=Non
     result = RunResult(day)
     connection = connection or get_connection(fail_silently=False)
     after = 0
+    opened = False
     with translation.override(settings.LANGUAGE_CODE):
         while True:
-            batch = list(
-                due_users(day).filter(pk__gt=after).select_related("organisation", "person")[:BATCH]
-            )
+            batch = list(due_users(day).filter(pk__gt=after).select_related("organisation")[:BATCH])
             if not batch:
                 break
+            if not opened:  # one connection for the run (a failed send opens a new one)
+                opened = True
+                try:
+                    connection.open()
+                except Exception:  # each send then tries itself, and is marked failed
+                    log.warning("reminders: the mail server does not answer", exc_info=True)
             for user in batch:
                 after = user.pk
                 if time.monotonic() > deadline:

@@ -175,6 +175,23 @@ class DigestTests(WorldTestCase):
         row.save()
         self.assertFalse(sending.due_users(TODAY).filter(pk=self.u.cell.pk).exists())
 
+    def test_a_mail_server_that_does_not_answer_fails_the_send_not_the_run(self):
+        self.give_email(self.u.cell)
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=free_port(),  # nobody listens there
+            EMAIL_TIMEOUT=5,
+        ):
+            result = sending.run(TODAY)
+        self.assertEqual(
+            (result.sent, result.failed, result.failed_users), (0, 1, [self.u.cell.pk])
+        )
+        row = ReminderSend.objects.get(user=self.u.cell, day=TODAY)
+        self.assertEqual((row.status, row.error), (SendStatus.FAILED, "ConnectionRefusedError"))
+        self.assertEqual(row.counts["overdue"], 0)  # numbers only, kept for the log
+        self.assertGreater(row.counts["missing_reports"], 0)
+
     def test_weekly_preference_and_off(self):
         self.give_email(self.u.cell, self.u.grassroots, self.u.committee)
         ReminderPreference.objects.create(
