@@ -90,10 +90,10 @@ REFUSAL_EXAMPLE = OpenApiExample(
     value={
         "loi": [
             {
-                "ma": "introducers.too_few",
-                "thong_bao": "Cần hai đảng viên chính thức giới thiệu. — QĐ 24-QĐ/TW (2021), "
-                "Điều 3",
-                "can_cu": "QĐ 24-QĐ/TW (2021), Điều 3",
+                "ma": "papers.missing",
+                "thong_bao": "Hồ sơ còn thiếu: Lý lịch của người xin vào Đảng. — HD 01-HD/TW "
+                "(2021), mục 3 (tiểu mục chưa đối chiếu)",
+                "can_cu": "HD 01-HD/TW (2021), mục 3 (tiểu mục chưa đối chiếu)",
                 "truong": None,
             }
         ]

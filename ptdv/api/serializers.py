@@ -21,7 +21,14 @@ from ptdv.org.models import Organisation, Place
 from ptdv.people.models import Person
 from ptdv.people.sensitive import Sensitive, allowed
 from ptdv.pipeline.labels import deadline_labels, stage_labels, step_labels
-from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
+from ptdv.pipeline.models import (
+    Assessment,
+    Candidacy,
+    Event,
+    MentorAssignment,
+    MentorReport,
+    ReportPeriod,
+)
 from ptdv.reports.models import Target
 
 
@@ -350,11 +357,9 @@ class MentorAssignInput(serializers.Serializer):
 
 
 class MentorReportInput(serializers.Serializer):
-    period = serializers.ChoiceField(
-        choices=["month", "quarter", "year"], help_text=_("Kỳ báo cáo.")
-    )
+    period = serializers.ChoiceField(choices=ReportPeriod.values, help_text=_("Kỳ báo cáo."))
     period_start = serializers.DateField(help_text=_("Một ngày bất kỳ trong kỳ."))
-    assessment = serializers.CharField(help_text=_("Đánh giá."))
+    assessment = serializers.ChoiceField(choices=Assessment.values, help_text=_("Đánh giá."))
     text = serializers.CharField(help_text=_("Nội dung nhận xét."))
 
 
