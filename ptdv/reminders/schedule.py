@@ -60,7 +60,6 @@ class ReminderClock:
         if not self.due(now):
             return None
         try:
-            close_old_connections()
             result = sending.run(timezone.localtime(now).date())
         except Exception:
             log.exception("reminders: the run failed")
@@ -76,5 +75,6 @@ class ReminderClock:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
+            close_old_connections()
             self.tick()
             connections.close_all()  # this thread's connections only
