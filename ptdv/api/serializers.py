@@ -30,6 +30,7 @@ from ptdv.pipeline.models import (
     ReportPeriod,
 )
 from ptdv.reports.models import Target
+from ptdv.web.step_forms import STEP_FORMS
 
 
 def _user(serializer: serializers.Serializer) -> Any:
@@ -329,19 +330,46 @@ class OpenCandidacyInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+def _optional(field_class, help_text, **kwargs):
+    return field_class(required=False, help_text=help_text, **kwargs)
+
+
 class StepInput(serializers.Serializer):
-    step = serializers.CharField(
-        help_text=_("Bước ghi (như trên trang: sympathiser, dossier_paper, cell_resolution…).")
+    """The step and the fields of its form on the page (``web/step_forms.py``); each step's form
+    says which are required and checks them."""
+
+    step = serializers.ChoiceField(
+        choices=[step.value for step in STEP_FORMS],
+        help_text=_("Bước ghi (như trên trang hồ sơ)."),
     )
     date = serializers.DateField(help_text=_("Ngày của bước."))
     version = serializers.IntegerField(
         help_text=_("Phiên bản hồ sơ đã đọc (“version”): khác thì trả 409.")
     )
-
-    class Meta:
-        # The other keys are those of the step's form on the page (number, official_members,
-        # present, in_favour, against, kind, introducer, months_together, reason, to_cell…).
-        pass
+    number = _optional(serializers.CharField, _("Số nghị quyết / quyết định / văn bản."))
+    official_members = _optional(serializers.IntegerField, _("Số đảng viên chính thức."))
+    present = _optional(serializers.IntegerField, _("Số đảng viên chính thức có mặt."))
+    in_favour = _optional(serializers.IntegerField, _("Số tán thành."))
+    against = _optional(serializers.IntegerField, _("Số không tán thành."))
+    kind = _optional(serializers.CharField, _("Loại giấy tờ (bước dossier_paper)."))
+    subject = _optional(serializers.CharField, _("Thẩm tra lý lịch của ai."))
+    result = _optional(serializers.CharField, _("Kết luận thẩm tra."))
+    introducer = _optional(serializers.IntegerField, _("Đảng viên giới thiệu (mã người)."))
+    months_together = _optional(serializers.IntegerField, _("Số tháng cùng công tác."))
+    same_grassroots = _optional(serializers.BooleanField, _("Cùng tổ chức cơ sở đảng."))
+    union_kind = _optional(serializers.CharField, _("Đoàn thể giới thiệu."))
+    issuer = _optional(serializers.CharField, _("Cấp ủy ban hành văn bản đồng ý."))
+    certificate_date = _optional(serializers.DateField, _("Ngày cấp giấy chứng nhận."))
+    certificate_number = _optional(serializers.CharField, _("Số giấy chứng nhận."))
+    class_name = _optional(serializers.CharField, _("Tên lớp."))
+    received_on = _optional(serializers.DateField, _("Ngày chi bộ nhận quyết định."))
+    decision_extended = _optional(serializers.BooleanField, _("Được gia hạn ra quyết định."))
+    superior_consent = _optional(serializers.BooleanField, _("Cấp trên đồng ý kết nạp muộn."))
+    card_number = _optional(serializers.CharField, _("Số thẻ đảng viên."))
+    mentor = _optional(serializers.IntegerField, _("Đảng viên được phân công giúp đỡ."))
+    to_cell = _optional(serializers.IntegerField, _("Chuyển đến chi bộ (bước transfer)."))
+    reason = _optional(serializers.CharField, _("Lý do (bắt buộc với bước kết thúc hồ sơ)."))
+    note = _optional(serializers.CharField, _("Ghi chú."))
 
 
 class CorrectionInput(serializers.Serializer):

@@ -48,6 +48,7 @@ from ptdv.web.views.mentor import _may_file as may_file_report
 
 from . import errors
 from . import serializers as s
+from .pagination import MAX_PAGE_SIZE
 from .permissions import ReadsRecords, SignedIn, writable
 
 
@@ -551,7 +552,7 @@ class MentorAssignmentViewSet(ReadOnly):
             assignment = get_visible_or_404(MentorAssignment.objects.all(), request.user, pk=pk)
             reports = MentorReport.objects.filter(assignment=assignment).order_by(
                 "-period_start", "-pk"
-            )
+            )[:MAX_PAGE_SIZE]  # at most 16 years of monthly reports
             return Response(s.MentorReportSerializer(reports, many=True).data)
         assignment = writable(
             MentorAssignment.objects.select_related("candidacy"),
