@@ -280,6 +280,9 @@ def candidacy_detail(request, pk: int):
         "next_step_label": step_labels()[evaluation.next_step] if evaluation.next_step else "",
         "blockers": fix_links(blockers, candidacy.pk, **links),
         "other_findings": fix_links(others, candidacy.pk, **links),
+        # Counted in the findings' heading (seen while the part is folded on a phone).
+        "finding_count": len(blockers) + len(others),
+        "has_errors": any(f.is_error for f in [*blockers, *others]),
         "late_entry": _late_entry(history, evaluation, facts, today),
         "deadlines": (deadline_rows := _deadline_rows(evaluation, today, history.calendar)),
         # The nearest open deadline (not a milestone), in the page's header.
