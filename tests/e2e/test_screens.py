@@ -21,6 +21,8 @@ SCREENS = [
     ("list", "district", "/danh-sach/"),
     ("search", "cell", "/tim-kiem/?q={query}"),
     ("candidacy", "cell", "/ho-so/{candidacy}/"),
+    # On a phone the parts fold; an address naming one opens it (here: the steps recorded).
+    ("candidacy-steps", "cell", "/ho-so/{candidacy}/#phan-cac-buoc"),
     ("org-tree", "district", "/to-chuc/"),
     ("mentor", "commune", "/giup-do/"),
     ("account", "cell", "/tai-khoan/cua-toi/"),
@@ -41,6 +43,7 @@ SCREENS = [
     ("request", "commune", "/yeu-cau/{request}/"),
     ("incidents", "privacy", "/su-co/"),
     ("incident", "privacy", "/su-co/{incident}/"),
+    ("incident-form", "privacy", "/su-co/moi/"),
     ("access-log", "privacy", "/bao-ve-du-lieu/truy-cap/"),
     ("mfa", "district", "/tai-khoan/xac-thuc-hai-lop/"),
 ]
