@@ -27,6 +27,8 @@ class DateTimeBoxesTests(SimpleTestCase):
         self.assertEqual(html.count('type="text"'), 2)
         self.assertIn('name="detected_at_0" value="05/03/2026"', html)
         self.assertIn('name="detected_at_1" value="14:30"', html)
+        # The label names the date box; the time box has its own name for screen readers.
+        self.assertEqual(self.field.widget.id_for_label("id_detected_at"), "id_detected_at_0")
 
     def test_the_two_boxes_make_one_moment(self):
         widget = self.field.widget

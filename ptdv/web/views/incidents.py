@@ -115,6 +115,10 @@ class DateTimeBoxes(forms.MultiWidget):
         day, time = (str(v or "").strip() for v in super().value_from_datadict(data, files, name))
         return f"{day} {time}".strip()
 
+    def id_for_label(self, id_):
+        """The field's label names the date box (the time box has its own ``aria-label``)."""
+        return f"{id_}_0" if id_ else ""
+
     def value_omitted_from_data(self, data, files, name):
         return name not in data and super().value_omitted_from_data(data, files, name)
 
