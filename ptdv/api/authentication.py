@@ -19,6 +19,7 @@ JSON, never with a redirect to the login page.
 from __future__ import annotations
 
 from auditlog.context import auditlog_value
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -77,6 +78,17 @@ class SessionAuthentication(authentication.SessionAuthentication):
         if mfa.second_step_needed(user) and not mfa.session_verified(request._request, user):
             return None
         return found
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    """The session in the OpenAPI schema: the site's cookie (drf-spectacular's own extension
+    names DRF's class only, not its subclasses)."""
+
+    target_class = "ptdv.api.authentication.SessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
