@@ -229,6 +229,28 @@ class CandidacyReadTests(ApiTestCase):
             self.assertEqual(response.status_code, 400, body)
             self.assertEqual(response.json()["loi"][0]["ma"], "khong_hop_le")
 
+    def test_pages_in_a_sort_with_empty_values(self):
+        self.login(self.u.committee)
+        seen, url = [], "/api/ho-so/?sort=due&include_closed=on&limit=2"
+        while url:
+            body = self.client.get(url).json()
+            seen += [row["id"] for row in body["results"]]
+            url = body["next"]
+        every = ids(self.client.get("/api/ho-so/?sort=due&include_closed=on&limit=200"))
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(set(seen), every)
+
+    def test_a_detail_costs_the_same_whatever_its_history(self):
+        self.login(self.u.cell)
+        candidacy = self.advance(self.candidacy(), Stage.DOSSIER)  # the introducers' letters
+
+        def more():
+            self.advance(candidacy, Stage.PROBATIONARY)
+
+        for url in (f"/api/ho-so/{candidacy.pk}/su-kien/", f"/api/ho-so/{candidacy.pk}/"):
+            with self.subTest(url=url):
+                self.assert_queries_do_not_grow(more, url)
+
     def test_page_size_is_bounded(self):
         self.login(self.u.committee)
         response = self.client.get("/api/to-chuc/?limit=100000")
@@ -265,6 +287,19 @@ class WriteTests(ApiTestCase):
         self.assertEqual(client.post(url, payload, format="json").status_code, 403)
         self.assertEqual(client.get(f"/api/ho-so/{candidacy.pk}/").status_code, 200)
         self.assertEqual(candidacy.events.count(), 2)
+
+    def test_a_read_only_token_writes_nothing_anywhere(self):
+        client = APIClient()
+        client.force_authenticate(self.u.cell, token=SimpleNamespace(can_write=False))
+        candidacy, assignment = self.made.A1, self.made.A1.mentors.get()
+        for url in (
+            f"/api/ho-so/{candidacy.pk}/ghi-buoc/",
+            f"/api/ho-so/{candidacy.pk}/dinh-chinh/",
+            f"/api/ho-so/{candidacy.pk}/giup-do/",
+            f"/api/nguoi/{candidacy.person_id}/mo-ho-so/",
+            f"/api/giup-do/{assignment.pk}/bao-cao/",
+        ):
+            self.assertEqual(client.post(url, {}, format="json").status_code, 403, url)
 
     def test_a_step_through_the_step_form(self):
         self.login(self.u.cell)
