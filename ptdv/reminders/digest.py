@@ -184,9 +184,9 @@ def build(user: Any, today: date) -> Digest:
         # The mentor's own assignments, as the mentor page lists them (``visible_to(user)``).
         own = _assignments(user).missing_reports(today).filter(mentor_id=user.person_id)
         own_rows = list(
-            _assignment_rows(own).order_by("candidacy__person__full_name", "pk")[:_OWN_LIMIT]
+            _assignment_rows(own).order_by("candidacy__person__full_name", "pk")[: FIRST_N + 1]
         )
-        own_count = len(own_rows) if len(own_rows) < _OWN_LIMIT else own.count()
+        own_count = len(own_rows) if len(own_rows) <= FIRST_N else own.count()
         parts.append(
             Part(
                 "own_reports",
@@ -203,10 +203,6 @@ def build(user: Any, today: date) -> Digest:
         home_url=site_url(reverse("home")),
         preferences_url=site_url(reverse("reminders")),
     )
-
-
-#: A mentor has few assignments; their own list is read whole, up to this many.
-_OWN_LIMIT = 200
 
 
 def _first(candidacies: CandidacyQuerySet, day_field: str) -> list[Candidacy]:
