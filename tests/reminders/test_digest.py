@@ -192,6 +192,16 @@ class DigestTests(WorldTestCase):
         self.assertEqual(row.counts["overdue"], 0)  # numbers only, kept for the log
         self.assertGreater(row.counts["missing_reports"], 0)
 
+    def test_names_are_escaped_in_the_html_part(self):
+        self.late("Lê <b>Đậm</b> & Con")
+        self.give_email(self.u.cell)
+        sending.run(TODAY)
+        (sent,) = mail.outbox
+        html = sent.alternatives[0][0]
+        self.assertIn("Lê &lt;b&gt;Đậm&lt;/b&gt; &amp; Con", html)
+        self.assertNotIn("<b>Đậm</b>", html)
+        self.assertIn("Lê <b>Đậm</b> & Con", sent.body)  # the plain text as it is
+
     def test_weekly_preference_and_off(self):
         self.give_email(self.u.cell, self.u.grassroots, self.u.committee)
         ReminderPreference.objects.create(
