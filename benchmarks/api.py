@@ -38,11 +38,11 @@ QUERY_BOUNDS = {
     "candidacies": 5,
     "candidacies, filtered": 5,
     "candidacies, next page": 6,
-    "candidacy": 16,
+    "candidacy": 12,
     "candidacy events": 8,
     "person": 6,
     "mentoring": 5,
-    "report (activity)": 40,
+    "report (activity)": 12,
 }
 
 
