@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from auditlog.registry import auditlog
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -123,3 +124,60 @@ class User(AbstractUser):
         """May enter the Django admin (``/quan-tri/``): an active user with the administrator
         role. What they see there is their scope, as everywhere else."""
         return self.is_active and self.role == Role.ADMIN
+
+
+# --- personal API tokens ("Khóa truy cập API", ptdv/accounts/tokens.py) ---------------------------
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Chỉ xem")
+    READ_WRITE = "read_write", _("Xem và ghi")
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API: its user's scope and role, read-only or read-write.
+
+    The secret is never stored: only its SHA-256 digest and a short prefix that names the token
+    (``tokens.py`` says why a plain digest is enough). Created and revoked by
+    ``ptdv.accounts.tokens``; both are in the audit log, without the digest.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("tên khóa"), max_length=100)
+    prefix = models.CharField(_("mã nhận diện"), max_length=16, unique=True)
+    digest = models.CharField(_("mã băm"), max_length=64)
+    scope = models.CharField(
+        _("quyền"), max_length=16, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    last_used_at = models.DateTimeField(_("dùng gần nhất lúc"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa truy cập API")
+        verbose_name_plural = _("khóa truy cập API")
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (ptdv_{self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        """A read-write token of a user who may write now (a role changed since still counts)."""
+        return self.scope == TokenScope.READ_WRITE and self.user.can_write
+
+    def get_additional_data(self) -> dict:
+        """The audit log's entry is in the token user's organisation's subtree."""
+        user = self.user
+        return {"org_path": user.organisation.path if user.organisation_id else ""}
+
+
+# Creation and revocation are audited (who, when, from where); the digest never is, nor the
+# last use (rewritten by a plain UPDATE at most once a minute, which sends no signal anyway).
+auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
