@@ -35,11 +35,8 @@ from ptdv.pipeline.labels import deadline_label, stage_labels
 from ptdv.pipeline.models import Candidacy, CandidacyQuerySet, MentorAssignment
 from ptdv.pipeline.querysets import MentorAssignmentQuerySet
 from ptdv.privacy.officer import reads_records
-from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
+from ptdv.rules.due import DUE_SOON_DAYS, EXPIRY_NOTICE_DAYS, due_soon_until
 
-#: Certificates and papers are announced this many days before they expire (the to-do page's
-#: ``EXPIRY_NOTICE_DAYS``; tests/reminders check that they agree).
-EXPIRY_NOTICE_DAYS = 30
 #: Rows listed per part of the digest; the counts are whole.
 FIRST_N = 10
 #: Queries one user's digest may cost, whatever their subtree (benchmarks/digest.py checks it).

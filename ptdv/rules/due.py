@@ -16,6 +16,9 @@ from typing import Literal
 
 #: Days ahead in which a deadline is "due soon".
 DUE_SOON_DAYS = 7
+#: Days ahead in which a certificate or a dossier paper is announced as expiring (the to-do page,
+#: the reminders' digest).
+EXPIRY_NOTICE_DAYS = 30
 
 DueState = Literal["overdue", "soon", ""]
 

@@ -31,7 +31,6 @@ from ptdv.reminders.models import (
 )
 from ptdv.reminders.schedule import ReminderClock
 from ptdv.rules.stages import Stage
-from ptdv.web.views import todo
 from tests.base import WorldTestCase, make_user, populate
 from tests.web.test_pages import bulk_candidacies
 
@@ -259,7 +258,6 @@ class DigestTests(WorldTestCase):
     # --- the same things as the to-do page --------------------------------------------------
 
     def test_same_counts_and_first_rows_as_the_todo_page(self):
-        self.assertEqual(digest.EXPIRY_NOTICE_DAYS, todo.EXPIRY_NOTICE_DAYS)
         bulk_candidacies([self.o.A1, self.o.A2, self.o.B1, self.o.X1], 3 * 14, TODAY)
         for user in (self.u.cell, self.u.grassroots, self.u.committee, self.u.outsider):
             with self.subTest(user=user.username):

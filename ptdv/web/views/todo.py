@@ -36,7 +36,7 @@ from ptdv.pipeline.models import Candidacy, MentorAssignment
 from ptdv.pipeline.querysets import covering_periods
 from ptdv.privacy.officer import reads_records
 from ptdv.rules.checks import DEADLINE_LABELS
-from ptdv.rules.due import DUE_SOON_DAYS, due_soon_until
+from ptdv.rules.due import DUE_SOON_DAYS, EXPIRY_NOTICE_DAYS, due_soon_until
 from ptdv.rules.stages import EXIT_STAGES, PROGRESS_STAGES
 
 from ..templatetags.rows import dmy_of, esc, link_prefix, row_labels
@@ -46,8 +46,6 @@ from .subject_requests import todo_requests  # requests of the person due
 
 #: Rows shown per group; the rest is one click away.
 SHOWN = 50
-#: Certificates and papers are announced this many days before they expire.
-EXPIRY_NOTICE_DAYS = 30
 #: What a row shows (no wide person rows: the root's page shows hundreds of rows).
 _ROW_FIELDS = (
     "id",
