@@ -27,9 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ptdv.imports.models import ImportRun
-from ptdv.org.models import Organisation, OrgKind, Place
+from ptdv.imports.models import Kind as ImportKind
+from ptdv.imports.models import Status as ImportStatus
+from ptdv.org.models import Organisation, OrgKind, Place, PlaceKind
 from ptdv.org.scope import get_visible_or_404
-from ptdv.people.models import Person
+from ptdv.people.models import MemberStatus, Person
 from ptdv.people.sensitive import Sensitive, findings_for, may_reveal_cccd, may_see
 from ptdv.pipeline import services
 from ptdv.pipeline.evaluation import people_by_id
@@ -101,6 +103,21 @@ def _payload(request: Request) -> dict[str, Any]:
     return dict(data)
 
 
+# --- filters ------------------------------------------------------------------------------------
+
+
+def by_id(field_name: str, help_text) -> filters.NumberFilter:
+    """A related record by its id, compared as a number: an id outside the user's scope gives
+    the same empty list as an id of nothing (a choice field would say which ids exist)."""
+    return filters.NumberFilter(field_name=f"{field_name}_id", help_text=help_text)
+
+
+def filterset(model_, **declared) -> type[filters.FilterSet]:
+    """A FilterSet of ``model_`` with the filters ``declared`` (``by_id``, choices…)."""
+    meta = type("Meta", (), {"model": model_, "fields": list(declared)})
+    return type(f"{model_.__name__}Filter", (filters.FilterSet,), {"Meta": meta, **declared})
+
+
 # --- organisations and places -----------------------------------------------------------------
 
 
@@ -152,7 +169,12 @@ class OrganisationViewSet(ReadOnly):
 class PlaceViewSet(ReadOnly):
     serializer_class = s.PlaceSerializer
     filter_backends = [filters.DjangoFilterBackend]
-    filterset_fields = ["kind", "organisation", "cell"]
+    filterset_class = filterset(
+        Place,
+        kind=filters.ChoiceFilter(choices=PlaceKind.choices, help_text=_("Loại địa bàn.")),
+        organisation=by_id("organisation", _("Tổ chức đảng quản lý địa bàn.")),
+        cell=by_id("cell", _("Chi bộ phụ trách địa bàn.")),
+    )
 
     def get_queryset(self):
         return Place.objects.visible_to(self.request.user).order_by("id")
@@ -179,7 +201,13 @@ class PersonViewSet(ReadOnly):
     serializer_class = s.PersonSerializer
     permission_classes = [ReadsRecords]
     filter_backends = [filters.DjangoFilterBackend]
-    filterset_fields = ["cell", "member_status"]
+    filterset_class = filterset(
+        Person,
+        cell=by_id("cell", _("Chi bộ.")),
+        member_status=filters.ChoiceFilter(
+            choices=MemberStatus.choices, help_text=_("Tình trạng đảng viên.")
+        ),
+    )
     keyset = ("sort_key", "id")
 
     def get_queryset(self):
@@ -519,7 +547,11 @@ class MentorAssignmentViewSet(ReadOnly):
     serializer_class = s.MentorAssignmentSerializer
     permission_classes = [ReadsRecords]
     filter_backends = [filters.DjangoFilterBackend]
-    filterset_fields = ["candidacy", "mentor"]
+    filterset_class = filterset(
+        MentorAssignment,
+        candidacy=by_id("candidacy", _("Hồ sơ.")),
+        mentor=by_id("mentor", _("Người giúp đỡ (mã người).")),
+    )
 
     def get_queryset(self):
         return MentorAssignment.objects.visible_to(self.request.user).select_related(
@@ -595,7 +627,12 @@ class TargetViewSet(ReadOnly):
 
     serializer_class = s.TargetSerializer
     filter_backends = [filters.DjangoFilterBackend]
-    filterset_fields = ["organisation", "first_year", "last_year"]
+    filterset_class = filterset(
+        Target,
+        organisation=by_id("organisation", _("Tổ chức đảng.")),
+        first_year=filters.NumberFilter(help_text=_("Từ năm.")),
+        last_year=filters.NumberFilter(help_text=_("Đến năm.")),
+    )
 
     def get_queryset(self):
         return Target.objects.visible_to(self.request.user)
@@ -614,7 +651,12 @@ class ImportRunViewSet(ReadOnly):
     serializer_class = s.ImportRunSerializer
     permission_classes = [ReadsRecords]
     filter_backends = [filters.DjangoFilterBackend]
-    filterset_fields = ["status", "kind", "organisation"]
+    filterset_class = filterset(
+        ImportRun,
+        status=filters.ChoiceFilter(choices=ImportStatus.choices, help_text=_("Trạng thái.")),
+        kind=filters.ChoiceFilter(choices=ImportKind.choices, help_text=_("Loại dữ liệu.")),
+        organisation=by_id("organisation", _("Tổ chức đảng nhập vào.")),
+    )
 
     def get_queryset(self):
         return ImportRun.objects.visible_to(self.request.user)

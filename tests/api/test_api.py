@@ -86,6 +86,23 @@ class ScopeTests(ApiTestCase):
         self.assertNotIn(self.o.X1.pk, targets)
         self.assertIn(self.o.A1.pk, targets)
 
+    def test_a_filter_on_an_id_outside_is_a_filter_on_nothing(self):
+        self.login(self.u.committee)
+        x = self.made.X1
+        for url in (
+            f"/api/dia-ban/?organisation={self.o.X.pk}",
+            f"/api/nguoi/?cell={self.o.X1.pk}",
+            f"/api/giup-do/?candidacy={x.pk}",
+            f"/api/chi-tieu/?organisation={self.o.X1.pk}",
+            f"/api/nhap-du-lieu/?organisation={self.o.X.pk}",
+        ):
+            outside = self.client.get(url)
+            missing = self.client.get(url.rsplit("=", 1)[0] + "=98765432")
+            self.assertEqual((outside.status_code, outside.json()), (200, missing.json()), url)
+            self.assertEqual(outside.json()["results"], [], url)
+        shown = ids(self.client.get(f"/api/dia-ban/?organisation={self.o.A.pk}"))
+        self.assertEqual(shown, {self.world.places.dong.pk, self.world.places.tay.pk})
+
     def test_the_cell_sees_its_own_cell(self):
         self.login(self.u.cell)
         self.assertEqual(ids(self.client.get("/api/ho-so/")), {self.made.A1.pk})
