@@ -56,7 +56,9 @@ class TokenForm(forms.Form):
             "Để nhận ra khóa sau này: phần mềm hoặc máy dùng nó, ví dụ “Đồng bộ báo cáo huyện”."
         ),
     )
-    scope = forms.ChoiceField(label=gettext_lazy("Quyền"), widget=forms.RadioSelect)
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Quyền"), widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
     days = forms.TypedChoiceField(
         label=gettext_lazy("Thời hạn"),
         coerce=int,
