@@ -5,6 +5,7 @@ script) holds unchanged."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -13,8 +14,8 @@ from .permissions import SignedIn
 
 class DocsView(SpectacularSwaggerSplitView):
     permission_classes = [SignedIn]
-    title = "API của ptdv"
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
+        self.title = gettext("API của ptdv")  # the page's title, in the user's language
         return super().get(request, *args, **kwargs)

@@ -581,7 +581,11 @@ class MentorAssignmentViewSet(ReadOnly):
     )
     def reports(self, request, pk=None):
         if request.method == "GET":
-            assignment = get_visible_or_404(MentorAssignment.objects.all(), request.user, pk=pk)
+            assignment = get_visible_or_404(
+                MentorAssignment.objects.select_related("candidacy"), request.user, pk=pk
+            )
+            # What is written about a candidate, as the report page shows it: the read log.
+            record(request, AccessKind.CANDIDACY, candidacy=assignment.candidacy)
             reports = MentorReport.objects.filter(assignment=assignment).order_by(
                 "-period_start", "-pk"
             )[:MAX_PAGE_SIZE]  # at most 16 years of monthly reports

@@ -432,6 +432,8 @@ class WriteTests(ApiTestCase):
                                 "assessment": "good", "text": "Lần nữa."})  # fmt: skip
         self.assertEqual(again.json()["loi"][0]["thong_bao"], "Đã có báo cáo cho kỳ này.")
         self.assertEqual(len(self.client.get(url).json()), 1)
+        entry = AccessEntry.objects.order_by("-pk").first()  # the reports read: the read log
+        self.assertEqual((entry.kind, entry.candidacy_id), ("candidacy", candidacy.pk))
         self.login(self.u.viewer)
         self.assertEqual(self.post(url, {"period": "month"}).status_code, 403)
         self.assertEqual(MentorReport.objects.filter(assignment=assignment).count(), 1)
