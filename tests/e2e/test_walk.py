@@ -26,8 +26,8 @@ with ``DEBUG`` on (as on a demo server), and fails, naming the page and the prob
   searched for English words and phrases that have Vietnamese equivalents and Django's default
   English messages (:data:`ENGLISH`), minus the proper nouns and codes of :data:`ALLOWED`.
 
-An address that does not exist and an object id that does not exist are opened too (the site's
-404, in Vietnamese). Once more at 1366×768, a sample of the committee officer's pages.
+The login page is opened first, and an address and an object id that do not exist after the
+walk (the site's 404, in Vietnamese). Once more at 1366×768, a sample of the committee officer's pages.
 """
 
 from __future__ import annotations
@@ -49,9 +49,8 @@ from tests.access.test_url_walk import (
     route_model,
 )
 
-from .conftest import TIMEOUT_MS, assert_no_violations, login, watch_policies
+from .conftest import PHONE, TIMEOUT_MS, assert_no_violations, login, watch_policies
 
-PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1366, "height": 768}
 MISSING_ID = 98_765_432
 
