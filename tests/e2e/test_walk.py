@@ -333,3 +333,19 @@ def test_the_english_detector():
     assert english_in("Nguyễn Văn Nam, QĐ 294-QĐ/TW (2025), mục 3.1; CCCD 011******966") == []
     assert english_in("Tháng 11/2026 · Xem tất cả · Excel · PDF") == []
     assert english_in("ptdv-demo@example.org /to-chuc/") == []
+
+
+def test_the_walk_sees_an_english_interface(english_context, demo):
+    """The checks on a page the user has switched to English (the language cookie): the walk's
+    detector finds the interface's English words there, so its silence on the Vietnamese pages
+    means something."""
+    from django.conf import settings
+
+    page = english_context.new_page()
+    login(page, ROLES["committee"], demo.password)
+    english_context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": page.url}]
+    )
+    walk = Walk()
+    check_page(page, "/danh-sach/", walk)
+    assert any("English:" in problem for problem in walk.problems), walk.problems
