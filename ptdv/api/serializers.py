@@ -30,6 +30,7 @@ from ptdv.pipeline.models import (
     ReportPeriod,
 )
 from ptdv.reports.models import Target
+from ptdv.rules.stages import STEP_LABELS
 from ptdv.web.step_forms import STEP_FORMS
 
 
@@ -335,11 +336,11 @@ def _optional(field_class, help_text, **kwargs):
 
 
 class StepInput(serializers.Serializer):
-    """The step and the fields of its form on the page (``web/step_forms.py``); each step's form
-    says which are required and checks them."""
+    # The step and the fields of its form on the page (web/step_forms.py); each step's form
+    # says which are required and checks them.
 
     step = serializers.ChoiceField(
-        choices=[step.value for step in STEP_FORMS],
+        choices=[(step.value, _(STEP_LABELS[step])) for step in STEP_FORMS],
         help_text=_("Bước ghi (như trên trang hồ sơ)."),
     )
     date = serializers.DateField(help_text=_("Ngày của bước."))
@@ -385,9 +386,9 @@ class MentorAssignInput(serializers.Serializer):
 
 
 class MentorReportInput(serializers.Serializer):
-    period = serializers.ChoiceField(choices=ReportPeriod.values, help_text=_("Kỳ báo cáo."))
+    period = serializers.ChoiceField(choices=ReportPeriod.choices, help_text=_("Kỳ báo cáo."))
     period_start = serializers.DateField(help_text=_("Một ngày bất kỳ trong kỳ."))
-    assessment = serializers.ChoiceField(choices=Assessment.values, help_text=_("Đánh giá."))
+    assessment = serializers.ChoiceField(choices=Assessment.choices, help_text=_("Đánh giá."))
     text = serializers.CharField(help_text=_("Nội dung nhận xét."))
 
 
@@ -417,7 +418,9 @@ class ReportRowSerializer(serializers.Serializer):
 
 class ReportColumnSerializer(serializers.Serializer):
     nhan = serializers.CharField(source="label")
-    loai = serializers.CharField(source="kind", help_text=_("int, percent, days, text, decimal."))
+    loai = serializers.CharField(
+        source="kind", help_text=_("Kiểu số liệu: int, percent, days, text, decimal.")
+    )
 
 
 class ReportTableSerializer(serializers.Serializer):

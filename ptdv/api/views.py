@@ -143,7 +143,9 @@ class OrganisationFilter(filters.FilterSet):
         summary=_("Cây tổ chức đảng"),
         description=_("Các tổ chức trong phạm vi của người dùng, theo thứ tự của cây (đường dẫn)."),
     ),
-    retrieve=extend_schema(summary=_("Một tổ chức đảng")),
+    retrieve=extend_schema(
+        summary=_("Một tổ chức đảng"), description=_("Một tổ chức trong phạm vi của người dùng.")
+    ),
 )
 class OrganisationViewSet(ReadOnly):
     """The organisation tree (page ``/to-chuc/``)."""
@@ -164,7 +166,9 @@ class OrganisationViewSet(ReadOnly):
 
 @extend_schema_view(
     list=extend_schema(summary=_("Địa bàn"), description=_("Thôn, bản, trường học, trạm y tế…")),
-    retrieve=extend_schema(summary=_("Một địa bàn")),
+    retrieve=extend_schema(
+        summary=_("Một địa bàn"), description=_("Một địa bàn trong phạm vi của người dùng.")
+    ),
 )
 class PlaceViewSet(ReadOnly):
     serializer_class = s.PlaceSerializer
@@ -539,7 +543,10 @@ class CandidacyViewSet(ReadOnly):
         summary=_("Phân công giúp đỡ"),
         description=_("Các phân công giúp đỡ trong phạm vi (cả đã kết thúc)."),
     ),
-    retrieve=extend_schema(summary=_("Một phân công giúp đỡ")),
+    retrieve=extend_schema(
+        summary=_("Một phân công giúp đỡ"),
+        description=_("Người giúp đỡ, người được giúp đỡ, thời gian phân công."),
+    ),
 )
 class MentorAssignmentViewSet(ReadOnly):
     """Mentoring (page ``/giup-do/``)."""
@@ -559,17 +566,23 @@ class MentorAssignmentViewSet(ReadOnly):
         )
 
     @extend_schema(
+        methods=["GET"],
         summary=_("Báo cáo của người giúp đỡ"),
         description=_(
-            "GET: các báo cáo của phân công này. POST: nộp một báo cáo (như biểu mẫu của trang "
-            "“Giúp đỡ”): người giúp đỡ của phân công này hoặc người có quyền ghi."
+            "Các báo cáo của phân công này, mới nhất trước. Mỗi lần đọc được ghi vào nhật ký "
+            "truy cập."
+        ),
+        responses={200: s.MentorReportSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("Nộp báo cáo của người giúp đỡ"),
+        description=_(
+            "Như biểu mẫu của trang “Giúp đỡ”: người giúp đỡ của phân công này hoặc người có "
+            "quyền ghi; mỗi kỳ một báo cáo."
         ),
         request=s.MentorReportInput,
-        responses={
-            200: s.MentorReportSerializer(many=True),
-            201: s.MentorReportSerializer,
-            **errors.WRITE_ERRORS,
-        },
+        responses={201: s.MentorReportSerializer, **errors.WRITE_ERRORS},
     )
     @action(
         detail=True,
@@ -624,7 +637,9 @@ class MentorAssignmentViewSet(ReadOnly):
 
 @extend_schema_view(
     list=extend_schema(summary=_("Chỉ tiêu kết nạp"), description=_("Chỉ tiêu năm và nhiệm kỳ.")),
-    retrieve=extend_schema(summary=_("Một chỉ tiêu")),
+    retrieve=extend_schema(
+        summary=_("Một chỉ tiêu"), description=_("Chỉ tiêu của một tổ chức trong phạm vi.")
+    ),
 )
 class TargetViewSet(ReadOnly):
     """Targets (page ``/chi-tieu/``)."""
@@ -647,7 +662,10 @@ class TargetViewSet(ReadOnly):
         summary=_("Các lần nhập dữ liệu"),
         description=_("Trạng thái và số dòng của mỗi lần nhập; không có nội dung tệp."),
     ),
-    retrieve=extend_schema(summary=_("Một lần nhập dữ liệu")),
+    retrieve=extend_schema(
+        summary=_("Một lần nhập dữ liệu"),
+        description=_("Trạng thái và số dòng; không có nội dung tệp."),
+    ),
 )
 class ImportRunViewSet(ReadOnly):
     """Import runs (page ``/nhap-du-lieu/``): status and counts only."""
