@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -39,10 +40,32 @@ def _user(serializer: serializers.Serializer) -> Any:
     return getattr(request, "user", None)
 
 
+class Described(serializers.ModelSerializer):
+    # A model's fields described in the schema by their Vietnamese names (verbose_name) where
+    # they have no help text of their own (a comment, not a docstring: the schema would show it).
+
+    def _described(self, field_name: str, model_field, kwargs: dict) -> dict:
+        if kwargs.get("help_text"):
+            return kwargs
+        if field_name == "id":
+            kwargs["help_text"] = _("Mã (số) của bản ghi.")
+        elif name := getattr(model_field, "verbose_name", None):
+            kwargs["help_text"] = capfirst(name)
+        return kwargs
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        return field_class, self._described(field_name, model_field, kwargs)
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        return field_class, self._described(field_name, relation_info.model_field, kwargs)
+
+
 # --- the tree and the places ----------------------------------------------------------------
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(Described):
     parent = serializers.IntegerField(  # type: ignore[assignment]  # DRF pops declared fields
         source="parent_id",
         allow_null=True,
@@ -71,7 +94,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         }
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceSerializer(Described):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -86,7 +109,7 @@ class PlaceSerializer(serializers.ModelSerializer):
 # --- people ---------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(Described):
     cccd = serializers.SerializerMethodField(
         help_text=_("Số CCCD đã che (001******457); số đầy đủ chỉ qua “so-cccd”, có ghi nhật ký.")
     )
@@ -134,9 +157,11 @@ class CccdSerializer(serializers.Serializer):
 # --- candidacies ----------------------------------------------------------------------------
 
 
-class CandidacySerializer(serializers.ModelSerializer):
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
-    cell_name = serializers.CharField(source="cell.name", read_only=True)
+class CandidacySerializer(Described):
+    person_name = serializers.CharField(
+        source="person.full_name", read_only=True, help_text=_("Họ và tên.")
+    )
+    cell_name = serializers.CharField(source="cell.name", read_only=True, help_text=_("Chi bộ."))
     stage_label = serializers.SerializerMethodField(help_text=_("Tên giai đoạn."))
     next_due_label = serializers.SerializerMethodField(help_text=_("Việc phải làm trước hạn."))
 
@@ -220,7 +245,7 @@ class CandidacyDetailSerializer(CandidacySerializer):
         return step.value if step is not None else None
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(Described):
     step_label = serializers.SerializerMethodField(help_text=_("Tên bước."))
     voided = serializers.SerializerMethodField(
         help_text=_("Đã bị đính chính (không còn hiệu lực).")
@@ -260,7 +285,7 @@ class EventSerializer(serializers.ModelSerializer):
 # --- mentoring ------------------------------------------------------------------------------
 
 
-class MentorAssignmentSerializer(serializers.ModelSerializer):
+class MentorAssignmentSerializer(Described):
     mentor_name = serializers.CharField(source="mentor.full_name", read_only=True)
     person_name = serializers.CharField(source="candidacy.person.full_name", read_only=True)
 
@@ -276,7 +301,7 @@ class MentorAssignmentSerializer(serializers.ModelSerializer):
         }
 
 
-class MentorReportSerializer(serializers.ModelSerializer):
+class MentorReportSerializer(Described):
     class Meta:
         model = MentorReport
         fields = ["id", "assignment", "period", "period_start", "text", "assessment", "filed_on"]
@@ -291,7 +316,7 @@ class MentorReportSerializer(serializers.ModelSerializer):
 # --- targets and imports --------------------------------------------------------------------
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(Described):
     class Meta:
         model = Target
         fields = [
@@ -306,7 +331,7 @@ class TargetSerializer(serializers.ModelSerializer):
         }
 
 
-class ImportRunSerializer(serializers.ModelSerializer):
+class ImportRunSerializer(Described):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -318,6 +343,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         extra_kwargs = {
             "status": {"help_text": _("Trạng thái của lần nhập.")},
+            "total_rows": {"help_text": _("Số dòng của tệp.")},
+            "done_rows": {"help_text": _("Số dòng đã xử lý.")},
             "failures": {"help_text": _("Số dòng lỗi.")},
         }
 
