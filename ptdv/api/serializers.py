@@ -151,7 +151,9 @@ class PersonSerializer(Described):
 
 
 class CccdSerializer(serializers.Serializer):
-    cccd = serializers.CharField(help_text=_("Số CCCD đầy đủ."))
+    cccd = serializers.CharField(
+        allow_null=True, help_text=_("Số CCCD đầy đủ; null: chưa ghi số CCCD.")
+    )
 
 
 # --- candidacies ----------------------------------------------------------------------------
