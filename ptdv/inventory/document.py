@@ -412,16 +412,21 @@ FLOWS: tuple[Flow, ...] = (
         ),
     ),
     Flow(
-        gettext_lazy("Chuyển cho Cơ sở dữ liệu đảng viên quốc gia"),
-        gettext_lazy("ptdv → hệ thống quốc gia (dự kiến, chưa xây dựng)"),
-        ("identity", "identifier", "political"),
-        gettext_lazy("Cấp ủy có thẩm quyền"),
+        gettext_lazy("Bàn giao dữ liệu sang Cơ sở dữ liệu đảng viên quốc gia"),
         gettext_lazy(
-            "Dự kiến: tệp bàn giao đảng viên mới (tình trạng, tổ chức theo mã, số lý lịch, số "
-            "thẻ, CCCD đầy đủ). Hiện các cấp ủy nhập tay vào hệ thống quốc gia; mục này sẽ được "
-            "mô tả lại khi xây dựng."
+            "ptdv → tệp .xlsx/.csv (trang Bàn giao dữ liệu) → cán bộ nhập vào CSDL đảng viên "
+            "toàn quốc"
         ),
-        planned=True,
+        ("identity", "identifier", "ethnicity", "religion", "education", "work", "residence",
+         "political"),
+        gettext_lazy("Ban tổ chức cấp ủy, cán bộ tổ chức đảng ủy cơ sở"),
+        gettext_lazy(
+            "Người kết nạp, được công nhận chính thức và ra khỏi danh sách trong một kỳ, của "
+            "tổ chức trong phạm vi người tải; cán bộ tải tệp về máy rồi nhập tay vào hệ thống "
+            "quốc gia, ptdv không gửi qua mạng. Mỗi lần tải được ghi lại (người, lúc, tổ chức, "
+            "kỳ, mã số người, mã băm SHA-256 của tệp) và ghi vào nhật ký truy cập (loại “Bàn "
+            "giao CSDL đảng viên”)."
+        ),
     ),
 )  # fmt: skip
 

@@ -32,6 +32,7 @@ RECORD_VIEW_MODULES = frozenset(
         "ptdv.web.views.mentor",  # mentoring and mentor reports
         "ptdv.web.views.members",  # member events
         "ptdv.web.views.imports",  # imports (files of people, their problems)
+        "ptdv.web.views.handoff",  # the hand-off to the national database (its rows, its file)
     }
 )
 #: Single pages of other modules that list individuals: the people behind a report's figure.

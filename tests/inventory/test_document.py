@@ -84,8 +84,12 @@ class InventoryTests(WorldTestCase):
         self.assertIn("17 phút", measures)
         self.assertIn("Bắt buộc với mọi tài khoản", measures)
         flows = "\n".join(" | ".join(row) for row in found["luong-du-lieu"].rows)
-        self.assertIn("Cơ sở dữ liệu đảng viên quốc gia", flows)
-        self.assertIn("Dự kiến", flows)
+        handoff = next(r for r in found["luong-du-lieu"].rows if "đảng viên quốc gia" in r[0])
+        self.assertIn("tệp .xlsx/.csv", handoff[1])
+        self.assertIn("Số định danh cá nhân (CCCD)", handoff[2])
+        self.assertIn("mã băm SHA-256 của tệp", handoff[4])
+        self.assertEqual(handoff[5], "Đang dùng")  # built: no flow is planned any more
+        self.assertNotIn("Dự kiến", flows)
 
     def test_the_word_document_holds_every_section_and_nobody(self):
         inventory = build_inventory()

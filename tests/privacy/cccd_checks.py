@@ -14,9 +14,17 @@ from tests.base import cccd_for
 
 #: Pages that show a whole number on purpose: the person page's reveal (logged), the correction
 #: form (it corrects the number), the filled dossier forms (official papers; for the roles that
-#: may print them).
+#: may print them), the hand-off's file (the CCCD is the national record's key; for the roles of
+#: ``handoff.roles.may_hand_off``, recorded and logged).
 WHOLE_NUMBER_PAGES = frozenset(
-    {"person_cccd", "person_correct", "dossier_form", "dossier_zip", "dossier_pdf"}
+    {
+        "person_cccd",
+        "person_correct",
+        "dossier_form",
+        "dossier_zip",
+        "dossier_pdf",
+        "handoff_download",
+    }
 )
 
 
