@@ -5,7 +5,8 @@ are listed in docs/handoff.md ("Completeness rules"):
 
 - the CCCD is the national record's key: missing or malformed is a problem;
 - the cell needs its code in the national database (``Organisation.party_code``);
-- số lý lịch: 6 digits then 1 to 3 letters (guide to mẫu 2-HSĐV);
+- số lý lịch: 6 digits then 1 to 3 letters (guide to mẫu 2-HSĐV), the people app's own rule
+  (``people.validators.validate_personal_history_number``);
 - số thẻ đảng viên: 8 digits, required of an official member (cards go to official members
   only, Điều lệ Đảng Điều 5; guide to mẫu 2-HSĐV);
 - the admission date, the introducers of a member admitted in the period.
@@ -18,11 +19,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ptdv.people.validators import validate_cccd
+from ptdv.people.validators import validate_cccd, validate_personal_history_number
 
-#: Số lý lịch đảng viên: 6 digits, then 1 to 3 letters (the province's or the committee's
-#: sign), written in 9 boxes of the phiếu đảng viên (mẫu 2-HSĐV).
-PERSONAL_HISTORY_NUMBER = re.compile(r"^\d{6}[A-Z]{1,3}$")
 #: Số thẻ đảng viên: 8 digits (cards issued since Chỉ thị 29-CT/TW, 2003).
 CARD_NUMBER = re.compile(r"^\d{8}$")
 
@@ -47,14 +45,13 @@ def party_code_problems(cell_name: str, party_code: str | None) -> list[str]:
 
 
 def personal_history_problems(number: str) -> list[str]:
-    """The number's format when there is one (ptdv may not hold it: see docs/handoff.md)."""
-    if number and not PERSONAL_HISTORY_NUMBER.match(number):
-        return [
-            _(
-                "Số lý lịch «%(number)s» không đúng dạng: 6 chữ số rồi 1 đến 3 chữ cái (ví dụ 123456HN)."
-            )
-            % {"number": number}
-        ]
+    """The number's format when there is one (a record may have none yet: it is then typed in
+    the national form), by the people app's rule; the forms refuse a malformed number, so this
+    catches one written around them (a script, a restored backup)."""
+    try:
+        validate_personal_history_number(number)
+    except ValidationError as exc:
+        return [str(m) for m in exc.messages]
     return []
 
 

@@ -28,6 +28,7 @@ from ptdv.members.models import MemberEvent
 from ptdv.org.models import GRASSROOTS_KINDS, Organisation, ancestor_paths
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.sensitive import HIDDEN, Sensitive, may_see
+from ptdv.people.validators import normalise_personal_history_number
 from ptdv.pipeline.models import Event
 from ptdv.rules.membership import ENDING_KINDS, KIND_LABELS, MemberEventKind
 from ptdv.rules.stages import STEP_LABELS, Step
@@ -401,9 +402,9 @@ def _row(section, person: Person, data, grassroots, introducers: list[str], hidd
 
 
 def personal_history_number(person: Person) -> str:
-    """Số lý lịch đảng viên: ptdv's person record holds none yet (docs/handoff.md, "Not held"),
-    so the column is empty unless the record gains the field."""
-    return str(getattr(person, "personal_history_number", "") or "").strip().upper()
+    """Số lý lịch đảng viên (``Person.personal_history_number``, corrected on the person page);
+    empty when the record has none."""
+    return normalise_personal_history_number(person.personal_history_number)
 
 
 def _grassroots_names(cell_paths: set[str]) -> dict[str, str]:

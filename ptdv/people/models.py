@@ -25,7 +25,13 @@ from .choices import (
     TheoryLevel,
 )
 from .text import fold, normalise_name, sort_key
-from .validators import check_cccd_matches, validate_cccd
+from .validators import (
+    PERSONAL_HISTORY_NUMBER_LENGTH,
+    check_cccd_matches,
+    normalise_personal_history_number,
+    validate_cccd,
+    validate_personal_history_number,
+)
 
 
 class MemberStatus(models.TextChoices):
@@ -163,6 +169,16 @@ class Person(models.Model):
     party_official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     party_left_on = models.DateField(_("ngày ra khỏi Đảng"), null=True, blank=True)
     party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, blank=True)
+    #: Số lý lịch đảng viên, asked by the national party-member database with the card number
+    #: (docs/handoff.md); unique where set (:class:`Meta`), corrected like the identity fields.
+    personal_history_number = models.CharField(
+        _("số lý lịch đảng viên"),
+        max_length=PERSONAL_HISTORY_NUMBER_LENGTH,
+        blank=True,
+        default="",
+        validators=[validate_personal_history_number],
+        help_text=_("6 chữ số rồi 1 đến 3 chữ cái, ví dụ 123456HN (ghi trên phiếu đảng viên)."),
+    )
     # The legal basis of the processing and the notice that the data are sensitive
     # (Luật 91/2025/QH15 Điều 9; NĐ 356/2025/NĐ-CP Điều 4).
     legal_basis = models.CharField(
@@ -220,6 +236,16 @@ class Person(models.Model):
             # answers `search_name IN (…)` through the trigram index (seconds per 1,000 names).
             models.Index(fields=["search_name", "birth_date"], name="person_same_person_idx"),
         ]
+        constraints = [
+            # One number, one member; as many people without one as need.
+            models.UniqueConstraint(
+                fields=["personal_history_number"],
+                condition=~models.Q(personal_history_number=""),
+                name="person_personal_history_number_unique",
+                violation_error_message=_("Số lý lịch đảng viên này đã có trong ptdv."),
+                violation_error_code="unique",  # the error goes to the field
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -259,13 +285,23 @@ class Person(models.Model):
         return str(display(self, "legal_basis"))
 
     def set_derived_fields(self) -> None:
-        """The name in NFC and its search and sort forms; no empty CCCD (``bulk_create`` callers
-        call this themselves: it bypasses :meth:`save`)."""
+        """The name in NFC and its search and sort forms; no empty CCCD; the personal-history
+        number without spaces, in capitals (``bulk_create`` callers call this themselves: it
+        bypasses :meth:`save`)."""
         self.full_name = normalise_name(self.full_name)
         self.search_name = fold(self.full_name)
         self.sort_key = sort_key(self.full_name)
         if self.cccd == "":
             self.cccd = None
+        self.personal_history_number = normalise_personal_history_number(
+            self.personal_history_number
+        )
+
+    def clean_fields(self, exclude=None):
+        self.personal_history_number = normalise_personal_history_number(
+            self.personal_history_number
+        )
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         errors: dict[str, list[str]] = {}

@@ -38,6 +38,7 @@ CORRECTABLE = (
     "local_resident",
     "residence",
     "address",
+    "personal_history_number",  # số lý lịch đảng viên: the correction form offers it to members
     *LEGAL_BASIS_FIELDS,  # the legal basis of the processing and the notice
 )
 #: Membership fields: the merge takes them from the record that has them.
@@ -47,6 +48,7 @@ MEMBERSHIP = (
     "party_official_on",
     "party_left_on",
     "party_card_number",
+    "personal_history_number",
 )
 
 

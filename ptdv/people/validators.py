@@ -1,9 +1,15 @@
-"""The citizen identity number (số định danh cá nhân / CCCD).
+"""The citizen identity number (số định danh cá nhân / CCCD), the party member's personal-history
+number (số lý lịch đảng viên) and the full name.
 
-- 12 digits: province code (3), century-and-sex code (1), year of birth (2), random (6)
-  (Thông tư 59/2021/TT-BCA, Điều 7; Nghị định 137/2015/NĐ-CP, Điều 13).
-- century-and-sex code: 0/1 for a man/woman born in the 20th century, 2/3 in the 21st,
-  4/5 in the 22nd, … (even: male, odd: female).
+- CCCD: 12 digits: province code (3), century-and-sex code (1), year of birth (2), random (6)
+  (Thông tư 59/2021/TT-BCA, Điều 7; Nghị định 137/2015/NĐ-CP, Điều 13); century-and-sex code:
+  0/1 for a man/woman born in the 20th century, 2/3 in the 21st, 4/5 in the 22nd, … (even:
+  male, odd: female).
+- Số lý lịch đảng viên: 6 digits followed by 1 to 3 letters (kept in capitals), e.g.
+  ``123456HN``, as the guide to the phiếu đảng viên (mẫu 2-HSĐV, HD 09-HD/BTCTW 2017, kept by
+  HD 12-HD/BTCTW 2022) describes the number in its header:
+  kiemtailieu.com/van-ban-luat/tai-lieu/huong-dan-khai-phieu-dang-vien.html (docs/handoff.md,
+  the mapping). The national party-member database asks for it with the card number.
 """
 
 from __future__ import annotations
@@ -53,6 +59,33 @@ def check_cccd_matches(value: str, birth_date: date | None, sex: str | None) -> 
     if birth_date is not None and century + int(value[4:6]) != birth_date.year:
         problems.append(gettext("Chữ số thứ 4–6 của số CCCD không khớp với năm sinh."))
     return problems
+
+
+# --- the personal-history number (số lý lịch đảng viên) ---------------------------------------
+
+#: 6 digits, then 1 to 3 capital letters (guide to mẫu 2-HSĐV; see the module's docstring).
+PERSONAL_HISTORY_NUMBER = re.compile(r"^[0-9]{6}[A-Z]{1,3}$")  # ASCII digits only
+#: The longest number kept (``Person.personal_history_number``).
+PERSONAL_HISTORY_NUMBER_LENGTH = 9
+
+
+def normalise_personal_history_number(value: str | None) -> str:
+    """The number as stored: spaces removed, letters in capitals; ``""`` for none."""
+    return "".join(str(value or "").split()).upper()
+
+
+def validate_personal_history_number(value: str) -> None:
+    """Raises a ``ValidationError`` (Vietnamese, naming the field) unless ``value`` is 6 digits
+    followed by 1 to 3 capital letters. An empty value is not checked (the field may be blank)."""
+    if value and not PERSONAL_HISTORY_NUMBER.match(value):
+        raise ValidationError(
+            _(
+                "Số lý lịch đảng viên «%(value)s» không đúng dạng: 6 chữ số rồi 1 đến 3 chữ cái "
+                "(ví dụ 123456HN)."
+            ),
+            code="personal_history_number",
+            params={"value": value},
+        )
 
 
 # --- names ------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ class AccessKind(models.TextChoices):
     IMPORT_RUN = "import_run", _("Xem các dòng lỗi của lần nhập")
     ADMIN_RECORD = "admin_record", _("Xem một bản ghi trong trang quản trị")
     ADMIN_LIST = "admin_list", _("Xem danh sách trong trang quản trị")
+    #: The hand-off's file to the national party-member database (``web/views/handoff.py``).
+    HANDOFF_EXPORT = "handoff_export", _("Bàn giao CSDL đảng viên")
 
 
 class AccessEntryQuerySet(ScopedQuerySet):

@@ -4,7 +4,9 @@ form of the person page, and the merge of two records of one person.
 :class:`IdentityChecks` is what "Thêm nguồn" and the correction form have in common, written
 once: the name through ``people.validators.clean_full_name`` (the import's rule too), the CCCD's
 uniqueness and the likely duplicates through ``people.identity`` (so the messages say nothing of
-people outside the user's subtree), and the CCCD against the sex and year of birth.
+people outside the user's subtree), and the CCCD against the sex and year of birth. The
+personal-history number (số lý lịch đảng viên) of a member is checked the same way: its format
+(``people.validators``) and its uniqueness, naming the holder only inside the user's subtree.
 """
 
 from __future__ import annotations
@@ -22,10 +24,16 @@ from ptdv.masking import mask_cccd  # the merge form's choices show the CCCD mas
 from ptdv.org.models import Organisation
 from ptdv.people.choices import TheoryLevel
 from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
-from ptdv.people.models import LegalBasis, Person
+from ptdv.people.models import MEMBER_STATUSES, LegalBasis, MemberStatus, Person
 from ptdv.people.sensitive import hidden_fields  # the correction form's fields by role
 from ptdv.people.services import CORRECTABLE
-from ptdv.people.validators import MAX_NAME_LENGTH, check_cccd_matches, clean_full_name
+from ptdv.people.validators import (
+    MAX_NAME_LENGTH,
+    check_cccd_matches,
+    clean_full_name,
+    normalise_personal_history_number,
+    validate_personal_history_number,
+)
 
 from .step_forms import (
     DATE_FORMATS,
@@ -101,6 +109,10 @@ class IdentityChecks:
         name = self.fields["full_name"]
         name.max_length, name.validators = None, []
         name.widget.attrs["maxlength"] = MAX_NAME_LENGTH
+        number = self.fields.get("personal_history_number")
+        if number is not None:  # spaces are removed before the format is checked
+            number.max_length, number.validators = None, []
+            number.widget.attrs["maxlength"] = 20
         if self.asks_for_duplicates:
             self.fields["confirm_new"] = forms.BooleanField(
                 label=gettext_lazy("Tôi đã xem các hồ sơ trên: đây là một người khác"),
@@ -110,6 +122,46 @@ class IdentityChecks:
     def clean_full_name(self):
         value = self.cleaned_data.get("full_name") or ""
         return clean_full_name(value)
+
+    def clean_personal_history_number(self):
+        """Spaces removed and letters in capitals, then the format and the uniqueness."""
+        number = normalise_personal_history_number(self.cleaned_data.get("personal_history_number"))
+        validate_personal_history_number(number)
+        taken = self.personal_history_number_taken(number)
+        if taken:
+            raise forms.ValidationError(taken)
+        return number
+
+    def personal_history_number_taken(self, number: str) -> str:
+        """The message when another record holds ``number`` (``""``: free). A holder in the
+        user's subtree is named; of one outside it, nothing is said but that the number is
+        taken (the number is unique in ptdv, as on the national database)."""
+        if not number:
+            return ""
+        others = Person.all_records.filter(personal_history_number=number)
+        if self.exclude_pk is not None:
+            others = others.exclude(pk=self.exclude_pk)
+        if not others.exists():
+            return ""
+        holder = (
+            Person.objects.visible_to(self.user)
+            .filter(pk__in=others.values("pk"))
+            .select_related("cell")
+            .first()
+        )
+        if holder is not None:
+            return _(
+                "Số lý lịch đảng viên %(number)s đã được ghi cho %(name)s, sinh %(birth)s, %(cell)s."
+            ) % {
+                "number": number,
+                "name": holder.full_name,
+                "birth": f"{holder.birth_date:%d/%m/%Y}",
+                "cell": holder.cell.name,
+            }
+        return _(
+            "Số lý lịch đảng viên %(number)s đã được ghi cho một người khác trong ptdv: hãy đối "
+            "chiếu lại với phiếu đảng viên, hoặc hỏi cấp ủy cấp trên."
+        ) % {"number": number}
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")
@@ -168,10 +220,14 @@ class IdentityChecks:
             )
 
     def integrity_error(self) -> None:
-        """A concurrent write took the CCCD between the check and the save: say so as the
-        check would have."""
+        """A concurrent write took the CCCD or the personal-history number between the check
+        and the save: say so as the check would have."""
         cd = self.cleaned_data
         self.check_identity(cd, cd.get("cell"))
+        number = cd.get("personal_history_number") or ""
+        taken = self.personal_history_number_taken(number) if not self.errors else ""
+        if taken:
+            self.add_error("personal_history_number", taken)
         if not self.errors:
             self.add_error("cccd", _("Số CCCD này vừa được ghi cho một người khác."))
 
@@ -241,6 +297,10 @@ class SourceForm(NewPersonForm):
     opened_on = date_field(gettext_lazy("Ngày xác định nguồn"))
     note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
 
+    class Meta(NewPersonForm.Meta):
+        # A source is not a party member: no số lý lịch đảng viên.
+        fields = [f for f in NewPersonForm.Meta.fields if f != "personal_history_number"]
+
     def clean_opened_on(self):
         return not_in_future(self.cleaned_data.get("opened_on"))
 
@@ -269,6 +329,9 @@ class PersonCorrectionForm(IdentityChecks, LegalBasisFields, BootstrapMixin, for
         # Fields the user's role may not see are not shown, so not corrected (people/sensitive.py).
         for name in hidden_fields(user):
             self.fields.pop(name, None)
+        # The số lý lịch is a party member's: offered once the person is or was one.
+        if not (is_or_was_member(self.instance) or self.instance.personal_history_number):
+            self.fields.pop("personal_history_number", None)
         self.init_identity()
         self.fields["birth_date"].input_formats = DATE_FORMATS
         self.fields["birth_date"].help_text = _("Ngày/tháng/năm, ví dụ 20/05/1998.")
@@ -292,6 +355,15 @@ class PersonCorrectionForm(IdentityChecks, LegalBasisFields, BootstrapMixin, for
         return {
             name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields
         }
+
+
+def is_or_was_member(person: Person) -> bool:
+    """Admitted to the Party at some time (a member, one who left or was transferred out)."""
+    return (
+        person.party_admitted_on is not None
+        or person.member_status in MEMBER_STATUSES
+        or person.member_status in (MemberStatus.LEFT, MemberStatus.TRANSFERRED_OUT)
+    )
 
 
 class MergeForm(BootstrapMixin, forms.Form):

@@ -18,7 +18,9 @@ from ptdv.handoff.models import HandoffExport
 from ptdv.handoff.sections import COMMON_COLUMNS, LEFT_COLUMNS, TooManyRows, build
 from ptdv.members import services as member_services
 from ptdv.org.models import Organisation
-from ptdv.privacy.models import AccessEntry
+from ptdv.people.models import Person
+from ptdv.privacy.models import AccessEntry, AccessKind
+from ptdv.privacy.officer import is_record_view
 from ptdv.rules.membership import MemberEventKind
 from ptdv.rules.stages import Stage
 from tests.base import (
@@ -159,9 +161,38 @@ class WorkbookTests(HandoffTestCase):
         self.assertEqual(export.incomplete, 3)
         self.assertEqual(export.sha256, hashlib.sha256(content).hexdigest())
         entry = AccessEntry.objects.order_by("-pk").first()
-        self.assertEqual(entry.kind, "list_export")
+        self.assertEqual(entry.kind, "handoff_export")
         self.assertEqual(entry.count, 4)
         self.assertEqual(entry.organisation_id, self.o.D.pk)
+
+    def test_the_personal_history_number_is_handed_off_and_checked(self):
+        self.new.personal_history_number = "123456hn"
+        self.new.save()
+        # A malformed number written around the forms is flagged, not left out.
+        Person.objects.filter(pk=self.gone.pk).update(personal_history_number="12345HN")
+        book = self.workbook(self.download(self.u.committee))
+        self.assertEqual(book["Kết nạp"].cell(row=1, column=7).value, "Số lý lịch")
+        rows = {r[8]: r for r in book["Kết nạp"].iter_rows(min_row=2, values_only=True)}
+        self.assertEqual(rows["Lò Thị Mới"][6], "123456HN")
+        self.assertNotIn("Số lý lịch", rows["Lò Thị Mới"][-1] or "")
+        self.assertIsNone(rows["Quàng Văn Thiếu"][6])  # none: an empty cell, no message
+        self.assertNotIn("Số lý lịch", rows["Quàng Văn Thiếu"][-1])
+        (gone,) = list(book["Chuyển đi, ra khỏi Đảng"].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(gone[6], "12345HN")
+        self.assertIn(
+            "Số lý lịch đảng viên «12345HN» không đúng dạng: 6 chữ số rồi 1 đến 3 chữ cái",
+            gone[-1],
+        )
+
+    def test_the_read_log_names_the_handoff(self):
+        self.download(self.u.committee)
+        officer = make_user("baove_nk", self.o.D, Role.PRIVACY)
+        self.client.force_login(officer)
+        page = self.client.get("/bao-ve-du-lieu/truy-cap/", {"loai": "handoff_export"})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, '<option value="handoff_export" selected>')
+        self.assertEqual([e.kind for e in page.context["entries"]], [AccessKind.HANDOFF_EXPORT])
+        self.assertContains(page, "Bàn giao CSDL đảng viên")
 
     def test_introducers_of_a_member_admitted_through_the_pipeline(self):
         candidacy = self.advance(self.candidacy("Hà Văn Nạp"), Stage.PROBATIONARY)
@@ -381,6 +412,11 @@ class ScopeAndRoleTests(HandoffTestCase):
         self.assertFalse(HandoffExport.objects.exists())
 
     def test_the_officer_is_refused(self):
+        from ptdv.web.views import handoff
+
+        # By the officer's middleware, as the other pages of records (and by the view itself).
+        self.assertTrue(is_record_view(handoff.handoff_page))
+        self.assertTrue(is_record_view(handoff.handoff_download))
         officer = make_user("baove_bg", self.o.D, Role.PRIVACY)
         self.client.force_login(officer)
         self.assertEqual(self.client.get(URL).status_code, 403)

@@ -269,11 +269,11 @@ def handoff_download(request):
         sha256=digest,
         only_new=cd["chi_moi"],
     )
-    # Taking the people's data out is a processing operation: the read log, as other exports.
+    # Taking the people's data out is a processing operation: the read log, a kind of its own.
     record(
         request,
-        AccessKind.LIST_EXPORT,
-        filters={"ban_giao": file_format, **form.params()},
+        AccessKind.HANDOFF_EXPORT,
+        filters={"dinh_dang": file_format, **form.params()},
         count=handoff.count,
         organisation=handoff.organisation,
     )
