@@ -29,7 +29,6 @@ from ptdv.rules.checks import evaluate
 from ptdv.rules.dossier import checklist
 from ptdv.rules.facts import PAPER_LABELS, VERIFICATION_SUBJECTS, CandidacyFacts, paper_description
 from ptdv.rules.findings import Deadline, Evaluation, Finding
-from ptdv.rules.i18n import install_translator
 from ptdv.rules.stages import (
     Stage,
     Step,
@@ -170,10 +169,6 @@ def _timeline(history: History, *, correctable: set[int], verification: bool) ->
         }
         for e in events
     ]
-
-
-# The rules' own text (a citation's unverified sub-item) in the page's language.
-install_translator(_)
 
 
 def deadline_label(d: Deadline) -> str:
