@@ -9,6 +9,8 @@ For every operation of the schema served (whatever resources it has today) and b
   operation of the API may give — 401, 403, 404, 405, 429 — see :func:`documented_status`), its
   content type, and its body (``response_schema_conformance``).
 
+And without credentials, every operation answers 401 in JSON, never a redirect to the login page.
+
 The data are the test world and its other tree (``tests/base.py``) with a candidacy, a mentor
 and a report in every cell (``populate``). Half of the generated requests name real objects in
 their path and their organisation, candidacy or mentor parameters (inside the user's subtree or
@@ -33,7 +35,7 @@ from itertools import product
 from typing import Any
 
 import schemathesis
-from django.test import TransactionTestCase, override_settings
+from django.test import Client, TransactionTestCase, override_settings
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -228,6 +230,19 @@ class SchemaConformance(TransactionTestCase):
                 else:
                     failures.append(found)
         self.assertEqual(failures, [], "\n\n".join(failures))
+
+
+class WithoutCredentialsTests(SchemaConformance):
+    def test_every_operation_answers_401_in_json_never_a_redirect(self):
+        client = Client()
+        for operation in self.operations():
+            url = operation.path.replace("{id}", str(self.ids[Candidacy][0]))
+            with self.subTest(operation=operation.label):
+                response = client.generic(operation.method.upper(), url)
+                self.assertEqual(response.status_code, 401)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertEqual(response["WWW-Authenticate"], 'Bearer realm="api"')
+                self.assertIn("detail", response.json())
 
 
 class WriterTests(SchemaConformance):
