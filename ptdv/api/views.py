@@ -12,13 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
@@ -106,10 +113,24 @@ def _payload(request: Request) -> dict[str, Any]:
 # --- filters ------------------------------------------------------------------------------------
 
 
+#: The largest id a filter accepts (the database's ids are 64-bit; a larger number is a 400).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WholeNumberFilter(filters.NumberFilter):
+    """A whole number within bounds (``min_value``, ``max_value``): anything else is a 400 with
+    the form's message, never a number the database cannot compare."""
+
+    field_class = forms.IntegerField
+
+
 def by_id(field_name: str, help_text) -> filters.NumberFilter:
     """A related record by its id, compared as a number: an id outside the user's scope gives
     the same empty list as an id of nothing (a choice field would say which ids exist)."""
-    return filters.NumberFilter(field_name=f"{field_name}_id", help_text=help_text)
+    return WholeNumberFilter(
+        field_name=f"{field_name}_id", help_text=help_text, min_value=1, max_value=MAX_ID
+    )
 
 
 def filterset(model_, **declared) -> type[filters.FilterSet]:
@@ -123,8 +144,11 @@ def filterset(model_, **declared) -> type[filters.FilterSet]:
 
 class OrganisationFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=OrgKind.choices, help_text=_("Loại tổ chức."))
-    parent = filters.NumberFilter(
-        method="filter_parent", help_text=_("Chỉ các tổ chức trực thuộc tổ chức này.")
+    parent = WholeNumberFilter(
+        method="filter_parent",
+        help_text=_("Chỉ các tổ chức trực thuộc tổ chức này."),
+        min_value=1,
+        max_value=MAX_ID,
     )
 
     class Meta:
@@ -649,8 +673,8 @@ class TargetViewSet(ReadOnly):
     filterset_class = filterset(
         Target,
         organisation=by_id("organisation", _("Tổ chức đảng.")),
-        first_year=filters.NumberFilter(help_text=_("Từ năm.")),
-        last_year=filters.NumberFilter(help_text=_("Đến năm.")),
+        first_year=WholeNumberFilter(help_text=_("Từ năm."), min_value=1930, max_value=2100),
+        last_year=WholeNumberFilter(help_text=_("Đến năm."), min_value=1930, max_value=2100),
     )
 
     def get_queryset(self):

@@ -267,6 +267,26 @@ class CandidacyReadTests(ApiTestCase):
                 self.client.get(url)  # the session's first request after the login writes it
                 self.assert_queries_do_not_grow(more, url)
 
+    def test_numbers_the_database_cannot_compare_are_a_400(self):
+        self.login(self.u.committee)
+        huge = "99999999999999999999999"
+        for url in (
+            f"/api/nguoi/?cell={huge}",
+            f"/api/to-chuc/?parent={huge}",
+            f"/api/ho-so/?organisation={huge}",
+            "/api/nguoi/?cell=1.5",
+            "/api/giup-do/?mentor=-1",
+            "/api/chi-tieu/?first_year=1e400",
+        ):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 400, url)
+            self.assertEqual(response.json()["loi"][0]["ma"], "khong_hop_le", url)
+        response = self.post(
+            f"/api/ho-so/{self.made.A1.pk}/ghi-buoc/",
+            {"step": "transfer", "date": "2024-12-01", "version": int(huge), "to_cell": int(huge)},
+        )
+        self.assertEqual(response.json()["loi"][0]["truong"], "to_cell")
+
     def test_page_size_is_bounded(self):
         self.login(self.u.committee)
         response = self.client.get("/api/to-chuc/?limit=100000")
