@@ -29,6 +29,8 @@ AUDITED = [
     "reports.Target",
     "imports.ImportRun",
     "accounts.User",
+    # Personal API tokens: creation and revocation (who, when, from where).
+    "accounts.ApiToken",
 ]
 
 #: Fields whose values the log keeps masked (``001******457``): the whole identity number is never
@@ -47,6 +49,9 @@ MASKED = {
 EXCLUDED = {
     "accounts.User": ["password", "last_login"],
     "pipeline.Event": ["voided_by"],
+    # A token's digest is never logged, nor its last use (rewritten by a plain UPDATE at most
+    # once a minute, which sends no signal anyway).
+    "accounts.ApiToken": ["digest", "last_used_at"],
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from auditlog.registry import auditlog
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -176,8 +175,3 @@ class ApiToken(models.Model):
         """The audit log's entry is in the token user's organisation's subtree."""
         user = self.user
         return {"org_path": user.organisation.path if user.organisation_id else ""}
-
-
-# Creation and revocation are audited (who, when, from where); the digest never is, nor the
-# last use (rewritten by a plain UPDATE at most once a minute, which sends no signal anyway).
-auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
