@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ptdv.people.validators import validate_cccd, validate_personal_history_number
 
 #: Số thẻ đảng viên: 8 digits (cards issued since Chỉ thị 29-CT/TW, 2003).
-CARD_NUMBER = re.compile(r"^\d{8}$")
+CARD_NUMBER = re.compile(r"^[0-9]{8}$")  # ASCII digits only: \d takes full-width ones
 
 
 def cccd_problems(cccd: str | None) -> list[str]:

@@ -36,7 +36,7 @@ GRASSROOTS_KINDS = frozenset({OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_C
 #: its levels joined by dots, province first — two digits, then each level's letters and
 #: digits, e.g. ``15.CS023.CB002`` (province . grassroots . cell; docs/handoff.md). Entered by an
 #: administrator per organisation as the national system gives it, never derived from names.
-PARTY_CODE_PATTERN = r"^\d{2}(\.[A-Z]{1,6}\d{1,6}){0,5}$"
+PARTY_CODE_PATTERN = r"^[0-9]{2}(\.[A-Z]{1,6}[0-9]{1,6}){0,5}$"  # ASCII digits (\d takes others)
 validate_party_code = RegexValidator(
     PARTY_CODE_PATTERN,
     _(

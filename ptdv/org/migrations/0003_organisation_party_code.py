@@ -5,15 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_placecell'),
+        ("org", "0002_placecell"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='party_code',
-            field=models.CharField(blank=True, help_text='Mã của tổ chức đảng trên Cơ sở dữ liệu đảng viên toàn quốc, ví dụ 15.CS023.CB002 (tỉnh . cơ sở . chi bộ). Dùng khi bàn giao dữ liệu đảng viên mới.', max_length=40, null=True, unique=True, validators=[django.core.validators.RegexValidator('^\\d{2}(\\.[A-Z]{1,6}\\d{1,6}){0,5}$', 'Mã tổ chức đảng trên CSDL đảng viên gồm mã tỉnh (2 chữ số) rồi mã từng cấp, mỗi cấp gồm chữ in hoa và chữ số, cách nhau bằng dấu chấm, ví dụ 15.CS023.CB002.', code='party_code')], verbose_name='mã tổ chức đảng trên CSDL đảng viên'),
+            model_name="organisation",
+            name="party_code",
+            field=models.CharField(
+                blank=True,
+                help_text="Mã của tổ chức đảng trên Cơ sở dữ liệu đảng viên toàn quốc, ví dụ 15.CS023.CB002 (tỉnh . cơ sở . chi bộ). Dùng khi bàn giao dữ liệu đảng viên mới.",
+                max_length=40,
+                null=True,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[0-9]{2}(\\.[A-Z]{1,6}[0-9]{1,6}){0,5}$",
+                        "Mã tổ chức đảng trên CSDL đảng viên gồm mã tỉnh (2 chữ số) rồi mã từng cấp, mỗi cấp gồm chữ in hoa và chữ số, cách nhau bằng dấu chấm, ví dụ 15.CS023.CB002.",
+                        code="party_code",
+                    )
+                ],
+                verbose_name="mã tổ chức đảng trên CSDL đảng viên",
+            ),
         ),
     ]
