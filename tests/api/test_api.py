@@ -348,6 +348,27 @@ class WriteTests(ApiTestCase):
         ):
             self.assertEqual(client.post(url, {}, format="json").status_code, 403, url)
 
+    def test_every_write_by_every_role(self):
+        """An empty body: writers inside get the form's errors (400), the read-only user and the
+        officer 403, the outsider 404 — nothing is written."""
+        candidacy, assignment = self.made.A1, self.made.A1.mentors.get()
+        urls = [
+            f"/api/ho-so/{candidacy.pk}/ghi-buoc/",
+            f"/api/ho-so/{candidacy.pk}/dinh-chinh/",
+            f"/api/ho-so/{candidacy.pk}/giup-do/",
+            f"/api/nguoi/{candidacy.person_id}/mo-ho-so/",
+            f"/api/giup-do/{assignment.pk}/bao-cao/",
+        ]
+        expected = {"cell": 400, "grassroots": 400, "committee": 400, "admin": 400,
+                    "viewer": 403, "privacy": 403, "outsider": 404}  # fmt: skip
+        events = Event.objects.count()
+        for role, status in expected.items():
+            self.login(getattr(self.u, role))
+            for url in urls:
+                with self.subTest(role=role, url=url):
+                    self.assertEqual(self.post(url, {}).status_code, status)
+        self.assertEqual(Event.objects.count(), events)
+
     def test_a_step_through_the_step_form(self):
         self.login(self.u.cell)
         candidacy = Candidacy.objects.get(pk=self.made.A1.pk)
