@@ -122,6 +122,31 @@ class ScopeTests(ApiTestCase):
         # … as for an id of nothing.
         self.assertEqual(self.client.get("/api/ho-so/98765432/").status_code, 404)
 
+    def test_every_detail_by_every_role(self):
+        candidacy, assignment = self.made.A1, self.made.A1.mentors.get()
+        records = [
+            f"/api/ho-so/{candidacy.pk}/",
+            f"/api/ho-so/{candidacy.pk}/su-kien/",
+            f"/api/nguoi/{candidacy.person_id}/",
+            f"/api/giup-do/{assignment.pk}/",
+            f"/api/giup-do/{assignment.pk}/bao-cao/",
+        ]
+        others = [
+            f"/api/to-chuc/{self.o.A1.pk}/",
+            f"/api/dia-ban/{self.world.places.dong.pk}/",
+            f"/api/chi-tieu/{self.o.A1.targets.get().pk}/",
+        ]
+        for role in ("cell", "grassroots", "committee", "viewer", "admin", "outsider", "privacy"):
+            self.login(getattr(self.u, role))
+            for url in records + others:
+                expected = 200
+                if role == "outsider":
+                    expected = 404
+                elif role == "privacy" and url in records:
+                    expected = 403
+                with self.subTest(role=role, url=url):
+                    self.assertEqual(self.client.get(url).status_code, expected)
+
     def test_the_organisation_tree_names_parents_within_the_scope(self):
         self.login(self.u.committee)
         rows = {r["id"]: r for r in self.client.get("/api/to-chuc/").json()["results"]}
