@@ -5,7 +5,8 @@ ptdv serve [ADDR]    run the web server (development server, with a background w
                      --no-worker to start no worker). --production: gunicorn, PTDV_WEB_WORKERS
                      processes (default: one per core) of PTDV_WEB_THREADS threads (default 4);
                      --production --waitress: waitress, one process (Windows: always)
-ptdv worker          run the background worker (imports, the dossier's PDF) — beside `serve --production`
+ptdv worker          run the background worker (imports, the dossier's PDF, the daily reminders) —
+                     beside `serve --production`
 ptdv migrate         apply database migrations
 ptdv check           system checks (add --deploy for the production profile)
 ptdv createsuperuser create an administrator
@@ -218,6 +219,11 @@ def worker(args: list[str]) -> None:
 
         Sweeper.run_once()
         Sweeper().start()
+        if "--batch" not in args:  # a long-lived worker: the day's reminder digests from
+            # PTDV_REMINDER_HOUR, Vietnam time (docs/reminders.md)
+            from ptdv.reminders.schedule import ReminderClock
+
+            ReminderClock().start()
     _django(["db_worker", "--queue-name", "*", *args])
 
 

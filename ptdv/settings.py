@@ -266,6 +266,57 @@ PTDV_PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+# Where ptdv/urls.py mounts the API: under it, the middlewares and error handlers refuse in the
+# API's JSON, never with a page or a redirect (ptdv.accounts.json_errors.is_api_request).
+PTDV_API_PREFIX = "/api/"
+# The REST API (ptdv/api, docs/api.md): cursor pages, the pages' filters, the OpenAPI schema.
+REST_FRAMEWORK = {
+    "DEFAULT_PAGINATION_CLASS": "ptdv.api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "ptdv.api.schema.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Personal tokens (Authorization: Bearer ptdv_…) or the site's session, past the second
+    # factor (ptdv/api/authentication.py); nothing is open without one of them.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ptdv.api.authentication.BearerTokenAuthentication",
+        "ptdv.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per user (session and tokens together) for reads and writes, per address when not signed
+    # in (ptdv/api/throttling.py): "<n>/<sec|min|hour|day>".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ptdv.api.throttling.ReadThrottle",
+        "ptdv.api.throttling.WriteThrottle",
+        "ptdv.api.throttling.AnonymousThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": env.str("PTDV_API_RATE_READ", default="120/min"),
+        "api_write": env.str("PTDV_API_RATE_WRITE", default="30/min"),
+        "api_anon": env.str("PTDV_API_RATE_ANON", default="20/min"),
+    },
+}
+# The API's request counts: a local memory cache counts per process; with several processes or
+# servers set a shared one, e.g. PTDV_API_THROTTLE_CACHE_URL=dbcache://ptdv_api_throttle (then
+# `ptdv manage createcachetable`), see docs/api.md. The tests count nothing unless a test asks.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": env.cache_url(
+        "PTDV_API_THROTTLE_CACHE_URL",
+        default="dummycache://" if PROFILE == "test" else "locmemcache://ptdv-api-throttle",
+    ),
+}
+PTDV_API_THROTTLE_CACHE = "api_throttle"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API của ptdv",
+    "DESCRIPTION": (
+        "Đọc và ghi dữ liệu phát triển đảng viên của ptdv từ phần mềm khác, trong phạm vi tổ "
+        "chức của người dùng, theo đúng các quy định như trên trang (docs/api.md)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -333,6 +384,32 @@ PTDV_EXTRA_WORKING_DAYS = env.list("PTDV_EXTRA_WORKING_DAYS", default=[])
 # to notify the authority of a breach (docs/data-subjects.md).
 PTDV_SUBJECT_REQUEST_DAYS = env.dict("PTDV_SUBJECT_REQUEST_DAYS", default={})
 PTDV_BREACH_NOTIFY_HOURS = env.int("PTDV_BREACH_NOTIFY_HOURS", default=None)
+
+# E-mail (the reminders' digest, ptdv/reminders, docs/reminders.md): EMAIL_URL
+# (smtp+tls://user:password@host:587) or PTDV_SMTP_HOST/PORT/USER/PASSWORD/TLS; without either the
+# development and test profiles print mails on the console, production sends to localhost:25.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("PTDV_SMTP_HOST", default="") or PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("PTDV_SMTP_HOST", default="localhost")
+    EMAIL_PORT = env.int("PTDV_SMTP_PORT", default=25)
+    EMAIL_HOST_USER = env.str("PTDV_SMTP_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("PTDV_SMTP_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("PTDV_SMTP_TLS", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env.int("PTDV_SMTP_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ptdv <ptdv@localhost>")
+# The site's address for the links of mails and calendar feeds (no trailing slash); in
+# production by default https:// and the first of ALLOWED_HOSTS.
+_SITE_DEFAULT = f"https://{[*ALLOWED_HOSTS, ''][0]}" if PRODUCTION else "http://localhost:8000"
+PTDV_SITE_URL = env.str("PTDV_SITE_URL", default=_SITE_DEFAULT).rstrip("/")
+# The worker sends the day's reminders from this hour, Vietnam time (0-23; -1: never, for an
+# installation that runs `ptdv manage send_reminders` from a timer), each run for at most
+# PTDV_REMINDER_RUN_SECONDS.
+PTDV_REMINDER_HOUR = env.int("PTDV_REMINDER_HOUR", default=6)
+PTDV_REMINDER_RUN_SECONDS = env.int("PTDV_REMINDER_RUN_SECONDS", default=900)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

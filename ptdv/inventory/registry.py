@@ -64,7 +64,7 @@ CATEGORIES: dict[str, Category] = {
         _(
             "Là nguồn, quần chúng ưu tú, người xin vào Đảng, đảng viên dự bị, chính thức; các "
             "bước, nghị quyết, quyết định, kết quả biểu quyết; chuyển sinh hoạt, ra khỏi Đảng; "
-            "số thẻ đảng viên."
+            "số thẻ đảng viên, số lý lịch đảng viên."
         ),
     ),
     "verification": Category(
@@ -256,6 +256,13 @@ PURPOSES: dict[str, Purpose] = {
         _("Giải quyết yêu cầu của người có dữ liệu (xem, sửa, hạn chế, phản đối, rút, xóa)"),
         ("subject_rights",),
     ),
+    "handoff": Purpose(
+        _(
+            "Bàn giao dữ liệu đảng viên mới, đảng viên chính thức và đảng viên ra khỏi danh "
+            "sách cho Cơ sở dữ liệu đảng viên toàn quốc (CSDL đảng viên)"
+        ),
+        ("party_rules",),
+    ),
     "continuity": Purpose(
         _("Sao lưu và khôi phục dữ liệu"),
         ("protection_duty",),
@@ -291,7 +298,7 @@ MODELS: dict[str, ModelEntry] = {
     # --- people and the pipeline ----------------------------------------------------------------
     "people.person": ModelEntry(
         PEOPLE,
-        ("admission", "identity", "dossier", "membership", "reports"),
+        ("admission", "identity", "dossier", "membership", "reports", "handoff"),
         {
             "id": NOT_PERSONAL,
             "full_name": "identity",
@@ -318,6 +325,7 @@ MODELS: dict[str, ModelEntry] = {
             "party_official_on": "political",
             "party_left_on": "political",
             "party_card_number": "political",
+            "personal_history_number": "political",  # số lý lịch đảng viên
             "legal_basis": "legal",
             "consent_on": "legal",
             "consent_scope": "legal",
@@ -478,6 +486,7 @@ MODELS: dict[str, ModelEntry] = {
             "short_name",
             "kind",
             "code",
+            "party_code",  # the code in the national party-member database
             "competent_committee",
             "direct_superior",
             "disadvantaged_area",
@@ -830,6 +839,67 @@ MODELS: dict[str, ModelEntry] = {
             "error",
         ),
     ),
+    # --- reminders: one's own preferences and the send log (ptdv/reminders) --------------------------
+    "reminders.reminderpreference": ModelEntry(
+        ("user",),
+        ("accounts",),
+        {
+            "id": NOT_PERSONAL,
+            **dict.fromkeys(
+                (
+                    "user",
+                    "enabled",
+                    "frequency",
+                    "weekday",
+                    "feed_token_hash",
+                    "feed_created_at",
+                    "updated_at",
+                ),
+                "account",
+            ),
+        },
+        _("Tùy chọn nhắc việc của người dùng; địa chỉ lịch cá nhân chỉ lưu dạng băm SHA-256."),
+    ),
+    "reminders.remindersend": ModelEntry(
+        ("user",),
+        ("accounts",),
+        {
+            "id": NOT_PERSONAL,
+            **dict.fromkeys(
+                (
+                    "user",
+                    "day",
+                    "status",
+                    "attempts",
+                    "claimed_at",
+                    "finished_at",
+                    "counts",
+                    "error",
+                ),
+                "activity",
+            ),
+        },
+        _(
+            "Nhật ký gửi thư nhắc việc: ngày, trạng thái và số việc đã nhắc (chỉ con số, không "
+            "có tên người)."
+        ),
+    ),
+    # --- the hand-offs to the national party-member database (ptdv/handoff) -------------------------
+    "handoff.handoffexport": ModelEntry(
+        ("member", "user"),
+        ("handoff", "accountability"),
+        {
+            **_none("id", "organisation", "start", "end", "sections", "rows", "incomplete"),
+            **_none("only_new", "file_format", "sha256"),
+            "people": "political",
+            "created_by": "activity",
+            "created_at": "activity",
+        },
+        _(
+            "Mỗi lần tải tệp bàn giao sang CSDL đảng viên: người tải, thời điểm, tổ chức, kỳ, "
+            "mã số những người trong tệp (không chép họ tên, số CCCD) và mã băm của tệp."
+        ),
+    ),
     # --- the second factor of the login (django-otp) ------------------------------------------------
     "otp_totp.totpdevice": ModelEntry(
         ("user",),
@@ -873,6 +943,32 @@ MODELS: dict[str, ModelEntry] = {
     ),
     "otp_static.statictoken": ModelEntry(
         ("user",), ("accounts",), {"id": NOT_PERSONAL, "device": "account", "token": "account"}
+    ),
+    # --- personal API tokens (ptdv/accounts/tokens.py) ------------------------------------------
+    "accounts.apitoken": ModelEntry(
+        ("user",),
+        ("accounts",),
+        {
+            "id": NOT_PERSONAL,
+            **dict.fromkeys(
+                (
+                    "user",
+                    "name",
+                    "prefix",
+                    "digest",
+                    "scope",
+                    "created_at",
+                    "expires_at",
+                    "revoked_at",
+                ),
+                "account",
+            ),
+            "last_used_at": "activity",
+        },
+        _(
+            "Khóa truy cập API cá nhân do người dùng tự tạo: tên, quyền, thời hạn, lần dùng gần "
+            "nhất; khóa chỉ lưu dạng băm SHA-256. Tạo và thu hồi được ghi nhật ký thay đổi."
+        ),
     ),
     # --- Django's own tables: no personal data ------------------------------------------------------
     "auth.permission": ModelEntry((), (), _none("id", "name", "content_type", "codename")),

@@ -7,12 +7,13 @@ docs/deployment.md), and what is kept so that every report gives the same figure
   #<id>``: the same record reads the same in every list, and the id says nothing of the person);
   the birth date keeps its year only (1 January, as Vietnamese records write a birth of unknown
   day and month); the CCCD, the address, the residence, the occupation, the ethnicity, the
-  religion and the card number are erased. Kept: sex, education, professional and theory level,
-  sector, the union and local-resident flags, the cell, the membership fields (empty: a member
-  is never anonymised), the legal basis and its dates (the evidence that the processing was
-  lawful). No report reads the erased fields of these people: the composition of new members
-  and of members (women, young, ethnic minority, religious…) counts ceremonies and members'
-  spells only, and the policy keeps everyone who ever had one (``policy._kept_conditions``);
+  religion, the card number and the personal-history number are erased. Kept: sex, education,
+  professional and theory level, sector, the union and local-resident flags, the cell, the
+  membership fields (empty: a member is never anonymised), the legal basis and its dates (the
+  evidence that the processing was lawful). No report reads the erased fields of these people:
+  the composition of new members and of members (women, young, ethnic minority, religious…)
+  counts ceremonies and members' spells only, and the policy keeps everyone who ever had one
+  (``policy._kept_conditions``);
 - their candidacies' events keep their step, date, cell, numbers and votes — what the reports
   and the state machine read — and the data keys of :data:`EVENT_DATA_KEPT`; the rest of the
   data (notes, certificate numbers, the verification's result) and the reason are erased;
@@ -87,6 +88,7 @@ PERSON_ERASED = (
     "ethnicity",
     "religion",
     "party_card_number",
+    "personal_history_number",
 )
 #: Keys of an event's ``data`` that are kept: what the state machine, the rules and the reports
 #: read, and nothing that names or describes the person (``note``, ``certificate_number``,
@@ -299,6 +301,7 @@ class _Batch:
             person.ethnicity = ""
             person.religion = ""
             person.party_card_number = ""
+            person.personal_history_number = ""
             person.anonymised_at = self.now
         # bulk_update: no signal, so no audit entry carrying the old values (one is written
         # below, without them).

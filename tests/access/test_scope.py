@@ -6,6 +6,7 @@ The admin's face of it is tested in ``test_admin.py``.
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
@@ -14,6 +15,7 @@ from django.test import override_settings
 
 from ptdv.accounts.audit import org_path_of
 from ptdv.accounts.models import Role
+from ptdv.handoff.models import HandoffExport
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404, scope_path
 from ptdv.people.models import Person
@@ -33,6 +35,12 @@ class VisibleToTests(WorldTestCase):
         # Import runs into a cell of each branch.
         make_run(cls.u.cell, cls.o.A1, "nguoi", b"Ho va ten,Ngay sinh\n", name="a1.csv")
         make_run(cls.u.outsider, cls.o.X1, "nguoi", b"Ho va ten,Ngay sinh\n", name="x1.csv")
+        # A hand-off to the national database in each branch.
+        for user, unit in ((cls.u.grassroots, cls.o.A1), (cls.u.outsider, cls.o.X1)):
+            HandoffExport.objects.create(
+                organisation=unit, start=date(2025, 1, 1), end=date(2025, 12, 31),
+                file_format="xlsx", sha256="0" * 64, created_by=user,
+            )  # fmt: skip
 
     def test_every_scoped_model_is_covered(self):
         labels = {m._meta.label for m in SCOPED_MODELS}
@@ -47,7 +55,8 @@ class VisibleToTests(WorldTestCase):
              "privacy.AccessEntry",  # the read log
              # the data subjects' requests and the breach register, with their histories
              "subjects.SubjectRequest", "subjects.RequestStep", "subjects.Incident",
-             "subjects.IncidentUpdate"},
+             "subjects.IncidentUpdate",
+             "handoff.HandoffExport"},  # the hand-offs to the national database
         )  # fmt: skip
 
     def test_visible_to_returns_exactly_the_rows_of_the_subtree(self):

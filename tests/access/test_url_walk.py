@@ -46,12 +46,13 @@ from django_tasks_db.models import DBTaskResult
 
 from ptdv.accounts import mfa
 from ptdv.accounts.audit import org_path_of
-from ptdv.accounts.models import Role, User
+from ptdv.accounts.models import ApiToken, Role, User
+from ptdv.handoff.roles import may_hand_off  # the hand-off to the national database
 from ptdv.imports import running
 from ptdv.imports.tasks import preview_import
 from ptdv.inventory.document import can_read_inventory  # the processing inventory's pages
 from ptdv.members.records import merge_people
-from ptdv.org.models import Organisation
+from ptdv.org.models import Organisation, Place
 from ptdv.people.models import Person, PersonMerge
 from ptdv.people.sensitive import may_print_dossier, may_reveal_cccd  # masking
 from ptdv.pipeline.models import CalendarDay
@@ -136,13 +137,17 @@ PAGE_QUERIES = {"member_event": "?loai=deceased"}
 #: The site's pages that only answer a POST (a GET is 405): the walk POSTs to them. Writers are
 #: sent back to the object's page (302), the read-only user gets 403.
 POST_PAGES = {"import_commit", "import_cancel", "person_cccd"}  # person_cccd: the CCCD reveal
+#: The hand-off's file (ptdv/web/views/handoff.py): a POST, for the roles of
+#: ``handoff.roles.may_hand_off``; an empty form is sent back to the page (302).
+POST_PAGES |= {"handoff_download"}
 #: The pickers' matches (ptdv/web/pickers.py): POST only, what is typed never in an address; a
 #: GET is 405 for everyone signed in (tests/web/test_pickers.py posts to them, role by role).
 PICKER_PAGES = {"picker_organisations", "picker_people", "picker_places"}
 #: The pages of individuals' records, which the data protection officer (role "privacy") does
 #: not open (ptdv/privacy/officer.py): 403 whether the object is inside, outside or missing.
 OFFICER_CLOSED_MODULES = {f"ptdv.web.views.{name}" for name in (
-    "board", "search", "people", "candidacy", "steps", "dossier", "mentor", "members", "imports")}  # fmt: skip
+    "board", "search", "people", "candidacy", "steps", "dossier", "mentor", "members", "imports",
+    "handoff")}  # fmt: skip
 
 
 def closed_to_officer(role: str, leaf) -> bool:
@@ -151,6 +156,8 @@ def closed_to_officer(role: str, leaf) -> bool:
     if role != "privacy" or leaf.admin:
         return False
     name = leaf.name or ""
+    if is_api(leaf):
+        return name.startswith(API_RECORDS)
     return leaf.pattern.callback.__module__ in OFFICER_CLOSED_MODULES or name.endswith(
         ("_drill", "_drill_excel")
     )
@@ -162,6 +169,20 @@ TEMPLATE_FILES = tuple((k, e) for k in ("nguoi", "dang-vien", "ho-so") for e in 
 #: The query parameter naming the organisation of a list or a download (the board's filters
 #: call it ``organisation``; reports, targets and imports ``to_chuc``).
 FILTER_PAGES = {"board", "candidacy_list", "candidacy_export"}
+#: The calendar feed (ptdv/web/views/reminders.py): no login, its secret in the address; the
+#: walk's made-up secret opens nothing, for anybody (404).
+FEED_PAGES = {"reminders_feed"}
+#: The REST API (ptdv/api): its resources of individuals' records (URL names by prefix) are
+#: closed to the data protection officer (403); its actions that only answer a POST are POSTed
+#: an empty body (writers get the form's errors, 400; the read-only user 403; the CCCD reveal
+#: its own roles); the schema is public, the documentation page asks for a login.
+API_RECORDS = ("api-person", "api-candidacy", "api-mentor-assignment", "api-import-run")
+API_POST_PAGES = {"api-person-cccd", "api-person-open", "api-candidacy-step",
+                  "api-candidacy-correct", "api-candidacy-mentor"}  # fmt: skip
+
+
+def is_api(leaf) -> bool:
+    return leaf.route.startswith("/api/")
 
 
 def POLICY(model: str, role: str) -> set[str]:
@@ -189,7 +210,12 @@ def route_model(route: str):
               "giup-do": MentorAssignment, "chi-tieu": Target,
               "nhap-du-lieu": ImportRun,
               "yeu-cau": SubjectRequest, "su-co": Incident}  # fmt: skip
-    return models[route.strip("/").split("/")[0]]
+    # One's personal API tokens (ptdv/web/views/api_tokens.py): only one's own, never by scope;
+    # the walk's users hold none, so every id is another's or missing (404).
+    models["tai-khoan"] = ApiToken
+    models["dia-ban"] = Place  # the API's places (/api/<resource>/<pk>/)
+    segments = route.strip("/").split("/")
+    return models[segments[1] if segments[0] == "api" else segments[0]]
 
 
 # --- who sees what: the oracle, in Python ----------------------------------------------------
@@ -299,7 +325,7 @@ def organisation_param(leaf: Leaf) -> str | None:
         return None
     if name in FILTER_PAGES:
         return "organisation"
-    if "excel" in name or name in {"import_template", "target_list"}:
+    if "excel" in name or name in {"import_template", "target_list", "handoff"}:
         return "to_chuc"
     return None
 
@@ -434,6 +460,8 @@ class UrlWalk(WorldTestCase):
         if "(?P<url>" in route:
             return [Target("/quan-tri/khong-co-trang-nay/", "-")]
         params = set(_PARAM.findall(route))
+        if leaf.name in FEED_PAGES:
+            return [Target(fill(route, token="bi-mat-khong-dung"), "-")]
         if not params:
             found = [Target(route + PAGE_QUERIES.get(leaf.name, ""), "-")]
         elif params == {"kind", "extension"}:  # the import templates
@@ -486,6 +514,8 @@ class UrlWalk(WorldTestCase):
 
     def request(self, leaf: Leaf, url: str):
         """GET the page, or POST to it when it only answers a POST (after checking the GET)."""
+        if leaf.name in API_POST_PAGES:  # an empty body: nothing is written
+            return self.client.post(url, {}, content_type="application/json")
         if leaf.name not in POST_PAGES or closed_to_officer(self.role, leaf):
             return self.client.get(url)
         get = self.client.get(url)
@@ -497,11 +527,18 @@ class UrlWalk(WorldTestCase):
         get = self.request(leaf, url)
         if role != "installation":
             self.assert_nothing_of_the_other_tree(get, url)
-        if leaf.name not in WHOLE_NUMBER_PAGES:  # a CCCD is shown masked
+        # A CCCD is shown masked (but by the reveal of the page and of the API).
+        if leaf.name not in WHOLE_NUMBER_PAGES | {"api-person-cccd"}:
             self.assertEqual(whole_numbers_in(get, self.cccds), [], f"{url} shows a whole CCCD")
         if role == "anonymous":
             if url in LOGIN_URLS or leaf.name == "javascript-catalog":
                 self.assertEqual(get.status_code, 200)
+            elif is_api(leaf) and leaf.name != "api-docs":  # the docs page: to the login page
+                # The schema is public; the rest asks for a session or a token.
+                expected = (200,) if leaf.name == "api-schema" else (401, 403)
+                self.assertIn(get.status_code, expected, url)
+            elif leaf.name in FEED_PAGES:
+                self.assertEqual(get.status_code, 404)  # no login asked, nothing without the secret
             elif url == "/tai-khoan/dang-xuat/":
                 self.assertEqual(get.status_code, 405)  # logging out is a POST
             elif leaf.name == "set_language":
@@ -562,7 +599,9 @@ class UrlWalk(WorldTestCase):
         self.assertTrue(response["Location"].startswith("/quan-tri/login/?next="), url)
 
     def assert_nothing_of_the_other_tree(self, response, url: str) -> None:
-        if response.streaming or not response.get("Content-Type", "").startswith("text/"):
+        if response.streaming or not response.get("Content-Type", "").startswith(
+            ("text/", "application/json")  # the API's answers too
+        ):
             return
         text = response.content.decode()
         for secret in self.other.secrets:
@@ -578,6 +617,8 @@ class UrlWalk(WorldTestCase):
             "login": 200, "logout": 405, "password_change": 200, "password_change_done": 200,
             "index": 200, "jsi18n": 200, "javascript-catalog": 200, "autocomplete": 403,
             "view_on_site": 404,  # no model has a public page
+            # One's own reminder preferences; the calendar feed needs its secret, not a login.
+            "reminders": 200, "reminders_feed": 404,
             # The read log: the data protection officer and the administrators.
             "access_log": 200 if user.can_read_access_log else 403,
             "access_log_excel": 200 if user.can_read_access_log else 403,
@@ -588,6 +629,8 @@ class UrlWalk(WorldTestCase):
         if leaf.model_admin is None:
             if closed_to_officer(role, leaf):
                 return 403
+            if is_api(leaf):
+                return self.api_expected(user, leaf, where)
             if leaf.name == "app_list" or leaf.route.endswith("$"):
                 return None  # 200 or 404 depending on the models the user may see
             if leaf.route == "/quan-tri/login/":
@@ -615,6 +658,8 @@ class UrlWalk(WorldTestCase):
                 return 404 if user.can_write else 403
             if leaf.name == "person_cccd":  # the CCCD reveal: its own roles
                 return 200 if may_reveal_cccd(user) else 403
+            if leaf.name == "handoff_download":  # the hand-off's file: its own roles
+                return 302 if may_hand_off(user) else 403
             if leaf.name in POST_PAGES:
                 return 302 if user.can_write else 403
             if leaf.name == "mentor_report":  # writers, and the mentor of that assignment
@@ -647,6 +692,18 @@ class UrlWalk(WorldTestCase):
             # installation, a malformed move.
             return 403 if scope_of(user) else 400
         raise AssertionError(f"no expectation for {leaf.route}")
+
+    def api_expected(self, user, leaf: Leaf, where: str) -> int:
+        """The REST API, for a signed-in user who is not the officer on a record."""
+        if leaf.name in ("api-schema", "api-docs"):
+            return 200
+        if where == "missing":
+            return 404
+        if leaf.name == "api-person-cccd":  # the CCCD reveal: its own roles
+            return 200 if may_reveal_cccd(user) else 403
+        if leaf.name in API_POST_PAGES:
+            return 400 if user.can_write else 403  # the form's errors
+        return 200
 
     def check_post(self, role: str, leaf: Leaf, url: str) -> None:
         """POST an empty form: 403 without the write permission; otherwise the form comes back."""
