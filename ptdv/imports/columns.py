@@ -34,7 +34,12 @@ from ptdv.people.choices import (
 )
 from ptdv.people.models import LegalBasis
 from ptdv.people.text import fold
-from ptdv.people.validators import clean_full_name, validate_cccd
+from ptdv.people.validators import (
+    clean_full_name,
+    normalise_personal_history_number,
+    validate_cccd,
+    validate_personal_history_number,
+)
 from ptdv.rules.membership import MemberEventKind
 from ptdv.rules.stages import Step
 
@@ -122,6 +127,28 @@ def parse_cccd(value: Any) -> str:
     except ValidationError as exc:
         raise CellError(" ".join(exc.messages) + f" (“{value}”)") from None
     return text
+
+
+#: The longest cell read as a personal-history number (spaces included): a longer one is refused
+#: before it is echoed in a message.
+_HISTORY_NUMBER_CELL = 20
+
+
+def parse_personal_history_number(value: Any) -> str:
+    """Số lý lịch đảng viên: 6 digits then 1 to 3 letters, spaces removed and letters in
+    capitals ("123 456 hn" → "123456HN"); the rule of the person page
+    (``people.validators.validate_personal_history_number``)."""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    text = str(value).strip().lstrip("'")
+    if len(text) > _HISTORY_NUMBER_CELL:
+        raise CellError(f"Dài quá {_HISTORY_NUMBER_CELL} ký tự ({len(text)} ký tự).")
+    number = normalise_personal_history_number(text)
+    try:
+        validate_personal_history_number(number)
+    except ValidationError as exc:
+        raise CellError(" ".join(exc.messages)) from None
+    return number
 
 
 def parse_int(minimum: int = 0, maximum: int = 100_000) -> Callable[[Any], int]:
@@ -410,6 +437,11 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
            "Bắt buộc với đảng viên chính thức. " + _DATE_HELP),
     Column("party_card_number", "Số thẻ đảng viên", parse_text(20), False, ("Số thẻ",),
            "01.012345"),
+    Column("personal_history_number", "Số lý lịch đảng viên", parse_personal_history_number,
+           False, ("Số lý lịch", "Số LLĐV", "Số hiệu lý lịch", "Số lý lịch của đảng viên"),
+           "123456HN",
+           "6 chữ số rồi 1 đến 3 chữ cái, như ở đầu phiếu đảng viên (ví dụ 123456HN); mỗi số chỉ "
+           "của một người. Để trống: giữ số đã có trong ptdv."),
     # A member who came from outside the installation, and one who left.
     *member_lifecycle_columns(),
 )  # fmt: skip

@@ -35,7 +35,7 @@ KINDS: dict[str, ImportKind] = {
             MEMBER_COLUMNS,
             _(
                 "Đảng viên đã vào Đảng trước khi dùng ptdv: thông tin cá nhân, ngày vào Đảng, "
-                "ngày chính thức, số thẻ."
+                "ngày chính thức, số thẻ, số lý lịch đảng viên."
             ),
         ),
         ImportKind(

@@ -1,7 +1,7 @@
 """What ptdv holds about the people of one chunk of rows, in a few batched queries: who holds
 each CCCD, who has each name and birth date (as the importing user may learn it: ``Identities``),
 their candidacies with the dates of their effective steps, and for a members' file their member
-events."""
+events and who holds each personal-history number (số lý lịch đảng viên)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ptdv.people.text import fold
 from ptdv.pipeline.models import Candidacy, Event
 from ptdv.rules.stages import Step
 
-from .plans import History, Known
+from .plans import History, Known, NumberElsewhere
 
 
 def look_up(identities: Identities, rows: list[dict[str, Any]], *, members: bool) -> Known:
@@ -33,7 +33,29 @@ def look_up(identities: Identities, rows: list[dict[str, Any]], *, members: bool
     people |= {p.pk: p for ps in by_name.values() for p in ps}
     candidacies = _candidacies(set(people)) if people else defaultdict(list)
     known_members: dict[int, MemberKnown] = member_lookup(people.values()) if members else {}
-    return Known(by_cccd, by_name, candidacies, known_members)
+    numbers = {v["personal_history_number"] for v in rows if v.get("personal_history_number")}
+    by_number = history_number_holders(identities, numbers)
+    return Known(by_cccd, by_name, candidacies, known_members, by_number)
+
+
+def history_number_holders(
+    identities: Identities, numbers: set[str]
+) -> dict[str, Person | NumberElsewhere]:
+    """Who holds each of these personal-history numbers, in one query: the person, when the
+    import may name them (of the organisation imported into, not merged into another), else
+    :class:`NumberElsewhere`. Every record counts (``Person.all_records``): the number is unique
+    over all of them."""
+    if not numbers:
+        return {}
+    found: dict[str, Person | NumberElsewhere] = {}
+    holders = Person.all_records.select_related("cell").filter(
+        personal_history_number__in=sorted(numbers)
+    )
+    for person in holders.order_by("pk"):
+        number = person.personal_history_number
+        visible = identities.visible(person) and person.merged_into_id is None
+        found[number] = person if visible else NumberElsewhere(number)
+    return found
 
 
 def _candidacies(person_ids: set[int]) -> dict[int, History]:

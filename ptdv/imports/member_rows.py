@@ -1,6 +1,6 @@
 """A row of a members' file (members admitted before ptdv): the membership dates checked by the
-rule set of the admission day, the arrival and leaving columns (``members.imports``), and what
-the row changes of a person already in ptdv."""
+rule set of the admission day, the arrival and leaving columns (``members.imports``), the
+personal-history number, and what the row changes of a person already in ptdv."""
 
 from __future__ import annotations
 
@@ -67,6 +67,21 @@ def plan_member(
         plan.changes |= membership
     else:
         _update_membership(plan, values, person, history, membership)
+    _history_number(plan, values, person)
+
+
+def _history_number(plan: RowPlan, values: dict[str, Any], person: Person | None) -> None:
+    """Số lý lịch đảng viên: a person's record, not a membership field the pipeline decides; an
+    empty cell keeps the number ptdv has (its uniqueness: ``PersonRows.history_number``)."""
+    number = values.get("personal_history_number")
+    if plan.problems or not number:
+        return
+    if person is None:
+        plan.changes["personal_history_number"] = number
+    elif differs(person, "personal_history_number", number):
+        plan.changes["personal_history_number"] = number
+        if plan.action is Action.UNCHANGED:
+            plan.action = Action.UPDATE
 
 
 def _check_dates(plan: RowPlan, values: dict[str, Any], today: date) -> None:

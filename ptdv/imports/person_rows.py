@@ -1,7 +1,8 @@
 """A person's row, whatever the kind of file: the row checked on its own (birth date, CCCD, cell,
-place of residence, the same person twice in the file), who it is in ptdv (as the importing user
-may learn it: ``people.identity``), what it changes, its legal basis, and the rows that may be
-somebody already in ptdv."""
+place of residence, the same person twice in the file, a personal-history number twice in the
+file), who it is in ptdv (as the importing user may learn it: ``people.identity``), what it
+changes, its legal basis, whether its personal-history number is somebody else's, and the rows
+that may be somebody already in ptdv."""
 
 from __future__ import annotations
 
@@ -9,13 +10,24 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext
+
 from ptdv.org.models import CELL_KINDS, Organisation, Place
 from ptdv.people.identity import CccdElsewhere, Identities, ProbeLimitReached
 from ptdv.people.models import LEGAL_BASIS_FIELDS, LegalBasis, Person
 from ptdv.people.text import fold
 from ptdv.people.validators import check_cccd_matches
 
-from .plans import DEFAULTS, PERSON_FIELDS, Action, Known, RowPlan, RowWarning, differs
+from .plans import (
+    DEFAULTS,
+    PERSON_FIELDS,
+    Action,
+    Known,
+    NumberElsewhere,
+    RowPlan,
+    RowWarning,
+    differs,
+)
 from .reading import FileError
 from .tree import Subtree
 
@@ -27,6 +39,7 @@ class PersonRows:
         self.identities, self.tree, self.root, self.today = identities, tree, tree.root, today
         self._seen_cccd: dict[str, int] = {}
         self._seen_name: dict[tuple[str, date], int] = {}
+        self._seen_history_number: dict[str, int] = {}
 
     def cell(self, plan: RowPlan, text: str | None) -> Organisation | None:
         if text is None:
@@ -98,7 +111,42 @@ class PersonRows:
         if cccd:
             self._seen_cccd.setdefault(cccd, plan.row)
         self._seen_name.setdefault(key, plan.row)
+        number = values.get("personal_history_number")
+        if number:
+            if number in self._seen_history_number:
+                plan.fail(
+                    "personal_history_number",
+                    f"Trùng với dòng {self._seen_history_number[number]} của tệp (cùng số lý lịch "
+                    "đảng viên): mỗi số chỉ của một người.",
+                )
+            self._seen_history_number.setdefault(number, plan.row)
         return cell, residence
+
+    def history_number(
+        self, plan: RowPlan, values: dict[str, Any], person: Person | None, known: Known
+    ) -> None:
+        """The row's personal-history number, if another record holds it: the row fails. A
+        holder of the organisation imported into is named (as on the person page); of anybody
+        else nothing is said but that the number is taken (the number is unique in ptdv)."""
+        number = values.get("personal_history_number")
+        holder = known.by_history_number.get(number) if number else None
+        if holder is None or (person is not None and holder == person):
+            return
+        if isinstance(holder, NumberElsewhere):
+            message = gettext(
+                "Số lý lịch đảng viên %(number)s đã được ghi cho một người khác trong ptdv: hãy đối "
+                "chiếu lại với phiếu đảng viên, hoặc hỏi cấp ủy cấp trên."
+            ) % {"number": number}
+        else:
+            message = gettext(
+                "Số lý lịch đảng viên %(number)s đã được ghi cho %(name)s, sinh %(birth)s, %(cell)s."
+            ) % {
+                "number": number,
+                "name": holder.full_name,
+                "birth": f"{holder.birth_date:%d/%m/%Y}",
+                "cell": holder.cell.name,
+            }
+        plan.fail("personal_history_number", message)
 
     def _residence(self, plan: RowPlan, cell: Organisation, text: str) -> Place | None:
         grassroots = self.tree.grassroots_of(cell)

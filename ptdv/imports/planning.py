@@ -19,6 +19,9 @@ Who is who (a person is never created twice), as the importing user may learn it
 - Two rows of the file with the same CCCD, or the same name and birth date, are one person twice:
   the later row fails.
 - A person found in ptdv must belong to a cell under the organisation imported into.
+- A personal-history number (số lý lịch đảng viên, members' files) is one person's: a number
+  another record holds fails the row, naming the holder only when of the organisation imported
+  into (else nothing is said of whom); the same number on two rows of the file fails the later.
 
 Candidacies: the stage reached is the last step with a date. The steps must follow the pipeline's
 state machine and the organisation's route (``rules.stages``), in date order, none in the future;
@@ -79,7 +82,7 @@ __all__ = [
 
 CHUNK = 1000
 #: What ``lookups.look_up`` reads of a row (kept with the plan, for the commit's same questions).
-LOOKUP_KEYS = ("full_name", "birth_date", "cccd")
+LOOKUP_KEYS = ("full_name", "birth_date", "cccd", "personal_history_number")
 
 
 class Planner:
@@ -202,6 +205,9 @@ class Planner:
         if plan.problems:
             return
         people.changes(plan, values, person, cell, residence)
+        if plan.problems:
+            return
+        people.history_number(plan, values, person, known)
         if plan.problems:
             return
         people.legal_basis(plan, values, person)

@@ -103,6 +103,14 @@ class RowPlan:
 History = list[tuple[Candidacy, dict[Step, date]]]
 
 
+@dataclass(frozen=True)
+class NumberElsewhere:
+    """A personal-history number held by a record the import may not name: somebody outside
+    the organisation imported into, or a record merged into another. Says nothing of whom."""
+
+    number: str
+
+
 @dataclass
 class Known:
     """What ptdv holds about the people of one chunk (``lookups.look_up``)."""
@@ -113,6 +121,8 @@ class Known:
     candidacies: dict[int, History]
     #: person id -> their member events and standing (members' files only)
     members: dict[int, MemberKnown] = field(default_factory=dict)
+    #: Who holds each personal-history number of the chunk (members' files).
+    by_history_number: dict[str, Person | NumberElsewhere] = field(default_factory=dict)
 
 
 def differs(person: Person, key: str, value: Any) -> bool:

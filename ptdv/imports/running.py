@@ -294,8 +294,8 @@ def commit(run: ImportRun, actor=None, today: date | None = None) -> ImportRun:
         _clear_progress(run)
         log.exception("import %s: integrity error", run.pk)
         return run.mark_failed(
-            "Dữ liệu vừa được người khác thay đổi (trùng số CCCD hoặc hồ sơ đang mở): không có "
-            "gì được ghi. Hãy tải tệp lên để kiểm tra lại.",
+            "Dữ liệu vừa được người khác thay đổi (trùng số CCCD, số lý lịch đảng viên hoặc hồ sơ "
+            "đang mở): không có gì được ghi. Hãy tải tệp lên để kiểm tra lại.",
             Status.COMMITTING,
         )
     _clear_progress(run)

@@ -4,16 +4,18 @@ The preview decides what each row does (:class:`~.plans.RowPlan`); a run without
 keeps those decisions in a compressed file of JSON lines, one line per chunk of the file's rows
 (as the planner chunks them), with the **basis** of the chunk: a digest of what ptdv held about
 the chunk's people when it was planned (``lookups.look_up``: who holds each CCCD, who has each
-name and birth date, their candidacies and steps, their member events), and in the first line a
+name and birth date, their candidacies and steps, their member events, who holds each
+personal-history number), and in the first line a
 digest of the subtree imported into (``tree.Subtree.digest``) and the preview's day.
 
 The commit (``running.Writer``) reads the file instead of the upload and plans nothing: for
 each chunk it asks the database the same batched questions and compares the digests. Equal, the
 preview's decisions still hold and are written as they are, the people and candidacies they
 name taken from the fresh answers (never from the file: it can name nobody outside what the
-questions return). Different — somebody changed one of these people, took a CCCD, moved a cell
-since the preview — the commit plans the upload again (:class:`Changed`), as it did before the
-plan was kept, and fails on the first row that no longer passes.
+questions return). Different — somebody changed one of these people, took a CCCD or a
+personal-history number, moved a cell since the preview — the commit plans the upload again
+(:class:`Changed`), as it did before the plan was kept, and fails on the first row that no
+longer passes.
 
 The file holds the upload's personal data: it is deleted with the upload (``forget_file``, the
 pruning, the sweep).
@@ -37,7 +39,7 @@ from ptdv.pipeline.models import Candidacy
 from ptdv.rules.membership import MemberEventKind
 from ptdv.rules.stages import Step
 
-from .plans import Action, Known, PlannedStep, RowPlan
+from .plans import Action, Known, NumberElsewhere, PlannedStep, RowPlan
 
 #: The layout of the file; a file of another layout is not read (the upload is planned again).
 FORMAT = 1
@@ -107,7 +109,15 @@ def basis(known: Known) -> str:
         if history
     ]
     members = sorted((pk, repr(m)) for pk, m in known.members.items())
-    text = repr((holders, names, candidacies, members))
+    parts: tuple = (holders, names, candidacies, members)
+    if known.by_history_number:  # a chunk without personal-history numbers: the digest as before
+        parts += (
+            [
+                (number, "elsewhere" if isinstance(holder, NumberElsewhere) else _person(holder))
+                for number, holder in sorted(known.by_history_number.items())
+            ],
+        )
+    text = repr(parts)
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 

@@ -60,6 +60,22 @@ ROWS = [
 ]  # fmt: skip
 
 
+MEMBER_HEADERS = [
+    "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Giáo dục phổ thông", "Khu vực", "Chi bộ",
+    "Tình trạng đảng viên", "Ngày vào Đảng", "Ngày chính thức", "Số thẻ đảng viên",
+    "Số lý lịch đảng viên",
+]  # fmt: skip
+MEMBER_ROWS = [
+    [*person_row("Hồ Văn Lý", "01/01/1980"), "Chính thức", "03/02/2010", "03/02/2011",
+     "01.012345", "123 456 hn"],
+    [*person_row("Hồ Thị Lịch", "02/02/1990", "Nữ"), "Dự bị", "19/05/2026", None, None,
+     "234567HCM"],
+    # Somebody already in ptdv (Phạm Đã Có, not a member yet): admitted, with a number.
+    [*person_row("Phạm Đã Có", "04/04/1997"), "Chính thức", "03/02/2020", "03/02/2021", None,
+     "345678DN"],
+]  # fmt: skip
+
+
 def _fields(obj, skip=("id",)) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields} | dict.fromkeys(
         skip, "·"
@@ -110,30 +126,54 @@ class CopyTests(ImportTestCase):
     def setUp(self):
         make_person(self.o.A1, "Phạm Đã Có", date(1997, 4, 4))
 
-    def import_file(self, *, copy: bool) -> tuple[tuple, dict[str, list]]:
+    def import_file(
+        self, *, copy: bool, kind="ho-so", headers=HEADERS, rows=ROWS, expected=(4, 1)
+    ) -> tuple[tuple, dict[str, list]]:
         with mock.patch.object(inserts, "use_copy", lambda: copy):
-            run = self.preview("ho-so", HEADERS, ROWS)
+            run = self.preview(kind, headers, rows)
             self.assertEqual(
-                (run.creates, run.updates, run.failures), (4, 1, 0), self.problems(run)
+                (run.creates, run.updates, run.failures), (*expected, 0), self.problems(run)
             )
             run = self.commit(run)
         self.assertEqual(run.status, Status.COMMITTED, run.message)
         return (run.creates, run.updates, run.unchanged), written(run.pk)
 
-    @skipUnless(connection.vendor == "postgresql", "COPY is PostgreSQL's")
-    def test_copy_writes_what_bulk_create_writes(self):
-        self.assertEqual(connection.vendor, "postgresql")
+    def both_ways(self, empty=("spells",), **kw) -> dict[str, list]:
+        """The file imported by ``bulk_create`` (undone), then by ``COPY``: the same rows
+        (none in the tables ``empty`` may be left empty by the file)."""
         with transaction.atomic():
-            by_orm = self.import_file(copy=False)
+            by_orm = self.import_file(copy=False, **kw)
             transaction.set_rollback(True)
         with mock.patch.object(Person.objects, "bulk_create", side_effect=AssertionError):
-            by_copy = self.import_file(copy=True)
+            by_copy = self.import_file(copy=True, **kw)
         self.assertEqual(by_copy[0], by_orm[0])
         for table, rows in by_orm[1].items():
             with self.subTest(table=table):
-                self.assertTrue(rows or table == "spells", table)
+                self.assertTrue(rows or table in empty, table)
                 self.assertEqual(by_copy[1][table], rows)
-        self.assertEqual(len(by_copy[1]["audit"]), 5)  # four people created, one updated
+        return by_copy[1]
+
+    @skipUnless(connection.vendor == "postgresql", "COPY is PostgreSQL's")
+    def test_copy_writes_what_bulk_create_writes(self):
+        self.assertEqual(connection.vendor, "postgresql")
+        by_copy = self.both_ways()
+        self.assertEqual(len(by_copy["audit"]), 5)  # four people created, one updated
+
+    @skipUnless(connection.vendor == "postgresql", "COPY is PostgreSQL's")
+    def test_copy_writes_the_members_personal_history_numbers(self):
+        self.assertEqual(connection.vendor, "postgresql")
+        by_copy = self.both_ways(
+            ("candidacies", "events", "summaries"),
+            kind="dang-vien",
+            headers=MEMBER_HEADERS,
+            rows=MEMBER_ROWS,
+            expected=(2, 1),
+        )
+        numbers = sorted(
+            n for n in Person.objects.values_list("personal_history_number", flat=True) if n
+        )
+        self.assertEqual(numbers, ["123456HN", "234567HCM", "345678DN"])
+        self.assertEqual(len(by_copy["audit"]), 3)  # two members created, one updated
 
     def test_the_commit_writes_the_kept_plan_without_planning(self):
         run = self.preview("ho-so", HEADERS, ROWS)
