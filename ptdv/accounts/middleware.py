@@ -13,6 +13,18 @@ htmx request that ``login_required`` turned away because there was no session at
 :class:`MfaMiddleware`, after it, lets a signed-in session go further only once it has passed
 the second factor when its user needs one (``mfa.py``).
 
+Under the API (``json_errors.is_api_request``) neither sends anyone to a page:
+
+- a request with ``Authorization: Bearer …`` is judged by its token alone (a valid token is
+  served, a bad or missing one is the API's own 401). Whatever session cookie a client sends
+  along — stale, expired, without its second factor, or valid and of another user — is neither
+  checked, nor ended, nor used: ``request.user`` is anonymous until the API authenticates the
+  token, so nothing before the view (the second factor's check, the officer's rule, the audit
+  log's actor) takes the session's user for the token's;
+- for any other request, a session that must end (expired, or without its second factor) ends
+  and the answer is a 401 in JSON (``{"detail": …}`` saying why, ``WWW-Authenticate: Bearer``),
+  as the API answers a request without credentials; no message is kept for the next page.
+
 A small middleware rather than a library: django-session-security needs its own inline script
 (against the Content-Security-Policy) and only knows idleness; django-auto-logout knows both
 limits but is unmaintained since 2022, writes the session on every request and knows nothing of
@@ -27,6 +39,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
@@ -34,7 +47,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import mfa
+from . import json_errors, mfa
+from .json_errors import carries_bearer, is_api_request
 
 #: Session keys: when the user logged in, when they were last seen (seconds since the epoch).
 STARTED = "_ptdv_started"
@@ -86,10 +100,18 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_api_request(request) and carries_bearer(request):
+            # Judged by its token alone (ptdv.api.authentication), whatever session cookie
+            # comes with it: that session is neither checked, nor ended, nor used.
+            request.user = AnonymousUser()
+            return self.get_response(request)
         if request.user.is_authenticated:
             session = request.session
             now = time.time()
             message = expiry_message(session, now)
+            if message is not None and is_api_request(request):
+                logout(request)  # no message kept for a page: the answer says why
+                return json_errors.not_signed_in(message)
             if message is not None:
                 back_to = page_url(request)
                 logout(request)
@@ -146,6 +168,13 @@ def to_login(request, back_to: str | None):
     return HttpResponseRedirect(url)
 
 
+def mfa_missing_message() -> str:
+    return _(
+        "Tài khoản của bạn cần xác thực hai lớp (mã từ ứng dụng xác thực) và phiên làm "
+        "việc này chưa được xác thực. Vui lòng đăng nhập lại."
+    )
+
+
 class MfaMiddleware:
     """A signed-in session of a user who needs a second factor must have passed it.
 
@@ -173,6 +202,9 @@ class MfaMiddleware:
         fresh = request.session.pop(mfa.FRESH, False)
         if mfa.session_verified(request, user) or not mfa.second_step_needed(user):
             return None
+        if is_api_request(request):  # no second step through the API: a 401 saying why
+            logout(request)
+            return json_errors.not_signed_in(mfa_missing_message())
         back_to = page_url(request)
         backend = request.session.get(BACKEND_SESSION_KEY)
         logout(request)
@@ -184,11 +216,5 @@ class MfaMiddleware:
             if is_htmx(request):
                 return HttpResponseClientRedirect(url)
             return HttpResponseRedirect(url)
-        messages.warning(
-            request,
-            _(
-                "Tài khoản của bạn cần xác thực hai lớp (mã từ ứng dụng xác thực) và phiên làm "
-                "việc này chưa được xác thực. Vui lòng đăng nhập lại."
-            ),
-        )
+        messages.warning(request, mfa_missing_message())
         return to_login(request, back_to)

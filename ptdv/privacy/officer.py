@@ -12,12 +12,18 @@ and the account pages.
 
 The rule is kept by :class:`OfficerMiddleware`, on the view that a URL resolves to (its module and
 name), so a new page added to one of those modules is closed to the officer without more code.
+The API's views are in none of them (the API closes its records' resources with its own
+permission, ``ptdv.api.permissions.ReadsRecords``): should a refusal happen under the API's
+prefix, it is a 403 in the API's JSON, not the page.
 """
 
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from ptdv.accounts import json_errors
+from ptdv.accounts.json_errors import is_api_request
 from ptdv.accounts.models import Role
 
 #: Modules whose every page shows or takes out individuals' records.
@@ -70,4 +76,12 @@ class OfficerMiddleware:
             return None
         if not is_record_view(view_func):
             return None
+        if is_api_request(request):  # the API keeps its own rule (``ReadsRecords``)
+            return json_errors.detail(
+                403,
+                _(
+                    "Vai trò «Nhân sự bảo vệ dữ liệu cá nhân» giám sát việc xử lý dữ liệu mà "
+                    "không xem hồ sơ của từng người."
+                ),
+            )
         return render(request, "web/privacy/not_for_officer.html", status=403)

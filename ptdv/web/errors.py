@@ -6,6 +6,10 @@
   nor the database: a 400 answers a request that may not be trusted, and a 500 may come from a
   database that is down. ``500.html`` renders without a request (as Django's ``server_error``).
 - None shows the exception's text: it may be English or say more than the user should know.
+- Under the API (``ptdv.accounts.json_errors.is_api_request``) each is the API's JSON instead,
+  with the same status: ``{"detail": …}`` for 403, 404, 500 and the refused form (CSRF),
+  ``{"loi": [{"ma": "khong_hop_le", …}]}`` for 400. The 500's JSON is built from the request's
+  path alone (no session, user or database).
 
 With ``DEBUG`` on (the demo server, a developer's machine), Django shows its own yellow pages
 for a missing page, a view's bad request and an uncaught exception, whatever the handlers.
@@ -30,34 +34,72 @@ from django.http import (
 )
 from django.template import loader
 from django.utils.log import log_response
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+
+from ptdv.accounts import json_errors
+from ptdv.accounts.json_errors import is_api_request
 
 #: Set on a request whose exception went uncaught (Django answers 500 for it).
 _UNCAUGHT = "_ptdv_uncaught_exception"
 
 
+def bad_request_message() -> str:
+    return _("Yêu cầu không hợp lệ.")
+
+
+def permission_denied_message() -> str:
+    return _("Bạn không có quyền thực hiện thao tác này.")
+
+
+def not_found_message() -> str:
+    return _("Không tìm thấy.")
+
+
+def server_error_message() -> str:
+    return _("Máy chủ gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau.")
+
+
+def csrf_failure_message() -> str:
+    return _(
+        "Yêu cầu bị từ chối vì thiếu hoặc sai mã chống giả mạo (CSRF): gửi kèm tiêu đề "
+        "X-CSRFToken với phiên đăng nhập, hoặc dùng khóa truy cập API."
+    )
+
+
 @requires_csrf_token
 def bad_request(request, exception=None, template_name="400.html"):
+    if is_api_request(request):
+        return json_errors.invalid(400, bad_request_message())
     return HttpResponseBadRequest(loader.render_to_string(template_name, request=request))
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None, template_name="403.html"):
+    if is_api_request(request):
+        return json_errors.detail(403, permission_denied_message())
     return HttpResponseForbidden(loader.render_to_string(template_name, request=request))
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None, template_name="404.html"):
+    if is_api_request(request):
+        return json_errors.detail(404, not_found_message())
     return HttpResponseNotFound(loader.render_to_string(template_name, request=request))
 
 
 def server_error(request=None, template_name="500.html"):
-    """Without the request: the page must render whatever failed (database, session, user)."""
+    """Without the request: the page must render whatever failed (database, session, user).
+    Under the API, JSON built from the path alone."""
+    if request is not None and is_api_request(request):
+        return json_errors.detail(500, server_error_message())
     return HttpResponseServerError(loader.render_to_string(template_name))
 
 
 def csrf_failure(request, reason="", template_name="csrf_failure.html"):
     """``CSRF_FAILURE_VIEW``: the form was refused (expired page, cookies off), said plainly."""
+    if is_api_request(request):
+        return json_errors.detail(403, csrf_failure_message())
     return HttpResponseForbidden(loader.render_to_string(template_name, request=request))
 
 

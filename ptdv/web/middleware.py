@@ -8,7 +8,9 @@
     parameter (name or value) is longer than ``PTDV_MAX_QUERY_PARAM_LENGTH`` characters.
     PostgreSQL refuses NUL in text, so such a value reaching a query was a 500 on any page that
     filters by a parameter (``/tim-kiem/?q=%00``), and a quoted cookie can carry one too
-    (``sessionid="…\\000"``).
+    (``sessionid="…\\000"``). Under the API the same refusals (400, and 413 for a body too
+    large) are the API's JSON, ``{"loi": [{"ma": "khong_hop_le", …}]}``
+    (``ptdv.accounts.json_errors``).
 
 :class:`PrivateResponseMiddleware` (after WhiteNoise, so static files keep their caching)
     - ``Cache-Control: no-store`` (with ``private, no-cache, must-revalidate, max-age=0``,
@@ -19,7 +21,8 @@
       denied: the site uses none);
     - :class:`~ptdv.accounts.hashers.PasswordHashingBusy` raised by a view (a password checked
       or set while every hashing permit stayed taken) becomes a 503 page with ``Retry-After``,
-      never a 500. The login page shows it inside its form instead.
+      never a 500 (under the API, a 503 in JSON). The login page shows it inside its form
+      instead.
 
 The Content-Security-Policy is django-csp's (``CONTENT_SECURITY_POLICY`` in settings);
 ``Referrer-Policy``, ``X-Content-Type-Options`` and ``Cross-Origin-Opener-Policy`` come from
@@ -41,7 +44,9 @@ from django.utils.formats import number_format
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from ptdv.accounts import json_errors
 from ptdv.accounts.hashers import PasswordHashingBusy
+from ptdv.accounts.json_errors import is_api_request
 from ptdv.accounts.views import BUSY_RETRY_AFTER
 
 #: C0 control characters but tab (\x09), line feed (\x0a) and carriage return (\x0d).
@@ -137,6 +142,8 @@ class RequestGuardMiddleware:
 
     def __call__(self, request):
         too_big = body_too_big(request)
+        if too_big is not None and is_api_request(request):
+            return json_errors.invalid(413, too_big)
         if too_big is not None:
             # Refused on the declared length, before Django reads (and spools to disk) the body.
             return render(
@@ -146,6 +153,8 @@ class RequestGuardMiddleware:
                 status=413,
             )
         problem = input_problem(request)
+        if problem is not None and is_api_request(request):
+            return json_errors.invalid(400, problem)
         if problem is not None:
             # The page reads neither the user nor the session: a bad cookie must not reach them.
             return render(
@@ -183,6 +192,10 @@ def _forget_private_headers(**kwargs) -> None:
 setting_changed.connect(_forget_private_headers, dispatch_uid="ptdv.web.private_headers")
 
 
+def busy_message() -> str:
+    return _("Máy chủ đang bận xử lý nhiều lượt đăng nhập cùng lúc. Vui lòng thử lại sau ít giây.")
+
+
 class PrivateResponseMiddleware:
     """After WhiteNoise: what WhiteNoise serves (static files) never gets here."""
 
@@ -206,15 +219,16 @@ class PrivateResponseMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, PasswordHashingBusy):
             return None
+        if is_api_request(request):
+            response = json_errors.detail(503, busy_message())
+            response["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return response
         response = render(
             request,
             "web/errors/error.html",
             {
                 "title": _("Máy chủ đang bận"),
-                "message": _(
-                    "Máy chủ đang bận xử lý nhiều lượt đăng nhập cùng lúc. Vui lòng thử lại "
-                    "sau ít giây."
-                ),
+                "message": busy_message(),
             },
             status=503,
         )
