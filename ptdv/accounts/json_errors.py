@@ -27,10 +27,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, reverse
 
-#: ``ma`` of a refused input, as ``ptdv.api.errors.INVALID``.
+#: ``ma`` of a refused input (``ptdv.api.errors`` uses it too).
 INVALID = "khong_hop_le"
-#: The API's authentication scheme, as ``ptdv.api.authentication.BearerTokenAuthentication``
-#: answers a 401 (``authenticate_header``).
+#: The API's authentication scheme, which ``ptdv.api.authentication.BearerTokenAuthentication``
+#: also answers with a 401 (``authenticate_header``).
 WWW_AUTHENTICATE = 'Bearer realm="api"'
 #: The URL name of the API's documentation page, which is answered as a page.
 DOCS_PAGE = "api-docs"

@@ -25,6 +25,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from ptdv.accounts import mfa, tokens
+from ptdv.accounts.json_errors import WWW_AUTHENTICATE
 
 KEYWORD = "Bearer"
 
@@ -64,7 +65,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         # A 401 (not a 403) for a request without credentials, saying what to send.
-        return f'{KEYWORD} realm="api"'
+        return WWW_AUTHENTICATE  # the same header as the middlewares' 401 (accounts.json_errors)
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

@@ -19,10 +19,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from ptdv.accounts.json_errors import INVALID  # the middlewares' refusals use the same code
 from ptdv.pipeline.services import ConcurrentChange
 from ptdv.web.toolkit import refusal_lines
 
-INVALID = "khong_hop_le"
 REFUSED = "tu_choi"
 CONCURRENT = "thay_doi_dong_thoi"
 
