@@ -362,10 +362,15 @@ def disable(user, *, actor) -> None:
 
 def reset(user, *, actor) -> bool:
     """An administrator removes ``user``'s devices: they enrol again at their next login (their
-    sessions end at their next request if the second factor is required of them). Returns
-    whether there was anything to remove; audited either way."""
+    sessions end at their next request if the second factor is required of them), and their API
+    tokens are revoked (a reset answers a lost device or an account in other hands; the user makes
+    new tokens after enrolling again). Returns whether there was anything to remove; audited
+    either way."""
+    from .tokens import revoke_all
+
     with transaction.atomic():
         removed = _delete_devices(user)
+        revoke_all(user)
         audit(user, gettext_lazy("quản trị viên đã đặt lại"), actor=actor)
     return removed
 

@@ -177,6 +177,13 @@ def revoke_token(token: ApiToken) -> bool:
     return True
 
 
+def revoke_all(user) -> int:
+    """Revoke every unrevoked token of ``user``, each saved through the model so that the audit
+    log records it (an administrator's reset of the second factor: the account may be in other
+    hands). Returns how many were revoked."""
+    return sum(revoke_token(token) for token in ApiToken.objects.filter(user=user, revoked_at=None))
+
+
 def authenticate(text: str) -> ApiToken:
     """The token whose text this is, with its user, if it is accepted now; :exc:`TokenRefused`
     otherwise (the message of the API's 401)."""

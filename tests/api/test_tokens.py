@@ -230,6 +230,22 @@ class SecondFactorTests(TokenTestCase):
         client.post(LIST, {"name": "Chi bộ", "scope": "read", "days": 90})
         self.assertTrue(ApiToken.objects.filter(user=self.u.cell).exists())
 
+    def test_an_administrator_s_reset_of_the_second_factor_revokes_the_tokens(self):
+        user = self.u.committee
+        kept = tokens.create_token(user, name="A", scope=TokenScope.READ, days=90).token
+        tokens.revoke_token(
+            tokens.create_token(user, name="B", scope=TokenScope.READ, days=90).token
+        )
+        other = tokens.create_token(self.u.cell, name="C", scope=TokenScope.READ, days=90).token
+        mfa.reset(user, actor=self.u.admin)
+        kept.refresh_from_db()
+        other.refresh_from_db()
+        self.assertIsNotNone(kept.revoked_at)
+        self.assertIsNone(other.revoked_at)  # nobody else's
+        self.assertEqual(
+            ApiToken.objects.filter(user=user, revoked_at=None).count(), 0, "every token revoked"
+        )
+
 
 class AuditTests(TokenTestCase):
     def entries(self):
