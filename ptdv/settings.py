@@ -269,10 +269,21 @@ PTDV_PERMISSIONS_POLICY = {
 # Where ptdv/urls.py mounts the API: under it, the middlewares and error handlers refuse in the
 # API's JSON, never with a page or a redirect (ptdv.accounts.json_errors.is_api_request).
 PTDV_API_PREFIX = "/api/"
+# The largest JSON body the API reads (bytes; larger: 413 before it is read), far above any of
+# its writes (ptdv/api/parsers.py).
+PTDV_API_MAX_BODY_BYTES = env.int("PTDV_API_MAX_BODY_BYTES", default=256 * 1024)
 # The REST API (ptdv/api, docs/api.md): cursor pages, the pages' filters, the OpenAPI schema.
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ptdv.api.pagination.KeysetPagination",
     "DEFAULT_SCHEMA_CLASS": "ptdv.api.schema.AutoSchema",
+    # JSON bounded in bytes (PTDV_API_MAX_BODY_BYTES) and in depth (ptdv/api/parsers.py); form
+    # and multipart bodies keep Django REST framework's parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "ptdv.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ptdv.api.parsers.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Personal tokens (Authorization: Bearer ptdv_…) or the site's session, past the second
     # factor (ptdv/api/authentication.py); nothing is open without one of them.
