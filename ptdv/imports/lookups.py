@@ -43,7 +43,7 @@ def history_number_holders(
 ) -> dict[str, Person | NumberElsewhere]:
     """Who holds each of these personal-history numbers, in one query: the person, when the
     import may name them (of the organisation imported into, not merged into another), else
-    :class:`NumberElsewhere`. Every record counts (``Person.all_records``): the number is unique
+    :class:`NumberElsewhere` (refused through ``Identities.refuse``). Every record counts (``Person.all_records``): the number is unique
     over all of them."""
     if not numbers:
         return {}
@@ -54,7 +54,7 @@ def history_number_holders(
     for person in holders.order_by("pk"):
         number = person.personal_history_number
         visible = identities.visible(person) and person.merged_into_id is None
-        found[number] = person if visible else NumberElsewhere(number)
+        found[number] = person if visible else NumberElsewhere(number, holder=person)
     return found
 
 

@@ -127,16 +127,18 @@ class PersonRows:
     ) -> None:
         """The row's personal-history number, if another record holds it: the row fails. A
         holder of the organisation imported into is named (as on the person page); of anybody
-        else nothing is said but that the number is taken (the number is unique in ptdv)."""
+        else nothing is said but that the number is taken (the number is unique in ptdv), and
+        that answer is audited and counted as a CCCD held elsewhere is: past the limit, the file
+        stops."""
         number = values.get("personal_history_number")
         holder = known.by_history_number.get(number) if number else None
         if holder is None or (person is not None and holder == person):
             return
         if isinstance(holder, NumberElsewhere):
-            message = gettext(
-                "Số lý lịch đảng viên %(number)s đã được ghi cho một người khác trong ptdv: hãy đối "
-                "chiếu lại với phiếu đảng viên, hoặc hỏi cấp ủy cấp trên."
-            ) % {"number": number}
+            try:
+                message = self.identities.refuse(holder).message
+            except ProbeLimitReached as exc:
+                raise FileError(f"Dừng kiểm tra ở dòng {plan.row}: {exc.message}") from None
         else:
             message = gettext(
                 "Số lý lịch đảng viên %(number)s đã được ghi cho %(name)s, sinh %(birth)s, %(cell)s."

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from ptdv.members.imports import Known as MemberKnown
-from ptdv.people.identity import CccdElsewhere
+from ptdv.people.identity import CccdElsewhere, HistoryNumberElsewhere
 from ptdv.people.models import Person
 from ptdv.pipeline.models import Candidacy
 from ptdv.rules.stages import Step
@@ -103,12 +103,10 @@ class RowPlan:
 History = list[tuple[Candidacy, dict[Step, date]]]
 
 
-@dataclass(frozen=True)
-class NumberElsewhere:
-    """A personal-history number held by a record the import may not name: somebody outside
-    the organisation imported into, or a record merged into another. Says nothing of whom."""
-
-    number: str
+#: A personal-history number held by a record the import may not name: somebody outside the
+#: organisation imported into, or a record merged into another. Says nothing of whom; refused
+#: through ``Identities.refuse`` (audited and counted) as a CCCD held elsewhere is.
+NumberElsewhere = HistoryNumberElsewhere
 
 
 @dataclass

@@ -14,6 +14,9 @@ user who asks. The answers follow the scope (``org.scope``):
   is. Each such refusal is audited (on the asker's side, and on the holder's side for the people
   who keep that record) and counted: past :data:`probe_limit` different numbers in
   :data:`probe_window`, the asker is refused (:class:`ProbeLimitReached`) until the window moves on.
+- The personal-history number (số lý lịch đảng viên) is unique too: a number held outside is
+  refused with :class:`HistoryNumberElsewhere`, audited and counted the same way (its own count,
+  the same limit and window).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -43,6 +46,25 @@ from .text import fold
 
 #: The audit entries of refusals carry this in ``additional_data["event"]``.
 PROBE_EVENT = "cccd_registered_elsewhere"
+#: The same, for a personal-history number held elsewhere.
+HISTORY_NUMBER_PROBE_EVENT = "history_number_elsewhere"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of identifier whose uniqueness forces an answer about somebody outside."""
+
+    event: str
+    #: The key of the number's keyed hash in the audit entries.
+    hash_key: str
+    #: Mixed into the hash (empty for the CCCD: the entries written before still count).
+    salt: str
+
+
+KINDS = {
+    "cccd": _Kind(PROBE_EVENT, "cccd_hash", ""),
+    "personal_history_number": _Kind(HISTORY_NUMBER_PROBE_EVENT, "number_hash", "phn:"),
+}
 
 
 def probe_limit() -> int:
@@ -58,6 +80,7 @@ def probe_window() -> timedelta:
 class CccdElsewhere:
     """A CCCD held by somebody the asker may not see. Says whom to ask, never whose it is."""
 
+    kind: ClassVar[str] = "cccd"
     cccd: str
     #: The lowest organisation above both the asker's and the holder's (``None``: different
     #: trees — the installation's administrator).
@@ -76,20 +99,51 @@ class CccdElsewhere:
             "ptdv không cho biết người đó là ai: hãy liên hệ quản trị hệ thống để kiểm tra."
         ) % {"cccd": self.cccd}
 
+    @property
+    def number(self) -> str:
+        return self.cccd
+
+
+@dataclass(frozen=True)
+class HistoryNumberElsewhere:
+    """A personal-history number held by a record the asker may not name: somebody outside the
+    subtree, or a record merged into another. Says nothing of whom (``holder`` is for the
+    holder's audit entry only)."""
+
+    kind: ClassVar[str] = "personal_history_number"
+    number: str
+    holder: Person | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def message(self) -> str:
+        return gettext(
+            "Số lý lịch đảng viên %(number)s đã được ghi cho một người khác trong ptdv: hãy đối "
+            "chiếu lại với phiếu đảng viên, hoặc hỏi cấp ủy cấp trên."
+        ) % {"number": self.number}
+
+
+Elsewhere = CccdElsewhere | HistoryNumberElsewhere
+E = TypeVar("E", CccdElsewhere, HistoryNumberElsewhere)
+
 
 class ProbeLimitReached(Exception):
     """The user has been told of too many numbers registered elsewhere lately."""
 
-    def __init__(self, limit: int, window: timedelta):
+    def __init__(self, limit: int, window: timedelta, kind: str = "cccd"):
         hours = round(window.total_seconds() / 3600)
-        super().__init__(
-            gettext(
+        if kind == "personal_history_number":
+            text = gettext(
+                "Bạn đã nhập %(limit)s số lý lịch đảng viên đã được ghi cho người ở tổ chức khác "
+                "trong %(hours)s giờ qua: ptdv tạm dừng kiểm tra số lý lịch đảng viên cho tài "
+                "khoản này. Hãy liên hệ cấp ủy cấp trên để kiểm tra các số này, rồi thử lại sau."
+            )
+        else:
+            text = gettext(
                 "Bạn đã nhập %(limit)s số CCCD đã đăng ký ở tổ chức khác trong %(hours)s giờ qua: "
                 "ptdv tạm dừng kiểm tra số CCCD cho tài khoản này. Hãy liên hệ cấp ủy cấp trên "
                 "để kiểm tra các số này, rồi thử lại sau."
             )
-            % {"limit": limit, "hours": hours}
-        )
+        super().__init__(text % {"limit": limit, "hours": hours})
         self.message = str(self)
 
 
@@ -126,7 +180,7 @@ class Identities:
     #: The organisation asking (its path): whom to ask is the committee above it and the
     #: holder. By default the user's own organisation.
     asker_path: str | None = None
-    _told: set[str] | None = field(default=None, init=False, repr=False)
+    _told: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
         if self.prefix is None:
@@ -186,29 +240,34 @@ class Identities:
         organisation = getattr(self.user, "organisation", None)
         return organisation.path if organisation is not None else (self.prefix or "")
 
-    def refuse(self, answer: CccdElsewhere) -> CccdElsewhere:
-        """Record that ``answer`` is shown to the user: audited and counted.
+    def refuse(self, answer: E) -> E:
+        """Record that ``answer`` (a CCCD or a personal-history number held by somebody
+        outside) is shown to the user: audited and counted, each kind on its own count.
 
-        Raises :class:`ProbeLimitReached` when the user was told of too many numbers lately (the
-        answer is then not shown).
+        Raises :class:`ProbeLimitReached` when the user was told of too many numbers of that
+        kind lately (the answer is then not shown).
         """
         if self.user is None or not getattr(self.user, "pk", None):
             return answer
-        digest = _digest(answer.cccd)
-        told = self._recently_told()
+        kind = KINDS[answer.kind]
+        digest = _digest(kind.salt + answer.number)
+        told = self._recently_told(answer.kind)
         if digest not in told and len(told) >= probe_limit():
-            raise ProbeLimitReached(probe_limit(), probe_window())
+            raise ProbeLimitReached(probe_limit(), probe_window(), answer.kind)
         told.add(digest)
         holder = getattr(answer, "holder", None)
         content_type = ContentType.objects.get_for_model(Person)
         asker_path = self._asker_path()
-        note = {"event": PROBE_EVENT, "cccd_hash": digest, "context": self.context[:200]}
+        note = {"event": kind.event, kind.hash_key: digest, "context": self.context[:200]}
+        if answer.kind == "cccd":
+            label = gettext("Số CCCD đã đăng ký ở tổ chức khác: …%(tail)s")
+        else:
+            label = gettext("Số lý lịch đảng viên đã ghi cho người ở tổ chức khác: …%(tail)s")
         entries = [
             LogEntry(
                 content_type=content_type,
                 object_pk="",
-                object_repr=gettext("Số CCCD đã đăng ký ở tổ chức khác: …%(tail)s")
-                % {"tail": answer.cccd[-3:]},
+                object_repr=label % {"tail": answer.number[-3:]},
                 action=LogEntry.Action.ACCESS,
                 changes={},
                 changes_text="",
@@ -234,18 +293,20 @@ class Identities:
         LogEntry.objects.bulk_create(entries)
         return answer
 
-    def _recently_told(self) -> set[str]:
-        if self._told is None:
+    def _recently_told(self, kind: str) -> set[str]:
+        """The hashes of the numbers of ``kind`` the user was told of within the window."""
+        if kind not in self._told:
             since = timezone.now() - probe_window()
             entries = LogEntry.objects.filter(
                 actor=self.user,
                 action=LogEntry.Action.ACCESS,
                 timestamp__gte=since,
-                additional_data__event=PROBE_EVENT,
+                additional_data__event=KINDS[kind].event,
                 object_pk="",
             ).values_list("additional_data", flat=True)
-            self._told = {(d or {}).get("cccd_hash", "") for d in entries} - {""}
-        return self._told
+            key = KINDS[kind].hash_key
+            self._told[kind] = {(d or {}).get(key, "") for d in entries} - {""}
+        return self._told[kind]
 
     # -- names and birth dates: inside the subtree only -------------------------------------
 
@@ -328,10 +389,10 @@ class _Refusable(CccdElsewhere):
     holder: Person | None = field(default=None, compare=False, repr=False)
 
 
-def _digest(cccd: str) -> str:
-    """A keyed hash of a CCCD: the audit log counts numbers without keeping them."""
+def _digest(number: str) -> str:
+    """A keyed hash of a number: the audit log counts numbers without keeping them."""
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, cccd.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _same_name(names: list[str]) -> RawSQL:

@@ -23,7 +23,13 @@ from ptdv.dossier import notice  # the scope of consent proposed (the notice's t
 from ptdv.masking import mask_cccd  # the merge form's choices show the CCCD masked
 from ptdv.org.models import Organisation
 from ptdv.people.choices import TheoryLevel
-from ptdv.people.identity import CccdElsewhere, Duplicate, Identities, ProbeLimitReached
+from ptdv.people.identity import (
+    CccdElsewhere,
+    Duplicate,
+    HistoryNumberElsewhere,
+    Identities,
+    ProbeLimitReached,
+)
 from ptdv.people.models import MEMBER_STATUSES, LegalBasis, MemberStatus, Person
 from ptdv.people.sensitive import hidden_fields  # the correction form's fields by role
 from ptdv.people.services import CORRECTABLE
@@ -135,13 +141,15 @@ class IdentityChecks:
     def personal_history_number_taken(self, number: str) -> str:
         """The message when another record holds ``number`` (``""``: free). A holder in the
         user's subtree is named; of one outside it, nothing is said but that the number is
-        taken (the number is unique in ptdv, as on the national database)."""
+        taken (the number is unique in ptdv, as on the national database), and that answer is
+        audited and counted as a CCCD held elsewhere is (past the limit, the limit's message)."""
         if not number:
             return ""
         others = Person.all_records.filter(personal_history_number=number)
         if self.exclude_pk is not None:
             others = others.exclude(pk=self.exclude_pk)
-        if not others.exists():
+        other = others.select_related("cell").order_by("pk").first()
+        if other is None:
             return ""
         holder = (
             Person.objects.visible_to(self.user)
@@ -158,10 +166,10 @@ class IdentityChecks:
                 "birth": f"{holder.birth_date:%d/%m/%Y}",
                 "cell": holder.cell.name,
             }
-        return _(
-            "Số lý lịch đảng viên %(number)s đã được ghi cho một người khác trong ptdv: hãy đối "
-            "chiếu lại với phiếu đảng viên, hoặc hỏi cấp ủy cấp trên."
-        ) % {"number": number}
+        try:
+            return self.identities.refuse(HistoryNumberElsewhere(number, holder=other)).message
+        except ProbeLimitReached as exc:
+            return exc.message
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from unittest import mock
 
+from auditlog.models import LogEntry
 from django.db import connection
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from ptdv.imports import planning
 from ptdv.imports.columns import MEMBER_COLUMNS, CellError, fold_header
 from ptdv.imports.models import Status
 from ptdv.imports.template import csv_bytes as template_csv
+from ptdv.people.identity import HISTORY_NUMBER_PROBE_EVENT
 from ptdv.people.models import Person
 
 from .test_import import ImportTestCase, MemberTests, person_row
@@ -138,6 +140,48 @@ class HistoryNumberTests(ImportTestCase):
                           official="01/01/1998", cell="Chi bộ thôn Tây")]  # fmt: skip
         run = self.preview("dang-vien", HEADERS, own)
         self.assertEqual((run.unchanged, run.failures), (1, 0), self.problems(run))
+
+    def test_a_number_held_outside_is_audited(self):
+        outside = self.world.people.member_X1
+        Person.objects.filter(pk=outside.pk).update(personal_history_number="333333HN")
+        self.preview("dang-vien", HEADERS, [member_row("Hồ Văn Ngoài", "01/01/1980", "333333HN")])
+        entries = LogEntry.objects.filter(additional_data__event=HISTORY_NUMBER_PROBE_EVENT)
+        asker = entries.get(object_pk="")
+        self.assertEqual(asker.actor, self.user)
+        self.assertEqual(entries.get(object_id=outside.pk).additional_data["org_path"],
+                         outside.cell.path)  # fmt: skip
+        for entry in entries:
+            self.assertNotIn("333333HN", f"{entry.object_repr} {entry.additional_data}")
+
+    @override_settings(PTDV_CCCD_ELSEWHERE_LIMIT=2)
+    def test_past_the_limit_the_file_stops(self):
+        people = self.world.people
+        outside = (people.member_X1, people.member_X1b)
+        numbers = ("810001HN", "810002HN")
+        for person, number in zip(outside, numbers, strict=True):
+            Person.objects.filter(pk=person.pk).update(personal_history_number=number)
+        inside = people.member_A2
+        Person.objects.filter(pk=inside.pk).update(personal_history_number="810009HN")
+        rows = [
+            member_row("Hồ Văn Một", "01/01/1980", numbers[0]),
+            member_row("Hồ Văn Hai", "02/01/1980", numbers[1]),
+            member_row("Hồ Văn Trong", "03/01/1980", "810009HN"),  # inside: named, not counted
+        ]
+        run = self.preview("dang-vien", HEADERS, rows)
+        self.assertEqual(run.failures, 3, self.problems(run))
+        self.assertIn(inside.full_name, dict(((r, c), m) for r, c, m in self.problems(run))[
+            (4, "Số lý lịch đảng viên")])  # fmt: skip
+        # A third number elsewhere, in another file: the check stops at its row.
+        Person.objects.filter(pk=people.member_AP1b.pk).update(
+            merged_into=inside, personal_history_number="810003HN"
+        )
+        run = self.preview(
+            "dang-vien", HEADERS, [*rows, member_row("Hồ Văn Ba", "04/01/1980", "810003HN")]
+        )
+        self.assertEqual(run.status, Status.FAILED)
+        self.assertIn("Dừng kiểm tra ở dòng 5", run.message)
+        self.assertIn("2 số lý lịch đảng viên", run.message)
+        self.assertNotIn("810003HN", run.message)
 
     def test_a_record_merged_into_another_is_not_named(self):
         kept, merged = self.world.people.member_A2, self.world.people.member_AP1b

@@ -17,7 +17,14 @@ from django.test import SimpleTestCase, override_settings
 from ptdv.imports import running
 from ptdv.imports.models import ImportProblem, Status
 from ptdv.org.models import Organisation, OrgKind
-from ptdv.people.identity import PROBE_EVENT, Identities
+from ptdv.people.identity import (
+    HISTORY_NUMBER_PROBE_EVENT,
+    PROBE_EVENT,
+    CccdElsewhere,
+    HistoryNumberElsewhere,
+    Identities,
+    ProbeLimitReached,
+)
 from ptdv.people.models import Person
 from ptdv.people.validators import clean_full_name
 from tests.base import WorldTestCase, cccd_for, make_person
@@ -288,6 +295,48 @@ class IdentitiesTests(OutsiderTestCase):
             .person,
             self.far,
         )
+
+
+class HistoryNumberRefusalTests(OutsiderTestCase):
+    """The personal-history number is unique too: its answer about somebody outside is audited
+    and counted as the CCCD's is, on a count of its own."""
+
+    def refuse(self, identities: Identities, number: str, holder: Person | None = None):
+        return identities.refuse(HistoryNumberElsewhere(number, holder=holder or self.far))
+
+    def test_audited_on_both_sides_without_the_number(self):
+        answer = self.refuse(Identities(self.u.cell, context="Đính chính"), "765432HN")
+        self.assertIn("765432HN", answer.message)
+        self.assert_says_nothing_of(answer.message, self.far)
+        entries = LogEntry.objects.filter(additional_data__event=HISTORY_NUMBER_PROBE_EVENT)
+        asker = entries.get(object_pk="")
+        self.assertEqual(
+            (asker.actor, asker.additional_data["org_path"]), (self.u.cell, self.o.A1.path)
+        )
+        self.assertIn("…2HN", asker.object_repr)
+        holder = entries.get(object_id=self.far.pk)
+        self.assertEqual(holder.additional_data["org_path"], self.far.cell.path)
+        for entry in entries:
+            self.assertNotIn("765432", f"{entry.object_repr} {entry.additional_data}")
+            self.assertTrue(entry.additional_data["number_hash"])
+        self.assertFalse(LogEntry.objects.filter(additional_data__event=PROBE_EVENT).exists())
+
+    @override_settings(PTDV_CCCD_ELSEWHERE_LIMIT=2)
+    def test_past_the_limit_refused_on_its_own_count(self):
+        identities = Identities(self.u.cell)
+        self.refuse(identities, "100001HN")
+        self.refuse(identities, "100002HN")
+        self.refuse(identities, "100001HN")  # the same number again counts once
+        with self.assertRaises(ProbeLimitReached) as caught:
+            self.refuse(Identities(self.u.cell), "100003HN")  # a new request: read from the log
+        self.assertIn("2 số lý lịch đảng viên", caught.exception.message)
+        # The CCCD's count is another: not reached by the personal-history numbers.
+        cccd = Identities(self.u.cell).holders([self.far.cccd])[self.far.cccd]
+        self.assertIsInstance(cccd, CccdElsewhere)
+        assert isinstance(cccd, CccdElsewhere)
+        self.assertEqual(Identities(self.u.cell).refuse(cccd), cccd)
+        # Nor is another user's.
+        self.assertIsNotNone(self.refuse(Identities(self.u.grassroots), "100003HN"))
 
 
 class NameRuleTests(SimpleTestCase):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 
 from ptdv.members.records import merge_people, unmerge_people
+from ptdv.people.identity import HISTORY_NUMBER_PROBE_EVENT
 from ptdv.people.models import Person, PersonChange
 from ptdv.people.validators import (
     normalise_personal_history_number,
@@ -139,6 +141,50 @@ class CorrectionFormTests(WorldTestCase):
         self.assertNotIn(far.cell.name, content)
         self.member.refresh_from_db()
         self.assertEqual(self.member.personal_history_number, "")
+
+    def test_a_number_held_outside_is_audited(self):
+        far = self.p.member_X1
+        Person.objects.filter(pk=far.pk).update(personal_history_number=NUMBER)
+        self.post(NUMBER)
+        entries = LogEntry.objects.filter(additional_data__event=HISTORY_NUMBER_PROBE_EVENT)
+        self.assertEqual(
+            sorted(e.additional_data["org_path"] for e in entries),
+            sorted([self.u.cell.organisation.path, far.cell.path]),
+        )
+        asker = entries.get(object_pk="")
+        self.assertEqual(asker.actor, self.u.cell)
+        for entry in entries:
+            self.assertNotIn(NUMBER, f"{entry.object_repr} {entry.additional_data}")
+
+    @override_settings(PTDV_CCCD_ELSEWHERE_LIMIT=2)
+    def test_past_the_limit_the_form_says_no_more(self):
+        outside = [self.p.member_X1, make_person(self.o.X1, "Đinh Văn Xa", date(1970, 3, 3),
+                   official_since=date(1995, 1, 1)), make_person(self.o.X1, "Đinh Văn Xa Hơn",
+                   date(1971, 3, 3), official_since=date(1996, 1, 1))]  # fmt: skip
+        numbers = ("700001HN", "700002HN", "700003HN")
+        for person, number in zip(outside, numbers, strict=True):
+            Person.objects.filter(pk=person.pk).update(personal_history_number=number)
+        for number in numbers[:2]:
+            errors = self.post(number).context["form"].errors["personal_history_number"]
+            self.assertIn("đã được ghi cho một người khác trong ptdv", errors[0])
+        (message,) = self.post(numbers[2]).context["form"].errors["personal_history_number"]
+        self.assertIn("Bạn đã nhập 2 số lý lịch đảng viên", message)
+        self.assertNotIn(numbers[2], message)
+        self.member.refresh_from_db()
+        self.assertEqual(self.member.personal_history_number, "")
+        # The numbers of the user's own subtree are answered, and counted as nothing.
+        holder = make_person(self.o.A1, "Quàng Thị Có", date(1985, 4, 4),
+                             official_since=date(2010, 1, 1), personal_history_number=NUMBER)  # fmt: skip
+        (message,) = self.post(NUMBER).context["form"].errors["personal_history_number"]
+        self.assertIn(holder.full_name, message)
+        response = self.post("700009HN")  # a free number is saved
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            LogEntry.objects.filter(
+                additional_data__event=HISTORY_NUMBER_PROBE_EVENT, object_pk=""
+            ).count(),
+            2,
+        )
 
     def test_the_same_number_again_is_no_conflict_with_itself(self):
         self.member.personal_history_number = NUMBER
