@@ -120,8 +120,8 @@ AUDIT_ERASED: dict[type[models.Model], frozenset[str]] = {
     RequestStep: frozenset({"text"}),
 }
 #: Keys of a person's audit entries' ``additional_data`` that are dropped (free text, a keyed
-#: hash of the CCCD).
-ADDITIONAL_DROPPED = ("reason", "cccd_hash")
+#: hash of the CCCD or of the personal-history number).
+ADDITIONAL_DROPPED = ("reason", "cccd_hash", "number_hash")
 
 #: The fields emptied (the audit entry of the anonymisation lists them).
 CLEARED = ("cccd", "address", "residence", "occupation", "ethnicity", "religion")

@@ -266,6 +266,20 @@ def build_audited(world: dict) -> dict:
         changes={},
         additional_data={"org_path": east.path, "event": "cccd_elsewhere", "cccd_hash": "ab12"},
     )
+    # The same for a personal-history number typed elsewhere.
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Person),
+        object_pk=str(person.pk),
+        object_id=person.pk,
+        object_repr=AUDITED_NAME,
+        action=LogEntry.Action.ACCESS,
+        changes={},
+        additional_data={
+            "org_path": east.path,
+            "event": "history_number_elsewhere",
+            "number_hash": "cd34",
+        },
+    )
     run = ImportRun.objects.create(kind="people", organisation=east, file_name="nguon.xlsx",
                                    sha256="0" * 64, created_by=user)  # fmt: skip
     ImportWarning.objects.create(run=run, row=3, name=AUDITED_NAME, person=person,
@@ -527,7 +541,7 @@ class RetentionTests(TestCase):
         person, candidacy = self.audited["person"], self.audited["candidacy"]
         secrets = (AUDITED_NAME, AUDITED_CCCD, AUDITED_NOTE, AUDITED_REASON, AUDITED_REPORT,
                    AUDITED_CORRECTION, "Số 9, ngõ 3", "Giáo viên mầm non", "17/08/1995",
-                   "1995-08-17", "catholicism", "buddhism", "Công giáo", "Phật giáo", "ab12")  # fmt: skip
+                   "1995-08-17", "catholicism", "buddhism", "Công giáo", "Phật giáo", "ab12", "cd34")  # fmt: skip
         ours = LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk)
         )
