@@ -281,6 +281,13 @@ class EventSerializer(Described):
             _user(self)
         ):
             data.pop("result", None)  # the verification's conclusion (people/sensitive.py)
+        sight = self.context.get("sight")
+        if sight is not None:  # people and cells outside the reader's subtree: no ids
+            if "introducer_id" in data:
+                data["introducer_id"] = sight.person_id(data["introducer_id"])
+            for key in ("from_cell", "to_cell"):
+                if key in data:
+                    data[key] = sight.organisation_id(data[key])
         return data
 
 
@@ -288,7 +295,12 @@ class EventSerializer(Described):
 
 
 class MentorAssignmentSerializer(Described):
-    mentor_name = serializers.CharField(source="mentor.full_name", read_only=True)
+    mentor_name = serializers.CharField(
+        source="mentor.full_name",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Tên người giúp đỡ; null: người ngoài phạm vi của bạn."),
+    )
     person_name = serializers.CharField(source="candidacy.person.full_name", read_only=True)
 
     class Meta:
@@ -301,6 +313,13 @@ class MentorAssignmentSerializer(Described):
             "mentor": {"help_text": _("Đảng viên được phân công giúp đỡ.")},
             "end": {"help_text": _("Ngày kết thúc; null: đang giúp đỡ.")},
         }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not getattr(instance, "mentor_seen", True):  # annotated by the viewset
+            # A mentor outside the reader's subtree (a transferred candidacy): no name, no id.
+            data["mentor"] = data["mentor_name"] = None
+        return data
 
 
 class MentorReportSerializer(Described):

@@ -14,7 +14,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,7 @@ from ptdv.org.scope import get_visible_or_404
 from ptdv.people.models import MemberStatus, Person
 from ptdv.people.sensitive import Sensitive, findings_for, may_reveal_cccd, may_see
 from ptdv.pipeline import services
-from ptdv.pipeline.evaluation import people_by_id
+from ptdv.pipeline.evaluation import facts_seen_by
 from ptdv.pipeline.history import History
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment, MentorReport
 from ptdv.pipeline.services import StepRefused
@@ -51,7 +51,7 @@ from ptdv.rules.checks import evaluate
 from ptdv.rules.stages import Step
 from ptdv.web.filters import CandidacyFilter
 from ptdv.web.step_forms import STEP_FORMS, CorrectionForm, MentorAssignForm, OpenCandidacyForm
-from ptdv.web.views.candidacy import describe_event
+from ptdv.web.views.candidacy import describe_event, event_names
 from ptdv.web.views.mentor import MentorReportForm
 from ptdv.web.views.mentor import _may_file as may_file_report
 
@@ -59,6 +59,9 @@ from . import errors
 from . import serializers as s
 from .pagination import MAX_PAGE_SIZE
 from .permissions import ReadsRecords, SignedIn, writable
+
+#: The events of one candidacy the timeline answers with, at most (the first, in their order).
+MAX_EVENTS = 500
 
 
 class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -386,7 +389,8 @@ class CandidacyViewSet(ReadOnly):
         candidacy = self.get_object()
         record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log, as the page
         history = History.of(candidacy)
-        facts = history.facts_for(history.state)
+        # Introducers and mentors outside the user's subtree (a transfer) go unnamed.
+        facts = facts_seen_by(history.facts_for(history.state), request.user)
         evaluation = evaluate(facts, history.calendar, timezone.localdate())
         # The same findings the page shows (the verification's conclusions by role).
         blockers = findings_for(request.user, evaluation.blockers)
@@ -400,7 +404,12 @@ class CandidacyViewSet(ReadOnly):
 
     @extend_schema(
         summary=_("Các bước đã ghi của một hồ sơ"),
-        description=_("Mọi sự kiện, kể cả bước đã bị đính chính, theo thứ tự ghi."),
+        description=_(
+            "Mọi sự kiện, kể cả bước đã bị đính chính, theo thứ tự ghi; tối đa 500 sự kiện đầu "
+            "tiên. Người và tổ chức ngoài phạm vi của bạn (hồ sơ chuyển đến từ nơi khác) không "
+            "được nêu tên: mô tả ghi “(người ngoài phạm vi của bạn)”, mã của họ trong “data” là "
+            "null."
+        ),
         responses={200: s.EventSerializer(many=True)},
     )
     @action(
@@ -414,26 +423,19 @@ class CandidacyViewSet(ReadOnly):
     def events(self, request, pk=None):
         candidacy = get_visible_or_404(Candidacy.objects.all(), request.user, pk=pk)
         record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the timeline: the read log
-        events = list(Event.objects.filter(candidacy=candidacy).order_by("seq"))
+        rows = Event.objects.filter(candidacy=candidacy).order_by("seq")
+        events = list(rows[:MAX_EVENTS])
         voided = {e.voids_id for e in events if e.voids_id}
-        people = people_by_id(
-            {e.data["introducer_id"] for e in events if (e.data or {}).get("introducer_id")}
-        )
-        cells = Organisation.objects.in_bulk(
-            {
-                v
-                for e in events
-                if e.step == Step.TRANSFER
-                for v in ((e.data or {}).get("from_cell"), (e.data or {}).get("to_cell"))
-                if v
-            }
-        )
+        # People and cells outside the user's subtree (a transfer): unnamed, their ids dropped.
+        people, cells, sight = event_names(events, request.user)
         verification = may_see(request.user, Sensitive.VERIFICATION)
         context = {
             "request": request,
             "voided": voided,
+            "sight": sight,
             "descriptions": {
-                e.pk: describe_event(e, people, cells, verification=verification) for e in events
+                e.pk: describe_event(e, people, cells, verification=verification, sight=sight)
+                for e in events
             },
         }
         return Response(s.EventSerializer(events, many=True, context=context).data)
@@ -585,8 +587,13 @@ class MentorAssignmentViewSet(ReadOnly):
     )
 
     def get_queryset(self):
-        return MentorAssignment.objects.visible_to(self.request.user).select_related(
-            "mentor", "candidacy__person"
+        # Whether the user sees the mentor: one outside the subtree (a transferred candidacy's
+        # former mentor) is answered without name or id (``people.outsiders``).
+        seen = Person.all_records.visible_to(self.request.user).filter(pk=OuterRef("mentor_id"))
+        return (
+            MentorAssignment.objects.visible_to(self.request.user)
+            .select_related("mentor", "candidacy__person")
+            .annotate(mentor_seen=Exists(seen))
         )
 
     @extend_schema(

@@ -21,7 +21,7 @@ What each step's event carries in ``Event.data`` (dates as ISO strings):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -30,6 +30,7 @@ from django.conf import settings
 
 from ptdv.org.models import Organisation
 from ptdv.people.models import Person
+from ptdv.people.outsiders import Sight, person_placeholder
 from ptdv.rules.calendar import WorkingCalendar
 from ptdv.rules.checks import evaluate
 from ptdv.rules.facts import (
@@ -260,6 +261,27 @@ def assemble_facts(
         ceremony_consent=read.ceremony_consent,
         dossier_on_paper=read.dossier_on_paper,
     )
+
+
+def facts_seen_by(facts: CandidacyFacts, reader: Any) -> CandidacyFacts:
+    """``facts`` as ``reader`` may read them: introducers and mentors outside the reader's subtree
+    (a candidacy transferred from another branch) named by the placeholder, so that no finding
+    names them (``people.outsiders``). Only the names change: the rules decide the same."""
+    sight = Sight.of(
+        reader,
+        people=[i.person_id for i in facts.introducers] + [m.person_id for m in facts.mentors],
+    )
+    hidden = person_placeholder()
+    introducers = tuple(
+        i if not i.person_id or sight.sees_person(i.person_id) else replace(i, name=hidden)
+        for i in facts.introducers
+    )
+    mentors = tuple(
+        m if sight.sees_person(m.person_id) else replace(m, name=hidden) for m in facts.mentors
+    )
+    if introducers == facts.introducers and mentors == facts.mentors:
+        return facts
+    return replace(facts, introducers=introducers, mentors=mentors)
 
 
 def evaluate_candidacy(

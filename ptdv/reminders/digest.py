@@ -27,9 +27,12 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from ptdv.people.models import Person
+from ptdv.people.outsiders import person_placeholder
 from ptdv.pipeline import tallies
 from ptdv.pipeline.labels import deadline_label, stage_labels
 from ptdv.pipeline.models import Candidacy, CandidacyQuerySet, MentorAssignment
@@ -164,9 +167,9 @@ def build(user: Any, today: date) -> Digest:
     if counts.missing_reports > 0:
         missing = _assignments(reader).missing_reports(today)
         missing_rows = list(
-            _assignment_rows(missing).order_by("candidacy__cell__path", "mentor__full_name", "pk")[
-                :FIRST_N
-            ]
+            _assignment_rows(missing, reader).order_by(
+                "candidacy__cell__path", "mentor__full_name", "pk"
+            )[:FIRST_N]
         )
     parts.append(
         Part(
@@ -181,7 +184,9 @@ def build(user: Any, today: date) -> Digest:
         # The mentor's own assignments, as the mentor page lists them (``visible_to(user)``).
         own = _assignments(user).missing_reports(today).filter(mentor_id=user.person_id)
         own_rows = list(
-            _assignment_rows(own).order_by("candidacy__person__full_name", "pk")[: FIRST_N + 1]
+            _assignment_rows(own, user).order_by("candidacy__person__full_name", "pk")[
+                : FIRST_N + 1
+            ]
         )
         own_count = len(own_rows) if len(own_rows) <= FIRST_N else own.count()
         parts.append(
@@ -189,7 +194,7 @@ def build(user: Any, today: date) -> Digest:
                 "own_reports",
                 gettext("Báo cáo giúp đỡ của tôi chưa nộp tháng %(month)s") % {"month": month},
                 own_count,
-                [_assignment_item(a) for a in own_rows[:FIRST_N]],
+                [_assignment_item(a, own=True) for a in own_rows[:FIRST_N]],
                 site_url(reverse("mentor")),
             )
         )
@@ -212,20 +217,29 @@ def _assignments(reader: Any) -> MentorAssignmentQuerySet:
     return cast(MentorAssignmentQuerySet, MentorAssignment.objects.visible_to(reader))
 
 
-def _assignment_rows(queryset):
-    return queryset.select_related("mentor", "candidacy__person", "candidacy__cell").only(
-        "id",
-        "mentor__full_name",
-        "candidacy__person__full_name",
-        "candidacy__cell__name",
+def _assignment_rows(queryset, reader: Any):
+    """The rows, each knowing whether ``reader`` sees its mentor (``mentor_seen``): a mentor
+    outside the reader's subtree (a transferred candidacy's) goes unnamed."""
+    seen = Person.all_records.visible_to(reader).filter(pk=OuterRef("mentor_id"))
+    return (
+        queryset.select_related("mentor", "candidacy__person", "candidacy__cell")
+        .only(
+            "id",
+            "mentor__full_name",
+            "candidacy__person__full_name",
+            "candidacy__cell__name",
+        )
+        .annotate(mentor_seen=Exists(seen))
     )
 
 
-def _assignment_item(a: MentorAssignment) -> Item:
+def _assignment_item(a: MentorAssignment, *, own: bool = False) -> Item:
+    seen = own or getattr(a, "mentor_seen", False)  # ``own``: the reader is the mentor
+    mentor = a.mentor.full_name if seen else person_placeholder()
     return Item(
         name=a.candidacy.person.full_name,
         cell=a.candidacy.cell.name,
-        what=gettext("Người giúp đỡ: %(mentor)s") % {"mentor": a.mentor.full_name},
+        what=gettext("Người giúp đỡ: %(mentor)s") % {"mentor": mentor},
         day=None,
         url=site_url(reverse("mentor_report", args=[a.pk])),
     )

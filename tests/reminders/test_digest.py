@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from ptdv.accounts.models import Role
+from ptdv.pipeline import services
 from ptdv.pipeline.models import MentorAssignment
 from ptdv.reminders import digest, sending
 from ptdv.reminders.models import (
@@ -30,7 +31,7 @@ from ptdv.reminders.models import (
     SendStatus,
 )
 from ptdv.reminders.schedule import ReminderClock
-from ptdv.rules.stages import Stage
+from ptdv.rules.stages import Stage, Step
 from tests.base import WorldTestCase, make_user, populate
 from tests.web.test_pages import bulk_candidacies
 
@@ -254,6 +255,32 @@ class DigestTests(WorldTestCase):
         # The data protection officer reads no candidate's record: nothing to say.
         officer = make_user("bao_ve", self.o.D, Role.PRIVACY, email="bv@ptdv.example.vn")
         self.assertTrue(digest.build(officer, TODAY).empty)
+
+    def test_a_transferred_candidacys_former_mentor_goes_unnamed(self):
+        candidacy = self.advance(self.candidacy("Người Chuyển Đến", self.o.X1), Stage.DOSSIER)
+        services.assign_mentor(candidacy, self.p.member_X1b, date(2024, 12, 5))
+        services.record_step(
+            candidacy,
+            Step.TRANSFER,
+            date(2025, 1, 10),
+            actor=self.u.admin,
+            data={"from_cell": self.o.X1.pk, "to_cell": self.o.A1.pk},
+        )
+        built = digest.build(self.u.cell, TODAY)
+        missing = next(p for p in built.parts if p.key == "missing_reports")
+        whats = {i.name: i.what for i in missing.items}
+        self.assertEqual(whats["Người Chuyển Đến"], "Người giúp đỡ: (người ngoài phạm vi của bạn)")
+        self.assertEqual(whats["Quần Chúng Thôn Đông"], "Người giúp đỡ: Lê Văn Giúp")
+        self.give_email(self.u.cell)
+        sending.run(TODAY)
+        (sent,) = mail.outbox
+        self.assertIn("Người Chuyển Đến", sent.body)
+        for part in (sent.body, str(sent.alternatives)):
+            self.assertNotIn("Võ Thị Xa", part)
+        # Who sees the former cell reads the mentor's name.
+        admin = digest.build(self.u.admin, TODAY)
+        missing = next(p for p in admin.parts if p.key == "missing_reports")
+        self.assertIn("Người giúp đỡ: Võ Thị Xa", [i.what for i in missing.items])
 
     # --- the same things as the to-do page --------------------------------------------------
 

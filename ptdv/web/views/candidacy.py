@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from ptdv.org.models import Organisation
 from ptdv.org.scope import get_visible_or_404
+from ptdv.people.outsiders import Sight
 from ptdv.people.sensitive import Sensitive, checklist_for, findings_for, may_see
-from ptdv.pipeline.evaluation import people_by_id
+from ptdv.pipeline.evaluation import facts_seen_by, people_by_id
 from ptdv.pipeline.history import History
 from ptdv.pipeline.labels import step_labels
 from ptdv.pipeline.models import Candidacy, Event, MentorAssignment
@@ -39,11 +40,19 @@ from ptdv.rules.stages import (
 )
 
 
-def describe_event(event: Event, people: dict, cells: dict, *, verification: bool = True) -> str:
+def describe_event(
+    event: Event,
+    people: dict,
+    cells: dict,
+    *,
+    verification: bool = True,
+    sight: Sight | None = None,
+) -> str:
     """One line of what an event carries: number, votes, paper, certificate, reason.
 
     ``verification=False``: a verification paper says whose history it is, not its conclusion
-    (for the roles that may not see it: ``people.sensitive``)."""
+    (for the roles that may not see it: ``people.sensitive``). ``sight``: what the reader sees —
+    people and cells outside it are named by the placeholder (``people.outsiders``)."""
     parts: list[str] = []
     data = event.data or {}
     if event.number:
@@ -78,7 +87,7 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
         who = people.get(data.get("introducer_id"))
         if who is not None:
             text += _(": %(name)s, cùng công tác %(months)s tháng") % {
-                "name": who.full_name,
+                "name": sight.person_name(who) if sight else who.full_name,
                 "months": data.get("months_together", 0),
             }
         parts.append(text + ".")
@@ -97,6 +106,9 @@ def describe_event(event: Event, people: dict, cells: dict, *, verification: boo
         parts.append(_("Được gia hạn thời gian ra quyết định."))
     if event.step == Step.TRANSFER:
         source, target = cells.get(data.get("from_cell")), cells.get(data.get("to_cell"))
+        if sight is not None:
+            source = source and sight.organisation_name(source)
+            target = target and sight.organisation_name(target)
         parts.append(_("Từ %(from)s đến %(to)s.") % {"from": source or "—", "to": target or "—"})
     if data.get("note"):
         parts.append(data["note"])
@@ -140,11 +152,9 @@ def fix_links(
     return rows
 
 
-def _timeline(history: History, *, correctable: set[int], verification: bool) -> list[dict]:
-    """Every event, voided ones included, with its description and whether it may be voided."""
-    events = history.events
-    voided = {e.voids_id for e in events if e.voids_id}
-    seq_of = {e.id: e.seq for e in events}
+def event_names(events: list[Event], reader) -> tuple[dict, dict, Sight]:
+    """The people and cells ``events`` name, in bulk, and what ``reader`` sees of them (the
+    arguments of :func:`describe_event`; the API's timeline reads them the same way)."""
     people = people_by_id(
         {e.data["introducer_id"] for e in events if (e.data or {}).get("introducer_id")}
     )
@@ -157,13 +167,27 @@ def _timeline(history: History, *, correctable: set[int], verification: bool) ->
             if v
         }
     )
+    sight = Sight.of(
+        reader,
+        people={p.pk for p in people.values()} | set(people),
+        organisations=set(cells),
+    )
+    return people, cells, sight
+
+
+def _timeline(history: History, reader, *, correctable: set[int], verification: bool) -> list[dict]:
+    """Every event, voided ones included, with its description and whether it may be voided."""
+    events = history.events
+    voided = {e.voids_id for e in events if e.voids_id}
+    seq_of = {e.id: e.seq for e in events}
+    people, cells, sight = event_names(events, reader)
     labels = step_labels()
     return [
         {
             "event": e,
             "voided": e.id in voided,
             "label": labels[e.step],
-            "text": describe_event(e, people, cells, verification=verification),
+            "text": describe_event(e, people, cells, verification=verification, sight=sight),
             "correctable": e.id in correctable and e.id not in voided,
             "voids_seq": seq_of.get(e.voids_id),
         }
@@ -246,7 +270,8 @@ def candidacy_detail(request, pk: int):
     record(request, AccessKind.CANDIDACY, candidacy=candidacy)  # the read log
     user, today = request.user, timezone.localdate()
     history = History.of(candidacy, related=("actor",))
-    facts = history.facts_for(history.state)
+    # Introducers and mentors outside the user's subtree (a transfer) go unnamed in the findings.
+    facts = facts_seen_by(history.facts_for(history.state), user)
     evaluation = evaluate(facts, history.calendar, today)
     correctable = correctable_ids(history.state) if user.can_write else set()
     steps = _next_steps(history, facts, evaluation.next_step, user)
@@ -256,6 +281,9 @@ def candidacy_detail(request, pk: int):
         .prefetch_related("reports")
         .order_by("start", "pk")
     )
+    seen = Sight.of(user, people=[a.mentor_id for a in mentors])
+    for a in mentors:
+        a.mentor_label = seen.person_name(a.mentor)  # an outsider (a transfer) goes unnamed
     # The verification's conclusions only for the roles that may see them (people/sensitive.py).
     verification = may_see(user, Sensitive.VERIFICATION)
     blockers = findings_for(user, evaluation.blockers)
@@ -270,7 +298,7 @@ def candidacy_detail(request, pk: int):
         "person": candidacy.person,
         "today": today,
         "days_in_stage": (today - candidacy.stage_since).days,
-        "events": _timeline(history, correctable=correctable, verification=verification),
+        "events": _timeline(history, user, correctable=correctable, verification=verification),
         "evaluation": evaluation,
         "next_step_label": step_labels()[evaluation.next_step] if evaluation.next_step else "",
         "blockers": fix_links(blockers, candidacy.pk, **links),
