@@ -58,6 +58,7 @@ from ptdv.web.views.mentor import _may_file as may_file_report
 from . import errors
 from . import serializers as s
 from .pagination import MAX_PAGE_SIZE
+from .parsers import NestingTooDeep
 from .permissions import ReadsRecords, SignedIn, writable
 
 #: The events of one candidacy the timeline answers with, at most (the first, in their order).
@@ -82,6 +83,9 @@ class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generi
 
     def handle_exception(self, exc):
         if isinstance(exc, BadPayload):
+            # The parser's own reason when it is ptdv's (nested too deep), not DRF's English one.
+            if isinstance(exc.__cause__, NestingTooDeep):
+                return errors.problem(exc.__cause__.detail)
             return errors.problem(_("Nội dung gửi lên phải là một đối tượng JSON hoặc biểu mẫu."))
         return super().handle_exception(exc)
 

@@ -60,6 +60,8 @@ class ParserTests(ApiTestCase):
         response = self.send('{"step": "awareness_class", "x": ' + deep + "}")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["loi"][0]["ma"], "khong_hop_le")
+        # The parser's own reason, not the general one.
+        self.assertIn("lồng nhau quá", response.json()["loi"][0]["thong_bao"])
 
     def test_an_oversized_body_is_a_413_saying_the_limit(self):
         body = '{"step": "awareness_class", "note": "' + "x" * (300 * 1024) + '"}'
