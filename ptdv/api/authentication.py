@@ -50,7 +50,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                _("Tiêu đề Authorization phải có dạng “Bearer <khóa truy cập API>”.")
+                _(
+                    "Tiêu đề Authorization phải có dạng “Bearer ptdv_…”: chữ Bearer, một dấu cách, rồi khóa truy cập API."
+                )
             )
         try:
             text = parts[1].decode("ascii")
