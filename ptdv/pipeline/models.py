@@ -41,6 +41,19 @@ def overdue_on(today: date) -> Q:
     return Q(next_due__lt=today)
 
 
+#: The columns of :meth:`CandidacyQuerySet.deadline_rows`.
+DEADLINE_ROW_FIELDS = (
+    "id",
+    "stage",
+    "next_due",
+    "next_due_code",
+    "expiry_due",
+    "expiry_code",
+    "person__full_name",
+    "cell__name",
+)
+
+
 class CandidacyQuerySet(ScopedQuerySet["Candidacy"]):
     def open(self) -> Self:
         return self.exclude(stage__in=[s.value for s in CLOSED_STAGES])
@@ -55,6 +68,11 @@ class CandidacyQuerySet(ScopedQuerySet["Candidacy"]):
 
     def due_between(self, start: date, end: date) -> Self:
         return self.open().filter(next_due__gte=start, next_due__lte=end)
+
+    def deadline_rows(self) -> Self:
+        """What a row of deadlines reads (the to-do page, the reminders' digest and calendar
+        feed): the cached deadline and expiry, the name and the cell, nothing wider."""
+        return self.select_related("person", "cell").only(*DEADLINE_ROW_FIELDS)
 
     def stage_counts(self) -> dict[str, int]:
         rows = self.order_by().values_list("stage").annotate(n=models.Count("id"))

@@ -45,17 +45,6 @@ FIRST_N = 10
 #: Queries one user's digest may cost, whatever their subtree (benchmarks/digest.py checks it).
 MAX_QUERIES = 8
 
-_ROW_FIELDS = (
-    "id",
-    "stage",
-    "next_due",
-    "next_due_code",
-    "expiry_due",
-    "expiry_code",
-    "person__full_name",
-    "cell__name",
-)
-
 
 @dataclass(frozen=True)
 class Item:
@@ -209,7 +198,7 @@ def build(user: Any, today: date) -> Digest:
 
 def _first(candidacies: CandidacyQuerySet, day_field: str) -> list[Candidacy]:
     """The first :data:`FIRST_N` rows, nearest day first (the to-do page's order)."""
-    rows = candidacies.select_related("person", "cell").only(*_ROW_FIELDS)
+    rows = candidacies.deadline_rows()
     return list(rows.order_by(day_field, "id")[:FIRST_N])
 
 

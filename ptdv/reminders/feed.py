@@ -40,17 +40,6 @@ HORIZON_DAYS = 180
 #: Events at most in one feed.
 MAX_EVENTS = 2000
 
-_FIELDS = (
-    "id",
-    "stage",
-    "next_due",
-    "next_due_code",
-    "expiry_due",
-    "expiry_code",
-    "person__full_name",
-    "cell__name",
-)
-
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -94,7 +83,7 @@ def calendar(user, today: date) -> bytes:
     reader = user if reads_records(user) else None
     end = today + timedelta(days=HORIZON_DAYS)
     candidacies = cast(CandidacyQuerySet, Candidacy.objects.visible_to(reader)).open()
-    base = candidacies.select_related("person", "cell").only(*_FIELDS)
+    base = candidacies.deadline_rows()
     due = base.filter(next_due__gte=today, next_due__lte=end).order_by("next_due", "id")
     expiring = base.filter(expiry_due__gte=today, expiry_due__lte=end).order_by("expiry_due", "id")
     host = urlsplit(settings.PTDV_SITE_URL).hostname or "ptdv"

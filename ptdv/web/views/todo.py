@@ -46,17 +46,6 @@ from .subject_requests import todo_requests  # requests of the person due
 
 #: Rows shown per group; the rest is one click away.
 SHOWN = 50
-#: What a row shows (no wide person rows: the root's page shows hundreds of rows).
-_ROW_FIELDS = (
-    "id",
-    "stage",
-    "next_due",
-    "next_due_code",
-    "expiry_due",
-    "expiry_code",
-    "person__full_name",
-    "cell__name",
-)
 
 
 @login_required
@@ -229,7 +218,7 @@ def first_rows(parts: list[QuerySet]) -> list[Candidacy]:
     """The first :data:`SHOWN` candidacies of each part (:func:`first_ids`), then the rows with
     their person and cell in a second statement, in the parts' order."""
     ids = first_ids(parts, SHOWN)
-    by_id = Candidacy.objects.select_related("person", "cell").only(*_ROW_FIELDS).in_bulk(ids)
+    by_id = Candidacy.objects.deadline_rows().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -245,11 +234,7 @@ def expiring(candidacies: QuerySet, today: date, count: int) -> dict:
     if count > 0:
         horizon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
         due = candidacies.open().filter(expiry_due__lte=horizon)
-        rows = list(
-            due.select_related("person", "cell")
-            .only(*_ROW_FIELDS)
-            .order_by("expiry_due", "id")[:SHOWN]
-        )
+        rows = list(due.deadline_rows().order_by("expiry_due", "id")[:SHOWN])
     for c in rows:
         c.expired = c.expiry_due is not None and c.expiry_due < today
     return {"count": count, "rows": rows}
