@@ -125,6 +125,19 @@ class HandoffForm(BootstrapMixin, forms.Form):
             lines += [f"{label}: {e}" if label else str(e) for e in errors]
         return lines
 
+    def handoff(self):
+        """The hand-off the valid form asks for (``handoff.sections.build``; may raise
+        ``TooManyRows``)."""
+        cd = self.cleaned_data
+        return build(
+            self.user,
+            cd["to_chuc"],
+            cd["tu_ngay"],
+            cd["den_ngay"],
+            cd["noi_dung"],
+            only_new=cd["chi_moi"],
+        )
+
     def params(self) -> dict[str, str | list[str]]:
         cd = self.cleaned_data
         return {
@@ -200,14 +213,7 @@ def handoff_page(request):
     if form.is_valid():
         cd = form.cleaned_data
         try:
-            handoff = build(
-                request.user,
-                cd["to_chuc"],
-                cd["tu_ngay"],
-                cd["den_ngay"],
-                cd["noi_dung"],
-                only_new=cd["chi_moi"],
-            )
+            handoff = form.handoff()
         except TooManyRows as exc:
             context["too_many"] = exc.message
         else:
@@ -244,14 +250,7 @@ def handoff_download(request):
     cd = form.cleaned_data
     file_format = cd.get("dinh_dang") or FileFormat.XLSX
     try:
-        handoff = build(
-            request.user,
-            cd["to_chuc"],
-            cd["tu_ngay"],
-            cd["den_ngay"],
-            cd["noi_dung"],
-            only_new=cd["chi_moi"],
-        )
+        handoff = form.handoff()
     except TooManyRows as exc:
         messages.error(request, exc.message)
         return redirect(f"{page}?{urlencode(form.params(), doseq=True)}")
