@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.urls import path, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,6 +34,9 @@ from ptdv.api.authentication import BearerTokenAuthentication
 from ptdv.web.errors import server_error
 from tests.base import PASSWORD, Client, WorldTestCase, make_user
 
+# The views that raise (the same as the pages' error tests).
+from tests.test_error_pages import broken, forbidden, missing, suspicious
+
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 IDLE_MESSAGE = "Phiên làm việc đã hết hạn vì quá 30 phút không thao tác"
 MFA_MESSAGE = "Tài khoản của bạn cần xác thực hai lớp"
@@ -46,22 +48,6 @@ class WhoAmI(APIView):
 
     def get(self, request):
         return Response({"user": request.user.username, "token": request.auth is not None})
-
-
-def forbidden(request):
-    raise PermissionDenied("Not allowed")
-
-
-def missing(request):
-    raise Http404("No Candidacy matches the given query.")
-
-
-def suspicious(request):
-    raise SuspiciousOperation("Invalid HTTP_HOST header")
-
-
-def broken(request):
-    raise RuntimeError("Database exploded")
 
 
 def plain_post(request):
