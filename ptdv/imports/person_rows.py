@@ -10,10 +10,13 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.utils.translation import gettext
-
 from ptdv.org.models import CELL_KINDS, Organisation, Place
-from ptdv.people.identity import CccdElsewhere, Identities, ProbeLimitReached
+from ptdv.people.identity import (
+    CccdElsewhere,
+    Identities,
+    ProbeLimitReached,
+    history_number_held_by,
+)
 from ptdv.people.models import LEGAL_BASIS_FIELDS, LegalBasis, Person
 from ptdv.people.text import fold
 from ptdv.people.validators import check_cccd_matches
@@ -140,14 +143,7 @@ class PersonRows:
             except ProbeLimitReached as exc:
                 raise FileError(f"Dừng kiểm tra ở dòng {plan.row}: {exc.message}") from None
         else:
-            message = gettext(
-                "Số lý lịch đảng viên %(number)s đã được ghi cho %(name)s, sinh %(birth)s, %(cell)s."
-            ) % {
-                "number": number,
-                "name": holder.full_name,
-                "birth": f"{holder.birth_date:%d/%m/%Y}",
-                "cell": holder.cell.name,
-            }
+            message = history_number_held_by(number, holder)
         plan.fail("personal_history_number", message)
 
     def _residence(self, plan: RowPlan, cell: Organisation, text: str) -> Place | None:

@@ -122,6 +122,18 @@ class HistoryNumberElsewhere:
         ) % {"number": self.number}
 
 
+def history_number_held_by(number: str, holder: Person) -> str:
+    """The answer when a personal-history number is held by ``holder``, whom the asker sees."""
+    return gettext(
+        "Số lý lịch đảng viên %(number)s đã được ghi cho %(name)s, sinh %(birth)s, %(cell)s."
+    ) % {
+        "number": number,
+        "name": holder.full_name,
+        "birth": f"{holder.birth_date:%d/%m/%Y}",
+        "cell": holder.cell.name,
+    }
+
+
 Elsewhere = CccdElsewhere | HistoryNumberElsewhere
 E = TypeVar("E", CccdElsewhere, HistoryNumberElsewhere)
 

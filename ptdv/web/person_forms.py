@@ -29,6 +29,7 @@ from ptdv.people.identity import (
     HistoryNumberElsewhere,
     Identities,
     ProbeLimitReached,
+    history_number_held_by,
 )
 from ptdv.people.models import MEMBER_STATUSES, LegalBasis, MemberStatus, Person
 from ptdv.people.sensitive import hidden_fields  # the correction form's fields by role
@@ -158,14 +159,7 @@ class IdentityChecks:
             .first()
         )
         if holder is not None:
-            return _(
-                "Số lý lịch đảng viên %(number)s đã được ghi cho %(name)s, sinh %(birth)s, %(cell)s."
-            ) % {
-                "number": number,
-                "name": holder.full_name,
-                "birth": f"{holder.birth_date:%d/%m/%Y}",
-                "cell": holder.cell.name,
-            }
+            return history_number_held_by(number, holder)
         try:
             return self.identities.refuse(HistoryNumberElsewhere(number, holder=other)).message
         except ProbeLimitReached as exc:
