@@ -518,6 +518,22 @@ class WorldTestCase(QueryCountMixin, TestCase):
     def advance(self, candidacy: Candidacy, until: Stage, **kwargs) -> Candidacy:
         return advance(candidacy, until, introducers_for(self.world, candidacy.cell), **kwargs)
 
+    def transferred_in(self, name: str = "Người Chuyển Đến") -> Candidacy:
+        """A candidacy built in X1 (introduced and helped by X1's members: Võ Văn Ngoài, Võ Thị
+        Xa), then moved to A1, in the other branch."""
+        candidacy = self.advance(self.candidacy(name, self.o.X1), Stage.DOSSIER)
+        services.assign_mentor(candidacy, self.p.member_X1b, date(2024, 12, 5))
+        services.record_step(
+            candidacy,
+            Step.TRANSFER,
+            date(2025, 1, 10),
+            actor=self.u.admin,
+            data={"from_cell": self.o.X1.pk, "to_cell": self.o.A1.pk},
+        )
+        candidacy.refresh_from_db()
+        assert candidacy.cell_id == self.o.A1.pk
+        return candidacy
+
 
 def populate(world: World) -> SimpleNamespace:
     """A candidacy with events, a mentor, a report and a 2025 target in every cell of the world

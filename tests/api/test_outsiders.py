@@ -3,11 +3,9 @@ subtree (introducers and mentor of the former cell, the former cell) and gives n
 
 from __future__ import annotations
 
-from datetime import date
 from unittest import mock
 
 from ptdv.api import views
-from ptdv.pipeline import services
 from ptdv.pipeline.models import Event
 from ptdv.rules.stages import Stage, Step
 from tests.api.test_api import ApiTestCase
@@ -17,25 +15,9 @@ PERSON = "(người ngoài phạm vi của bạn)"
 ORGANISATION = "(tổ chức ngoài phạm vi của bạn)"
 
 
-def transferred_in(test) -> object:
-    """A candidacy built in X1 (introduced and helped by X1's members), then moved to A1."""
-    candidacy = test.advance(test.candidacy("Người Chuyển Đến", test.o.X1), Stage.DOSSIER)
-    services.assign_mentor(candidacy, test.p.member_X1b, date(2024, 12, 5))
-    services.record_step(
-        candidacy,
-        Step.TRANSFER,
-        date(2025, 1, 10),
-        actor=test.u.admin,
-        data={"from_cell": test.o.X1.pk, "to_cell": test.o.A1.pk},
-    )
-    candidacy.refresh_from_db()
-    assert candidacy.cell_id == test.o.A1.pk
-    return candidacy
-
-
 class TransferredCandidacyTests(ApiTestCase):
     def setUp(self):
-        self.transferred = transferred_in(self)
+        self.transferred = self.transferred_in()
         self.outsider_ids = {self.p.member_X1.pk, self.p.member_X1b.pk, self.o.X1.pk}
 
     def assertNamesNoOutsider(self, response):

@@ -31,7 +31,7 @@ from ptdv.reminders.models import (
     SendStatus,
 )
 from ptdv.reminders.schedule import ReminderClock
-from ptdv.rules.stages import Stage, Step
+from ptdv.rules.stages import Stage
 from tests.base import WorldTestCase, make_user, populate
 from tests.web.test_pages import bulk_candidacies
 
@@ -222,7 +222,6 @@ class DigestTests(WorldTestCase):
         quiet = make_user("yen_tinh", self.o.E, Role.VIEWER, email="yen@ptdv.example.vn")
         # The district E's only candidacy (X1) gets its report: nothing left to say there.
         assignment = MentorAssignment.objects.get(candidacy=self.made.X1)
-        from ptdv.pipeline import services
 
         services.file_mentor_report(assignment, "month", TODAY, "Tốt.", "good", filed_on=TODAY)
         self.assertTrue(digest.build(quiet, TODAY).empty)
@@ -257,15 +256,7 @@ class DigestTests(WorldTestCase):
         self.assertTrue(digest.build(officer, TODAY).empty)
 
     def test_a_transferred_candidacys_former_mentor_goes_unnamed(self):
-        candidacy = self.advance(self.candidacy("Người Chuyển Đến", self.o.X1), Stage.DOSSIER)
-        services.assign_mentor(candidacy, self.p.member_X1b, date(2024, 12, 5))
-        services.record_step(
-            candidacy,
-            Step.TRANSFER,
-            date(2025, 1, 10),
-            actor=self.u.admin,
-            data={"from_cell": self.o.X1.pk, "to_cell": self.o.A1.pk},
-        )
+        self.transferred_in()
         built = digest.build(self.u.cell, TODAY)
         missing = next(p for p in built.parts if p.key == "missing_reports")
         whats = {i.name: i.what for i in missing.items}

@@ -163,15 +163,7 @@ class CandidacyPageTests(WorldTestCase):
 
     def test_a_transfer_from_another_branch_names_no_outsider(self):
         """Introducers, mentor and cell of the former branch go unnamed for the new cell."""
-        candidacy = self.advance(self.candidacy("Người Chuyển Đến", self.o.X1), Stage.DOSSIER)
-        services.assign_mentor(candidacy, self.p.member_X1b, date(2024, 12, 5))
-        services.record_step(
-            candidacy,
-            Step.TRANSFER,
-            date(2025, 1, 10),
-            actor=self.u.admin,
-            data={"from_cell": self.o.X1.pk, "to_cell": self.o.A1.pk},
-        )
+        candidacy = self.transferred_in()
         self.client.force_login(self.u.admin)  # the whole tree: the names are there to hide
         response = self.client.get(self.url(candidacy))
         self.assertContains(response, "Võ Văn Ngoài")
