@@ -70,7 +70,7 @@ class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generi
 
     permission_classes = [SignedIn]
     lookup_value_converter = "int"
-    filter_backends: list = []
+    # Filters: the settings' DjangoFilterBackend, which does nothing without a ``filterset_class``.
 
     def cursor_queryset(self):
         return self.filter_queryset(self.get_queryset())
@@ -182,7 +182,6 @@ class OrganisationViewSet(ReadOnly):
     """The organisation tree (page ``/to-chuc/``)."""
 
     serializer_class = s.OrganisationSerializer
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = OrganisationFilter
     keyset = ("path",)
 
@@ -203,7 +202,6 @@ class OrganisationViewSet(ReadOnly):
 )
 class PlaceViewSet(ReadOnly):
     serializer_class = s.PlaceSerializer
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = filterset(
         Place,
         kind=filters.ChoiceFilter(choices=PlaceKind.choices, help_text=_("Loại địa bàn.")),
@@ -235,7 +233,6 @@ class PersonViewSet(ReadOnly):
 
     serializer_class = s.PersonSerializer
     permission_classes = [ReadsRecords]
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = filterset(
         Person,
         cell=by_id("cell", _("Chi bộ.")),
@@ -583,7 +580,6 @@ class MentorAssignmentViewSet(ReadOnly):
 
     serializer_class = s.MentorAssignmentSerializer
     permission_classes = [ReadsRecords]
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = filterset(
         MentorAssignment,
         candidacy=by_id("candidacy", _("Hồ sơ.")),
@@ -680,7 +676,6 @@ class TargetViewSet(ReadOnly):
     """Targets (page ``/chi-tieu/``)."""
 
     serializer_class = s.TargetSerializer
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = filterset(
         Target,
         organisation=by_id("organisation", _("Tổ chức đảng.")),
@@ -707,7 +702,6 @@ class ImportRunViewSet(ReadOnly):
 
     serializer_class = s.ImportRunSerializer
     permission_classes = [ReadsRecords]
-    filter_backends = [filters.DjangoFilterBackend]
     filterset_class = filterset(
         ImportRun,
         status=filters.ChoiceFilter(choices=ImportStatus.choices, help_text=_("Trạng thái.")),
