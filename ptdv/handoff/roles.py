@@ -20,10 +20,6 @@ from ptdv.people.sensitive import Sensitive, may_see
 HANDOFF_ROLES = frozenset({Role.COMMITTEE, Role.GRASSROOTS})
 
 
-def may_preview(user: Any) -> bool:
-    return bool(getattr(user, "is_active", False)) and getattr(user, "role", None) != Role.PRIVACY
-
-
 def may_hand_off(user: Any) -> bool:
     return (
         bool(getattr(user, "can_write", False))

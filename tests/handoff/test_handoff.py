@@ -414,7 +414,7 @@ class ScopeAndRoleTests(HandoffTestCase):
     def test_the_officer_is_refused(self):
         from ptdv.web.views import handoff
 
-        # By the officer's middleware, as the other pages of records (and by the view itself).
+        # By the officer's middleware, as the other pages of records.
         self.assertTrue(is_record_view(handoff.handoff_page))
         self.assertTrue(is_record_view(handoff.handoff_download))
         officer = make_user("baove_bg", self.o.D, Role.PRIVACY)
